@@ -1,0 +1,6 @@
+export * from './meeting-state.ts';
+export * from './quorum.ts';
+export * from './permissions.ts';
+export * from './groups.ts';
+export * from './join-code.ts';
+export * from './presence.ts';

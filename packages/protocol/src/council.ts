@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { CouncilId, GroupId, MemberId } from './ids.ts';
+
+/** Built-in stakeholder groups from the source essay; the UI translates them by key. */
+export const BuiltinGroup = z.enum([
+  'residents_committee', // 居委会
+  'owners_committee', // 业委会
+  'property_management', // 物业
+  'social_organisations', // 社会组织
+  'local_units', // 驻地单位
+  'residents', // 居民
+]);
+export type BuiltinGroup = z.infer<typeof BuiltinGroup>;
+
+const Name = z.string().trim().min(1).max(80);
+
+export const Group = z.object({
+  id: GroupId,
+  name: Name,
+  /** Set for the default groups so both languages can name them; null for custom groups. */
+  builtin: BuiltinGroup.nullable(),
+  position: z.number().int(),
+});
+export type Group = z.infer<typeof Group>;
+
+export const Role = z.enum(['admin', 'facilitator', 'secretary', 'member']);
+export type Role = z.infer<typeof Role>;
+
+export const Quorum = z.discriminatedUnion('kind', [
+  /** At least `count` members present. */
+  z.object({ kind: z.literal('count'), count: z.number().int().min(0).max(10_000) }),
+  /** At least `percent` of all members present (rounded up). */
+  z.object({ kind: z.literal('share'), percent: z.number().int().min(1).max(100) }),
+]);
+export type Quorum = z.infer<typeof Quorum>;
+
+export const Member = z.object({
+  id: MemberId,
+  name: Name,
+  groupId: GroupId,
+  role: Role,
+  login: z.string().nullable(),
+});
+export type Member = z.infer<typeof Member>;
+
+export const Council = z.object({
+  id: CouncilId,
+  name: Name,
+  quorum: Quorum,
+  groups: z.array(Group),
+  members: z.array(Member),
+});
+export type Council = z.infer<typeof Council>;
+
+// ---- HTTP bodies ----
+
+export const SetupBody = z.object({
+  token: z.string().min(16).max(200),
+  councilName: Name,
+  adminName: Name,
+});
+export type SetupBody = z.infer<typeof SetupBody>;
+
+export const UpdateCouncilBody = z.object({ name: Name.optional(), quorum: Quorum.optional() });
+export type UpdateCouncilBody = z.infer<typeof UpdateCouncilBody>;
+
+export const CreateGroupBody = z.object({ name: Name });
+export type CreateGroupBody = z.infer<typeof CreateGroupBody>;
+export const UpdateGroupBody = z.object({ name: Name });
+export type UpdateGroupBody = z.infer<typeof UpdateGroupBody>;
+
+export const CreateMemberBody = z.object({ name: Name, groupId: GroupId, role: Role });
+export type CreateMemberBody = z.infer<typeof CreateMemberBody>;
+export const UpdateMemberBody = z.object({
+  name: Name.optional(),
+  groupId: GroupId.optional(),
+  role: Role.optional(),
+});
+export type UpdateMemberBody = z.infer<typeof UpdateMemberBody>;
+
+/** A freshly issued personal sign-in link; the token is shown once and stored only hashed. */
+export const SignInLink = z.object({ memberId: MemberId, url: z.string() });
+export type SignInLink = z.infer<typeof SignInLink>;

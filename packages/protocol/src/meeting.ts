@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { CouncilId, GroupId, MeetingId, MemberId } from './ids.ts';
+
+export const MeetingState = z.enum(['draft', 'scheduled', 'live', 'adjourned', 'closed']);
+export type MeetingState = z.infer<typeof MeetingState>;
+
+export const MeetingMode = z.enum(['in_person', 'online', 'hybrid']);
+export type MeetingMode = z.infer<typeof MeetingMode>;
+
+/** Join codes avoid look-alike characters (0/O, 1/I/L) so they can be read aloud in a noisy room. */
+export const JOIN_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+export const JOIN_CODE_LENGTH = 6;
+
+export const Meeting = z.object({
+  id: MeetingId,
+  councilId: CouncilId,
+  councilName: z.string(),
+  title: z.string(),
+  startsAt: z.string().datetime({ offset: true }),
+  place: z.string(),
+  mode: MeetingMode,
+  state: MeetingState,
+  joinCode: z.string(),
+  /** Bumped on every change; clients drop snapshots older than the one they hold. */
+  version: z.number().int(),
+});
+export type Meeting = z.infer<typeof Meeting>;
+
+export const CreateMeetingBody = z.object({
+  title: z.string().trim().min(1).max(200),
+  startsAt: z.string().datetime({ offset: true }),
+  place: z.string().trim().max(200).default(''),
+  mode: MeetingMode,
+});
+export type CreateMeetingBody = z.infer<typeof CreateMeetingBody>;
+
+export const UpdateMeetingBody = CreateMeetingBody.partial();
+export type UpdateMeetingBody = z.infer<typeof UpdateMeetingBody>;
+
+/** What a resident sees before joining by code: enough to know it is the right meeting. */
+export const JoinPreview = z.object({
+  meetingId: MeetingId,
+  title: z.string(),
+  councilName: z.string(),
+  state: MeetingState,
+  startsAt: z.string(),
+});
+export type JoinPreview = z.infer<typeof JoinPreview>;
+
+export const AttendanceVia = z.enum(['online', 'room']);
+export type AttendanceVia = z.infer<typeof AttendanceVia>;
+
+export const PresentMember = z.object({
+  memberId: MemberId,
+  name: z.string(),
+  groupId: GroupId,
+  /** online: connected now; room: marked present by the facilitator. Both may hold. */
+  online: z.boolean(),
+  inRoom: z.boolean(),
+});
+export type PresentMember = z.infer<typeof PresentMember>;
+
+export const Presence = z.object({
+  members: z.array(PresentMember),
+  /** Residents are shown as a count, never by name, to everyone. */
+  residents: z.number().int().min(0),
+  totalMembers: z.number().int().min(0),
+  quorum: z.object({
+    required: z.number().int().min(0),
+    present: z.number().int().min(0),
+    met: z.boolean(),
+  }),
+});
+export type Presence = z.infer<typeof Presence>;
