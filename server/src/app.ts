@@ -1,0 +1,113 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import express, { type RequestHandler } from 'express';
+import { LIMITS, PROTOCOL_VERSION } from '@yishi/protocol';
+import { newToken } from './auth/tokens.ts';
+import type { Config } from './config.ts';
+import { AppError } from './errors.ts';
+import { attachFanout } from './fanout/fanout.ts';
+import { authRoutes } from './http/auth-routes.ts';
+import { errorMiddleware } from './http/context.ts';
+import { councilRoutes } from './http/council-routes.ts';
+import { meetingRoutes } from './http/meeting-routes.ts';
+import { createLogger, type Logger } from './log.ts';
+import { RateLimiter } from './rate-limit.ts';
+import { LiveViews } from './realtime/live-views.ts';
+import { attachSocketHandlers, createSocketServer } from './realtime/socket-server.ts';
+import type { Services } from './services.ts';
+import { openDatabase } from './storage/database.ts';
+import { createStore } from './storage/store.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const SERVER_VERSION: string = JSON.parse(readFileSync(path.join(here, '..', 'package.json'), 'utf8')).version;
+
+export interface RunningApp {
+  http: HttpServer;
+  url: string;
+  services: Services;
+  /** The one-time setup link while no council exists, else null. */
+  setupUrl: string | null;
+  close(): Promise<void>;
+}
+
+/** Builds and starts one Yishi instance. Everything it needs comes from `config`. */
+export async function startApp(config: Config, log: Logger = createLogger(config.LOG_LEVEL)): Promise<RunningApp> {
+  const database = await openDatabase(config, log);
+  const store = createStore(database);
+  try {
+    const app = express();
+    app.disable('x-powered-by');
+    // Behind the docker-compose load balancer (a private address), the client address is in X-Forwarded-For.
+    app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+    const http = createServer(app);
+    const io = createSocketServer(http, config.PUBLIC_ORIGIN);
+    const fanout = await attachFanout(io, config.REDIS_URL, log);
+    const live = new LiveViews(io, store, log);
+    const services: Services = { config, log, store, live, version: SERVER_VERSION };
+
+    const authLimiter = new RateLimiter(config.AUTH_RATE_PER_MINUTE, config.AUTH_RATE_PER_MINUTE / 60);
+    app.get('/healthz', (_req, res) => {
+      res.json({ status: 'ok', storage: store.kind, fanout: fanout.kind, version: SERVER_VERSION, protocol: PROTOCOL_VERSION });
+    });
+    app.use('/api', express.json({ limit: LIMITS.httpBodyBytes, strict: true }));
+    app.use('/api', authRoutes(services, authLimiter));
+    app.use('/api', councilRoutes(services));
+    app.use('/api', meetingRoutes(services, authLimiter));
+    app.use('/api', (_req, _res, next) => next(new AppError('not_found', 'no such endpoint')));
+    app.use('/api', errorMiddleware(services));
+    app.use(await webHandler(config, log));
+
+    const stopSweeps = attachSocketHandlers(io, services);
+    const sessionSweep = setInterval(() => void store.sessions.deleteExpired().catch(() => {}), 3_600_000);
+    sessionSweep.unref();
+
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(config.PORT, config.HOST, () => resolve());
+    });
+    const { port } = http.address() as AddressInfo;
+    const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+    const url = config.PUBLIC_ORIGIN[0] ?? `http://${host}:${port}`;
+
+    const setupToken = await store.councils.ensureSetupToken(newToken());
+    const setupUrl = setupToken ? `${url}/setup?token=${setupToken}` : null;
+
+    let closed = false;
+    return {
+      http,
+      url,
+      services,
+      setupUrl,
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        stopSweeps();
+        clearInterval(sessionSweep);
+        io.disconnectSockets(true);
+        await new Promise<void>((resolve) => io.close(() => resolve()));
+        await fanout.close();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+/** The built SvelteKit app (adapter-node handler), served from this same port. */
+async function webHandler(config: Config, log: Logger): Promise<RequestHandler> {
+  const dir = path.resolve(config.WEB_BUILD_DIR ?? path.join(here, '..', '..', 'web', 'build'));
+  const file = path.join(dir, 'handler.js');
+  if (!existsSync(file)) {
+    log.warn('web app not built; run `pnpm build` (the start command does it)', { dir });
+    return (_req, res) => {
+      res.status(503).type('text/plain').send('Yishi web app is not built. Run: npm start');
+    };
+  }
+  const mod = (await import(pathToFileURL(file).href)) as { handler: RequestHandler };
+  return mod.handler;
+}

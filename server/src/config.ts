@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+/**
+ * Every setting Yishi reads, from an env passed in (tests supply their own).
+ * Unset means the embedded default: one process, PGlite in DATA_DIR, in-memory fan-out.
+ */
+const ConfigSchema = z.object({
+  /** Port to listen on. Default 3000; 0 picks a free port (tests). */
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Interface to bind. Default 0.0.0.0 so phones on the room's network can reach it. */
+  HOST: z.string().default('0.0.0.0'),
+  /** Where PGlite keeps its files when DATABASE_URL is unset. Default ./data. */
+  DATA_DIR: z.string().default('./data'),
+  /** postgres://… to use PostgreSQL instead of PGlite (needed for more than one instance). */
+  DATABASE_URL: z.string().url().optional(),
+  /** redis://… to fan out live updates between instances; unset keeps fan-out in memory. */
+  REDIS_URL: z.string().url().optional(),
+  /**
+   * Comma-separated origins allowed to open a websocket and to build links, e.g.
+   * https://yishi.example.org. Unset: only same-origin pages (Origin host equals Host).
+   * The first entry is used for links printed in the log.
+   */
+  PUBLIC_ORIGIN: z
+    .string()
+    .optional()
+    .transform((s) =>
+      (s ?? '')
+        .split(',')
+        .map((o) => o.trim().replace(/\/$/, ''))
+        .filter(Boolean),
+    ),
+  /** error | warn | info | debug. Default info. */
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  /** Joins and sign-ins allowed per client address per minute. Default 60. */
+  AUTH_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  /** Where the built web app lives (adapter-node output). Default web/build beside server/. */
+  WEB_BUILD_DIR: z.string().optional(),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // Treat empty strings like unset, as docker-compose passes them through.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = ConfigSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`Invalid configuration:\n${lines}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,18 @@
+import type { Logger } from '../log.ts';
+import type { YishiServer } from '../realtime/types.ts';
+
+/**
+ * How live messages reach sockets on other instances. Delivery is at-most-once: every live
+ * view is a refetchable snapshot, so a lost message heals on the next one.
+ */
+export interface Fanout {
+  kind: 'memory' | 'redis';
+  close(): Promise<void>;
+}
+
+/** One place chooses the implementation: Redis when REDIS_URL is set, else Socket.IO's in-memory adapter. */
+export async function attachFanout(io: YishiServer, redisUrl: string | undefined, log: Logger): Promise<Fanout> {
+  if (!redisUrl) return { kind: 'memory', close: async () => {} };
+  const { attachRedisFanout } = await import('./redis-fanout.ts');
+  return attachRedisFanout(io, redisUrl, log);
+}

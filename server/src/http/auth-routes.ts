@@ -1,0 +1,82 @@
+import { Router, type Request } from 'express';
+import { LinkSignInBody, PasswordSignInBody, SetPasswordBody, SetupBody, type MemberId } from '@yishi/protocol';
+import { hashPassword, hashToken, verifyPassword } from '../auth/tokens.ts';
+import { AppError } from '../errors.ts';
+import { RateLimiter } from '../rate-limit.ts';
+import type { Services } from '../services.ts';
+import { json, ownerOf, requireMember } from './context.ts';
+import { clearSessionCookie, sessionFromRequest, startSession } from './session-cookie.ts';
+import { sessionView } from './session-view.ts';
+import { parse } from './validate.ts';
+
+export function clientKey(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}
+
+export function authRoutes(services: Services, limiter: RateLimiter): Router {
+  const r = Router();
+  const { store } = services;
+  const limit = (req: Request) => {
+    if (!limiter.take(clientKey(req))) throw new AppError('rate_limited');
+  };
+
+  r.get('/session', json(async (req) => sessionView(services, await ownerOf(services, req))));
+
+  r.post(
+    '/setup',
+    json(async (req, res) => {
+      limit(req);
+      const body = parse(SetupBody, req.body);
+      const { adminId } = await store.councils.setup(body.token, body.councilName, body.adminName);
+      const owner = await startSession(store, req, res, { memberId: adminId });
+      services.log.info('council created');
+      return sessionView(services, owner);
+    }),
+  );
+
+  r.post(
+    '/auth/link',
+    json(async (req, res) => {
+      limit(req);
+      const body = parse(LinkSignInBody, req.body);
+      const member = await store.councils.memberByLinkHash(hashToken(body.token));
+      if (!member) throw new AppError('bad_credentials', 'unknown or revoked link');
+      return sessionView(services, await startSession(store, req, res, { memberId: member.id as MemberId }));
+    }),
+  );
+
+  r.post(
+    '/auth/password',
+    json(async (req, res) => {
+      limit(req);
+      const body = parse(PasswordSignInBody, req.body);
+      const member = await store.councils.memberByLogin(body.login);
+      // Same answer for an unknown login and a wrong password: logins are not enumerable.
+      if (!member?.passwordHash || !(await verifyPassword(body.password, member.passwordHash)))
+        throw new AppError('bad_credentials');
+      return sessionView(services, await startSession(store, req, res, { memberId: member.id as MemberId }));
+    }),
+  );
+
+  r.post(
+    '/auth/logout',
+    json(async (req, res) => {
+      const s = await sessionFromRequest(store, req);
+      if (s) await store.sessions.delete(s.tokenHash);
+      clearSessionCookie(res);
+      return {};
+    }),
+  );
+
+  r.put(
+    '/me/password',
+    json(async (req) => {
+      const me = await requireMember(services, req);
+      const body = parse(SetPasswordBody, req.body);
+      await store.councils.setPassword(me.memberId, body.login, await hashPassword(body.password));
+      return sessionView(services, me);
+    }),
+  );
+
+  return r;
+}

@@ -1,0 +1,121 @@
+import { Router, type Request } from 'express';
+import {
+  CreateGroupBody,
+  CreateMemberBody,
+  GroupId,
+  MemberId,
+  UpdateCouncilBody,
+  UpdateGroupBody,
+  UpdateMemberBody,
+  type SignInLink,
+} from '@yishi/protocol';
+import { hashToken, newToken } from '../auth/tokens.ts';
+import type { Services } from '../services.ts';
+import { json, publicOrigin, requireMember } from './context.ts';
+import { parse } from './validate.ts';
+
+/** Council set-up: name, quorum, stakeholder groups, members and their sign-in links. Admin only, own council only. */
+export function councilRoutes(services: Services): Router {
+  const r = Router();
+  const { store, live } = services;
+  const admin = (req: Request) => requireMember(services, req, ['admin']);
+  const issueLink = (req: Request, memberId: MemberId, token: string): SignInLink => ({
+    memberId,
+    url: `${publicOrigin(services, req)}/signin/${token}`,
+  });
+
+  r.get(
+    '/council',
+    json(async (req) => {
+      const me = await requireMember(services, req);
+      return store.councils.get(me.councilId);
+    }),
+  );
+
+  r.patch(
+    '/council',
+    json(async (req) => {
+      const me = await admin(req);
+      await store.councils.update(me.councilId, parse(UpdateCouncilBody, req.body));
+      await live.councilChanged(me.councilId);
+      return store.councils.get(me.councilId);
+    }),
+  );
+
+  r.post(
+    '/council/groups',
+    json(async (req) => {
+      const me = await admin(req);
+      await store.councils.createGroup(me.councilId, parse(CreateGroupBody, req.body).name);
+      return store.councils.get(me.councilId);
+    }),
+  );
+
+  r.patch(
+    '/council/groups/:groupId',
+    json(async (req) => {
+      const me = await admin(req);
+      const groupId = parse(GroupId, req.params.groupId);
+      await store.councils.renameGroup(me.councilId, groupId, parse(UpdateGroupBody, req.body).name);
+      await live.councilChanged(me.councilId);
+      return store.councils.get(me.councilId);
+    }),
+  );
+
+  r.delete(
+    '/council/groups/:groupId',
+    json(async (req) => {
+      const me = await admin(req);
+      await store.councils.deleteGroup(me.councilId, parse(GroupId, req.params.groupId));
+      return store.councils.get(me.councilId);
+    }),
+  );
+
+  r.post(
+    '/council/members',
+    json(async (req) => {
+      const me = await admin(req);
+      const body = parse(CreateMemberBody, req.body);
+      const token = newToken();
+      const memberId = await store.councils.createMember(me.councilId, body, hashToken(token));
+      await live.councilChanged(me.councilId);
+      return { council: await store.councils.get(me.councilId), link: issueLink(req, memberId, token) };
+    }),
+  );
+
+  r.patch(
+    '/council/members/:memberId',
+    json(async (req) => {
+      const me = await admin(req);
+      const memberId = parse(MemberId, req.params.memberId);
+      await store.councils.updateMember(me.councilId, memberId, parse(UpdateMemberBody, req.body));
+      await live.councilChanged(me.councilId);
+      return store.councils.get(me.councilId);
+    }),
+  );
+
+  r.post(
+    '/council/members/:memberId/link',
+    json(async (req) => {
+      const me = await admin(req);
+      const memberId = parse(MemberId, req.params.memberId);
+      const token = newToken();
+      await store.councils.setLinkTokenHash(me.councilId, memberId, hashToken(token));
+      return issueLink(req, memberId, token);
+    }),
+  );
+
+  r.delete(
+    '/council/members/:memberId/link',
+    json(async (req) => {
+      const me = await admin(req);
+      const memberId = parse(MemberId, req.params.memberId);
+      await store.councils.setLinkTokenHash(me.councilId, memberId, null);
+      // A revoked link may have leaked: end the sessions it opened too.
+      await store.sessions.deleteForMember(memberId);
+      return {};
+    }),
+  );
+
+  return r;
+}

@@ -1,0 +1,55 @@
+import { parse as parseCookie, serialize } from 'cookie';
+import type { Request, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
+import { hashToken, newToken } from '../auth/tokens.ts';
+import type { SessionOwner } from '../storage/sessions.ts';
+import { SESSION_DAYS } from '../storage/sessions.ts';
+import type { Store } from '../storage/store.ts';
+
+export const SESSION_COOKIE = 'yishi_session';
+
+function isSecure(req: IncomingMessage): boolean {
+  return (req.headers['x-forwarded-proto'] ?? '') === 'https' || (req.socket as { encrypted?: boolean }).encrypted === true;
+}
+
+/** Reads the session for an HTTP request or a websocket handshake (the same cookie serves both). */
+export async function sessionFromRequest(store: Store, req: IncomingMessage): Promise<{ owner: SessionOwner; tokenHash: string } | null> {
+  const header = req.headers.cookie;
+  if (!header) return null;
+  const token = parseCookie(header)[SESSION_COOKIE];
+  if (!token || token.length > 200) return null;
+  const tokenHash = hashToken(token);
+  const owner = await store.sessions.find(tokenHash);
+  return owner ? { owner, tokenHash } : null;
+}
+
+export async function startSession(
+  store: Store,
+  req: Request,
+  res: Response,
+  owner: Parameters<Store['sessions']['create']>[1],
+): Promise<SessionOwner> {
+  // Replace, never stack: a resident joining another meeting gets a new identity.
+  const previous = await sessionFromRequest(store, req);
+  if (previous) await store.sessions.delete(previous.tokenHash);
+  const token = newToken();
+  const tokenHash = hashToken(token);
+  await store.sessions.create(tokenHash, owner);
+  res.setHeader(
+    'Set-Cookie',
+    serialize(SESSION_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: isSecure(req),
+      path: '/',
+      maxAge: SESSION_DAYS * 86_400,
+    }),
+  );
+  const started = await store.sessions.find(tokenHash);
+  if (!started) throw new Error('session vanished right after it was created');
+  return started;
+}
+
+export function clearSessionCookie(res: Response): void {
+  res.setHeader('Set-Cookie', serialize(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'lax', path: '/', maxAge: 0 }));
+}

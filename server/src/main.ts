@@ -1,0 +1,46 @@
+import { startApp } from './app.ts';
+import { loadConfig } from './config.ts';
+import { createLogger } from './log.ts';
+
+/** The process entry point: config from the environment, clean shutdown on SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const log = createLogger(config.LOG_LEVEL);
+  if (!config.DATABASE_URL || !config.REDIS_URL) {
+    log.info(
+      'running on the embedded default: ' +
+        `${config.DATABASE_URL ? 'PostgreSQL' : `PGlite in ${config.DATA_DIR}`}, ` +
+        `${config.REDIS_URL ? 'Redis fan-out' : 'in-memory fan-out'}; ` +
+        'set DATABASE_URL and REDIS_URL to run several instances',
+    );
+  }
+  const started = Date.now();
+  const app = await startApp(config, log);
+  log.info('yishi listening', { url: app.url, storage: app.services.store.kind, startupMs: Date.now() - started });
+  // Plain lines too, for a person reading the terminal.
+  process.stdout.write(`\nYishi is running at ${app.url}\n`);
+  if (app.setupUrl) process.stdout.write(`First start: open this one-time setup link to create your council:\n  ${app.setupUrl}\n\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    app.close().then(
+      () => process.exit(0),
+      (err: Error) => {
+        log.error('shutdown failed', { err: err.message });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`yishi failed to start: ${err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,110 @@
+import { can, canMarkAttendance } from '@yishi/domain';
+import {
+  ClientEvents,
+  type ClientEventName,
+  type ClientPayload,
+  type ClientResults,
+  type Result,
+} from '@yishi/protocol';
+import { AppError } from '../errors.ts';
+import { principalOf } from '../http/context.ts';
+import type { RateLimiter } from '../rate-limit.ts';
+import type { Services } from '../services.ts';
+import type { SessionOwner } from '../storage/sessions.ts';
+import { meetingRoom } from './rooms.ts';
+import type { YishiSocket } from './types.ts';
+
+type Handler<E extends ClientEventName> = (socket: YishiSocket, payload: ClientPayload<E>) => Promise<ClientResults[E]>;
+
+/**
+ * Binds every client event: rate limit, parse with the protocol schema, run, ack a Result.
+ * Handlers only ever see parsed payloads; bad input gets a typed error and changes nothing.
+ */
+export function bindHandlers(socket: YishiSocket, services: Services, limiter: RateLimiter): void {
+  const handlers: { [E in ClientEventName]: Handler<E> } = makeHandlers(services);
+  for (const name of Object.keys(ClientEvents) as ClientEventName[]) {
+    socket.on(name, (payload: unknown, ack: unknown) => {
+      void run(name, payload, ack);
+    });
+  }
+
+  async function run<E extends ClientEventName>(name: E, payload: unknown, ack: unknown): Promise<void> {
+    const reply = (r: Result<ClientResults[E]>) => {
+      if (typeof ack === 'function') (ack as (r: Result<ClientResults[E]>) => void)(r);
+    };
+    try {
+      if (!limiter.take(socket.id)) throw new AppError('rate_limited');
+      const parsed = ClientEvents[name].safeParse(payload);
+      if (!parsed.success) {
+        const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(root)'))];
+        throw new AppError('invalid_input', 'invalid payload', fields);
+      }
+      const data = await (handlers[name] as Handler<E>)(socket, parsed.data as ClientPayload<E>);
+      reply({ ok: true, data });
+    } catch (err) {
+      if (err instanceof AppError) {
+        reply({ ok: false, error: { code: err.code, ...(err.fields ? { fields: err.fields } : {}) } });
+      } else {
+        services.log.error('socket handler failed', { event: name, err: (err as Error).message });
+        reply({ ok: false, error: { code: 'internal' } });
+      }
+    }
+  }
+}
+
+function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> } {
+  const { store, live } = services;
+
+  /** Privileged actions re-read the session, so a role taken away applies to open connections too. */
+  async function freshOwner(socket: YishiSocket): Promise<SessionOwner> {
+    const owner = await store.sessions.find(socket.data.sessionHash);
+    if (!owner) throw new AppError('unauthenticated');
+    socket.data.owner = owner;
+    return owner;
+  }
+
+  return {
+    'meeting:join': async (socket, { meetingId }) => {
+      const meeting = await store.meetings.get(meetingId);
+      if (!can(principalOf(socket.data.owner), 'meeting.view', { councilId: meeting.councilId, meetingId }))
+        throw new AppError('forbidden');
+      await socket.join(meetingRoom(meetingId));
+      live.invalidate(meetingId, 'presence');
+      return { views: [await live.snapshot(meetingId, 'meeting'), await live.snapshot(meetingId, 'presence')] };
+    },
+
+    'meeting:leave': async (socket, { meetingId }) => {
+      await socket.leave(meetingRoom(meetingId));
+      live.invalidate(meetingId, 'presence');
+      return null;
+    },
+
+    'meeting:transition': async (socket, { meetingId, to, expectedVersion }) => {
+      const owner = await freshOwner(socket);
+      const meeting = await store.meetings.get(meetingId);
+      if (owner.kind !== 'member' || !can(principalOf(owner), 'meeting.run', { councilId: meeting.councilId, meetingId }))
+        throw new AppError('forbidden');
+      const updated = await store.meetings.transition(meetingId, to, owner.memberId, expectedVersion);
+      live.invalidate(meetingId, 'meeting');
+      return { view: { kind: 'meeting', meetingId, version: updated.version, data: updated } };
+    },
+
+    'attendance:mark': async (socket, { meetingId, memberId, inRoom }) => {
+      const owner = await freshOwner(socket);
+      const meeting = await store.meetings.get(meetingId);
+      if (owner.kind !== 'member' || !canMarkAttendance(principalOf(owner), { councilId: meeting.councilId, meetingId }))
+        throw new AppError('forbidden');
+      if (meeting.state === 'closed') throw new AppError('conflict', 'meeting is closed');
+      const target = await store.councils.memberById(memberId);
+      if (!target || target.councilId !== meeting.councilId) throw new AppError('invalid_input', 'not a member of this council', ['memberId']);
+      await store.meetings.markAttendance(meetingId, memberId, inRoom, owner.memberId);
+      live.invalidate(meetingId, 'presence');
+      return null;
+    },
+
+    'view:get': async (socket, { meetingId, kind }) => {
+      if (!socket.rooms.has(meetingRoom(meetingId))) throw new AppError('forbidden', 'join the meeting first');
+      return { view: await live.snapshot(meetingId, kind) };
+    },
+  };
+}

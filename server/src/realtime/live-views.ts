@@ -1,0 +1,123 @@
+import { computePresence } from '@yishi/domain';
+import type { CouncilId, MeetingId, ViewKind, ViewSnapshot } from '@yishi/protocol';
+import type { Logger } from '../log.ts';
+import type { Store } from '../storage/store.ts';
+import { meetingRoom } from './rooms.ts';
+import type { YishiServer } from './types.ts';
+
+/** How often at most one instance pushes one view of one meeting. Four a second keeps a room "live". */
+const MIN_INTERVAL_MS = 250;
+
+interface KeyState {
+  lastAt: number;
+  scheduled: boolean;
+  running: boolean;
+  rerun: boolean;
+}
+
+/**
+ * Live views: each is a snapshot computed from the source of truth (SQL, and the sockets
+ * connected across all instances), pushed to the meeting's room at most every MIN_INTERVAL_MS,
+ * however many changes arrive. Each snapshot carries a version; clients keep the highest.
+ * Polls and consensus add their own kinds here rather than inventing another mechanism.
+ */
+export class LiveViews {
+  private readonly keys = new Map<string, KeyState>();
+  private presenceClock = 0;
+
+  constructor(
+    private readonly io: YishiServer,
+    private readonly store: Store,
+    private readonly log: Logger,
+  ) {}
+
+  /** Something changed: a fresh snapshot goes out soon (coalesced with other changes). */
+  invalidate(meetingId: MeetingId, kind: ViewKind): void {
+    const key = `${meetingId}/${kind}`;
+    let s = this.keys.get(key);
+    if (!s) {
+      s = { lastAt: 0, scheduled: false, running: false, rerun: false };
+      this.keys.set(key, s);
+    }
+    if (s.scheduled) return;
+    s.scheduled = true;
+    const wait = Math.max(0, s.lastAt + MIN_INTERVAL_MS - Date.now());
+    setTimeout(() => void this.flush(key, meetingId, kind), wait).unref();
+  }
+
+  /** Member names, groups or the quorum rule changed: every open meeting of the council re-renders attendance. */
+  async councilChanged(councilId: CouncilId): Promise<void> {
+    for (const m of await this.store.meetings.list(councilId)) {
+      if (m.state !== 'closed') {
+        this.invalidate(m.id, 'presence');
+      }
+    }
+  }
+
+  async snapshot<K extends ViewKind>(meetingId: MeetingId, kind: K): Promise<ViewSnapshot<K>>;
+  async snapshot(meetingId: MeetingId, kind: ViewKind): Promise<ViewSnapshot> {
+    switch (kind) {
+      case 'meeting': {
+        const data = await this.store.meetings.get(meetingId);
+        return { kind, meetingId, version: data.version, data };
+      }
+      case 'presence':
+        return this.presence(meetingId);
+    }
+  }
+
+  private async flush(key: string, meetingId: MeetingId, kind: ViewKind): Promise<void> {
+    const s = this.keys.get(key);
+    if (!s) return;
+    s.scheduled = false;
+    if (s.running) {
+      s.rerun = true;
+      return;
+    }
+    s.running = true;
+    s.lastAt = Date.now();
+    try {
+      const snap = await this.snapshot(meetingId, kind);
+      this.io.to(meetingRoom(meetingId)).emit('view', snap);
+    } catch (err) {
+      this.log.warn('live view failed', { meetingId, kind, err: (err as Error).message });
+    } finally {
+      s.running = false;
+      if (s.rerun) {
+        s.rerun = false;
+        this.invalidate(meetingId, kind);
+      }
+    }
+  }
+
+  /**
+   * Who is here now. fetchSockets asks every instance (through the Redis adapter when there is
+   * one), so the count includes people on all of them. The version is a clock reading: the
+   * newest computation saw the newest state, whichever instance made it.
+   */
+  private async presence(meetingId: MeetingId): Promise<ViewSnapshot<'presence'>> {
+    const meeting = await this.store.meetings.get(meetingId);
+    const [council, inRoom, sockets] = await Promise.all([
+      this.store.councils.get(meeting.councilId),
+      this.store.meetings.inRoomMemberIds(meetingId),
+      this.io.in(meetingRoom(meetingId)).fetchSockets(),
+    ]);
+    const online = new Set<string>();
+    const residents = new Set<string>();
+    for (const s of sockets) {
+      const o = s.data.owner;
+      if (o?.kind === 'member') online.add(o.memberId);
+      else if (o?.kind === 'resident') residents.add(o.residentId);
+    }
+    const data = computePresence({
+      members: council.members,
+      groups: council.groups,
+      quorum: council.quorum,
+      onlineMemberIds: online,
+      inRoomMemberIds: inRoom,
+      residentCount: residents.size,
+    });
+    this.presenceClock = Math.max(Date.now(), this.presenceClock + 1);
+    return { kind: 'presence', meetingId, version: this.presenceClock, data };
+  }
+}

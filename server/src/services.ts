@@ -1,0 +1,13 @@
+import type { Config } from './config.ts';
+import type { Logger } from './log.ts';
+import type { LiveViews } from './realtime/live-views.ts';
+import type { Store } from './storage/store.ts';
+
+/** What request handlers need, built once in app.ts and passed down (no globals). */
+export interface Services {
+  config: Config;
+  log: Logger;
+  store: Store;
+  live: LiveViews;
+  version: string;
+}

@@ -1,0 +1,23 @@
+import { CouncilStore } from './councils.ts';
+import type { Database } from './database.ts';
+import { MeetingStore } from './meetings.ts';
+import { SessionStore } from './sessions.ts';
+
+/** Everything the server keeps, over either driver. Built once at start-up and passed down. */
+export interface Store {
+  kind: Database['kind'];
+  councils: CouncilStore;
+  meetings: MeetingStore;
+  sessions: SessionStore;
+  close(): Promise<void>;
+}
+
+export function createStore(database: Database): Store {
+  return {
+    kind: database.kind,
+    councils: new CouncilStore(database.db),
+    meetings: new MeetingStore(database.db),
+    sessions: new SessionStore(database.db),
+    close: () => database.close(),
+  };
+}
