@@ -59,28 +59,15 @@ export class CouncilStore {
       const [existing] = await tx.select({ n: count() }).from(councils);
       if ((existing?.n ?? 0) > 0) throw new AppError('setup_done');
       if (!stored || stored.value !== token) throw new AppError('forbidden', 'wrong setup token');
-      const councilId = randomUUID() as CouncilId;
-      await tx.insert(councils).values({ id: councilId, name: councilName, quorum: DEFAULT_QUORUM });
-      const groupRows = DEFAULT_GROUPS.map((g, i) => ({
-        id: randomUUID(),
-        councilId,
-        name: g.name,
-        builtin: g.builtin,
-        position: i,
-      }));
-      await tx.insert(groups).values(groupRows);
-      const adminId = randomUUID() as MemberId;
-      // The admin sits in the residents' committee by default; they can move themselves.
-      await tx.insert(members).values({
-        id: adminId,
-        councilId,
-        groupId: groupRows[0]!.id,
-        name: adminName,
-        role: 'admin',
-      });
+      const created = await insertCouncil(tx, councilName, adminName);
       await tx.delete(settings).where(eq(settings.key, SETUP_TOKEN_KEY));
-      return { councilId, adminId };
+      return created;
     });
+  }
+
+  /** Another council beside the first (one installation may serve several communities). */
+  async create(councilName: string, adminName: string): Promise<{ councilId: CouncilId; adminId: MemberId }> {
+    return this.db.transaction((tx) => insertCouncil(tx, councilName, adminName));
   }
 
   async get(councilId: CouncilId): Promise<Council> {
@@ -200,4 +187,30 @@ export class CouncilStore {
     if (taken && taken.id !== memberId) throw new AppError('conflict', 'login taken', ['login']);
     await this.db.update(members).set({ login: lower, passwordHash }).where(eq(members.id, memberId));
   }
+}
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** A council with the default stakeholder groups and its first admin. */
+async function insertCouncil(tx: Tx, councilName: string, adminName: string): Promise<{ councilId: CouncilId; adminId: MemberId }> {
+  const councilId = randomUUID() as CouncilId;
+  await tx.insert(councils).values({ id: councilId, name: councilName, quorum: DEFAULT_QUORUM });
+  const groupRows = DEFAULT_GROUPS.map((g, i) => ({
+    id: randomUUID(),
+    councilId,
+    name: g.name,
+    builtin: g.builtin,
+    position: i,
+  }));
+  await tx.insert(groups).values(groupRows);
+  const adminId = randomUUID() as MemberId;
+  // The admin sits in the residents' committee by default; they can move themselves.
+  await tx.insert(members).values({
+    id: adminId,
+    councilId,
+    groupId: groupRows[0]!.id,
+    name: adminName,
+    role: 'admin',
+  });
+  return { councilId, adminId };
 }

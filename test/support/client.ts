@@ -1,0 +1,86 @@
+import { io, type Socket } from 'socket.io-client';
+import type {
+  ClientEventName,
+  ClientResults,
+  ClientToServerEvents,
+  Result,
+  ServerToClientEvents,
+  ViewKind,
+  ViewSnapshot,
+} from '@yishi/protocol';
+
+export type YishiClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** An HTTP client that keeps the session cookie, like a browser would. */
+export class ApiClient {
+  cookie = '';
+
+  constructor(readonly base: string) {}
+
+  async call<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const res = await fetch(this.base + path, {
+      method,
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const set = res.headers.get('set-cookie');
+    if (set) this.cookie = set.split(';')[0]!;
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+  }
+
+  /** Same as call, but throws unless 2xx. */
+  async ok<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+    const r = await this.call<T>(method, path, body);
+    if (r.status >= 300) throw new Error(`${method} ${path} -> ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  }
+
+  /** A websocket with this client's session (and an Origin, as a browser sends). */
+  socket(opts: { origin?: string | null; base?: string } = {}): YishiClientSocket {
+    const base = opts.base ?? this.base;
+    const headers: Record<string, string> = {};
+    if (this.cookie) headers.cookie = this.cookie;
+    if (opts.origin !== null) headers.origin = opts.origin ?? base;
+    return io(base, { transports: ['websocket'], extraHeaders: headers, reconnectionDelay: 100, reconnectionDelayMax: 500 });
+  }
+}
+
+export function connected(socket: YishiClientSocket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (socket.connected) return resolve();
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', (err) => reject(err));
+  });
+}
+
+export function emit<E extends ClientEventName>(socket: YishiClientSocket, event: E, payload: unknown): Promise<Result<ClientResults[E]>> {
+  return new Promise((resolve) => {
+    (socket.emit as (e: string, p: unknown, ack: (r: Result<ClientResults[E]>) => void) => void)(event, payload, resolve);
+  });
+}
+
+/** Keeps the newest snapshot per (meeting, kind), as the web app does. */
+export function trackViews(socket: YishiClientSocket): Map<string, ViewSnapshot> {
+  const views = new Map<string, ViewSnapshot>();
+  const apply = (v: ViewSnapshot) => {
+    const key = `${v.meetingId}/${v.kind}`;
+    const have = views.get(key);
+    if (!have || have.version < v.version) views.set(key, v);
+  };
+  socket.on('view', apply);
+  (views as Map<string, ViewSnapshot> & { apply?: typeof apply }).apply = apply;
+  return views;
+}
+
+export function viewOf<K extends ViewKind>(views: Map<string, ViewSnapshot>, meetingId: string, kind: K): ViewSnapshot<K> | undefined {
+  return views.get(`${meetingId}/${kind}`) as ViewSnapshot<K> | undefined;
+}
+
+export function applyViews(views: Map<string, ViewSnapshot>, list: ViewSnapshot[]): void {
+  const apply = (views as Map<string, ViewSnapshot> & { apply?: (v: ViewSnapshot) => void }).apply;
+  for (const v of list) apply?.(v);
+}
