@@ -31,8 +31,11 @@ const ConfigSchema = z.object({
     ),
   /** error | warn | info | debug. Default info. */
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
-  /** Joins and sign-ins allowed per client address per minute. Default 60. */
-  AUTH_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  /**
+   * Joins and sign-ins allowed per client address per minute. Default 300: a whole room of
+   * residents on one Wi-Fi shares one address, while 300 guesses a minute cannot find a join code.
+   */
+  AUTH_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(300),
   /** Where the built web app lives (adapter-node output). Default web/build beside server/. */
   WEB_BUILD_DIR: z.string().optional(),
 });

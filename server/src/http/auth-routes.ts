@@ -19,6 +19,8 @@ export function authRoutes(services: Services, limiter: RateLimiter): Router {
   const limit = (req: Request) => {
     if (!limiter.take(clientKey(req))) throw new AppError('rate_limited');
   };
+  // Password guesses are limited per login as well, whatever address they come from.
+  const perLogin = new RateLimiter(10, 10 / 60);
 
   r.get('/session', json(async (req) => sessionView(services, await ownerOf(services, req))));
 
@@ -50,6 +52,7 @@ export function authRoutes(services: Services, limiter: RateLimiter): Router {
     json(async (req, res) => {
       limit(req);
       const body = parse(PasswordSignInBody, req.body);
+      if (!perLogin.take(body.login.toLowerCase())) throw new AppError('rate_limited');
       const member = await store.councils.memberByLogin(body.login);
       // Same answer for an unknown login and a wrong password: logins are not enumerable.
       if (!member?.passwordHash || !(await verifyPassword(body.password, member.passwordHash)))

@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashToken, newToken } from './auth/tokens.ts';
+import { ApiClient, connected, emit, type YishiClientSocket } from '../../test/support/client.ts';
+import { setUpCouncil } from '../../test/support/council.ts';
+import { startInProcess } from '../../test/support/in-process.ts';
+
+/** Hostile input: every case gets a typed refusal, changes nothing, and the server stays up. */
+describe('bad input and security', () => {
+  let app: Awaited<ReturnType<typeof startInProcess>>;
+  let c: Awaited<ReturnType<typeof setUpCouncil>>;
+  let meetingId: string;
+  let joinCode: string;
+  const sockets: YishiClientSocket[] = [];
+  const track = (s: YishiClientSocket) => (sockets.push(s), s);
+
+  beforeAll(async () => {
+    app = await startInProcess();
+    c = await setUpCouncil(app.url, app.setupUrl!);
+    const m = await c.facilitator.ok('POST', '/api/meetings', { title: '停车位议题', startsAt: '2026-12-01T19:00:00+08:00', place: '', mode: 'hybrid' });
+    meetingId = m.id;
+    joinCode = m.joinCode;
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    await app?.dispose();
+  });
+
+  const healthy = async () => {
+    const r = await fetch(`${app.url}/healthz`);
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({ status: 'ok', storage: 'pglite', fanout: 'memory' });
+  };
+
+  it('refuses a cross-origin websocket handshake', async () => {
+    const s = track(c.member.socket({ origin: 'http://evil.example' }));
+    await expect(connected(s)).rejects.toThrow();
+    expect(s.connected).toBe(false);
+    await healthy();
+  });
+
+  it('refuses a socket without a session', async () => {
+    const anon = new ApiClient(app.url);
+    const s = track(anon.socket());
+    await expect(connected(s)).rejects.toThrow('unauthenticated');
+    const forged = new ApiClient(app.url);
+    forged.cookie = `yishi_session=${newToken()}`;
+    await expect(connected(track(forged.socket()))).rejects.toThrow('unauthenticated');
+    await healthy();
+  });
+
+  it('refuses actions by the wrong role, and changes nothing', async () => {
+    const member = track(c.member.socket());
+    await connected(member);
+    expect(await emit(member, 'meeting:join', { meetingId })).toMatchObject({ ok: true });
+    expect(await emit(member, 'meeting:transition', { meetingId, to: 'live' })).toEqual({ ok: false, error: { code: 'forbidden' } });
+    expect(await emit(member, 'attendance:mark', { meetingId, memberId: c.memberId, inRoom: true })).toEqual({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+
+    const resident = new ApiClient(app.url);
+    await resident.ok('POST', '/api/join', { code: joinCode, displayName: '居民甲' });
+    const rs = track(resident.socket());
+    await connected(rs);
+    expect(await emit(rs, 'meeting:join', { meetingId })).toMatchObject({ ok: true });
+    expect(await emit(rs, 'meeting:transition', { meetingId, to: 'live' })).toEqual({ ok: false, error: { code: 'forbidden' } });
+    expect((await resident.call('POST', '/api/meetings', { title: 'x', startsAt: '2026-12-01T19:00:00Z', mode: 'online' })).status).toBe(403);
+    expect((await c.member.call('POST', '/api/council/members', { name: 'x', groupId: c.council.groups[0].id, role: 'admin' })).status).toBe(403);
+
+    expect((await c.admin.ok('GET', `/api/meetings/${meetingId}`)).state).toBe('draft');
+    await healthy();
+  });
+
+  it('keeps councils apart: an admin of another council cannot see or run this meeting', async () => {
+    const other = await app.services.store.councils.create('隔壁社区', '赵主任');
+    const token = newToken();
+    await app.services.store.sessions.create(hashToken(token), { memberId: other.adminId });
+    const stranger = new ApiClient(app.url);
+    stranger.cookie = `yishi_session=${token}`;
+    expect((await stranger.call('GET', `/api/meetings/${meetingId}`)).status).toBe(403);
+    const s = track(stranger.socket());
+    await connected(s);
+    expect(await emit(s, 'meeting:join', { meetingId })).toEqual({ ok: false, error: { code: 'forbidden' } });
+    expect(await emit(s, 'meeting:transition', { meetingId, to: 'live' })).toEqual({ ok: false, error: { code: 'forbidden' } });
+    expect(await emit(s, 'view:get', { meetingId, kind: 'presence' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect((await stranger.ok('GET', '/api/council')).name).toBe('隔壁社区');
+  });
+
+  it('answers malformed socket payloads with invalid_input', async () => {
+    const s = track(c.facilitator.socket());
+    await connected(s);
+    for (const bad of [null, 42, 'meeting', [], { meetingId: 'not-a-uuid' }, { meetingId, to: 'exploded' }]) {
+      const r = await emit(s, 'meeting:transition', bad);
+      expect(r).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    }
+    // An event without an ack callback and an unknown event must not hurt either.
+    s.emit('meeting:join' as never, { meetingId } as never);
+    (s.emit as (e: string, p: unknown) => void)('no:such:event', { x: 1 });
+    expect(await emit(s, 'meeting:join', { meetingId })).toMatchObject({ ok: true });
+    expect((await c.admin.ok('GET', `/api/meetings/${meetingId}`)).state).toBe('draft');
+    await healthy();
+  });
+
+  it('answers malformed and invalid HTTP bodies with typed errors', async () => {
+    const r1 = await c.facilitator.call('POST', '/api/meetings', '{"title": ');
+    expect(r1).toMatchObject({ status: 400, body: { error: { code: 'invalid_input' } } });
+    const r2 = await c.facilitator.call('POST', '/api/meetings', { title: '', startsAt: 'tomorrow', mode: 'zoom' });
+    expect(r2.status).toBe(400);
+    expect((r2.body as { error: { fields: string[] } }).error.fields).toEqual(expect.arrayContaining(['title', 'startsAt', 'mode']));
+    const r3 = await c.admin.call('PATCH', '/api/council/members/not-a-uuid', { role: 'admin' });
+    expect(r3).toMatchObject({ status: 400, body: { error: { code: 'invalid_input' } } });
+    const r4 = await c.admin.call('GET', '/api/no-such-endpoint');
+    expect(r4).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+    expect(await c.facilitator.ok('GET', '/api/meetings')).toHaveLength(1);
+  });
+
+  it('refuses oversized messages and bodies', async () => {
+    const big = 'x'.repeat(64 * 1024);
+    const r = await c.facilitator.call('POST', '/api/meetings', { title: big, startsAt: '2026-12-01T19:00:00Z', mode: 'online' });
+    expect(r).toMatchObject({ status: 413, body: { error: { code: 'payload_too_large' } } });
+
+    const victim = track(c.facilitator.socket());
+    await connected(victim);
+    const bystander = track(c.member.socket());
+    await connected(bystander);
+    const closed = new Promise<string>((resolve) => victim.once('disconnect', (reason) => resolve(reason)));
+    victim.emit('meeting:join' as never, { meetingId, padding: big } as never);
+    expect(await closed).toBe('transport close');
+    // The server dropped only that connection.
+    expect(await emit(bystander, 'meeting:join', { meetingId })).toMatchObject({ ok: true });
+    expect(await c.facilitator.ok('GET', '/api/meetings')).toHaveLength(1);
+    await healthy();
+  });
+
+  it('signs in by link only with a live link, and a revoked link ends its sessions', async () => {
+    const r = await c.admin.ok('POST', `/api/council/members/${c.memberId}/link`);
+    const fresh = new ApiClient(app.url);
+    await fresh.ok('POST', '/api/auth/link', { token: r.url.split('/signin/')[1] });
+    expect((await fresh.ok('GET', '/api/session')).kind).toBe('member');
+    await c.admin.ok('DELETE', `/api/council/members/${c.memberId}/link`);
+    expect((await fresh.ok('GET', '/api/session')).kind).toBe('anonymous');
+    const again = new ApiClient(app.url);
+    expect((await again.call('POST', '/api/auth/link', { token: r.url.split('/signin/')[1] })).body).toMatchObject({
+      error: { code: 'bad_credentials' },
+    });
+  });
+  it('rate-limits joins by code', async () => {
+    const flood = new ApiClient(app.url);
+    const statuses: number[] = [];
+    for (let i = 0; i < 320; i++) statuses.push((await flood.call('GET', '/api/join/ZZZZZZ')).status);
+    expect(statuses).toContain(429);
+    await healthy();
+  });
+});
