@@ -23,6 +23,7 @@ export async function startRedis(): Promise<TestRedis> {
     });
     await waitFor(async () => {
       const c = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      c.on('error', () => {}); // refused while it starts: expected, polled again
       try {
         await c.connect();
         return (await c.ping()) === 'PONG';

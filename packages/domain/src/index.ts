@@ -4,3 +4,4 @@ export * from './permissions.ts';
 export * from './groups.ts';
 export * from './join-code.ts';
 export * from './presence.ts';
+export * from './polls/index.ts';

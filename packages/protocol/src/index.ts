@@ -12,3 +12,4 @@ export * from './meeting.ts';
 export * from './views.ts';
 export * from './events.ts';
 export * from './limits.ts';
+export * from './poll.ts';

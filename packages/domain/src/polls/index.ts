@@ -1,0 +1,5 @@
+export * from './validate-ballot.ts';
+export * from './tally.ts';
+export * from './irv.ts';
+export * from './outcome.ts';
+export * from './anonymity.ts';
