@@ -1,0 +1,143 @@
+import { io, type Socket } from 'socket.io-client';
+import { writable, type Readable } from 'svelte/store';
+import type {
+  ApiError,
+  ClientEventName,
+  ClientPayload,
+  ClientResults,
+  ClientToServerEvents,
+  MeetingId,
+  Result,
+  ServerToClientEvents,
+  ViewKind,
+  ViewSnapshot,
+} from '@yishi/protocol';
+import { NETWORK, OFFLINE } from '$lib/i18n';
+
+type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** What the user sees: idle before any connection, refused when the handshake is rejected. */
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'refused';
+
+const ACK_TIMEOUT_MS = 10_000;
+
+const connectionStore = writable<ConnectionState>('idle');
+export const connection: Readable<ConnectionState> = { subscribe: connectionStore.subscribe };
+
+export type ViewMap = Readonly<Record<string, ViewSnapshot>>;
+const viewsStore = writable<ViewMap>({});
+/** Live views keyed by viewKey(meetingId, kind); only the highest version is kept. */
+export const views: Readable<ViewMap> = { subscribe: viewsStore.subscribe };
+
+/** Failures of calls the user did not make directly (the join after a reconnect). */
+const liveErrorStore = writable<ApiError | null>(null);
+export const liveError: Readable<ApiError | null> = { subscribe: liveErrorStore.subscribe };
+
+export function viewKey(meetingId: string, kind: ViewKind): string {
+  return `${meetingId}:${kind}`;
+}
+
+export function applyView(snapshot: ViewSnapshot): void {
+  if (!snapshot || typeof snapshot !== 'object' || typeof snapshot.version !== 'number') return;
+  viewsStore.update((map) => {
+    const key = viewKey(snapshot.meetingId, snapshot.kind);
+    const held = map[key];
+    if (held && held.version >= snapshot.version) return map;
+    return { ...map, [key]: snapshot };
+  });
+}
+
+let socket: LiveSocket | null = null;
+const joined = new Set<MeetingId>();
+
+function connect(): LiveSocket {
+  if (socket) return socket;
+  const s: LiveSocket = io({ transports: ['websocket'] });
+  connectionStore.set('connecting');
+  s.on('connect', () => {
+    connectionStore.set('connected');
+    // A reconnect may have missed broadcasts: joining again returns fresh snapshots.
+    for (const id of joined) void joinNow(id);
+  });
+  s.on('disconnect', (reason) => {
+    if (socket !== s) return;
+    if (reason === 'io client disconnect') {
+      connectionStore.set('idle');
+    } else if (reason === 'io server disconnect') {
+      // The server dropped us on purpose; try once more, the handshake tells us if we may stay.
+      connectionStore.set('reconnecting');
+      setTimeout(() => {
+        if (socket === s && !s.connected) s.connect();
+      }, 1000);
+    } else {
+      connectionStore.set('reconnecting');
+    }
+  });
+  s.on('connect_error', (err) => {
+    if (socket !== s) return;
+    // A rejected handshake (unauthenticated, bad_origin) is not retried by socket.io.
+    connectionStore.set(s.active ? 'reconnecting' : 'refused');
+    if (!s.active) liveErrorStore.set({ code: err.message === 'bad_origin' ? 'bad_origin' : 'unauthenticated' });
+  });
+  s.on('view', (snapshot) => applyView(snapshot));
+  socket = s;
+  return s;
+}
+
+/** Sends one client event and resolves with its ack, or a network/offline error. Never throws. */
+export async function call<E extends ClientEventName>(
+  event: E,
+  payload: ClientPayload<E>,
+): Promise<Result<ClientResults[E]>> {
+  const s = connect();
+  if (!s.connected) return { ok: false, error: { code: 'internal', message: OFFLINE } };
+  try {
+    // emitWithAck's types cannot follow a generic event name; the contract is ClientResults[E].
+    const timed = s.timeout(ACK_TIMEOUT_MS) as unknown as {
+      emitWithAck(ev: string, p: unknown): Promise<Result<ClientResults[E]> | undefined>;
+    };
+    const result = await timed.emitWithAck(event, payload);
+    if (!result || typeof result !== 'object' || typeof result.ok !== 'boolean') {
+      return { ok: false, error: { code: 'internal' } };
+    }
+    return result;
+  } catch {
+    return { ok: false, error: { code: 'internal', message: NETWORK } };
+  }
+}
+
+async function joinNow(meetingId: MeetingId): Promise<void> {
+  const result = await call('meeting:join', { meetingId });
+  if (!joined.has(meetingId)) return;
+  if (result.ok) {
+    for (const v of result.data.views) applyView(v);
+    liveErrorStore.set(null);
+  } else {
+    liveErrorStore.set(result.error);
+  }
+}
+
+/** Follows a meeting live: joins now (if connected) and again after every reconnect. */
+export function joinMeeting(meetingId: MeetingId): void {
+  joined.add(meetingId);
+  const s = connect();
+  if (s.connected) void joinNow(meetingId);
+  else if (!s.active) s.connect();
+}
+
+export function leaveMeeting(meetingId: MeetingId): void {
+  if (!joined.delete(meetingId)) return;
+  if (socket?.connected) void call('meeting:leave', { meetingId });
+}
+
+/** After sign-in, sign-out or joining as a resident the cookie changed: start a fresh connection. */
+export function resetConnection(): void {
+  const old = socket;
+  socket = null;
+  joined.clear();
+  old?.removeAllListeners();
+  old?.disconnect();
+  viewsStore.set({});
+  liveErrorStore.set(null);
+  connectionStore.set('idle');
+}

@@ -1,0 +1,3 @@
+// The app is rendered in the browser: the server in server/ only serves the shell and the API.
+export const ssr = false;
+export const prerender = false;
