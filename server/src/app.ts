@@ -20,6 +20,7 @@ import { attachSocketHandlers, createSocketServer } from './realtime/socket-serv
 import type { Services } from './services.ts';
 import { openDatabase } from './storage/database.ts';
 import { createStore } from './storage/store.ts';
+import { VoteService } from './votes/vote-service.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SERVER_VERSION: string = JSON.parse(readFileSync(path.join(here, '..', 'package.json'), 'utf8')).version;
@@ -46,7 +47,8 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     const io = createSocketServer(http, config.PUBLIC_ORIGIN);
     const fanout = await attachFanout(io, config.REDIS_URL, log);
     const live = new LiveViews(io, store, log);
-    const services: Services = { config, log, store, live, version: SERVER_VERSION };
+    const votes = new VoteService(store, live);
+    const services: Services = { config, log, store, live, votes, version: SERVER_VERSION };
 
     const authLimiter = new RateLimiter(config.AUTH_RATE_PER_MINUTE, config.AUTH_RATE_PER_MINUTE / 60);
     app.get('/healthz', (_req, res) => {
@@ -63,6 +65,9 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     const stopSweeps = attachSocketHandlers(io, services);
     const sessionSweep = setInterval(() => void store.sessions.deleteExpired().catch(() => {}), 3_600_000);
     sessionSweep.unref();
+    // Polls with a closing time close by themselves; a poll closes once, whichever instance gets there first.
+    const pollSweep = setInterval(() => void votes.closeDue().catch((err: Error) => log.warn('timed close failed', { err: err.message })), 1_000);
+    pollSweep.unref();
 
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
@@ -86,6 +91,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
         closed = true;
         stopSweeps();
         clearInterval(sessionSweep);
+        clearInterval(pollSweep);
         io.disconnectSockets(true);
         await new Promise<void>((resolve) => io.close(() => resolve()));
         await fanout.close();

@@ -13,6 +13,21 @@ const STATUS: Record<ErrorCode, number> = {
   setup_done: 409,
   bad_credentials: 401,
   internal: 500,
+  poll_not_open: 409,
+  not_eligible: 403,
+  already_voted: 409,
+  credential_required: 403,
+  bad_credential: 403,
+  change_not_allowed: 409,
+  wrong_shape: 400,
+  unknown_option: 400,
+  duplicate_option: 400,
+  too_many_choices: 400,
+  score_out_of_range: 400,
+  missing_score: 400,
+  not_supported: 400,
+  wrong_electorate: 400,
+  inconsistent_ballots: 400,
 };
 
 /** A failure the client is told about by code. Anything else is a bug and becomes `internal`. */

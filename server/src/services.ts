@@ -2,6 +2,7 @@ import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
 import type { LiveViews } from './realtime/live-views.ts';
 import type { Store } from './storage/store.ts';
+import type { VoteService } from './votes/vote-service.ts';
 
 /** What request handlers need, built once in app.ts and passed down (no globals). */
 export interface Services {
@@ -9,5 +10,6 @@ export interface Services {
   log: Logger;
   store: Store;
   live: LiveViews;
+  votes: VoteService;
   version: string;
 }

@@ -14,6 +14,22 @@ export const ErrorCode = z.enum([
   'setup_done',
   'bad_credentials',
   'internal',
+  // Votes and polls
+  'poll_not_open', // not opened yet, or closed already
+  'not_eligible', // not in this poll's electorate (e.g. a resident in a members-only poll)
+  'already_voted', // one person, one vote: a second ballot is refused
+  'credential_required', // this poll needs a voting code from the facilitator
+  'bad_credential', // unknown or revoked voting code
+  'change_not_allowed', // secret ballots change only with the receipt issued at casting
+  'wrong_shape',
+  'unknown_option',
+  'duplicate_option',
+  'too_many_choices',
+  'score_out_of_range',
+  'missing_score',
+  'not_supported', // in-room counts for ranked or score polls
+  'wrong_electorate',
+  'inconsistent_ballots',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

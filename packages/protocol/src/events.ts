@@ -3,6 +3,8 @@ import type { Result } from './errors.ts';
 import { MeetingId, MemberId } from './ids.ts';
 import { MeetingState } from './meeting.ts';
 import { ViewKind, type ViewSnapshot } from './views.ts';
+import { PollId } from './poll.ts';
+import { CastBallot, CreatePollBody, InRoomCountsBody, IssueCodesBody, MyBallotQuery, type CastResult, type Poll, type VotingCodeSlip } from './votes.ts';
 
 /**
  * Socket.IO events, client to server. Every payload is parsed with its schema at the edge;
@@ -19,6 +21,14 @@ export const ClientEvents = {
   }),
   'attendance:mark': z.object({ meetingId: MeetingId, memberId: MemberId, inRoom: z.boolean() }),
   'view:get': z.object({ meetingId: MeetingId, kind: ViewKind }),
+  'poll:create': CreatePollBody,
+  'poll:open': z.object({ pollId: PollId }),
+  'poll:close': z.object({ pollId: PollId }),
+  'ballot:cast': CastBallot,
+  /** Whether I (or this voting code) have voted in a poll: after a reload, the page asks. */
+  'ballot:mine': MyBallotQuery,
+  'inroom:set': InRoomCountsBody,
+  'codes:issue': IssueCodesBody,
 } as const;
 
 export type ClientEventName = keyof typeof ClientEvents;
@@ -31,6 +41,13 @@ export interface ClientResults {
   'meeting:transition': { view: ViewSnapshot<'meeting'> };
   'attendance:mark': null;
   'view:get': { view: ViewSnapshot };
+  'poll:create': { poll: Poll };
+  'poll:open': { poll: Poll };
+  'poll:close': { poll: Poll };
+  'ballot:cast': CastResult;
+  'ballot:mine': { voted: boolean };
+  'inroom:set': null;
+  'codes:issue': { slips: VotingCodeSlip[] };
 }
 
 export type ClientToServerEvents = {

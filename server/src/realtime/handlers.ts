@@ -53,7 +53,7 @@ export function bindHandlers(socket: YishiSocket, services: Services, limiter: R
 }
 
 function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> } {
-  const { store, live } = services;
+  const { store, live, votes } = services;
 
   /** Privileged actions re-read the session, so a role taken away applies to open connections too. */
   async function freshOwner(socket: YishiSocket): Promise<SessionOwner> {
@@ -70,7 +70,9 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
         throw new AppError('forbidden');
       await socket.join(meetingRoom(meetingId));
       live.invalidate(meetingId, 'presence');
-      return { views: [await live.snapshot(meetingId, 'meeting'), await live.snapshot(meetingId, 'presence')] };
+      return {
+        views: [await live.snapshot(meetingId, 'meeting'), await live.snapshot(meetingId, 'presence'), await live.snapshot(meetingId, 'polls')],
+      };
     },
 
     'meeting:leave': async (socket, { meetingId }) => {
@@ -106,5 +108,17 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
       if (!socket.rooms.has(meetingRoom(meetingId))) throw new AppError('forbidden', 'join the meeting first');
       return { view: await live.snapshot(meetingId, kind) };
     },
+
+    // Votes: see votes/vote-service.ts. Roles are re-read for the facilitator's actions.
+    'poll:create': async (socket, body) => ({ poll: await votes.create(await freshOwner(socket), body) }),
+    'poll:open': async (socket, { pollId }) => ({ poll: await votes.open(await freshOwner(socket), pollId) }),
+    'poll:close': async (socket, { pollId }) => ({ poll: await votes.close(await freshOwner(socket), pollId) }),
+    'ballot:cast': async (socket, msg) => votes.cast(socket.data.owner, msg),
+    'ballot:mine': async (socket, { pollId, votingCode }) => votes.mine(socket.data.owner, pollId, votingCode),
+    'inroom:set': async (socket, body) => {
+      await votes.setInRoom(await freshOwner(socket), body);
+      return null;
+    },
+    'codes:issue': async (socket, body) => ({ slips: await votes.issueCodes(await freshOwner(socket), body) }),
   };
 }

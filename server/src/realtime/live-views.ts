@@ -2,6 +2,7 @@ import { computePresence } from '@yishi/domain';
 import type { CouncilId, MeetingId, ViewKind, ViewSnapshot } from '@yishi/protocol';
 import type { Logger } from '../log.ts';
 import type { Store } from '../storage/store.ts';
+import { computePollsView } from '../votes/polls-view.ts';
 import { meetingRoom } from './rooms.ts';
 import type { YishiServer } from './types.ts';
 
@@ -23,7 +24,7 @@ interface KeyState {
  */
 export class LiveViews {
   private readonly keys = new Map<string, KeyState>();
-  private presenceClock = 0;
+  private clock = 0;
 
   constructor(
     private readonly io: YishiServer,
@@ -63,7 +64,20 @@ export class LiveViews {
       }
       case 'presence':
         return this.presence(meetingId);
+      case 'polls': {
+        const version = this.tick();
+        return { kind, meetingId, version, data: await computePollsView(this.store, meetingId, version) };
+      }
     }
+  }
+
+  /**
+   * Versions of derived views are clock readings: the newest computation saw the newest state,
+   * whichever instance made it.
+   */
+  private tick(): number {
+    this.clock = Math.max(Date.now(), this.clock + 1);
+    return this.clock;
   }
 
   private async flush(key: string, meetingId: MeetingId, kind: ViewKind): Promise<void> {
@@ -92,8 +106,7 @@ export class LiveViews {
 
   /**
    * Who is here now. fetchSockets asks every instance (through the Redis adapter when there is
-   * one), so the count includes people on all of them. The version is a clock reading: the
-   * newest computation saw the newest state, whichever instance made it.
+   * one), so the count includes people on all of them.
    */
   private async presence(meetingId: MeetingId): Promise<ViewSnapshot<'presence'>> {
     const meeting = await this.store.meetings.get(meetingId);
@@ -117,7 +130,6 @@ export class LiveViews {
       inRoomMemberIds: inRoom,
       residentCount: residents.size,
     });
-    this.presenceClock = Math.max(Date.now(), this.presenceClock + 1);
-    return { kind: 'presence', meetingId, version: this.presenceClock, data };
+    return { kind: 'presence', meetingId, version: this.tick(), data };
   }
 }

@@ -116,3 +116,143 @@ export const meetingLog = pgTable(
   },
   (t) => [index('meeting_log_meeting_idx').on(t.meetingId)],
 );
+
+// ---- Votes and polls ----
+
+export const polls = pgTable(
+  'polls',
+  {
+    id: uuid('id').primaryKey(),
+    meetingId: uuid('meeting_id')
+      .notNull()
+      .references(() => meetings.id),
+    /** The PollDefinition, fixed once the poll opens. */
+    definition: jsonb('definition').notNull(),
+    state: text('state').notNull(),
+    residentAccess: text('resident_access').notNull(),
+    closesAt: timestamp('closes_at', { withTimezone: true }),
+    agendaItemId: text('agenda_item_id'),
+    createdBy: uuid('created_by').references(() => members.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Set on close: the tally and outcome as decided by packages/domain. */
+    result: jsonb('result'),
+  },
+  (t) => [index('polls_meeting_idx').on(t.meetingId)],
+);
+
+/**
+ * Who has voted in a poll: an irreversible mark per voter (m:<member>, c:<voting code>,
+ * r:<resident, for open unverified polls>). No time, no choice: it cannot be joined to a
+ * secret ballot. The idempotency key makes a retried submission harmless.
+ */
+export const voterRoll = pgTable(
+  'voter_roll',
+  {
+    pollId: uuid('poll_id')
+      .notNull()
+      .references(() => polls.id),
+    voterKey: text('voter_key').notNull(),
+    electorate: text('electorate').notNull(),
+    idempotencyKey: text('idempotency_key').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.pollId, t.voterKey] })],
+);
+
+/**
+ * The secret ballot box: what was chosen, under a random id. No voter, no timestamp, no
+ * sequence. The receipt hash lets the holder of the receipt (and nobody else) change it.
+ */
+export const ballotBox = pgTable(
+  'ballot_box',
+  {
+    id: uuid('id').primaryKey(),
+    pollId: uuid('poll_id')
+      .notNull()
+      .references(() => polls.id),
+    electorate: text('electorate').notNull(),
+    choice: jsonb('choice').notNull(),
+    receiptHash: text('receipt_hash').unique(),
+  },
+  (t) => [index('ballot_box_poll_idx').on(t.pollId)],
+);
+
+/** Roll-call ballots: named on purpose, the record shows who voted what. */
+export const namedBallots = pgTable(
+  'named_ballots',
+  {
+    pollId: uuid('poll_id')
+      .notNull()
+      .references(() => polls.id),
+    voterKey: text('voter_key').notNull(),
+    voterName: text('voter_name').notNull(),
+    electorate: text('electorate').notNull(),
+    choice: jsonb('choice').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.pollId, t.voterKey] })],
+);
+
+/** On close, every ballot copied here in a random order: the permanent record of the poll. */
+export const finalBallots = pgTable(
+  'final_ballots',
+  {
+    pollId: uuid('poll_id')
+      .notNull()
+      .references(() => polls.id),
+    position: integer('position').notNull(),
+    electorate: text('electorate').notNull(),
+    choice: jsonb('choice').notNull(),
+    /** Roll-call only. */
+    voterName: text('voter_name'),
+  },
+  (t) => [primaryKey({ columns: [t.pollId, t.position] })],
+);
+
+/** One-time voting codes for residents, stored hashed; each is good for one ballot per poll. */
+export const votingCodes = pgTable(
+  'voting_codes',
+  {
+    id: uuid('id').primaryKey(),
+    meetingId: uuid('meeting_id')
+      .notNull()
+      .references(() => meetings.id),
+    codeHash: text('code_hash').notNull().unique(),
+    label: text('label'),
+    issuedBy: uuid('issued_by').references(() => members.id),
+    issuedAt: timestamp('issued_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('voting_codes_meeting_idx').on(t.meetingId)],
+);
+
+/** Hand or paper counts from the room, per poll and electorate, with who entered them. */
+export const inRoomCounts = pgTable(
+  'in_room_counts',
+  {
+    pollId: uuid('poll_id')
+      .notNull()
+      .references(() => polls.id),
+    electorate: text('electorate').notNull(),
+    ballots: integer('ballots').notNull(),
+    counts: jsonb('counts').notNull(),
+    enteredBy: uuid('entered_by')
+      .notNull()
+      .references(() => members.id),
+    enteredAt: timestamp('entered_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.pollId, t.electorate] })],
+);
+
+/** Decisions recorded on a meeting, e.g. a poll's outcome on close. */
+export const decisions = pgTable(
+  'decisions',
+  {
+    id: uuid('id').primaryKey(),
+    meetingId: uuid('meeting_id')
+      .notNull()
+      .references(() => meetings.id),
+    pollId: uuid('poll_id').references(() => polls.id),
+    title: text('title').notNull(),
+    outcome: jsonb('outcome').notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('decisions_meeting_idx').on(t.meetingId)],
+);

@@ -1,6 +1,7 @@
 import { CouncilStore } from './councils.ts';
 import type { Database } from './database.ts';
 import { MeetingStore } from './meetings.ts';
+import { PollStore } from './polls.ts';
 import { SessionStore } from './sessions.ts';
 
 /** Everything the server keeps, over either driver. Built once at start-up and passed down. */
@@ -9,6 +10,7 @@ export interface Store {
   councils: CouncilStore;
   meetings: MeetingStore;
   sessions: SessionStore;
+  polls: PollStore;
   close(): Promise<void>;
 }
 
@@ -18,6 +20,7 @@ export function createStore(database: Database): Store {
     councils: new CouncilStore(database.db),
     meetings: new MeetingStore(database.db),
     sessions: new SessionStore(database.db),
+    polls: new PollStore(database.db),
     close: () => database.close(),
   };
 }

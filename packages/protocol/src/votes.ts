@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import { MeetingId, MemberId } from './ids.ts';
+import {
+  BallotChoice,
+  Electorate,
+  Eligibility,
+  MotionChoice,
+  OptionKey,
+  POLL_LIMITS,
+  PollDefinition,
+  PollId,
+  PollKind,
+  PollRule,
+  PollState,
+  ResultsVisibility,
+  Secrecy,
+  TallySnapshot,
+  refinePollDefinition,
+} from './poll.ts';
+
+/**
+ * How residents prove they may vote in an `everyone` poll.
+ * voting_code: a one-time code from the facilitator (a printed QR slip or a code at the door),
+ * good for one ballot per poll. open_unverified: one ballot per browser, and the result says so.
+ */
+export const ResidentAccess = z.enum(['voting_code', 'open_unverified']);
+export type ResidentAccess = z.infer<typeof ResidentAccess>;
+
+/** A poll as stored: its fixed definition plus where it stands. */
+export const Poll = z.object({
+  meetingId: MeetingId,
+  definition: PollDefinition,
+  state: PollState,
+  residentAccess: ResidentAccess,
+  /** When the server closes it by itself; null for closing by hand. */
+  closesAt: z.string().nullable(),
+  /** Agenda item this poll belongs to, once agendas exist. */
+  agendaItemId: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type Poll = z.infer<typeof Poll>;
+
+/** The same fields as a definition, minus the ids the server assigns; options by label. */
+export const CreatePollBody = z
+  .object({
+    meetingId: MeetingId,
+    title: z.string().trim().min(1).max(POLL_LIMITS.titleChars),
+    kind: PollKind,
+    options: z.array(z.string().trim().min(1).max(POLL_LIMITS.labelChars)).max(POLL_LIMITS.maxOptions).default([]),
+    maxChoices: z.number().int().min(1).max(POLL_LIMITS.maxOptions).optional(),
+    eligibility: Eligibility,
+    secrecy: Secrecy,
+    results: ResultsVisibility,
+    rule: PollRule,
+    residentAccess: ResidentAccess.default('voting_code'),
+    closesAt: z.string().datetime({ offset: true }).nullable().default(null),
+    agendaItemId: z.string().max(100).nullable().default(null),
+  })
+  .superRefine((b, ctx) => {
+    if (b.kind === 'motion' && b.options.length > 0)
+      ctx.addIssue({ code: 'custom', path: ['options'], message: 'a motion has the fixed options yes/no/abstain' });
+    if (b.kind !== 'motion' && b.options.length < 2) ctx.addIssue({ code: 'custom', path: ['options'], message: 'at least two options' });
+    if (b.kind === 'multiple' && b.maxChoices === undefined)
+      ctx.addIssue({ code: 'custom', path: ['maxChoices'], message: 'multiple choice needs maxChoices' });
+    refinePollDefinition(
+      {
+        kind: b.kind,
+        options: b.options.map((l, i) => ({ id: String(i) + l })),
+        ...(b.maxChoices !== undefined ? { maxChoices: b.maxChoices } : {}),
+        rule: b.rule,
+      },
+      ctx,
+    );
+  });
+export type CreatePollBody = z.input<typeof CreatePollBody>;
+
+/** Who has voted, by name: always for roll-call, for secret polls only once it reveals nothing. */
+export const VoterList = z.object({
+  electorate: Electorate,
+  names: z.array(z.string()),
+});
+
+/** A roll-call ballot in the record: the name next to the choice, by design. */
+export const NamedBallot = z.object({ name: z.string(), electorate: Electorate, choice: BallotChoice });
+export type NamedBallot = z.infer<typeof NamedBallot>;
+
+export const PollView = z.object({
+  poll: Poll,
+  /** Results are null inside while hidden until close; turnout always shows. */
+  tally: TallySnapshot,
+  /** Null while revealing who voted would tell how a small group voted. */
+  voters: z.array(VoterList).nullable(),
+  /** Roll-call polls: who chose what, live. Empty for secret polls. */
+  named: z.array(NamedBallot),
+  /** Labelled results: open_unverified resident ballots are one per browser, not per person. */
+  unverified: z.boolean(),
+});
+export type PollView = z.infer<typeof PollView>;
+
+export const PollsView = z.object({ polls: z.array(PollView) });
+export type PollsView = z.infer<typeof PollsView>;
+
+/** A decision recorded on the meeting when a poll closes. */
+export const Decision = z.object({
+  pollId: PollId,
+  title: z.string(),
+  outcome: z.array(z.object({ electorate: Electorate, outcome: z.unknown() })),
+  recordedAt: z.string(),
+});
+export type Decision = z.infer<typeof Decision>;
+
+// ---- socket payloads ----
+
+export const CastBallot = z.object({
+  pollId: PollId,
+  choice: BallotChoice,
+  /** The same key on a retry makes the retry harmless (DESIGN.md 5). */
+  idempotencyKey: z.string().uuid(),
+  /** A resident's one-time voting code, when the poll asks for one. */
+  votingCode: z.string().trim().min(4).max(32).optional(),
+  /** To change a secret ballot: the receipt issued when it was cast. */
+  receipt: z.string().min(16).max(100).optional(),
+});
+export type CastBallot = z.infer<typeof CastBallot>;
+
+export const CastResult = z.object({
+  /** recorded: stored now. unchanged: this exact submission was stored before (a retry). changed: a ballot was replaced. */
+  status: z.enum(['recorded', 'unchanged', 'changed']),
+  /** Secret polls: keep it private to change your ballot before close. Shown once. */
+  receipt: z.string().nullable(),
+});
+export type CastResult = z.infer<typeof CastResult>;
+
+export const InRoomCountsBody = z.object({
+  pollId: PollId,
+  electorate: Electorate,
+  ballots: z.number().int().min(0).max(POLL_LIMITS.maxInRoomCount),
+  counts: z
+    .array(z.object({ option: OptionKey, count: z.number().int().min(0).max(POLL_LIMITS.maxInRoomCount) }))
+    .max(POLL_LIMITS.maxOptions),
+});
+export type InRoomCountsBody = z.infer<typeof InRoomCountsBody>;
+
+export const IssueCodesBody = z.object({
+  meetingId: MeetingId,
+  count: z.number().int().min(1).max(2000),
+  /** Optional household labels printed on the slips (e.g. 3-201), one per code. */
+  labels: z.array(z.string().trim().min(1).max(40)).max(2000).optional(),
+});
+export type IssueCodesBody = z.infer<typeof IssueCodesBody>;
+
+export const VotingCodeSlip = z.object({ code: z.string(), label: z.string().nullable() });
+export type VotingCodeSlip = z.infer<typeof VotingCodeSlip>;
+
+export const MyBallotQuery = z.object({ pollId: PollId, votingCode: z.string().trim().min(4).max(32).optional() });
+
+export { MotionChoice, MemberId };

@@ -1,0 +1,379 @@
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
+import type {
+  BallotChoice,
+  Electorate,
+  InRoomCounts,
+  MeetingId,
+  MemberId,
+  OptionId,
+  Poll,
+  PollDefinition,
+  PollId,
+  PollState,
+  ResidentAccess,
+} from '@yishi/protocol';
+import { AppError } from '../errors.ts';
+import type { Db } from './database.ts';
+import {
+  ballotBox,
+  decisions,
+  finalBallots,
+  inRoomCounts,
+  meetings,
+  members,
+  namedBallots,
+  polls,
+  residents,
+  voterRoll,
+  votingCodes,
+} from './schema.ts';
+
+type PollRow = typeof polls.$inferSelect;
+
+function toPoll(r: PollRow): Poll {
+  return {
+    meetingId: r.meetingId as MeetingId,
+    definition: r.definition as PollDefinition,
+    state: r.state as PollState,
+    residentAccess: r.residentAccess as ResidentAccess,
+    closesAt: r.closesAt ? r.closesAt.toISOString() : null,
+    agendaItemId: r.agendaItemId,
+    createdAt: r.createdAt.toISOString(),
+  };
+}
+
+/** One ballot waiting for the group commit. */
+export interface PendingBallot {
+  pollId: PollId;
+  /** m:<memberId>, c:<voting code id> or r:<residentId>. */
+  voterKey: string;
+  voterName: string;
+  electorate: Electorate;
+  idempotencyKey: string;
+  choice: BallotChoice;
+  secret: boolean;
+  /** Secret polls: the hash of the receipt handed to the voter with this ballot. */
+  newReceiptHash: string | null;
+  /** Secret polls: change the ballot holding this receipt instead of casting a new one. */
+  changeReceiptHash: string | null;
+}
+
+export type BallotOutcome =
+  | { ok: true; status: 'recorded' | 'unchanged' | 'changed'; receiptIssued: boolean }
+  | { ok: false; code: 'poll_not_open' | 'already_voted' | 'change_not_allowed' };
+
+/** Fisher-Yates with a CSPRNG: the order of secret ballots must reveal nothing. */
+function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
+
+export class PollStore {
+  constructor(private readonly db: Db) {}
+
+  async create(input: {
+    meetingId: MeetingId;
+    definition: PollDefinition;
+    residentAccess: ResidentAccess;
+    closesAt: string | null;
+    agendaItemId: string | null;
+    createdBy: MemberId;
+  }): Promise<Poll> {
+    const [row] = await this.db
+      .insert(polls)
+      .values({
+        id: input.definition.id,
+        meetingId: input.meetingId,
+        definition: input.definition,
+        state: 'draft',
+        residentAccess: input.residentAccess,
+        closesAt: input.closesAt ? new Date(input.closesAt) : null,
+        agendaItemId: input.agendaItemId,
+        createdBy: input.createdBy,
+      })
+      .returning();
+    return toPoll(row!);
+  }
+
+  async get(pollId: PollId): Promise<Poll> {
+    const [row] = await this.db.select().from(polls).where(eq(polls.id, pollId));
+    if (!row) throw new AppError('not_found', 'poll');
+    return toPoll(row);
+  }
+
+  async listForMeeting(meetingId: MeetingId): Promise<Poll[]> {
+    const rows = await this.db.select().from(polls).where(eq(polls.meetingId, meetingId)).orderBy(asc(polls.createdAt));
+    return rows.map(toPoll);
+  }
+
+  /** Polls due to close by time, on any meeting. */
+  async dueToClose(now: Date): Promise<Poll[]> {
+    const rows = await this.db
+      .select()
+      .from(polls)
+      .where(and(eq(polls.state, 'open'), sql`${polls.closesAt} <= ${now.toISOString()}`));
+    return rows.map(toPoll);
+  }
+
+  async open(pollId: PollId): Promise<Poll> {
+    const done = await this.db
+      .update(polls)
+      .set({ state: 'open' })
+      .where(and(eq(polls.id, pollId), eq(polls.state, 'draft')))
+      .returning();
+    if (done.length === 0) throw new AppError('invalid_transition', 'only a draft poll opens');
+    return toPoll(done[0]!);
+  }
+
+  /**
+   * Closes a poll: no ballot lands after this commits (casting holds a share lock on the poll
+   * row). Every ballot is copied to the final record in a random order and the live box is
+   * emptied, so not even the table's physical order survives. `decide` computes the result
+   * from the final ballots inside the same transaction.
+   */
+  async close(pollId: PollId, decide: (ballots: { electorate: Electorate; choice: BallotChoice }[], inRoom: InRoomCounts[]) => Promise<{ result: unknown; title: string; outcome: unknown }>): Promise<Poll> {
+    await this.db.transaction(async (tx) => {
+      const [row] = await tx.select().from(polls).where(eq(polls.id, pollId)).for('update');
+      if (!row) throw new AppError('not_found', 'poll');
+      if (row.state !== 'open') throw new AppError('poll_not_open');
+      const secret = await tx.select({ electorate: ballotBox.electorate, choice: ballotBox.choice }).from(ballotBox).where(eq(ballotBox.pollId, pollId));
+      const named = await tx
+        .select({ electorate: namedBallots.electorate, choice: namedBallots.choice, voterName: namedBallots.voterName })
+        .from(namedBallots)
+        .where(eq(namedBallots.pollId, pollId));
+      const all = shuffle<{ electorate: string; choice: unknown; voterName: string | null }>([
+        ...secret.map((b) => ({ ...b, voterName: null })),
+        ...named,
+      ]);
+      for (let i = 0; i < all.length; i += 500) {
+        await tx.insert(finalBallots).values(
+          all.slice(i, i + 500).map((b, k) => ({ pollId, position: i + k, electorate: b.electorate, choice: b.choice, voterName: b.voterName })),
+        );
+      }
+      await tx.delete(ballotBox).where(eq(ballotBox.pollId, pollId));
+      const rooms = await this.inRoomWith(tx, pollId);
+      const decided = await decide(
+        all.map((b) => ({ electorate: b.electorate as Electorate, choice: b.choice as BallotChoice })),
+        rooms,
+      );
+      await tx.update(polls).set({ state: 'closed', result: decided.result }).where(eq(polls.id, pollId));
+      await tx.insert(decisions).values({ id: randomUUID(), meetingId: row.meetingId, pollId, title: decided.title, outcome: decided.outcome });
+    });
+    return this.get(pollId);
+  }
+
+  async result(pollId: PollId): Promise<unknown> {
+    const [row] = await this.db.select({ result: polls.result }).from(polls).where(eq(polls.id, pollId));
+    return row?.result ?? null;
+  }
+
+  /**
+   * The group commit: many ballots, one transaction. Each gets its own outcome; the batch as a
+   * whole either commits or fails, and only then is anyone told their ballot is stored.
+   */
+  async commitBallots(batch: PendingBallot[]): Promise<BallotOutcome[]> {
+    return this.db.transaction(async (tx) => {
+      const out: (BallotOutcome | undefined)[] = new Array(batch.length);
+      const pollIds = [...new Set(batch.map((b) => b.pollId))];
+      // A share lock: ballots for one poll commit side by side, and close waits for them.
+      const states = await tx.select({ id: polls.id, state: polls.state }).from(polls).where(inArray(polls.id, pollIds)).for('share');
+      const open = new Set(states.filter((s) => s.state === 'open').map((s) => s.id));
+
+      const fresh: number[] = [];
+      const seen = new Set<string>();
+      const later: number[] = [];
+      for (let i = 0; i < batch.length; i++) {
+        const b = batch[i]!;
+        if (!open.has(b.pollId)) out[i] = { ok: false, code: 'poll_not_open' };
+        else if (b.changeReceiptHash) later.push(i);
+        else {
+          const key = `${b.pollId}/${b.voterKey}`;
+          if (seen.has(key)) later.push(i);
+          else {
+            seen.add(key);
+            fresh.push(i);
+          }
+        }
+      }
+
+      if (fresh.length > 0) {
+        const inserted = await tx
+          .insert(voterRoll)
+          .values(fresh.map((i) => ({ pollId: batch[i]!.pollId, voterKey: batch[i]!.voterKey, electorate: batch[i]!.electorate, idempotencyKey: batch[i]!.idempotencyKey })))
+          .onConflictDoNothing()
+          .returning({ pollId: voterRoll.pollId, voterKey: voterRoll.voterKey });
+        const won = new Set(inserted.map((r) => `${r.pollId}/${r.voterKey}`));
+        const secretRows: (typeof ballotBox.$inferInsert)[] = [];
+        const namedRows: (typeof namedBallots.$inferInsert)[] = [];
+        for (const i of fresh) {
+          const b = batch[i]!;
+          if (!won.has(`${b.pollId}/${b.voterKey}`)) {
+            later.push(i);
+            continue;
+          }
+          if (b.secret) secretRows.push({ id: randomUUID(), pollId: b.pollId, electorate: b.electorate, choice: b.choice, receiptHash: b.newReceiptHash });
+          else namedRows.push({ pollId: b.pollId, voterKey: b.voterKey, voterName: b.voterName, electorate: b.electorate, choice: b.choice });
+          out[i] = { ok: true, status: 'recorded', receiptIssued: b.secret && b.newReceiptHash !== null };
+        }
+        // Shuffled, so not even the insertion order within a batch follows the voters'.
+        if (secretRows.length) await tx.insert(ballotBox).values(shuffle(secretRows));
+        if (namedRows.length) await tx.insert(namedBallots).values(namedRows);
+      }
+
+      for (const i of later) {
+        const b = batch[i]!;
+        if (b.changeReceiptHash) {
+          const changed = await tx
+            .update(ballotBox)
+            .set({ choice: b.choice })
+            .where(and(eq(ballotBox.pollId, b.pollId), eq(ballotBox.receiptHash, b.changeReceiptHash)))
+            .returning({ id: ballotBox.id });
+          out[i] = changed.length ? { ok: true, status: 'changed', receiptIssued: false } : { ok: false, code: 'change_not_allowed' };
+          continue;
+        }
+        const [roll] = await tx
+          .select({ idem: voterRoll.idempotencyKey })
+          .from(voterRoll)
+          .where(and(eq(voterRoll.pollId, b.pollId), eq(voterRoll.voterKey, b.voterKey)));
+        if (roll?.idem === b.idempotencyKey) out[i] = { ok: true, status: 'unchanged', receiptIssued: false };
+        else if (!b.secret) {
+          // Roll-call ballots may change until close: the record is named anyway.
+          await tx
+            .update(namedBallots)
+            .set({ choice: b.choice })
+            .where(and(eq(namedBallots.pollId, b.pollId), eq(namedBallots.voterKey, b.voterKey)));
+          out[i] = { ok: true, status: 'changed', receiptIssued: false };
+        } else out[i] = { ok: false, code: 'already_voted' };
+      }
+      return out.map((o) => o ?? { ok: false as const, code: 'poll_not_open' as const });
+    });
+  }
+
+  async hasVoted(pollId: PollId, voterKey: string): Promise<boolean> {
+    const [row] = await this.db
+      .select({ k: voterRoll.voterKey })
+      .from(voterRoll)
+      .where(and(eq(voterRoll.pollId, pollId), eq(voterRoll.voterKey, voterKey)));
+    return !!row;
+  }
+
+  /** The live ballots, grouped: identical choices come back once with their number. */
+  async groupedBallots(pollId: PollId): Promise<{ electorate: Electorate; choice: BallotChoice; n: number }[]> {
+    const secret = await this.db
+      .select({ electorate: ballotBox.electorate, choice: ballotBox.choice, n: count() })
+      .from(ballotBox)
+      .where(eq(ballotBox.pollId, pollId))
+      .groupBy(ballotBox.electorate, ballotBox.choice);
+    const named = await this.db
+      .select({ electorate: namedBallots.electorate, choice: namedBallots.choice, n: count() })
+      .from(namedBallots)
+      .where(eq(namedBallots.pollId, pollId))
+      .groupBy(namedBallots.electorate, namedBallots.choice);
+    return [...secret, ...named].map((r) => ({ electorate: r.electorate as Electorate, choice: r.choice as BallotChoice, n: Number(r.n) }));
+  }
+
+  async namedBallots(pollId: PollId): Promise<{ name: string; electorate: Electorate; choice: BallotChoice }[]> {
+    const rows = await this.db
+      .select({ name: namedBallots.voterName, electorate: namedBallots.electorate, choice: namedBallots.choice })
+      .from(namedBallots)
+      .where(eq(namedBallots.pollId, pollId))
+      .orderBy(asc(namedBallots.voterName));
+    return rows.map((r) => ({ name: r.name, electorate: r.electorate as Electorate, choice: r.choice as BallotChoice }));
+  }
+
+  /** How many have voted per electorate, and the members' names (residents are never named). */
+  async voters(pollId: PollId): Promise<{ counts: Record<Electorate, number>; memberNames: string[] }> {
+    const rows = await this.db
+      .select({ electorate: voterRoll.electorate, voterKey: voterRoll.voterKey })
+      .from(voterRoll)
+      .where(eq(voterRoll.pollId, pollId));
+    const counts: Record<Electorate, number> = { members: 0, residents: 0 };
+    const memberIds: string[] = [];
+    for (const r of rows) {
+      counts[r.electorate as Electorate]++;
+      if (r.voterKey.startsWith('m:')) memberIds.push(r.voterKey.slice(2));
+    }
+    const names = memberIds.length
+      ? (await this.db.select({ name: members.name }).from(members).where(inArray(members.id, memberIds))).map((m) => m.name)
+      : [];
+    return { counts, memberNames: names.sort((a, b) => a.localeCompare(b, 'zh-CN')) };
+  }
+
+  async setInRoom(c: InRoomCounts & { pollId: PollId }): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const [row] = await tx.select({ state: polls.state }).from(polls).where(eq(polls.id, c.pollId)).for('share');
+      if (row?.state !== 'open') throw new AppError('poll_not_open');
+      await tx
+        .insert(inRoomCounts)
+        .values({ pollId: c.pollId, electorate: c.electorate, ballots: c.ballots, counts: c.counts, enteredBy: c.enteredBy })
+        .onConflictDoUpdate({
+          target: [inRoomCounts.pollId, inRoomCounts.electorate],
+          set: { ballots: c.ballots, counts: c.counts, enteredBy: c.enteredBy, enteredAt: new Date() },
+        });
+    });
+  }
+
+  async inRoom(pollId: PollId): Promise<InRoomCounts[]> {
+    return this.inRoomWith(this.db, pollId);
+  }
+
+  private async inRoomWith(db: Pick<Db, 'select'>, pollId: PollId): Promise<InRoomCounts[]> {
+    const rows = await db.select().from(inRoomCounts).where(eq(inRoomCounts.pollId, pollId));
+    return rows.map((r) => ({
+      electorate: r.electorate as Electorate,
+      ballots: r.ballots,
+      counts: r.counts as InRoomCounts['counts'],
+      enteredBy: r.enteredBy as MemberId,
+    }));
+  }
+
+  /** Issues one-time voting codes; the plain codes are returned once and stored only hashed. */
+  async issueCodes(meetingId: MeetingId, rows: { codeHash: string; label: string | null }[], by: MemberId): Promise<void> {
+    for (let i = 0; i < rows.length; i += 500) {
+      await this.db.insert(votingCodes).values(rows.slice(i, i + 500).map((r) => ({ id: randomUUID(), meetingId, codeHash: r.codeHash, label: r.label, issuedBy: by })));
+    }
+  }
+
+  async codeByHash(codeHash: string): Promise<{ id: string; meetingId: MeetingId } | undefined> {
+    const [row] = await this.db.select({ id: votingCodes.id, meetingId: votingCodes.meetingId }).from(votingCodes).where(eq(votingCodes.codeHash, codeHash));
+    return row ? { id: row.id, meetingId: row.meetingId as MeetingId } : undefined;
+  }
+
+  /** The size of the residents' electorate: codes issued, or residents admitted to the meeting. */
+  async residentElectorate(meetingId: MeetingId, access: ResidentAccess): Promise<number> {
+    if (access === 'voting_code') {
+      const [r] = await this.db.select({ n: count() }).from(votingCodes).where(eq(votingCodes.meetingId, meetingId));
+      return Number(r?.n ?? 0);
+    }
+    const [r] = await this.db.select({ n: count() }).from(residents).where(eq(residents.meetingId, meetingId));
+    return Number(r?.n ?? 0);
+  }
+
+  async finalBallots(pollId: PollId) {
+    return this.db.select().from(finalBallots).where(eq(finalBallots.pollId, pollId)).orderBy(asc(finalBallots.position));
+  }
+
+  async decisions(meetingId: MeetingId) {
+    return this.db.select().from(decisions).where(eq(decisions.meetingId, meetingId)).orderBy(asc(decisions.recordedAt));
+  }
+}
+
+export function newVotingCode(): string {
+  // 8 characters from the join-code alphabet: easy to read out, 31^8 ≈ 8.5e11 possibilities.
+  const alphabet = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+  const bytes = randomBytes(16);
+  let code = '';
+  for (const b of bytes) {
+    if (b >= 248) continue;
+    code += alphabet[b % 31];
+    if (code.length === 8) break;
+  }
+  return code.length === 8 ? code : newVotingCode();
+}
+
+export type { OptionId };
+void meetings;

@@ -1,0 +1,77 @@
+import { hasVotedVisible, tallyPoll, visibleSnapshot, type ElectorateInput } from '@yishi/domain';
+import type { BallotChoice, Electorate, InRoomCounts, MeetingId, Poll, PollsView, PollView, TallySnapshot } from '@yishi/protocol';
+import type { Store } from '../storage/store.ts';
+
+/** Who could vote, per electorate: the council's members; codes issued or residents admitted. */
+export async function electorateSizes(store: Store, poll: Poll): Promise<Record<Electorate, number>> {
+  const meeting = await store.meetings.get(poll.meetingId);
+  const council = await store.councils.get(meeting.councilId);
+  const residents =
+    poll.definition.eligibility === 'everyone' ? await store.polls.residentElectorate(poll.meetingId, poll.residentAccess) : 0;
+  return { members: council.members.length, residents };
+}
+
+/** A tally from ballots (grouped: identical choices once, with their number) and hand counts. */
+export function tallyFrom(
+  poll: Poll,
+  sizes: Record<Electorate, number>,
+  ballots: readonly { electorate: Electorate; choice: BallotChoice; n: number }[],
+  rooms: readonly InRoomCounts[],
+  meta: { state: Poll['state']; version: number },
+): TallySnapshot {
+  const def = poll.definition;
+  const inputs: ElectorateInput[] = (['members', 'residents'] as Electorate[])
+    .filter((e) => e === 'members' || def.eligibility === 'everyone')
+    .map((electorate) => ({
+      electorate,
+      electorateSize: sizes[electorate],
+      // The same object repeated costs no memory.
+      choices: ballots.filter((g) => g.electorate === electorate).flatMap((g) => Array<BallotChoice>(g.n).fill(g.choice)),
+      inRoom: rooms.find((r) => r.electorate === electorate) ?? null,
+    }));
+  return tallyPoll(def, inputs, meta);
+}
+
+/** The live tally of one open poll; the outcome is decided on close. */
+export async function liveTally(store: Store, poll: Poll, version: number): Promise<TallySnapshot> {
+  const [sizes, grouped, rooms] = await Promise.all([
+    electorateSizes(store, poll),
+    store.polls.groupedBallots(poll.definition.id),
+    store.polls.inRoom(poll.definition.id),
+  ]);
+  return tallyFrom(poll, sizes, grouped, rooms, { state: poll.state, version });
+}
+
+/**
+ * Everything a meeting's participants may see of its polls. Secret choices never appear next to
+ * a voter: the tally is counts only, and who has voted shows only once it reveals nothing.
+ */
+export async function computePollsView(store: Store, meetingId: MeetingId, version: number): Promise<PollsView> {
+  const polls = await store.polls.listForMeeting(meetingId);
+  const views: PollView[] = [];
+  for (const poll of polls) {
+    const def = poll.definition;
+    const stored = poll.state === 'closed' ? ((await store.polls.result(def.id)) as TallySnapshot | null) : null;
+    const tally = stored ? { ...stored, version } : await liveTally(store, poll, version);
+    const visible = visibleSnapshot(def, tally);
+    const resultsShown = def.results === 'live' || poll.state === 'closed';
+
+    let voters: PollView['voters'] = null;
+    if (poll.state !== 'draft') {
+      const v = await store.polls.voters(def.id);
+      const members = tally.electorates.find((e) => e.electorate === 'members');
+      const show = hasVotedVisible({ secrecy: def.secrecy, electorateSize: members?.electorateSize ?? 0, voted: v.counts.members });
+      // Residents are never named; their turnout is in the tally.
+      voters = show ? [{ electorate: 'members', names: v.memberNames }] : null;
+    }
+    const named = def.secrecy === 'roll_call' && resultsShown ? await store.polls.namedBallots(def.id) : [];
+    views.push({
+      poll,
+      tally: visible,
+      voters,
+      named,
+      unverified: def.eligibility === 'everyone' && poll.residentAccess === 'open_unverified',
+    });
+  }
+  return { polls: views };
+}

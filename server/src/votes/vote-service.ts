@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { can, normaliseJoinCode, validateBallot, validateInRoomCounts, withOutcomes } from '@yishi/domain';
+import type {
+  BallotChoice,
+  CastBallot,
+  CastResult,
+  CreatePollBody,
+  Electorate,
+  InRoomCountsBody,
+  IssueCodesBody,
+  OptionId,
+  Poll,
+  PollDefinition,
+  PollId,
+  VotingCodeSlip,
+} from '@yishi/protocol';
+import { CreatePollBody as CreatePollSchema } from '@yishi/protocol';
+import { hashToken, newToken } from '../auth/tokens.ts';
+import { AppError } from '../errors.ts';
+import { principalOf } from '../http/context.ts';
+import type { LiveViews } from '../realtime/live-views.ts';
+import { newVotingCode, type PendingBallot } from '../storage/polls.ts';
+import type { SessionOwner } from '../storage/sessions.ts';
+import type { Store } from '../storage/store.ts';
+import { BallotWriter } from './ballot-writer.ts';
+import { electorateSizes, tallyFrom } from './polls-view.ts';
+
+type Member = Extract<SessionOwner, { kind: 'member' }>;
+
+/**
+ * Polls and ballots. Checks who may do what, validates ballots with packages/domain, and hands
+ * ballots to the group-commit writer. Never logs a choice.
+ */
+export class VoteService {
+  private readonly writer: BallotWriter;
+  /** Definitions are fixed once open, so they are cached; the state is checked in the commit. */
+  private readonly cache = new Map<string, Poll>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly live: LiveViews,
+  ) {
+    this.writer = new BallotWriter(store.polls);
+  }
+
+  private async poll(pollId: PollId): Promise<Poll & { councilId: string }> {
+    let p = this.cache.get(pollId);
+    if (!p) {
+      p = await this.store.polls.get(pollId);
+      if (p.state !== 'draft') this.cache.set(pollId, p);
+    }
+    const meeting = await this.store.meetings.get(p.meetingId);
+    return { ...p, councilId: meeting.councilId };
+  }
+
+  private async requireRunner(owner: SessionOwner, meetingId: string): Promise<Member> {
+    const meeting = await this.store.meetings.get(meetingId as never);
+    if (owner.kind !== 'member' || owner.councilId !== meeting.councilId) throw new AppError('forbidden');
+    // The facilitator runs votes; the secretary may prepare and close them and enter hand counts.
+    if (!['admin', 'facilitator', 'secretary'].includes(owner.role)) throw new AppError('forbidden');
+    return owner;
+  }
+
+  async create(owner: SessionOwner, body: CreatePollBody): Promise<Poll> {
+    const b = CreatePollSchema.parse(body);
+    const me = await this.requireRunner(owner, b.meetingId);
+    const meeting = await this.store.meetings.get(b.meetingId);
+    if (meeting.state === 'closed') throw new AppError('conflict', 'meeting is closed');
+    const id = randomUUID() as PollId;
+    const common = { id, title: b.title, eligibility: b.eligibility, secrecy: b.secrecy, results: b.results, rule: b.rule };
+    const options = b.options.map((label) => ({ id: randomUUID() as OptionId, label }));
+    const definition: PollDefinition =
+      b.kind === 'motion'
+        ? { ...common, kind: 'motion' }
+        : b.kind === 'multiple'
+          ? { ...common, kind: 'multiple', options, maxChoices: b.maxChoices ?? 1 }
+          : { ...common, kind: b.kind, options };
+    const poll = await this.store.polls.create({
+      meetingId: b.meetingId,
+      definition,
+      residentAccess: b.residentAccess,
+      closesAt: b.closesAt,
+      agendaItemId: b.agendaItemId,
+      createdBy: me.memberId,
+    });
+    this.live.invalidate(b.meetingId, 'polls');
+    return poll;
+  }
+
+  async open(owner: SessionOwner, pollId: PollId): Promise<Poll> {
+    const p = await this.poll(pollId);
+    await this.requireRunner(owner, p.meetingId);
+    const opened = await this.store.polls.open(pollId);
+    this.live.invalidate(p.meetingId, 'polls');
+    return opened;
+  }
+
+  /** Closes by hand, or by time (owner null): decides the outcome and records the decision. */
+  async close(owner: SessionOwner | null, pollId: PollId): Promise<Poll> {
+    const p = await this.poll(pollId);
+    if (owner) await this.requireRunner(owner, p.meetingId);
+    const presence = await this.live.snapshot(p.meetingId, 'presence');
+    const attendance = { membersPresent: presence.data.quorum.present, totalMembers: presence.data.totalMembers };
+    const sizes = await electorateSizes(this.store, p);
+    const closed = await this.store.polls.close(pollId, async (ballots, rooms) => {
+      // Counted from the very rows copied to the final record, inside the closing transaction.
+      const tally = tallyFrom(p, sizes, ballots.map((b) => ({ ...b, n: 1 })), rooms, { state: 'closed', version: 0 });
+      const decided = withOutcomes(p.definition, tally, attendance);
+      return {
+        result: decided,
+        title: p.definition.title,
+        outcome: decided.electorates.map((e) => ({ electorate: e.electorate, outcome: e.outcome })),
+      };
+    });
+    this.cache.delete(pollId);
+    this.live.invalidate(p.meetingId, 'polls');
+    return closed;
+  }
+
+  async cast(owner: SessionOwner, msg: CastBallot): Promise<CastResult> {
+    const p = await this.poll(msg.pollId);
+    if (p.state === 'draft') throw new AppError('poll_not_open');
+    const def = p.definition;
+    if (!can(principalOf(owner), 'meeting.view', { councilId: p.councilId as never, meetingId: p.meetingId })) throw new AppError('forbidden');
+
+    const check = validateBallot(def, msg.choice);
+    if (!check.ok) throw new AppError(check.error.code);
+
+    let electorate: Electorate;
+    let voterKey: string;
+    let voterName: string;
+    if (owner.kind === 'member' && !msg.votingCode) {
+      electorate = 'members';
+      voterKey = `m:${owner.memberId}`;
+      voterName = owner.name;
+    } else {
+      if (def.eligibility !== 'everyone') throw new AppError('not_eligible');
+      electorate = 'residents';
+      if (p.residentAccess === 'voting_code') {
+        if (!msg.votingCode) throw new AppError('credential_required');
+        const code = await this.store.polls.codeByHash(hashToken(normaliseJoinCode(msg.votingCode)));
+        if (!code || code.meetingId !== p.meetingId) throw new AppError('bad_credential');
+        voterKey = `c:${code.id}`;
+      } else {
+        if (owner.kind !== 'resident') throw new AppError('not_eligible');
+        voterKey = `r:${owner.residentId}`;
+      }
+      voterName = owner.kind === 'resident' ? owner.displayName : owner.name;
+    }
+
+    const secret = def.secrecy === 'secret';
+    if (msg.receipt && !secret) throw new AppError('invalid_input', 'receipts are for secret ballots', ['receipt']);
+    const receipt = secret && !msg.receipt ? newToken() : null;
+    const ballot: PendingBallot = {
+      pollId: msg.pollId,
+      voterKey,
+      voterName,
+      electorate,
+      idempotencyKey: msg.idempotencyKey,
+      choice: check.choice as BallotChoice,
+      secret,
+      newReceiptHash: receipt ? hashToken(receipt) : null,
+      changeReceiptHash: msg.receipt ? hashToken(msg.receipt) : null,
+    };
+    const outcome = await this.writer.submit(ballot);
+    if (!outcome.ok) throw new AppError(outcome.code);
+    this.live.invalidate(p.meetingId, 'polls');
+    return { status: outcome.status, receipt: outcome.receiptIssued ? receipt : null };
+  }
+
+  async mine(owner: SessionOwner, pollId: PollId, votingCode?: string): Promise<{ voted: boolean }> {
+    const p = await this.poll(pollId);
+    if (!can(principalOf(owner), 'meeting.view', { councilId: p.councilId as never, meetingId: p.meetingId })) throw new AppError('forbidden');
+    if (votingCode) {
+      const code = await this.store.polls.codeByHash(hashToken(normaliseJoinCode(votingCode)));
+      if (!code || code.meetingId !== p.meetingId) throw new AppError('bad_credential');
+      return { voted: await this.store.polls.hasVoted(pollId, `c:${code.id}`) };
+    }
+    const key = owner.kind === 'member' ? `m:${owner.memberId}` : `r:${owner.residentId}`;
+    return { voted: await this.store.polls.hasVoted(pollId, key) };
+  }
+
+  async setInRoom(owner: SessionOwner, body: InRoomCountsBody): Promise<void> {
+    const p = await this.poll(body.pollId);
+    const me = await this.requireRunner(owner, p.meetingId);
+    const counts = { electorate: body.electorate, ballots: body.ballots, counts: body.counts, enteredBy: me.memberId };
+    const check = validateInRoomCounts(p.definition, counts);
+    if (!check.ok) throw new AppError(check.code);
+    await this.store.polls.setInRoom({ ...counts, pollId: body.pollId });
+    this.live.invalidate(p.meetingId, 'polls');
+  }
+
+  async issueCodes(owner: SessionOwner, body: IssueCodesBody): Promise<VotingCodeSlip[]> {
+    const me = await this.requireRunner(owner, body.meetingId);
+    if (body.labels && body.labels.length !== body.count) throw new AppError('invalid_input', 'one label per code', ['labels']);
+    const slips = Array.from({ length: body.count }, (_, i) => ({ code: newVotingCode(), label: body.labels?.[i] ?? null }));
+    await this.store.polls.issueCodes(body.meetingId, slips.map((s) => ({ codeHash: hashToken(s.code), label: s.label })), me.memberId);
+    this.live.invalidate(body.meetingId, 'polls');
+    return slips;
+  }
+
+  /** Polls past their closing time close by themselves; any instance may do it, once. */
+  async closeDue(): Promise<void> {
+    for (const p of await this.store.polls.dueToClose(new Date())) {
+      await this.close(null, p.definition.id).catch(() => {});
+    }
+  }
+}

@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PollView, ViewSnapshot } from '@yishi/protocol';
+import { ApiClient, applyViews, connected, emit, trackViews, viewOf, type YishiClientSocket } from '../../../test/support/client.ts';
+import { setUpCouncil } from '../../../test/support/council.ts';
+import { startInProcess } from '../../../test/support/in-process.ts';
+import { waitFor } from '../../../test/support/ports.ts';
+
+const majority = { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'excluded' } as const;
+
+describe('votes on one instance', () => {
+  let app: Awaited<ReturnType<typeof startInProcess>>;
+  let c: Awaited<ReturnType<typeof setUpCouncil>>;
+  let meetingId: string;
+  let joinCode: string;
+  const sockets: YishiClientSocket[] = [];
+  const open = async (client: ApiClient) => {
+    const s = client.socket();
+    sockets.push(s);
+    const views = trackViews(s);
+    await connected(s);
+    const r = await emit(s, 'meeting:join', { meetingId });
+    if (!r.ok) throw new Error(JSON.stringify(r));
+    applyViews(views, r.data.views);
+    return { s, views };
+  };
+  const pollView = (views: Map<string, ViewSnapshot>, pollId: string): PollView | undefined =>
+    viewOf(views, meetingId, 'polls')?.data.polls.find((p) => p.poll.definition.id === pollId);
+
+  beforeAll(async () => {
+    app = await startInProcess();
+    c = await setUpCouncil(app.url, app.setupUrl!);
+    const m = await c.facilitator.ok('POST', '/api/meetings', { title: '表决测试', startsAt: '2026-12-01T19:00:00+08:00', mode: 'hybrid' });
+    meetingId = m.id;
+    joinCode = m.joinCode;
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    await app?.dispose();
+  });
+
+  it('runs a secret members-only motion: ack after commit, once per member, live tally, outcome on close', async () => {
+    const fac = await open(c.facilitator);
+    const mem = await open(c.member);
+    const created = await emit(fac.s, 'poll:create', {
+      meetingId,
+      title: '同意加装电梯',
+      kind: 'motion',
+      eligibility: 'members',
+      secrecy: 'secret',
+      results: 'live',
+      rule: { quorum: { kind: 'none' }, threshold: majority },
+    });
+    if (!created.ok) throw new Error(JSON.stringify(created));
+    const pollId = created.data.poll.definition.id;
+
+    // Not open yet.
+    const early = await emit(mem.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() });
+    expect(early).toMatchObject({ ok: false, error: { code: 'poll_not_open' } });
+    expect(await emit(mem.s, 'poll:open', { pollId })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await emit(fac.s, 'poll:open', { pollId })).toMatchObject({ ok: true });
+
+    const key = randomUUID();
+    const cast = await emit(mem.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: key });
+    expect(cast).toMatchObject({ ok: true, data: { status: 'recorded' } });
+    const receipt = cast.ok ? cast.data.receipt : null;
+    expect(receipt).toEqual(expect.any(String));
+    // A retry is harmless; a second ballot is refused.
+    expect(await emit(mem.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: key })).toMatchObject({
+      ok: true,
+      data: { status: 'unchanged' },
+    });
+    expect(await emit(mem.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'no' }, idempotencyKey: randomUUID() })).toMatchObject({
+      ok: false,
+      error: { code: 'already_voted' },
+    });
+    // With the receipt, the secret ballot may change.
+    expect(await emit(mem.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'no' }, idempotencyKey: randomUUID(), receipt })).toMatchObject({
+      ok: true,
+      data: { status: 'changed' },
+    });
+    expect(await emit(fac.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() })).toMatchObject({ ok: true });
+    // Bad ballots: typed errors.
+    expect(await emit(fac.s, 'ballot:cast', { pollId, choice: { kind: 'single', optionId: randomUUID() }, idempotencyKey: randomUUID() })).toMatchObject({
+      ok: false,
+      error: { code: 'wrong_shape' },
+    });
+
+    await waitFor(() => {
+      const v = pollView(mem.views, pollId);
+      const rows = v?.tally.electorates[0]?.results;
+      return rows?.kind === 'counts' && rows.options.find((o) => o.option === 'yes')?.total === 1 && rows.options.find((o) => o.option === 'no')?.total === 1;
+    }, 2000, 'the live tally');
+
+    const closed = await emit(fac.s, 'poll:close', { pollId });
+    expect(closed).toMatchObject({ ok: true, data: { poll: { state: 'closed' } } });
+    await waitFor(() => pollView(mem.views, pollId)?.tally.electorates[0]?.outcome?.kind === 'failed', 2000, 'the outcome');
+    const decisions = await app.services.store.polls.decisions(meetingId as never);
+    expect(decisions).toHaveLength(1);
+    expect(await emit(mem.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() })).toMatchObject({
+      ok: false,
+      error: { code: 'poll_not_open' },
+    });
+    const final = await app.services.store.polls.finalBallots(pollId as never);
+    expect(final).toHaveLength(2);
+    expect(final.every((b) => b.voterName === null)).toBe(true);
+  });
+
+  it('runs an advisory single-choice poll for residents with voting codes, and refuses misuse with typed errors', async () => {
+    const fac = await open(c.facilitator);
+    const codes = await emit(fac.s, 'codes:issue', { meetingId, count: 2, labels: ['3-201', '3-202'] });
+    if (!codes.ok) throw new Error(JSON.stringify(codes));
+    const [slip1, slip2] = codes.data.slips;
+    const created = await emit(fac.s, 'poll:create', {
+      meetingId,
+      title: '健身器材放哪里',
+      kind: 'single',
+      options: ['东门', '西门', '中心花园'],
+      eligibility: 'everyone',
+      secrecy: 'secret',
+      results: 'live',
+      rule: { quorum: { kind: 'none' }, threshold: null },
+      residentAccess: 'voting_code',
+    });
+    if (!created.ok) throw new Error(JSON.stringify(created));
+    const poll = created.data.poll;
+    const pollId = poll.definition.id;
+    const options = poll.definition.kind === 'single' ? poll.definition.options : [];
+    await emit(fac.s, 'poll:open', { pollId });
+
+    const resident = new ApiClient(app.url);
+    await resident.ok('POST', '/api/join', { code: joinCode, displayName: '刘阿姨' });
+    const r = await open(resident);
+    const pick = (i: number) => ({ kind: 'single', optionId: options[i]!.id });
+    expect(await emit(r.s, 'ballot:cast', { pollId, choice: pick(0), idempotencyKey: randomUUID() })).toMatchObject({
+      ok: false,
+      error: { code: 'credential_required' },
+    });
+    expect(await emit(r.s, 'ballot:cast', { pollId, choice: pick(0), idempotencyKey: randomUUID(), votingCode: 'ZZZZZZZZ' })).toMatchObject({
+      ok: false,
+      error: { code: 'bad_credential' },
+    });
+    expect(await emit(r.s, 'ballot:cast', { pollId, choice: { kind: 'single', optionId: randomUUID() }, idempotencyKey: randomUUID(), votingCode: slip1!.code })).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_option' },
+    });
+    expect(await emit(r.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID(), votingCode: slip1!.code })).toMatchObject({
+      ok: false,
+      error: { code: 'wrong_shape' },
+    });
+    expect(await emit(r.s, 'ballot:cast', { pollId, choice: pick(0), idempotencyKey: randomUUID(), votingCode: slip1!.code.toLowerCase() })).toMatchObject({
+      ok: true,
+      data: { status: 'recorded' },
+    });
+    expect(await emit(r.s, 'ballot:cast', { pollId, choice: pick(1), idempotencyKey: randomUUID(), votingCode: slip1!.code })).toMatchObject({
+      ok: false,
+      error: { code: 'already_voted' },
+    });
+    expect(await emit(r.s, 'ballot:cast', { pollId, choice: pick(2), idempotencyKey: randomUUID(), votingCode: slip2!.code })).toMatchObject({ ok: true });
+    expect(await emit(r.s, 'ballot:mine', { pollId, votingCode: slip2!.code })).toEqual({ ok: true, data: { voted: true } });
+
+    // Hand counts from the room: their own column, with who entered them.
+    expect(await emit(fac.s, 'inroom:set', { pollId, electorate: 'residents', ballots: 5, counts: [{ option: options[0]!.id, count: 4 }, { option: options[1]!.id, count: 2 }] })).toMatchObject({
+      ok: false,
+      error: { code: 'inconsistent_ballots' },
+    });
+    expect(await emit(fac.s, 'inroom:set', { pollId, electorate: 'residents', ballots: 5, counts: [{ option: options[0]!.id, count: 3 }, { option: options[1]!.id, count: 2 }] })).toEqual({
+      ok: true,
+      data: null,
+    });
+    await waitFor(() => {
+      const res = pollView(r.views, pollId)?.tally.electorates.find((e) => e.electorate === 'residents');
+      return res?.turnout === 7 && res.inRoomEnteredBy === c.facilitatorId;
+    }, 2000, 'in-room counts in the tally');
+
+    await emit(fac.s, 'poll:close', { pollId });
+    await waitFor(() => {
+      const res = pollView(r.views, pollId)?.tally.electorates.find((e) => e.electorate === 'residents');
+      return res?.outcome?.kind === 'winner' && res.outcome.optionId === options[0]!.id;
+    }, 2000, 'the winner');
+  });
+});
