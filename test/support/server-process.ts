@@ -32,7 +32,8 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   await waitFor(
     () => {
       if (proc.exitCode !== null) throw new Error(`server exited early:\n${out}`);
-      return out.includes('"yishi listening"');
+      // The JSON log line is info level; the plain line is printed at every LOG_LEVEL.
+      return out.includes('"yishi listening"') || out.includes('Yishi is running at');
     },
     60_000,
     'the server to listen',

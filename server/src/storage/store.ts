@@ -1,5 +1,5 @@
 import { CouncilStore } from './councils.ts';
-import type { Database } from './database.ts';
+import type { Database, Db } from './database.ts';
 import { MeetingStore } from './meetings.ts';
 import { PollStore } from './polls.ts';
 import { SessionStore } from './sessions.ts';
@@ -7,6 +7,8 @@ import { SessionStore } from './sessions.ts';
 /** Everything the server keeps, over either driver. Built once at start-up and passed down. */
 export interface Store {
   kind: Database['kind'];
+  /** The raw database, for tests and one-off checks; features go through the stores below. */
+  db: Db;
   councils: CouncilStore;
   meetings: MeetingStore;
   sessions: SessionStore;
@@ -17,6 +19,7 @@ export interface Store {
 export function createStore(database: Database): Store {
   return {
     kind: database.kind,
+    db: database.db,
     councils: new CouncilStore(database.db),
     meetings: new MeetingStore(database.db),
     sessions: new SessionStore(database.db),

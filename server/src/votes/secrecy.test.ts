@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PollView } from '@yishi/protocol';
+import { ApiClient, connected, emit, type YishiClientSocket } from '../../../test/support/client.ts';
+import { setUpCouncil } from '../../../test/support/council.ts';
+import { startInProcess } from '../../../test/support/in-process.ts';
+import { waitFor } from '../../../test/support/ports.ts';
+import type { Logger } from '../log.ts';
+
+/**
+ * Secret means secret: everything the server sends during a secret poll is captured, and no
+ * message puts a voter next to a choice; the ballot table has no voter column; the log holds
+ * no ballot content; who-has-voted stays hidden below the threshold.
+ */
+describe('secret ballots', () => {
+  let app: Awaited<ReturnType<typeof startInProcess>>;
+  let c: Awaited<ReturnType<typeof setUpCouncil>>;
+  const captured: string[] = [];
+  const logLines: string[] = [];
+  const sockets: YishiClientSocket[] = [];
+
+  /** A client whose every incoming message (events, acks, HTTP responses) is recorded. */
+  function capture(api: ApiClient) {
+    const call = api.call.bind(api);
+    api.call = async (method, path, body) => {
+      const r = await call(method, path, body);
+      captured.push(JSON.stringify(r.body));
+      return r;
+    };
+    const s = api.socket();
+    sockets.push(s);
+    s.onAny((event, payload) => captured.push(JSON.stringify([event, payload])));
+    const send = async <T>(event: string, payload: unknown): Promise<T> => {
+      const r = await emit(s, event as never, payload);
+      captured.push(JSON.stringify(r));
+      return r as T;
+    };
+    return { s, send };
+  }
+
+  beforeAll(async () => {
+    const record = (level: string) => (msg: string, fields?: Record<string, unknown>) => void logLines.push(JSON.stringify({ level, msg, ...fields }));
+    const log: Logger = { error: record('error'), warn: record('warn'), info: record('info'), debug: record('debug') };
+    app = await startInProcess({ LOG_LEVEL: 'debug' }, log);
+    c = await setUpCouncil(app.url, app.setupUrl!);
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    await app?.dispose();
+  });
+
+  it('stores secret ballots with no voter column and no time column', async () => {
+    const rows = await app.services.store.db.execute(
+      sql`SELECT column_name FROM information_schema.columns WHERE table_name = 'ballot_box' ORDER BY column_name`,
+    );
+    const columns = (rows as unknown as { rows: { column_name: string }[] }).rows.map((r) => r.column_name);
+    expect(columns).toEqual(['choice', 'electorate', 'id', 'poll_id', 'receipt_hash']);
+  });
+
+  it('never sends a voter next to a secret choice, and hides who voted until enough have', async () => {
+    const m = await c.facilitator.ok('POST', '/api/meetings', { title: '秘密表决', startsAt: '2026-12-01T19:00:00+08:00', mode: 'hybrid' });
+    const admin = capture(c.admin);
+    const fac = capture(c.facilitator);
+    const mem = capture(c.member);
+    const resident = new ApiClient(app.url);
+    await resident.ok('POST', '/api/join', { code: m.joinCode, displayName: '旁听居民' });
+    const watcher = capture(resident);
+    for (const x of [admin, fac, mem, watcher]) {
+      await connected(x.s);
+      await x.send('meeting:join', { meetingId: m.id });
+    }
+    const created = await fac.send<{ ok: true; data: { poll: { definition: { id: string } } } }>('poll:create', {
+      meetingId: m.id,
+      title: '罢免物业经理',
+      kind: 'motion',
+      eligibility: 'members',
+      secrecy: 'secret',
+      results: 'live',
+      rule: { quorum: { kind: 'none' }, threshold: { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'in_base' } },
+    });
+    const pollId = created.data.poll.definition.id;
+    await fac.send('poll:open', { pollId });
+
+    const lastPollView = async (): Promise<PollView> => {
+      const r = await watcher.send<{ ok: true; data: { view: { data: { polls: PollView[] } } } }>('view:get', { meetingId: m.id, kind: 'polls' });
+      return r.data.view.data.polls.find((p) => p.poll.definition.id === pollId)!;
+    };
+    // Three members; who has voted shows from max(3, 20%) = 3 ballots on.
+    await mem.send('ballot:cast', { pollId, choice: { kind: 'motion', choice: 'no' }, idempotencyKey: randomUUID() });
+    await waitFor(async () => (await lastPollView()).tally.electorates[0]!.turnout === 1, 2000, 'turnout 1');
+    expect((await lastPollView()).voters).toBeNull();
+    await fac.send('ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() });
+    await waitFor(async () => (await lastPollView()).tally.electorates[0]!.turnout === 2, 2000, 'turnout 2');
+    expect((await lastPollView()).voters).toBeNull();
+    expect((await lastPollView()).tally.electorates[0]!.warning).toBe('few_ballots');
+    await admin.send('ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() });
+    await waitFor(async () => (await lastPollView()).voters !== null, 2000, 'the voter list once 3 have voted');
+    expect((await lastPollView()).voters![0]!.names).toHaveLength(3);
+    await fac.send('poll:close', { pollId });
+    await waitFor(async () => (await lastPollView()).poll.state === 'closed', 2000, 'closed');
+    // Let the last broadcasts arrive.
+    await waitFor(() => captured.some((x) => x.includes('"state":"closed"') && x.startsWith('["view"')), 2000, 'the closed broadcast');
+
+    // No message the server sent holds a ballot choice at all (tallies are counts), so no voter can sit next to one.
+    const withChoices = captured.filter((x) => /"choice":"(yes|no|abstain)"/.test(x));
+    expect(withChoices).toEqual([]);
+    // Nor does the final record keep a name for a secret ballot.
+    const final = await app.services.store.polls.finalBallots(pollId as never);
+    expect(final.map((b) => b.voterName)).toEqual([null, null, null]);
+    // And the log never saw a choice.
+    expect(logLines.filter((l) => /"choice"|"yes"|"no"|abstain/.test(l))).toEqual([]);
+    // Sanity: the capture did see the tally (counts), so the test can fail.
+    expect(captured.some((x) => x.includes('"option":"no"'))).toBe(true);
+  });
+});

@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PollView, Result, CastResult, ViewSnapshot } from '@yishi/protocol';
+import { ApiClient, connected, emit, viewOf, type YishiClientSocket } from '../support/client.ts';
+import { setUpCouncil } from '../support/council.ts';
+import { waitFor } from '../support/ports.ts';
+import { createFreshDatabase, type TestDatabase } from '../support/postgres.ts';
+import { startRedis, type TestRedis } from '../support/redis.ts';
+import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+
+/**
+ * A resident's phone: one session, a socket to one instance, and when that instance dies it
+ * reconnects to the other and resends its unacknowledged ballot with the same idempotency key.
+ */
+class Voter {
+  socket!: YishiClientSocket;
+  views = new Map<string, ViewSnapshot>();
+  acked: Result<CastResult> | null = null;
+  constructor(
+    readonly api: ApiClient,
+    private bases: string[],
+    private readonly meetingId: string,
+  ) {}
+
+  async connect(): Promise<void> {
+    for (;;) {
+      const base = this.bases[0]!;
+      const s = this.api.socket({ base, origin: base });
+      s.io.opts.reconnection = false;
+      try {
+        await connected(s);
+      } catch {
+        s.close();
+        this.bases.push(this.bases.shift()!); // that instance is gone: try the next
+        continue;
+      }
+      this.socket = s;
+      s.on('view', (v) => {
+        const k = `${v.meetingId}/${v.kind}`;
+        const have = this.views.get(k);
+        if (!have || have.version < v.version) this.views.set(k, v);
+      });
+      const r = await emit(s, 'meeting:join', { meetingId: this.meetingId });
+      if (r.ok) for (const v of r.data.views) this.views.set(`${v.meetingId}/${v.kind}`, v);
+      return;
+    }
+  }
+
+  /** Casts until acknowledged, across instance failures. The key stays the same on every retry. */
+  async vote(pollId: string, choice: unknown): Promise<Result<CastResult>> {
+    const idempotencyKey = randomUUID();
+    for (;;) {
+      if (!this.socket.connected) {
+        this.socket.close();
+        this.bases.push(this.bases.shift()!);
+        await this.connect();
+      }
+      const r = await Promise.race([
+        emit(this.socket, 'ballot:cast', { pollId, choice, idempotencyKey }),
+        new Promise<null>((resolve) => this.socket.once('disconnect', () => resolve(null))),
+      ]);
+      if (r) {
+        this.acked = r;
+        return r;
+      }
+    }
+  }
+
+  close(): void {
+    this.socket?.close();
+  }
+}
+
+describe('votes across two instances', () => {
+  let redis: TestRedis;
+  let db: TestDatabase;
+  let a: ServerProcess;
+  let b: ServerProcess;
+  let setup: Awaited<ReturnType<typeof setUpCouncil>>;
+  let meetingId: string;
+  let joinCode: string;
+  let facilitator: YishiClientSocket;
+  const voters: Voter[] = [];
+  const sql = async (q: string, params: unknown[] = []) => {
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      return (await c.query(q, params)).rows;
+    } finally {
+      await c.end();
+    }
+  };
+
+  beforeAll(async () => {
+    [redis, db] = await Promise.all([startRedis(), createFreshDatabase()]);
+    const env = { DATABASE_URL: db.url, REDIS_URL: redis.url, AUTH_RATE_PER_MINUTE: '100000' };
+    [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    setup = await setUpCouncil(b.url, b.setupUrl!);
+    const m = await setup.facilitator.ok('POST', '/api/meetings', { title: '表决', startsAt: '2026-12-01T19:00:00+08:00', mode: 'online' });
+    meetingId = m.id;
+    joinCode = m.joinCode;
+    facilitator = setup.facilitator.socket({ base: b.url });
+    await connected(facilitator);
+    await emit(facilitator, 'meeting:join', { meetingId });
+    await emit(facilitator, 'meeting:transition', { meetingId, to: 'live' });
+    // 40 residents, half on each instance.
+    await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const base = i % 2 === 0 ? a.url : b.url;
+        const api = new ApiClient(base);
+        await api.ok('POST', '/api/join', { code: joinCode, displayName: `居民${i}` });
+        const v = new Voter(api, i % 2 === 0 ? [a.url, b.url] : [b.url, a.url], meetingId);
+        await v.connect();
+        voters.push(v);
+      }),
+    );
+  });
+  afterAll(async () => {
+    for (const v of voters) v.close();
+    facilitator?.close();
+    await Promise.all([a?.stop(), b?.stop()]);
+    await redis?.stop();
+    await db?.drop();
+  });
+
+  const createPoll = async (title: string) => {
+    const r = await emit(facilitator, 'poll:create', {
+      meetingId,
+      title,
+      kind: 'single',
+      options: ['甲', '乙', '丙'],
+      eligibility: 'everyone',
+      secrecy: 'secret',
+      results: 'live',
+      rule: { quorum: { kind: 'none' }, threshold: null },
+      residentAccess: 'open_unverified',
+    });
+    if (!r.ok) throw new Error(JSON.stringify(r));
+    await emit(facilitator, 'poll:open', { pollId: r.data.poll.definition.id });
+    const def = r.data.poll.definition;
+    return { pollId: def.id, options: def.kind === 'single' ? def.options.map((o) => o.id) : [] };
+  };
+  const turnout = (v: Voter, pollId: string) => {
+    const p = (viewOf(v.views, meetingId, 'polls')?.data.polls ?? []).find((x: PollView) => x.poll.definition.id === pollId);
+    return p?.tally.electorates.find((e) => e.electorate === 'residents')?.turnout;
+  };
+
+  it('voters on both instances see the same tally, and it agrees with the database', async () => {
+    const { pollId, options } = await createPoll('第一题');
+    const results = await Promise.all(voters.map((v, i) => v.vote(pollId, { kind: 'single', optionId: options[i % 3] })));
+    expect(results.every((r) => r.ok)).toBe(true);
+    const [{ n }] = await sql('SELECT count(*)::int AS n FROM ballot_box WHERE poll_id = $1', [pollId]);
+    expect(n).toBe(40);
+    await waitFor(() => voters.every((v) => turnout(v, pollId) === 40), 3000, 'every voter, on A and on B, to see 40');
+  });
+
+  it('loses no acknowledged ballot when an instance is killed mid-vote; its voters finish on the other', async () => {
+    const { pollId, options } = await createPoll('第二题');
+    const pending: Promise<Result<CastResult>>[] = [];
+    const ackedBeforeKill = new Set<number>();
+    for (let i = 0; i < voters.length; i++) {
+      const p = voters[i]!.vote(pollId, { kind: 'single', optionId: options[i % 3] });
+      p.then((r) => r.ok && ackedBeforeKill.add(i));
+      pending.push(p);
+      if (i === 20) await a.crash(); // kill -9, with ballots in flight on it
+      await new Promise((r) => setImmediate(r));
+    }
+    const results = await Promise.all(pending);
+    expect(results.every((r) => r.ok)).toBe(true);
+    const statuses = results.map((r) => (r.ok ? r.data.status : 'error'));
+    expect(statuses.every((s) => s === 'recorded' || s === 'unchanged')).toBe(true);
+
+    // Exactly one ballot per voter: none lost, none counted twice.
+    const [{ n }] = await sql('SELECT count(*)::int AS n FROM ballot_box WHERE poll_id = $1', [pollId]);
+    const [{ r }] = await sql('SELECT count(*)::int AS r FROM voter_roll WHERE poll_id = $1', [pollId]);
+    expect(n).toBe(40);
+    expect(r).toBe(40);
+    expect(ackedBeforeKill.size).toBeGreaterThan(0);
+    await waitFor(() => voters.every((v) => turnout(v, pollId) === 40), 5000, 'every voter, now all on B, to see 40');
+  });
+});
