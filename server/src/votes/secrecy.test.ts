@@ -23,11 +23,11 @@ describe('secret ballots', () => {
   /** A client whose every incoming message (events, acks, HTTP responses) is recorded. */
   function capture(api: ApiClient) {
     const call = api.call.bind(api);
-    api.call = async (method, path, body) => {
+    api.call = (async (method: string, path: string, body?: unknown) => {
       const r = await call(method, path, body);
       captured.push(JSON.stringify(r.body));
       return r;
-    };
+    }) as ApiClient['call'];
     const s = api.socket();
     sockets.push(s);
     s.onAny((event, payload) => captured.push(JSON.stringify([event, payload])));
