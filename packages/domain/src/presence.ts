@@ -33,6 +33,7 @@ export function computePresence(input: PresenceInput): Presence {
         (groupPos.get(a.groupId) ?? 0) - (groupPos.get(b.groupId) ?? 0) || a.name.localeCompare(b.name, 'zh-CN'),
     );
   return {
+    groups: [...input.groups].sort((a, b) => a.position - b.position),
     members: present,
     residents: input.residentCount,
     totalMembers: input.members.length,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Group } from './council.ts';
 import { CouncilId, GroupId, MeetingId, MemberId } from './ids.ts';
 
 export const MeetingState = z.enum(['draft', 'scheduled', 'live', 'adjourned', 'closed']);
@@ -61,6 +62,8 @@ export const PresentMember = z.object({
 export type PresentMember = z.infer<typeof PresentMember>;
 
 export const Presence = z.object({
+  /** The council's stakeholder groups, so anyone (residents too) can show members by group. */
+  groups: z.array(Group),
   members: z.array(PresentMember),
   /** Residents are shown as a count, never by name, to everyone. */
   residents: z.number().int().min(0),
