@@ -33,8 +33,12 @@ type Member = Extract<SessionOwner, { kind: 'member' }>;
  */
 export class VoteService {
   private readonly writer: BallotWriter;
-  /** Definitions are fixed once open, so they are cached; the state is checked in the commit. */
-  private readonly cache = new Map<string, Poll>();
+  /**
+   * Definitions are fixed once open and a meeting never changes council, so both are cached:
+   * the hot path of a ballot then touches the database only in the group commit. The poll's
+   * state is checked there, inside the transaction.
+   */
+  private readonly cache = new Map<string, Poll & { councilId: string }>();
 
   constructor(
     private readonly store: Store,
@@ -44,13 +48,13 @@ export class VoteService {
   }
 
   private async poll(pollId: PollId): Promise<Poll & { councilId: string }> {
-    let p = this.cache.get(pollId);
-    if (!p) {
-      p = await this.store.polls.get(pollId);
-      if (p.state !== 'draft') this.cache.set(pollId, p);
-    }
+    const cached = this.cache.get(pollId);
+    if (cached) return cached;
+    const p = await this.store.polls.get(pollId);
     const meeting = await this.store.meetings.get(p.meetingId);
-    return { ...p, councilId: meeting.councilId };
+    const withCouncil = { ...p, councilId: meeting.councilId };
+    if (p.state !== 'draft') this.cache.set(pollId, withCouncil);
+    return withCouncil;
   }
 
   private async requireRunner(owner: SessionOwner, meetingId: string): Promise<Member> {
