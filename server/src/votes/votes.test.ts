@@ -179,4 +179,37 @@ describe('votes on one instance', () => {
       return res?.outcome?.kind === 'winner' && res.outcome.optionId === options[0]!.id;
     }, 2000, 'the winner');
   });
+
+  it('closes a poll by itself at its closing time and records the decision', async () => {
+    const fac = await open(c.facilitator);
+    const created = await emit(fac.s, 'poll:create', {
+      meetingId,
+      title: '限时表决',
+      kind: 'motion',
+      eligibility: 'members',
+      secrecy: 'roll_call',
+      results: 'hidden_until_close',
+      rule: { quorum: { kind: 'ballots_cast', min: { kind: 'count', count: 2 } }, threshold: majority },
+      closesAt: new Date(Date.now() + 1500).toISOString(),
+    });
+    if (!created.ok) throw new Error(JSON.stringify(created));
+    const pollId = created.data.poll.definition.id;
+    await emit(fac.s, 'poll:open', { pollId });
+    expect(await emit(fac.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() })).toMatchObject({ ok: true });
+    // Roll call: the vote may change until close.
+    expect(await emit(fac.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'no' }, idempotencyKey: randomUUID() })).toMatchObject({
+      ok: true,
+      data: { status: 'changed', receipt: null },
+    });
+    // Hidden until close: turnout shows, results do not.
+    await waitFor(() => pollView(fac.views, pollId)?.tally.electorates[0]?.turnout === 1, 2000, 'turnout');
+    expect(pollView(fac.views, pollId)!.tally.electorates[0]!.results).toBeNull();
+    expect(pollView(fac.views, pollId)!.named).toEqual([]);
+    await waitFor(() => pollView(fac.views, pollId)?.poll.state === 'closed', 5000, 'the timed close');
+    const closed = pollView(fac.views, pollId)!;
+    expect(closed.tally.electorates[0]!.outcome?.kind).toBe('no_quorum');
+    expect(closed.named).toEqual([{ name: '李主持', electorate: 'members', choice: { kind: 'motion', choice: 'no' } }]);
+    const decisions = await app.services.store.polls.decisions(meetingId as never);
+    expect(decisions.map((d) => d.title)).toContain('限时表决');
+  });
 });
