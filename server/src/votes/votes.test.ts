@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PollView, ViewSnapshot } from '@yishi/protocol';
 import { ApiClient, applyViews, connected, emit, trackViews, viewOf, type YishiClientSocket } from '../../../test/support/client.ts';
@@ -211,5 +212,50 @@ describe('votes on one instance', () => {
     expect(closed.named).toEqual([{ name: '李主持', electorate: 'members', choice: { kind: 'motion', choice: 'no' } }]);
     const decisions = await app.services.store.polls.decisions(meetingId as never);
     expect(decisions.map((d) => d.title)).toContain('限时表决');
+  });
+
+  it('refuses duplicate options, out-of-range scores and voters outside the electorate, and counts nothing for them', async () => {
+    const fac = await open(c.facilitator);
+    const mk = async (body: Record<string, unknown>) => {
+      const r = await emit(fac.s, 'poll:create', { meetingId, secrecy: 'secret', results: 'live', rule: { quorum: { kind: 'none' }, threshold: null }, ...body });
+      if (!r.ok) throw new Error(JSON.stringify(r));
+      await emit(fac.s, 'poll:open', { pollId: r.data.poll.definition.id });
+      const def = r.data.poll.definition;
+      return { pollId: def.id, options: 'options' in def ? def.options.map((o) => o.id) : [] };
+    };
+    const multi = await mk({ title: '多选', kind: 'multiple', options: ['a', 'b', 'c'], maxChoices: 2, eligibility: 'members' });
+    const score = await mk({ title: '打分', kind: 'score', options: ['a', 'b'], eligibility: 'members' });
+    const ranked = await mk({ title: '排序', kind: 'ranked', options: ['a', 'b', 'c'], eligibility: 'members' });
+    const cast = (pollId: string, choice: unknown) => emit(fac.s, 'ballot:cast', { pollId, choice, idempotencyKey: randomUUID() });
+
+    expect(await cast(multi.pollId, { kind: 'multiple', optionIds: [multi.options[0], multi.options[0]] })).toMatchObject({ error: { code: 'duplicate_option' } });
+    expect(await cast(multi.pollId, { kind: 'multiple', optionIds: multi.options })).toMatchObject({ error: { code: 'too_many_choices' } });
+    expect(await cast(ranked.pollId, { kind: 'ranked', ranking: [ranked.options[1], ranked.options[1]] })).toMatchObject({ error: { code: 'duplicate_option' } });
+    expect(await cast(ranked.pollId, { kind: 'ranked', ranking: [multi.options[0]] })).toMatchObject({ error: { code: 'unknown_option' } });
+    // 6 is refused by the wire schema already; a score for a missing option by the domain rules.
+    expect(await cast(score.pollId, { kind: 'score', scores: [{ optionId: score.options[0], score: 6 }, { optionId: score.options[1], score: 1 }] })).toMatchObject({
+      error: { code: 'invalid_input' },
+    });
+    expect(await cast(score.pollId, { kind: 'score', scores: [{ optionId: score.options[0], score: 3 }] })).toMatchObject({ error: { code: 'missing_score' } });
+
+    const resident = new ApiClient(app.url);
+    await resident.ok('POST', '/api/join', { code: joinCode, displayName: '想投票的居民' });
+    const r = await open(resident);
+    expect(await emit(r.s, 'ballot:cast', { pollId: multi.pollId, choice: { kind: 'multiple', optionIds: [multi.options[0]] }, idempotencyKey: randomUUID() })).toMatchObject({
+      error: { code: 'not_eligible' },
+    });
+
+    // None of it was counted; a valid ballot still is.
+    expect(await cast(score.pollId, { kind: 'score', scores: [{ optionId: score.options[0], score: 5 }, { optionId: score.options[1], score: 0 }] })).toMatchObject({ ok: true });
+    expect(await cast(ranked.pollId, { kind: 'ranked', ranking: [ranked.options[2], ranked.options[0]] })).toMatchObject({ ok: true });
+    await waitFor(() => pollView(fac.views, score.pollId)?.tally.electorates[0]?.turnout === 1, 2000, 'the score ballot');
+    for (const id of [multi.pollId, ranked.pollId, score.pollId]) {
+      const n = (await app.services.store.db.execute(sql`SELECT count(*)::int AS n FROM voter_roll WHERE poll_id = ${id}`) as unknown as { rows: { n: number }[] }).rows[0]?.n;
+      expect(n).toBe(id === multi.pollId ? 0 : 1);
+    }
+    await waitFor(() => {
+      const res = pollView(fac.views, ranked.pollId)?.tally.electorates[0]?.results;
+      return res?.kind === 'ranked' && res.winner === ranked.options[2];
+    }, 2000, 'the runoff');
   });
 });
