@@ -150,6 +150,39 @@ function openFilesLimit(): number | null {
   }
 }
 
+/**
+ * Waits for a bot's first connection. Unlike connected() in test/support/client.ts, a
+ * connect_error (a handshake timing out on a busy server) is not the end: the client retries by
+ * itself, and only a refusal (unauthenticated, bad_origin) or the deadline fails.
+ */
+function connectedWithin(s: Socket, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (s.connected) return resolve();
+    const timer = setTimeout(() => {
+      s.off('connect', ok);
+      s.off('connect_error', failed);
+      reject(new Error(`no connection within ${ms} ms`));
+    }, ms);
+    const ok = () => {
+      clearTimeout(timer);
+      s.off('connect_error', failed);
+      resolve();
+    };
+    const failed = (err: Error) => {
+      connectRetries++;
+      if (err.message === 'unauthenticated' || err.message === 'bad_origin') {
+        clearTimeout(timer);
+        s.off('connect', ok);
+        s.off('connect_error', failed);
+        reject(err);
+      }
+    };
+    s.once('connect', ok);
+    s.on('connect_error', failed);
+  });
+}
+let connectRetries = 0;
+
 // ---------- what each bot records ----------
 
 /**
@@ -377,6 +410,7 @@ async function runYishi(o: Options, cleanup: Cleanup) {
   const seen = Array.from({ length: o.clients }, () => new Seen());
   const bots: Socket[] = new Array(o.clients);
   let reconnects = 0;
+  let joinRetries = 0;
   const joinStart = performance.now();
   await pool(
     o.clients,
@@ -384,13 +418,26 @@ async function runYishi(o: Options, cleanup: Cleanup) {
     async (i) => {
       const base = servers[i % servers.length]!.url;
       const api = new ApiClient(base);
-      await api.ok('POST', '/api/join', { code: meeting.joinCode, displayName: `居民${i + 1}` });
+      // A pooled keep-alive connection may be closed by the server just as a request goes out
+      // ("fetch failed"); a browser retries that, and so do the bots. HTTP errors are not retried.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await api.ok('POST', '/api/join', { code: meeting.joinCode, displayName: `居民${i + 1}` });
+          break;
+        } catch (err) {
+          if (!(err instanceof TypeError) || attempt >= 5) throw err;
+          joinRetries++;
+          if (joinRetries <= 3) log(`  join retry: ${String((err as Error & { cause?: unknown }).cause ?? err)}`);
+          await sleep(200 * attempt);
+        }
+      }
       const s = io(base, {
         transports: ['websocket'],
         forceNew: true,
         extraHeaders: { cookie: api.cookie, origin: base },
         reconnectionDelay: 100,
         reconnectionDelayMax: 500,
+        timeout: 60_000,
       });
       bots[i] = s;
       cleanup.sockets.push(s);
@@ -399,7 +446,7 @@ async function runYishi(o: Options, cleanup: Cleanup) {
         const t = turnoutOf(v.data, pollId);
         if (t !== null) seen[i]!.record(t, performance.now());
       });
-      await connected(s as YishiClientSocket);
+      await connectedWithin(s, 180_000);
       const r = await emit(s as YishiClientSocket, 'meeting:join', { meetingId });
       if (!r.ok) throw new Error(`bot ${i} meeting:join: ${JSON.stringify(r)}`);
       // After a reconnect the protocol says: join again (the views come with it).
@@ -408,7 +455,7 @@ async function runYishi(o: Options, cleanup: Cleanup) {
         void emit(s as YishiClientSocket, 'meeting:join', { meetingId });
       });
     },
-    (done) => log(`  ${done}/${o.clients} residents joined`),
+    (done) => log(`  ${done}/${o.clients} residents joined (${((performance.now() - joinStart) / 1000).toFixed(0)} s; connect retries ${connectRetries}, join retries ${joinRetries})`),
   );
   const joinMs = performance.now() - joinStart;
   log(`${o.clients} residents joined in ${(joinMs / 1000).toFixed(1)} s (${Math.round(o.clients / (joinMs / 1000))}/s)`);
@@ -426,6 +473,9 @@ async function runYishi(o: Options, cleanup: Cleanup) {
   lag.enable();
   const rssBefore = peakRss;
   log(`casting ${o.ballots} ballots over ~${o.durationMs} ms`);
+  // Diagnostics: with test/load/cpu-profile.mjs preloaded, profile only the voting.
+  const profile = () => process.env.BENCH_PROFILE_VOTES === '1' && servers.forEach((s) => s.proc.kill('SIGUSR2'));
+  profile();
   const castMs = await castSteadily(o.ballots, o.durationMs, b, (i, done) => {
     const s = bots[i % o.clients]!;
     const choice = { kind: 'single', optionId: optionIds[Math.floor(Math.random() * optionIds.length)]! };
@@ -434,6 +484,7 @@ async function runYishi(o: Options, cleanup: Cleanup) {
     );
   });
   await settle(b, o.ballots, seen, o.timeoutMs, 'yishi');
+  profile();
   lag.disable();
   const m = measure(b, seen, o.timeoutMs);
   log(
@@ -517,11 +568,11 @@ async function runAnchor(o: Options, cleanup: Cleanup) {
   const seen = Array.from({ length: o.clients }, () => new Seen());
   const bots: Socket[] = new Array(o.clients);
   await pool(o.clients, o.concurrency, async (i) => {
-    const s = io(url, { transports: ['websocket'], forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 500 });
+    const s = io(url, { transports: ['websocket'], forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 500, timeout: 60_000 });
     bots[i] = s;
     cleanup.sockets.push(s);
     s.on('tally', (t: { version: number; turnout: number }) => seen[i]!.record(t.turnout, performance.now()));
-    await connected(s as unknown as YishiClientSocket);
+    await connectedWithin(s, 180_000);
   });
   log(`${o.clients} anchor clients connected`);
   await sleep(1000);

@@ -1,5 +1,8 @@
-// Diagnostics for bench-votes.ts: preload with NODE_OPTIONS='--import ./test/load/cpu-profile.mjs'
-// (Node 20 refuses --cpu-prof in NODE_OPTIONS). Writes a .cpuprofile to CPU_PROFILE_DIR on exit.
+// Diagnostics for bench-votes.ts: preload into the server with
+//   BENCH_SERVER_NODE_OPTIONS='--import ./test/load/cpu-profile.mjs' pnpm bench:votes -- …
+// (Node 20 refuses --cpu-prof in NODE_OPTIONS). Profiles from start to exit, or, with
+// CPU_PROFILE_ON_SIGNAL=1, only between two SIGUSR2 (the bench sends them around the voting
+// when BENCH_PROFILE_VOTES=1). Writes server-<pid>.cpuprofile to CPU_PROFILE_DIR.
 import { Session } from 'node:inspector';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -8,12 +11,21 @@ const dir = process.env.CPU_PROFILE_DIR ?? '/tmp/yishi-prof';
 const session = new Session();
 session.connect();
 session.post('Profiler.enable');
-session.post('Profiler.setSamplingInterval', { interval: 1000 });
-session.post('Profiler.start');
-process.on('exit', () => {
+session.post('Profiler.setSamplingInterval', { interval: 500 });
+let running = false;
+const start = () => {
+  session.post('Profiler.start');
+  running = true;
+};
+const stop = () => {
+  if (!running) return;
+  running = false;
   session.post('Profiler.stop', (err, res) => {
     if (err || !res) return;
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, `server-${process.pid}.cpuprofile`), JSON.stringify(res.profile));
   });
-});
+};
+if (process.env.CPU_PROFILE_ON_SIGNAL === '1') process.on('SIGUSR2', () => (running ? stop() : start()));
+else start();
+process.on('exit', stop);
