@@ -70,8 +70,9 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
         throw new AppError('forbidden');
       await socket.join(meetingRoom(meetingId));
       live.invalidate(meetingId, 'presence');
+      // The meeting row is one cheap query and must be exact; the derived views may be a moment old.
       return {
-        views: [await live.snapshot(meetingId, 'meeting'), await live.snapshot(meetingId, 'presence'), await live.snapshot(meetingId, 'polls')],
+        views: [await live.snapshot(meetingId, 'meeting'), await live.recent(meetingId, 'presence'), await live.recent(meetingId, 'polls')],
       };
     },
 

@@ -24,6 +24,8 @@ interface KeyState {
  */
 export class LiveViews {
   private readonly keys = new Map<string, KeyState>();
+  /** The last snapshot this instance computed per view, for joiners (see recent()). */
+  private readonly last = new Map<string, { at: number; snap: ViewSnapshot }>();
   private clock = 0;
 
   constructor(
@@ -55,8 +57,30 @@ export class LiveViews {
     }
   }
 
+  /**
+   * A snapshot for someone arriving: the one computed in the last second if there is one, else
+   * a fresh one. A room of residents joining together then costs one computation per interval,
+   * not one each. Serving a slightly old snapshot is safe because a fresh one is scheduled at once
+   * and reaches the joiner, who is in the room by then.
+   */
+  async recent<K extends ViewKind>(meetingId: MeetingId, kind: K, maxAgeMs = 1_000): Promise<ViewSnapshot<K>> {
+    const hit = this.last.get(`${meetingId}/${kind}`);
+    if (hit && Date.now() - hit.at <= maxAgeMs) {
+      this.invalidate(meetingId, kind);
+      return hit.snap as ViewSnapshot<K>;
+    }
+    return this.snapshot(meetingId, kind);
+  }
+
   async snapshot<K extends ViewKind>(meetingId: MeetingId, kind: K): Promise<ViewSnapshot<K>>;
   async snapshot(meetingId: MeetingId, kind: ViewKind): Promise<ViewSnapshot> {
+    const at = Date.now();
+    const snap = await this.compute(meetingId, kind);
+    this.last.set(`${meetingId}/${kind}`, { at, snap });
+    return snap;
+  }
+
+  private async compute(meetingId: MeetingId, kind: ViewKind): Promise<ViewSnapshot> {
     switch (kind) {
       case 'meeting': {
         const data = await this.store.meetings.get(meetingId);

@@ -70,6 +70,11 @@ export class CouncilStore {
     return this.db.transaction((tx) => insertCouncil(tx, councilName, adminName));
   }
 
+  async memberCount(councilId: CouncilId): Promise<number> {
+    const [row] = await this.db.select({ n: count() }).from(members).where(eq(members.councilId, councilId));
+    return Number(row?.n ?? 0);
+  }
+
   async get(councilId: CouncilId): Promise<Council> {
     const [c] = await this.db.select().from(councils).where(eq(councils.id, councilId));
     if (!c) throw new AppError('not_found', 'council');

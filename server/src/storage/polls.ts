@@ -285,22 +285,26 @@ export class PollStore {
     return rows.map((r) => ({ name: r.name, electorate: r.electorate as Electorate, choice: r.choice as BallotChoice }));
   }
 
-  /** How many have voted per electorate, and the members' names (residents are never named). */
-  async voters(pollId: PollId): Promise<{ counts: Record<Electorate, number>; memberNames: string[] }> {
+  /** How many have voted, per electorate: counted in SQL, the roll itself never leaves the database. */
+  async voterCounts(pollId: PollId): Promise<Record<Electorate, number>> {
     const rows = await this.db
-      .select({ electorate: voterRoll.electorate, voterKey: voterRoll.voterKey })
+      .select({ electorate: voterRoll.electorate, n: count() })
       .from(voterRoll)
-      .where(eq(voterRoll.pollId, pollId));
+      .where(eq(voterRoll.pollId, pollId))
+      .groupBy(voterRoll.electorate);
     const counts: Record<Electorate, number> = { members: 0, residents: 0 };
-    const memberIds: string[] = [];
-    for (const r of rows) {
-      counts[r.electorate as Electorate]++;
-      if (r.voterKey.startsWith('m:')) memberIds.push(r.voterKey.slice(2));
-    }
-    const names = memberIds.length
-      ? (await this.db.select({ name: members.name }).from(members).where(inArray(members.id, memberIds))).map((m) => m.name)
-      : [];
-    return { counts, memberNames: names.sort((a, b) => a.localeCompare(b, 'zh-CN')) };
+    for (const r of rows) counts[r.electorate as Electorate] = Number(r.n);
+    return counts;
+  }
+
+  /** The members who have voted, by name (residents are never named). */
+  async memberVoterNames(pollId: PollId): Promise<string[]> {
+    const rows = await this.db
+      .select({ name: members.name })
+      .from(voterRoll)
+      .innerJoin(members, sql`${voterRoll.voterKey} = 'm:' || ${members.id}::text`)
+      .where(eq(voterRoll.pollId, pollId));
+    return rows.map((r) => r.name).sort((a, b) => a.localeCompare(b, 'zh-CN'));
   }
 
   async setInRoom(c: InRoomCounts & { pollId: PollId }): Promise<void> {

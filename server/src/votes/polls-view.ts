@@ -5,10 +5,11 @@ import type { Store } from '../storage/store.ts';
 /** Who could vote, per electorate: the council's members; codes issued or residents admitted. */
 export async function electorateSizes(store: Store, poll: Poll): Promise<Record<Electorate, number>> {
   const meeting = await store.meetings.get(poll.meetingId);
-  const council = await store.councils.get(meeting.councilId);
-  const residents =
-    poll.definition.eligibility === 'everyone' ? await store.polls.residentElectorate(poll.meetingId, poll.residentAccess) : 0;
-  return { members: council.members.length, residents };
+  const [members, residents] = await Promise.all([
+    store.councils.memberCount(meeting.councilId),
+    poll.definition.eligibility === 'everyone' ? store.polls.residentElectorate(poll.meetingId, poll.residentAccess) : 0,
+  ]);
+  return { members, residents };
 }
 
 /** A tally from ballots (grouped: identical choices once, with their number) and hand counts. */
@@ -58,11 +59,11 @@ export async function computePollsView(store: Store, meetingId: MeetingId, versi
 
     let voters: PollView['voters'] = null;
     if (poll.state !== 'draft') {
-      const v = await store.polls.voters(def.id);
+      const counts = await store.polls.voterCounts(def.id);
       const members = tally.electorates.find((e) => e.electorate === 'members');
-      const show = hasVotedVisible({ secrecy: def.secrecy, electorateSize: members?.electorateSize ?? 0, voted: v.counts.members });
+      const show = hasVotedVisible({ secrecy: def.secrecy, electorateSize: members?.electorateSize ?? 0, voted: counts.members });
       // Residents are never named; their turnout is in the tally.
-      voters = show ? [{ electorate: 'members', names: v.memberNames }] : null;
+      voters = show ? [{ electorate: 'members', names: await store.polls.memberVoterNames(def.id) }] : null;
     }
     const named = def.secrecy === 'roll_call' && resultsShown ? await store.polls.namedBallots(def.id) : [];
     views.push({
