@@ -1,6 +1,7 @@
 import { Router, type Request } from 'express';
-import { LinkSignInBody, PasswordSignInBody, SetPasswordBody, SetupBody, type MemberId } from '@yishi/protocol';
+import { LinkSignInBody, PasswordSignInBody, SetPasswordBody, SetupBody } from '@yishi/protocol';
 import { hashPassword, hashToken, verifyPassword } from '../auth/tokens.ts';
+import { memberOwner } from '../storage/sessions.ts';
 import { AppError } from '../errors.ts';
 import { RateLimiter } from '../rate-limit.ts';
 import type { Services } from '../services.ts';
@@ -30,7 +31,9 @@ export function authRoutes(services: Services, limiter: RateLimiter): Router {
       limit(req);
       const body = parse(SetupBody, req.body);
       const { adminId } = await store.councils.setup(body.token, body.councilName, body.adminName);
-      const owner = await startSession(store, req, res, { memberId: adminId });
+      const admin = await store.councils.memberById(adminId);
+      if (!admin) throw new AppError('internal', 'admin vanished');
+      const owner = await startSession(store, req, res, memberOwner(admin));
       services.log.info('council created');
       return sessionView(services, owner);
     }),
@@ -43,7 +46,7 @@ export function authRoutes(services: Services, limiter: RateLimiter): Router {
       const body = parse(LinkSignInBody, req.body);
       const member = await store.councils.memberByLinkHash(hashToken(body.token));
       if (!member) throw new AppError('bad_credentials', 'unknown or revoked link');
-      return sessionView(services, await startSession(store, req, res, { memberId: member.id as MemberId }));
+      return sessionView(services, await startSession(store, req, res, memberOwner(member)));
     }),
   );
 
@@ -57,7 +60,7 @@ export function authRoutes(services: Services, limiter: RateLimiter): Router {
       // Same answer for an unknown login and a wrong password: logins are not enumerable.
       if (!member?.passwordHash || !(await verifyPassword(body.password, member.passwordHash)))
         throw new AppError('bad_credentials');
-      return sessionView(services, await startSession(store, req, res, { memberId: member.id as MemberId }));
+      return sessionView(services, await startSession(store, req, res, memberOwner(member)));
     }),
   );
 

@@ -27,14 +27,14 @@ export async function startSession(
   store: Store,
   req: Request,
   res: Response,
-  owner: Parameters<Store['sessions']['create']>[1],
+  owner: SessionOwner,
 ): Promise<SessionOwner> {
   // Replace, never stack: a resident joining another meeting gets a new identity.
   const previous = await sessionFromRequest(store, req);
   if (previous) await store.sessions.delete(previous.tokenHash);
   const token = newToken();
   const tokenHash = hashToken(token);
-  await store.sessions.create(tokenHash, owner);
+  await store.sessions.create(tokenHash, owner.kind === 'member' ? { memberId: owner.memberId } : { residentId: owner.residentId });
   res.setHeader(
     'Set-Cookie',
     serialize(SESSION_COOKIE, token, {
@@ -45,9 +45,7 @@ export async function startSession(
       maxAge: SESSION_DAYS * 86_400,
     }),
   );
-  const started = await store.sessions.find(tokenHash);
-  if (!started) throw new Error('session vanished right after it was created');
-  return started;
+  return owner;
 }
 
 export function clearSessionCookie(res: Response): void {

@@ -70,9 +70,13 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
         throw new AppError('forbidden');
       await socket.join(meetingRoom(meetingId));
       live.invalidate(meetingId, 'presence');
-      // The meeting row is one cheap query and must be exact; the derived views may be a moment old.
+      // The meeting row was just read and is exact; the derived views may be a moment old.
       return {
-        views: [await live.snapshot(meetingId, 'meeting'), await live.recent(meetingId, 'presence'), await live.recent(meetingId, 'polls')],
+        views: [
+          { kind: 'meeting', meetingId, version: meeting.version, data: meeting },
+          await live.recent(meetingId, 'presence'),
+          await live.recent(meetingId, 'polls'),
+        ],
       };
     },
 

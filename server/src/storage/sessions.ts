@@ -9,6 +9,11 @@ export type SessionOwner =
 
 export const SESSION_DAYS = 30;
 
+/** The owner a member row stands for. */
+export function memberOwner(row: { id: string; councilId: string; role: string; name: string }): SessionOwner {
+  return { kind: 'member', memberId: row.id as MemberId, councilId: row.councilId as CouncilId, role: row.role as Role, name: row.name };
+}
+
 export class SessionStore {
   constructor(private readonly db: Db) {}
 
@@ -22,22 +27,28 @@ export class SessionStore {
     });
   }
 
-  /** Who holds this session now: a member's role is read fresh, so a demotion takes effect at once. */
+  /** Who holds this session now, in one query: a member's role is read fresh, so a demotion takes effect at once. */
   async find(tokenHash: string): Promise<SessionOwner | null> {
-    const [s] = await this.db
-      .select()
+    const [row] = await this.db
+      .select({
+        memberId: members.id,
+        councilId: members.councilId,
+        role: members.role,
+        name: members.name,
+        residentId: residents.id,
+        meetingId: residents.meetingId,
+        displayName: residents.displayName,
+      })
       .from(sessions)
+      .leftJoin(members, eq(members.id, sessions.memberId))
+      .leftJoin(residents, eq(residents.id, sessions.residentId))
       .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, new Date())));
-    if (!s) return null;
-    if (s.memberId) {
-      const [m] = await this.db.select().from(members).where(eq(members.id, s.memberId));
-      if (!m) return null;
-      return { kind: 'member', memberId: m.id as MemberId, councilId: m.councilId as CouncilId, role: m.role as Role, name: m.name };
+    if (!row) return null;
+    if (row.memberId && row.councilId && row.role && row.name !== null) {
+      return { kind: 'member', memberId: row.memberId as MemberId, councilId: row.councilId as CouncilId, role: row.role as Role, name: row.name };
     }
-    if (s.residentId) {
-      const [r] = await this.db.select().from(residents).where(eq(residents.id, s.residentId));
-      if (!r) return null;
-      return { kind: 'resident', residentId: r.id as ResidentId, meetingId: r.meetingId as MeetingId, displayName: r.displayName };
+    if (row.residentId && row.meetingId && row.displayName !== null) {
+      return { kind: 'resident', residentId: row.residentId as ResidentId, meetingId: row.meetingId as MeetingId, displayName: row.displayName };
     }
     return null;
   }
