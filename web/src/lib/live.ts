@@ -141,3 +141,56 @@ export function resetConnection(): void {
   liveErrorStore.set(null);
   connectionStore.set('idle');
 }
+
+/**
+ * Sends one event and keeps resending the very same payload (so the same idempotency key) when
+ * the socket drops or the ack times out before the server answered, until an ack arrives.
+ * For ballots: the server stores a retried submission once (DESIGN.md 5).
+ */
+export async function callUntilAcked<E extends ClientEventName>(
+  event: E,
+  payload: ClientPayload<E>,
+  maxAttempts = 6,
+): Promise<Result<ClientResults[E]>> {
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    const s = connect();
+    if (!s.connected) {
+      if (!s.active) s.connect();
+      const up = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => {
+          s.off('connect', onConnect);
+          resolve(false);
+        }, ACK_TIMEOUT_MS * 2);
+        function onConnect() {
+          clearTimeout(timer);
+          resolve(true);
+        }
+        s.once('connect', onConnect);
+      });
+      if (!up) return { ok: false, error: { code: 'internal', message: OFFLINE } };
+    }
+    const outcome = await new Promise<Result<ClientResults[E]> | 'retry'>((resolve) => {
+      let settled = false;
+      const finish = (v: Result<ClientResults[E]> | 'retry') => {
+        if (settled) return;
+        settled = true;
+        s.off('disconnect', onDisconnect);
+        resolve(v);
+      };
+      function onDisconnect() {
+        finish('retry');
+      }
+      s.on('disconnect', onDisconnect);
+      const timed = s.timeout(ACK_TIMEOUT_MS) as unknown as {
+        emit(ev: string, p: unknown, ack: (err: unknown, res: Result<ClientResults[E]> | undefined) => void): void;
+      };
+      timed.emit(event, payload, (err, res) => {
+        if (err) return finish('retry');
+        if (!res || typeof res !== 'object' || typeof res.ok !== 'boolean') return finish({ ok: false, error: { code: 'internal' } });
+        finish(res);
+      });
+    });
+    if (outcome !== 'retry') return outcome;
+  }
+  return { ok: false, error: { code: 'internal', message: NETWORK } };
+}
