@@ -16,10 +16,11 @@ async function main(): Promise<void> {
   }
   const started = Date.now();
   const app = await startApp(config, log);
+  // Plain lines for a person reading the terminal, in one write (tests wait for this line and
+  // must find the setup link with it), then the JSON line for log collectors.
+  const setup = app.setupUrl ? `First start: open this one-time setup link to create your council:\n  ${app.setupUrl}\n\n` : '';
+  process.stdout.write(`\nYishi is running at ${app.url}\n${setup}`);
   log.info('yishi listening', { url: app.url, storage: app.services.store.kind, startupMs: Date.now() - started });
-  // Plain lines too, for a person reading the terminal.
-  process.stdout.write(`\nYishi is running at ${app.url}\n`);
-  if (app.setupUrl) process.stdout.write(`First start: open this one-time setup link to create your council:\n  ${app.setupUrl}\n\n`);
 
   let stopping = false;
   const stop = (signal: string) => {
