@@ -63,6 +63,11 @@ export type BallotOutcome =
   | { ok: true; status: 'recorded' | 'unchanged' | 'changed'; receiptIssued: boolean }
   | { ok: false; code: 'poll_not_open' | 'already_voted' | 'change_not_allowed' };
 
+/** Rows of a raw query, whichever driver ran it (both return `{ rows }`). */
+function rowsOf<T>(result: unknown): T[] {
+  return (result as { rows: T[] }).rows;
+}
+
 /** Fisher-Yates with a CSPRNG: the order of secret ballots must reveal nothing. */
 function shuffle<T>(items: T[]): T[] {
   for (let i = items.length - 1; i > 0; i--) {
@@ -201,11 +206,22 @@ export class PollStore {
       }
 
       if (fresh.length > 0) {
-        const inserted = await tx
-          .insert(voterRoll)
-          .values(fresh.map((i) => ({ pollId: batch[i]!.pollId, voterKey: batch[i]!.voterKey, electorate: batch[i]!.electorate, idempotencyKey: batch[i]!.idempotencyKey })))
-          .onConflictDoNothing()
-          .returning({ pollId: voterRoll.pollId, voterKey: voterRoll.voterKey });
+        // One JSON parameter for the whole batch: far cheaper to bind and plan than 4 per row.
+        const rollRows = fresh.map((i) => ({
+          poll_id: batch[i]!.pollId,
+          voter_key: batch[i]!.voterKey,
+          electorate: batch[i]!.electorate,
+          idempotency_key: batch[i]!.idempotencyKey,
+        }));
+        const inserted = rowsOf<{ poll_id: string; voter_key: string }>(
+          await tx.execute(sql`
+            INSERT INTO voter_roll (poll_id, voter_key, electorate, idempotency_key)
+            SELECT poll_id, voter_key, electorate, idempotency_key
+            FROM jsonb_to_recordset(${JSON.stringify(rollRows)}::jsonb)
+              AS r(poll_id uuid, voter_key text, electorate text, idempotency_key text)
+            ON CONFLICT DO NOTHING
+            RETURNING poll_id, voter_key`),
+        ).map((r) => ({ pollId: r.poll_id, voterKey: r.voter_key }));
         const won = new Set(inserted.map((r) => `${r.pollId}/${r.voterKey}`));
         const secretRows: (typeof ballotBox.$inferInsert)[] = [];
         const namedRows: (typeof namedBallots.$inferInsert)[] = [];
@@ -220,7 +236,14 @@ export class PollStore {
           out[i] = { ok: true, status: 'recorded', receiptIssued: b.secret && b.newReceiptHash !== null };
         }
         // Shuffled, so not even the insertion order within a batch follows the voters'.
-        if (secretRows.length) await tx.insert(ballotBox).values(shuffle(secretRows));
+        if (secretRows.length) {
+          const rows = shuffle(secretRows).map((b) => ({ id: b.id, poll_id: b.pollId, electorate: b.electorate, choice: b.choice, receipt_hash: b.receiptHash }));
+          await tx.execute(sql`
+            INSERT INTO ballot_box (id, poll_id, electorate, choice, receipt_hash)
+            SELECT id, poll_id, electorate, choice, receipt_hash
+            FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+              AS b(id uuid, poll_id uuid, electorate text, choice jsonb, receipt_hash text)`);
+        }
         if (namedRows.length) await tx.insert(namedBallots).values(namedRows);
       }
 
