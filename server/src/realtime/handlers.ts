@@ -5,6 +5,7 @@ import {
   type ClientPayload,
   type ClientResults,
   type Result,
+  type ViewSnapshot,
 } from '@yishi/protocol';
 import { AppError } from '../errors.ts';
 import { principalOf } from '../http/context.ts';
@@ -70,14 +71,17 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
         throw new AppError('forbidden');
       await socket.join(meetingRoom(meetingId));
       live.invalidate(meetingId, 'presence');
-      // The meeting row was just read and is exact; the derived views may be a moment old.
-      return {
-        views: [
-          { kind: 'meeting', meetingId, version: meeting.version, data: meeting },
-          await live.recent(meetingId, 'presence'),
-          await live.recent(meetingId, 'polls'),
-        ],
-      };
+      // The meeting row was just read and is exact; the derived views may be a moment old. A
+      // derived view that cannot be computed now (e.g. another instance too busy to answer
+      // fetchSockets in time) must not fail the join: it is left out, and the broadcast that
+      // follows brings it.
+      const derived = await Promise.allSettled([live.recent(meetingId, 'presence'), live.recent(meetingId, 'polls')]);
+      const views: ViewSnapshot[] = [{ kind: 'meeting', meetingId, version: meeting.version, data: meeting }];
+      for (const d of derived) {
+        if (d.status === 'fulfilled') views.push(d.value);
+        else services.log.warn('view left out of a join', { meetingId, err: String((d.reason as Error)?.message ?? d.reason) });
+      }
+      return { views };
     },
 
     'meeting:leave': async (socket, { meetingId }) => {
