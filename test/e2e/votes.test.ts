@@ -279,8 +279,8 @@ describe('votes and polls in the browser', () => {
     expect(await motionEn.innerText()).toContain('Passed');
     expect(await motionEn.innerText()).toContain('2 of 2, 2 needed');
     expect(await poll(rZh, MOTION).getByTestId('outcome').innerText()).toContain('2 票中 2 票支持，需要 2 票');
-    expect(await poll(rEn, MOTION).getByTestId('decision-recorded').innerText()).toBe('Recorded as a decision of the meeting.');
-    expect(await poll(rZh, MOTION).getByTestId('decision-recorded').innerText()).toBe('已作为会议决定记录在案。');
+    expect(await poll(rEn, MOTION).getByTestId('decision-recorded').innerText()).toMatch(/^Recorded as a decision of the meeting \(.+\)\.$/);
+    expect(await poll(rZh, MOTION).getByTestId('decision-recorded').innerText()).toMatch(/^已作为会议决定记录在案（.+）。$/);
 
     // The advisory polls: per electorate, in words.
     const residentsCoded = poll(rEn, CODED).getByTestId('tally-residents').getByTestId('outcome');

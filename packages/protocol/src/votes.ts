@@ -94,20 +94,13 @@ export const PollView = z.object({
   named: z.array(NamedBallot),
   /** Labelled results: open_unverified resident ballots are one per browser, not per person. */
   unverified: z.boolean(),
+  /** Set once the poll's outcome is recorded as a decision of the meeting (on close). */
+  decision: z.object({ recordedAt: z.string() }).nullable(),
 });
 export type PollView = z.infer<typeof PollView>;
 
 export const PollsView = z.object({ polls: z.array(PollView) });
 export type PollsView = z.infer<typeof PollsView>;
-
-/** A decision recorded on the meeting when a poll closes. */
-export const Decision = z.object({
-  pollId: PollId,
-  title: z.string(),
-  outcome: z.array(z.object({ electorate: Electorate, outcome: z.unknown() })),
-  recordedAt: z.string(),
-});
-export type Decision = z.infer<typeof Decision>;
 
 // ---- socket payloads ----
 

@@ -49,6 +49,7 @@ export async function liveTally(store: Store, poll: Poll, version: number): Prom
  */
 export async function computePollsView(store: Store, meetingId: MeetingId, version: number): Promise<PollsView> {
   const polls = await store.polls.listForMeeting(meetingId);
+  const decided = polls.some((p) => p.state === 'closed') ? await store.polls.decisions(meetingId) : [];
   const views: PollView[] = [];
   for (const poll of polls) {
     const def = poll.definition;
@@ -72,6 +73,10 @@ export async function computePollsView(store: Store, meetingId: MeetingId, versi
       voters,
       named,
       unverified: def.eligibility === 'everyone' && poll.residentAccess === 'open_unverified',
+      decision: (() => {
+        const d = decided.find((x) => x.pollId === def.id);
+        return d ? { recordedAt: d.recordedAt.toISOString() } : null;
+      })(),
     });
   }
   return { polls: views };

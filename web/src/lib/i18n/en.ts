@@ -333,7 +333,7 @@ export const en: Dict = {
   'outcome.basisQuorumMet': 'quorum met ({actual}, {required} required)',
   'outcome.basisQuorumNotMet': 'quorum not met ({actual}, {required} required)',
   'outcome.sep': '; ',
-  'outcome.recorded': 'Recorded as a decision of the meeting.',
+  'outcome.recorded': 'Recorded as a decision of the meeting ({when}).',
 
   'create.title': 'New poll',
   'create.pollTitle': 'Question or motion',

@@ -332,7 +332,7 @@ export const zhCN = {
   'outcome.basisQuorumMet': '法定人数已达到（{actual} / 需要 {required}）',
   'outcome.basisQuorumNotMet': '法定人数未达到（{actual} / 需要 {required}）',
   'outcome.sep': '；',
-  'outcome.recorded': '已作为会议决定记录在案。',
+  'outcome.recorded': '已作为会议决定记录在案（{when}）。',
 
   'create.title': '新建表决',
   'create.pollTitle': '表决事项或动议',
