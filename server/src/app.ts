@@ -46,7 +46,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     const http = createServer(app);
     const io = createSocketServer(http, config.PUBLIC_ORIGIN);
     const fanout = await attachFanout(io, config.REDIS_URL, log);
-    const live = new LiveViews(io, store, log);
+    const live = new LiveViews(io, store, log, fanout.kind === 'redis');
     const votes = new VoteService(store, live);
     const services: Services = { config, log, store, live, votes, version: SERVER_VERSION };
 

@@ -9,6 +9,13 @@ import type { YishiServer } from './types.ts';
 /** How often at most one instance pushes one view of one meeting. Four a second keeps a room "live". */
 const MIN_INTERVAL_MS = 250;
 
+/**
+ * Sockets written per turn of the event loop when delivering a snapshot. Writing to 5,000
+ * sockets at once holds the loop for ~100 ms, and every ballot waiting for its ack waits too;
+ * in slices, acks and commits run in between.
+ */
+const DELIVERY_SLICE = 500;
+
 interface KeyState {
   lastAt: number;
   scheduled: boolean;
@@ -32,7 +39,13 @@ export class LiveViews {
     private readonly io: YishiServer,
     private readonly store: Store,
     private readonly log: Logger,
-  ) {}
+    /** True when other instances exist to relay to (Redis fan-out); the memory adapter has none. */
+    private readonly relay: boolean,
+  ) {
+    // A snapshot computed on another instance, for our sockets. Delivered here only, never
+    // relayed again.
+    io.on('view', (snap) => void this.deliverLocally(snap));
+  }
 
   /** Something changed: a fresh snapshot goes out soon (coalesced with other changes). */
   invalidate(meetingId: MeetingId, kind: ViewKind): void {
@@ -116,7 +129,9 @@ export class LiveViews {
     s.lastAt = Date.now();
     try {
       const snap = await this.snapshot(meetingId, kind);
-      this.io.to(meetingRoom(meetingId)).emit('view', snap);
+      // Other instances deliver it to their own sockets; this one to its own, in slices.
+      if (this.relay) this.io.serverSideEmit('view', snap);
+      await this.deliverLocally(snap);
     } catch (err) {
       this.log.warn('live view failed', { meetingId, kind, err: (err as Error).message });
     } finally {
@@ -125,6 +140,22 @@ export class LiveViews {
         s.rerun = false;
         this.invalidate(meetingId, kind);
       }
+    }
+  }
+
+  /** Sends a snapshot to this instance's sockets in the meeting's room, a slice per loop turn. */
+  private async deliverLocally(snap: ViewSnapshot): Promise<void> {
+    const members = this.io.of('/').adapter.rooms.get(meetingRoom(snap.meetingId));
+    if (!members || members.size === 0) return;
+    if (members.size <= DELIVERY_SLICE) {
+      this.io.local.to(meetingRoom(snap.meetingId)).emit('view', snap);
+      return;
+    }
+    const ids = [...members];
+    for (let i = 0; i < ids.length; i += DELIVERY_SLICE) {
+      // Each socket is in a room named by its id; one encode per slice.
+      this.io.local.to(ids.slice(i, i + DELIVERY_SLICE)).emit('view', snap);
+      await new Promise((r) => setImmediate(r));
     }
   }
 

@@ -1,5 +1,5 @@
 import type { Server, Socket } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents } from '@yishi/protocol';
+import type { ClientToServerEvents, ServerToClientEvents, ViewSnapshot } from '@yishi/protocol';
 import type { SessionOwner } from '../storage/sessions.ts';
 
 export interface SocketData {
@@ -8,6 +8,11 @@ export interface SocketData {
   sessionHash: string;
 }
 
+/** Between instances (through the adapter): a snapshot for each instance to deliver to its own sockets. */
+export interface InterServerEvents {
+  view: (snapshot: ViewSnapshot) => void;
+}
+
 // Socket.IO's event maps come from the protocol package; they are types, not validation (see handlers.ts).
-export type YishiServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-export type YishiSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type YishiServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type YishiSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
