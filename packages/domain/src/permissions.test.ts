@@ -22,7 +22,7 @@ describe('permissions', () => {
 
   it('never lets a member of council X act on council Y, whatever the role', () => {
     for (const r of ['admin', 'facilitator', 'secretary', 'member'] as const)
-      for (const a of ['council.manage', 'meeting.create', 'meeting.run', 'meeting.view'] as const)
+      for (const a of ['council.manage', 'meeting.create', 'meeting.run', 'poll.run', 'meeting.view'] as const)
         expect(can(member(r, Y), a, { councilId: X, meetingId: M })).toBe(false);
     expect(canMarkAttendance(member('admin', Y), { councilId: X })).toBe(false);
   });
@@ -33,6 +33,13 @@ describe('permissions', () => {
     expect(can(resident, 'meeting.view', { councilId: X, meetingId: N })).toBe(false);
     expect(can(resident, 'meeting.run', { councilId: X, meetingId: M })).toBe(false);
     expect(canMarkAttendance(resident, { councilId: X })).toBe(false);
+  });
+
+  it('lets the secretary run votes but not the meeting, and members neither', () => {
+    expect(can(member('secretary'), 'poll.run', { councilId: X, meetingId: M })).toBe(true);
+    expect(can(member('member'), 'poll.run', { councilId: X, meetingId: M })).toBe(false);
+    expect(can(member('facilitator', Y), 'poll.run', { councilId: X, meetingId: M })).toBe(false);
+    expect(can({ kind: 'resident', meetingId: M }, 'poll.run', { councilId: X, meetingId: M })).toBe(false);
   });
 
   it('lets the secretary keep attendance', () => {

@@ -8,14 +8,15 @@ export type Principal =
 export type Action =
   | 'council.manage' // name, groups, members, quorum, sign-in links
   | 'meeting.create'
-  | 'meeting.run' // transitions, attendance marks
+  | 'meeting.run' // transitions
+  | 'poll.run' // create, open and close polls, issue voting codes, enter hand counts
   | 'meeting.view';
 
 const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
-  admin: ['council.manage', 'meeting.create', 'meeting.run', 'meeting.view'],
-  facilitator: ['meeting.create', 'meeting.run', 'meeting.view'],
-  // The secretary records attendance but does not run the meeting's life cycle.
-  secretary: ['meeting.view'],
+  admin: ['council.manage', 'meeting.create', 'meeting.run', 'poll.run', 'meeting.view'],
+  facilitator: ['meeting.create', 'meeting.run', 'poll.run', 'meeting.view'],
+  // The secretary keeps the record: attendance and votes, but not the meeting's life cycle.
+  secretary: ['poll.run', 'meeting.view'],
   member: ['meeting.view'],
 };
 

@@ -59,9 +59,8 @@ export class VoteService {
 
   private async requireRunner(owner: SessionOwner, meetingId: string): Promise<Member> {
     const meeting = await this.store.meetings.get(meetingId as never);
-    if (owner.kind !== 'member' || owner.councilId !== meeting.councilId) throw new AppError('forbidden');
-    // The facilitator runs votes; the secretary may prepare and close them and enter hand counts.
-    if (!['admin', 'facilitator', 'secretary'].includes(owner.role)) throw new AppError('forbidden');
+    if (owner.kind !== 'member' || !can(principalOf(owner), 'poll.run', { councilId: meeting.councilId, meetingId: meeting.id }))
+      throw new AppError('forbidden');
     return owner;
   }
 
