@@ -4,17 +4,18 @@ import type {
   BallotChoice,
   CastBallot,
   CastResult,
-  CreatePollBody,
+  ClientPayload,
+  CouncilId,
   Electorate,
   InRoomCountsBody,
   IssueCodesBody,
+  MeetingId,
   OptionId,
   Poll,
   PollDefinition,
   PollId,
   VotingCodeSlip,
 } from '@yishi/protocol';
-import { CreatePollBody as CreatePollSchema } from '@yishi/protocol';
 import { hashToken, newToken } from '../auth/tokens.ts';
 import { AppError } from '../errors.ts';
 import { principalOf } from '../http/context.ts';
@@ -38,7 +39,7 @@ export class VoteService {
    * the hot path of a ballot then touches the database only in the group commit. The poll's
    * state is checked there, inside the transaction.
    */
-  private readonly cache = new Map<string, Poll & { councilId: string }>();
+  private readonly cache = new Map<string, Poll & { councilId: CouncilId }>();
 
   constructor(
     private readonly store: Store,
@@ -47,7 +48,7 @@ export class VoteService {
     this.writer = new BallotWriter(store.polls);
   }
 
-  private async poll(pollId: PollId): Promise<Poll & { councilId: string }> {
+  private async poll(pollId: PollId): Promise<Poll & { councilId: CouncilId }> {
     const cached = this.cache.get(pollId);
     if (cached) return cached;
     const p = await this.store.polls.get(pollId);
@@ -57,15 +58,15 @@ export class VoteService {
     return withCouncil;
   }
 
-  private async requireRunner(owner: SessionOwner, meetingId: string): Promise<Member> {
-    const meeting = await this.store.meetings.get(meetingId as never);
+  private async requireRunner(owner: SessionOwner, meetingId: MeetingId): Promise<Member> {
+    const meeting = await this.store.meetings.get(meetingId);
     if (owner.kind !== 'member' || !can(principalOf(owner), 'poll.run', { councilId: meeting.councilId, meetingId: meeting.id }))
       throw new AppError('forbidden');
     return owner;
   }
 
-  async create(owner: SessionOwner, body: CreatePollBody): Promise<Poll> {
-    const b = CreatePollSchema.parse(body);
+  /** `b` is already parsed at the edge (handlers.ts), defaults applied. */
+  async create(owner: SessionOwner, b: ClientPayload<'poll:create'>): Promise<Poll> {
     const me = await this.requireRunner(owner, b.meetingId);
     const meeting = await this.store.meetings.get(b.meetingId);
     if (meeting.state === 'closed') throw new AppError('conflict', 'meeting is closed');
@@ -124,7 +125,7 @@ export class VoteService {
     const p = await this.poll(msg.pollId);
     if (p.state === 'draft') throw new AppError('poll_not_open');
     const def = p.definition;
-    if (!can(principalOf(owner), 'meeting.view', { councilId: p.councilId as never, meetingId: p.meetingId })) throw new AppError('forbidden');
+    if (!can(principalOf(owner), 'meeting.view', { councilId: p.councilId, meetingId: p.meetingId })) throw new AppError('forbidden');
 
     const check = validateBallot(def, msg.choice);
     if (!check.ok) throw new AppError(check.error.code);
@@ -173,7 +174,7 @@ export class VoteService {
 
   async mine(owner: SessionOwner, pollId: PollId, votingCode?: string): Promise<{ voted: boolean }> {
     const p = await this.poll(pollId);
-    if (!can(principalOf(owner), 'meeting.view', { councilId: p.councilId as never, meetingId: p.meetingId })) throw new AppError('forbidden');
+    if (!can(principalOf(owner), 'meeting.view', { councilId: p.councilId, meetingId: p.meetingId })) throw new AppError('forbidden');
     if (votingCode) {
       const code = await this.store.polls.codeByHash(hashToken(normaliseJoinCode(votingCode)));
       if (!code || code.meetingId !== p.meetingId) throw new AppError('bad_credential');
