@@ -41,6 +41,7 @@ describe('votes and polls in the browser', () => {
   let rEnCtx: BrowserContext;
   let rZhCtx: BrowserContext;
   let slipCode = '';
+  let secondSlipCode = '';
 
   const MOTION = '同意加装电梯';
   const CODED = '健身器材放哪里';
@@ -116,6 +117,7 @@ describe('votes and polls in the browser', () => {
     await expect.poll(() => first.locator('svg').count()).toBeGreaterThan(0); // the QR code
     slipCode = (await first.getByTestId('slip-code').innerText()).trim();
     expect(slipCode).toMatch(/^[2-9A-HJKMNP-Z]{8}$/);
+    secondSlipCode = (await codes.getByTestId('code-slip').nth(1).getByTestId('slip-code').innerText()).trim();
 
     // Printing shows the sheet of slips and nothing else of the page.
     await fac.emulateMedia({ media: 'print' });
@@ -261,6 +263,25 @@ describe('votes and polls in the browser', () => {
     await rEn.reload();
     await expect.poll(() => poll(rEn, CODED).getByTestId('already-voted').count()).toBe(1);
     expect(await poll(rEn, CODED).innerText()).toContain(`Voting with code ${slipCode}`);
+  });
+
+  it('a household that scans its slip joins and votes without typing the code', async () => {
+    // The slip's QR code is the join link with the voting code in the fragment.
+    const ctx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+    const page = await ctx.newPage();
+    await page.goto(`${server.url}/join/${joinCode}#vote=${secondSlipCode}`);
+    await page.locator('#join-name').fill('王阿姨');
+    await page.getByRole('button', { name: '加入会议' }).click();
+    await page.getByTestId('meeting-state').waitFor();
+    expect(new URL(page.url()).hash).toBe(''); // the code does not linger in the address bar
+    const coded = poll(page, CODED);
+    await expect.poll(() => coded.innerText(), { timeout: 10_000 }).toContain(secondSlipCode);
+    expect(await coded.getByTestId('voting-code-input').count()).toBe(0);
+    await coded.getByLabel('东门').check();
+    await coded.getByRole('button', { name: '投票', exact: true }).click();
+    await expect.poll(() => coded.getByTestId('ballot-status').innerText()).toBe('您的投票已记录。');
+    await expect.poll(() => turnout(fac, CODED, 'residents'), { timeout: 3000 }).toBe('2');
+    await ctx.close();
   });
 
   it('the facilitator closes the polls; outcomes and decisions appear for everyone', async () => {
