@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { MeetingId, MemberId } from './ids.ts';
+import { MeetingId } from './ids.ts';
 import {
   BallotChoice,
   Electorate,
   Eligibility,
-  MotionChoice,
   OptionKey,
   POLL_LIMITS,
   PollDefinition,
@@ -147,4 +146,3 @@ export type VotingCodeSlip = z.infer<typeof VotingCodeSlip>;
 
 export const MyBallotQuery = z.object({ pollId: PollId, votingCode: z.string().trim().min(4).max(32).optional() });
 
-export { MotionChoice, MemberId };

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { CouncilId, MemberId, Role } from '@yishi/protocol';
+import type { Role } from '@yishi/protocol';
 import type { Principal } from '@yishi/domain';
 import { AppError } from '../errors.ts';
 import type { Services } from '../services.ts';
@@ -32,14 +32,6 @@ export function principalOf(owner: SessionOwner): Principal {
   return owner.kind === 'member'
     ? { kind: 'member', councilId: owner.councilId, role: owner.role }
     : { kind: 'resident', meetingId: owner.meetingId };
-}
-
-export function memberIdOf(owner: MemberOwner): MemberId {
-  return owner.memberId;
-}
-
-export function councilIdOf(owner: MemberOwner): CouncilId {
-  return owner.councilId;
 }
 
 /** The origin for links we hand out: the configured public origin, else the one the browser used. */

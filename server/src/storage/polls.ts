@@ -6,7 +6,6 @@ import type {
   InRoomCounts,
   MeetingId,
   MemberId,
-  OptionId,
   Poll,
   PollDefinition,
   PollId,
@@ -20,7 +19,6 @@ import {
   decisions,
   finalBallots,
   inRoomCounts,
-  meetings,
   members,
   namedBallots,
   polls,
@@ -402,5 +400,3 @@ export function newVotingCode(): string {
   return code.length === 8 ? code : newVotingCode();
 }
 
-export type { OptionId };
-void meetings;

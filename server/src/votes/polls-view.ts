@@ -2,14 +2,22 @@ import { hasVotedVisible, tallyPoll, visibleSnapshot, type ElectorateInput } fro
 import type { BallotChoice, Electorate, InRoomCounts, MeetingId, Poll, PollsView, PollView, TallySnapshot } from '@yishi/protocol';
 import type { Store } from '../storage/store.ts';
 
-/** Who could vote, per electorate: the council's members; codes issued or residents admitted. */
-export async function electorateSizes(store: Store, poll: Poll): Promise<Record<Electorate, number>> {
-  const meeting = await store.meetings.get(poll.meetingId);
-  const [members, residents] = await Promise.all([
-    store.councils.memberCount(meeting.councilId),
+/** How many members the council of a meeting has: the members' electorate of its polls. */
+export async function councilSize(store: Store, meetingId: MeetingId): Promise<number> {
+  const meeting = await store.meetings.get(meetingId);
+  return store.councils.memberCount(meeting.councilId);
+}
+
+/**
+ * Who could vote, per electorate: the council's members; codes issued or residents admitted.
+ * `members` may be passed in when the caller already knows it (one read per meeting, not per poll).
+ */
+export async function electorateSizes(store: Store, poll: Poll, members?: number): Promise<Record<Electorate, number>> {
+  const [m, residents] = await Promise.all([
+    members ?? councilSize(store, poll.meetingId),
     poll.definition.eligibility === 'everyone' ? store.polls.residentElectorate(poll.meetingId, poll.residentAccess) : 0,
   ]);
-  return { members, residents };
+  return { members: m, residents };
 }
 
 /** A tally from ballots (grouped: identical choices once, with their number) and hand counts. */
@@ -34,9 +42,9 @@ export function tallyFrom(
 }
 
 /** The live tally of one open poll; the outcome is decided on close. */
-export async function liveTally(store: Store, poll: Poll, version: number): Promise<TallySnapshot> {
+export async function liveTally(store: Store, poll: Poll, version: number, members?: number): Promise<TallySnapshot> {
   const [sizes, grouped, rooms] = await Promise.all([
-    electorateSizes(store, poll),
+    electorateSizes(store, poll, members),
     store.polls.groupedBallots(poll.definition.id),
     store.polls.inRoom(poll.definition.id),
   ]);
@@ -50,11 +58,12 @@ export async function liveTally(store: Store, poll: Poll, version: number): Prom
 export async function computePollsView(store: Store, meetingId: MeetingId, version: number): Promise<PollsView> {
   const polls = await store.polls.listForMeeting(meetingId);
   const decided = polls.some((p) => p.state === 'closed') ? await store.polls.decisions(meetingId) : [];
+  const members = polls.some((p) => p.state !== 'closed') ? await councilSize(store, meetingId) : 0;
   const views: PollView[] = [];
   for (const poll of polls) {
     const def = poll.definition;
     const stored = poll.state === 'closed' ? ((await store.polls.result(def.id)) as TallySnapshot | null) : null;
-    const tally = stored ? { ...stored, version } : await liveTally(store, poll, version);
+    const tally = stored ? { ...stored, version } : await liveTally(store, poll, version, members);
     const visible = visibleSnapshot(def, tally);
     const resultsShown = def.results === 'live' || poll.state === 'closed';
 
