@@ -28,6 +28,7 @@ const STATUS: Record<ErrorCode, number> = {
   not_supported: 400,
   wrong_electorate: 400,
   inconsistent_ballots: 400,
+  exceeds_electorate: 400,
 };
 
 /** A failure the client is told about by code. Anything else is a bug and becomes `internal`. */

@@ -24,6 +24,7 @@ describe('ranked, score and in-room counts in the browser', () => {
   let fac: Page;
   let m1: Page; // 张业主, zh-CN, phone
   let m2: Page; // 赵委员, en
+  let display: Page; // the projector, opened from the facilitator's browser
 
   const RANKED = '先做哪项工程';
   const SCORE = '方案评分';
@@ -88,6 +89,22 @@ describe('ranked, score and in-room counts in the browser', () => {
     await signIn(m2, links.m2);
   });
 
+  it('the room display shows how to join, who is here and every open poll, with no controls', async () => {
+    const link = fac.getByTestId('open-display');
+    const [opened] = await Promise.all([fac.context().waitForEvent('page'), link.click()]);
+    display = opened;
+    await display.getByTestId('room-display').waitFor();
+    expect(new URL(display.url()).pathname).toBe(`/meetings/${meetingId}/display`);
+    await expect.poll(() => display.getByTestId('room-display').getAttribute('data-connection')).toBe('connected');
+    expect(await display.getByTestId('display-join-code').innerText()).toMatch(/^[2-9A-HJKMNP-Z]{6}$/);
+    await expect.poll(() => display.getByTestId('display-attendance').innerText()).toContain('Present');
+    await expect.poll(() => display.getByTestId('display-poll').count()).toBe(3);
+    // A projector has no buttons and no ballots; the site header is hidden too.
+    expect(await display.getByRole('button').count()).toBe(0);
+    expect(await display.getByTestId('ballot').count()).toBe(0);
+    expect(await display.locator('header.top').isVisible()).toBe(false);
+  });
+
   it('a member ranks only some options, by tapping, and reorders them', async () => {
     const card = poll(m1, RANKED);
     // Nothing is pre-ranked; sending an empty ranking asks to choose first, and sends nothing.
@@ -146,22 +163,34 @@ describe('ranked, score and in-room counts in the browser', () => {
 
     const card = poll(fac, MOTION);
     await card.locator('summary', { hasText: 'In-room counts' }).click();
+    // Four members, one voted online: eight hands cannot be members, and nothing is stored.
     await card.getByLabel('Count for “Yes”').fill('5');
     await card.getByLabel('Count for “No”').fill('2');
     await card.getByLabel('Count for “Abstain”').fill('1');
     await card.getByRole('button', { name: 'Save in-room counts' }).click();
+    await expect.poll(() => card.innerText()).toContain('More members counted in the room than there are members who have not voted online.');
+
+    await card.getByLabel('Count for “Yes”').fill('2');
+    await card.getByLabel('Count for “No”').fill('1');
+    await card.getByLabel('Count for “Abstain”').fill('0');
+    await card.getByRole('button', { name: 'Save in-room counts' }).click();
     await expect.poll(() => card.getByText('In-room counts saved.').count()).toBe(1);
 
-    // On the member's phone, in Chinese: online 1 + in room 5 = 6 for yes; turnout 1 + 8.
-    await expect.poll(() => row(m1, MOTION, '赞成').getAttribute('data-total'), { timeout: 3000 }).toBe('6');
+    // On the member's phone, in Chinese: online 1 + in room 2 = 3 for yes; turnout 1 + 3.
+    await expect.poll(() => row(m1, MOTION, '赞成').getAttribute('data-total'), { timeout: 3000 }).toBe('3');
     const cells = await row(m1, MOTION, '赞成').locator('td').allInnerTexts();
-    expect(cells.slice(0, 2)).toEqual(['1', '5']);
-    expect(await row(m1, MOTION, '反对').getAttribute('data-total')).toBe('2');
+    expect(cells.slice(0, 2)).toEqual(['1', '2']);
+    expect(await row(m1, MOTION, '反对').getAttribute('data-total')).toBe('1');
     const tally = poll(m1, MOTION).getByTestId('tally-members');
-    expect(await tally.getAttribute('data-turnout')).toBe('9');
-    expect(await tally.innerText()).toContain('（线上 1，现场 8）');
+    expect(await tally.getAttribute('data-turnout')).toBe('4');
+    expect(await tally.innerText()).toContain('（线上 1，现场 3）');
     expect(await tally.innerText()).toContain('李主持');
     expect(await m1.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+
+    // The projector follows: turnout against the electorate (4 members: 1 online, 3 by hand).
+    const shown = display.locator('[data-testid="display-poll"][data-title="' + MOTION + '"]');
+    await expect.poll(() => shown.getByTestId('tally-members').getAttribute('data-turnout'), { timeout: 3000 }).toBe('4');
+    expect(await shown.getByTestId('tally-members').innerText()).toContain('Turnout: 4 / 4');
   });
 
   it('closing shows every runoff round and the winner; partial ballots are counted, not lost', async () => {
@@ -180,8 +209,15 @@ describe('ranked, score and in-room counts in the browser', () => {
     expect(await rounds.first().innerText()).toMatch(/装灯\s*2 票/);
 
     await expect.poll(() => poll(m2, SCORE).getByTestId('outcome').innerText(), { timeout: 3000 }).toContain('Winner: 方案乙');
-    // The motion passes on 6 of 8 (abstentions left out of the base by default).
+    // The motion passes on 3 of 4 (abstentions left out of the base by default).
     await expect.poll(() => poll(m2, MOTION).getByTestId('outcome').getAttribute('data-outcome'), { timeout: 3000 }).toBe('passed');
-    expect(await poll(m2, MOTION).getByTestId('outcome').innerText()).toContain('6 of 8');
+    expect(await poll(m2, MOTION).getByTestId('outcome').innerText()).toContain('3 of 4');
+
+    // With nothing open, the room display keeps the poll closed last up, with its outcome.
+    await expect.poll(() => display.getByTestId('display-poll').count(), { timeout: 3000 }).toBe(1);
+    const last = display.getByTestId('display-poll');
+    expect(await last.getAttribute('data-title')).toBe(MOTION);
+    expect(await last.getByTestId('outcome').getAttribute('data-outcome')).toBe('passed');
+    await display.screenshot({ path: path.join(tmpdir(), 'yishi-room-display.png') });
   });
 });

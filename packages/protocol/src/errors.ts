@@ -30,6 +30,7 @@ export const ErrorCode = z.enum([
   'not_supported', // in-room counts for ranked or score polls
   'wrong_electorate',
   'inconsistent_ballots',
+  'exceeds_electorate',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

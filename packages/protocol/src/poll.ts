@@ -222,6 +222,7 @@ export const InRoomErrorCode = z.enum([
   'unknown_option',
   'duplicate_option',
   'inconsistent_ballots', // the counts cannot come from that many people
+  'exceeds_electorate', // more members counted in the room than have not voted online
 ]);
 export type InRoomErrorCode = z.infer<typeof InRoomErrorCode>;
 

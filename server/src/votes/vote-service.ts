@@ -24,7 +24,7 @@ import { newVotingCode, type PendingBallot } from '../storage/polls.ts';
 import type { SessionOwner } from '../storage/sessions.ts';
 import type { Store } from '../storage/store.ts';
 import { BallotWriter } from './ballot-writer.ts';
-import { electorateSizes, tallyFrom } from './polls-view.ts';
+import { councilSize, electorateSizes, tallyFrom } from './polls-view.ts';
 
 type Member = Extract<SessionOwner, { kind: 'member' }>;
 
@@ -188,7 +188,13 @@ export class VoteService {
     const p = await this.poll(body.pollId);
     const me = await this.requireRunner(owner, p.meetingId);
     const counts = { electorate: body.electorate, ballots: body.ballots, counts: body.counts, enteredBy: me.memberId };
-    const check = validateInRoomCounts(p.definition, counts);
+    // Members are a known list: those who voted online cannot also be counted by hand.
+    let maxBallots: number | undefined;
+    if (body.electorate === 'members') {
+      const [members, voted] = await Promise.all([councilSize(this.store, p.meetingId), this.store.polls.voterCounts(body.pollId)]);
+      maxBallots = Math.max(0, members - voted.members);
+    }
+    const check = validateInRoomCounts(p.definition, counts, maxBallots);
     if (!check.ok) throw new AppError(check.code);
     await this.store.polls.setInRoom({ ...counts, pollId: body.pollId });
     this.live.invalidate(p.meetingId, 'polls');

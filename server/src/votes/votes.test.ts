@@ -198,6 +198,11 @@ describe('votes on one instance', () => {
     const pollId = created.data.poll.definition.id;
     await emit(fac.s, 'poll:open', { pollId });
     expect(await emit(fac.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() })).toMatchObject({ ok: true });
+    // Members are a known list: no more hands than members who have not voted online.
+    expect(await emit(fac.s, 'inroom:set', { pollId, electorate: 'members', ballots: 99, counts: [{ option: 'no', count: 99 }] })).toMatchObject({
+      ok: false,
+      error: { code: 'exceeds_electorate' },
+    });
     // Roll call: the vote may change until close.
     expect(await emit(fac.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'no' }, idempotencyKey: randomUUID() })).toMatchObject({
       ok: true,

@@ -126,6 +126,15 @@ describe('validateInRoomCounts', () => {
     });
   });
 
+  it('refuses more members counted in the room than have not voted online', () => {
+    const motion = makePoll('motion');
+    const three = room({ ballots: 3, counts: [{ option: 'yes', count: 3 }] });
+    expect(validateInRoomCounts(motion, three, 3)).toEqual({ ok: true });
+    expect(validateInRoomCounts(motion, three, 2)).toEqual({ ok: false, code: 'exceeds_electorate' });
+    // No bound given (the residents' electorate is not a fixed list): anything consistent goes.
+    expect(validateInRoomCounts(motion, three)).toEqual({ ok: true });
+  });
+
   it('bounds multiple-choice hands by people and maxChoices', () => {
     const poll = makePoll('multiple', { maxChoices: 2 });
     const hands = (ballots: number, ...n: number[]) =>

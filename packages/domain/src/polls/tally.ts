@@ -35,9 +35,12 @@ export type InRoomCheck = { ok: true } | { ok: false; code: InRoomErrorCode; opt
  * each person raised one hand, so the counts add up to the people counted. For multiple
  * choice each person picked 1..k options: no option can have more hands than people, and the
  * hands total between the people counted and k times that. Options left out count as 0.
+ * `maxBallots`, when the electorate is a known list (the council's members), is how many of
+ * them have not voted online: nobody counts twice, once online and once by hand.
  */
-export function validateInRoomCounts(poll: PollDefinition, counts: InRoomCounts): InRoomCheck {
+export function validateInRoomCounts(poll: PollDefinition, counts: InRoomCounts, maxBallots?: number): InRoomCheck {
   if (poll.kind === 'ranked' || poll.kind === 'score') return { ok: false, code: 'not_supported' };
+  if (maxBallots !== undefined && counts.ballots > maxBallots) return { ok: false, code: 'exceeds_electorate' };
   if (!electoratesOf(poll).includes(counts.electorate)) return { ok: false, code: 'wrong_electorate' };
   const valid = new Set<string>(optionKeys(poll));
   const seen = new Set<string>();

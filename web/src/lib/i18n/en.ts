@@ -48,6 +48,7 @@ export const en: Dict = {
   'error.missing_score': 'Some options have no score yet.',
   'error.not_supported': 'This kind of poll does not support that (for example, in-room counts for ranked or score polls).',
   'error.wrong_electorate': 'That does not match who may vote in this poll.',
+  'error.exceeds_electorate': 'More members counted in the room than there are members who have not voted online.',
   'error.inconsistent_ballots': 'The counts do not add up: totals and number of voters differ.',
   'error.network': 'Could not reach the server. Check your connection and try again.',
   'error.offline': 'Not connected to the server yet. Try again once the connection is back.',
@@ -299,6 +300,12 @@ export const en: Dict = {
   'ballot.receiptTitle': 'Your private receipt',
   'ballot.receiptNote': 'This receipt lets you change your vote until the poll closes. It is shown only once and kept in this browser; nobody else sees it.',
   'ballot.receiptHide': 'Got it',
+
+  'display.title': 'Room display',
+  'display.open': 'Open the room display (for the projector)',
+  'display.scanToJoin': 'Scan to take part',
+  'display.orVisit': 'or open {host} in a browser and enter the join code',
+  'display.noPolls': 'No poll is open right now.',
 
   'tally.members': 'Council members (binding)',
   'tally.residents': 'Residents (advisory)',

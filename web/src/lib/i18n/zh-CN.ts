@@ -49,6 +49,7 @@ export const zhCN = {
   'error.missing_score': '还有选项没有评分。',
   'error.not_supported': '这种投票方式不支持这项操作（例如排序或评分投票不能录入现场计票）。',
   'error.wrong_electorate': '这项操作与这次投票的投票人范围不符。',
+  'error.exceeds_electorate': '现场计入的成员人数，超过了尚未在线投票的成员人数。',
   'error.inconsistent_ballots': '票数不一致：各项合计与投票人数不符。',
   'error.network': '网络连接失败，请检查网络后再试。',
   'error.offline': '尚未连接到服务器，请等连接恢复后再试。',
@@ -298,6 +299,12 @@ export const zhCN = {
   'ballot.receiptTitle': '您的私人凭据',
   'ballot.receiptNote': '凭此凭据可在表决结束前更改投票。它只显示这一次，保存在本浏览器中，其他人看不到。',
   'ballot.receiptHide': '我知道了',
+
+  'display.title': '会场大屏',
+  'display.open': '打开会场大屏（投影用）',
+  'display.scanToJoin': '扫码参加',
+  'display.orVisit': '或在浏览器打开 {host}，输入会议码',
+  'display.noPolls': '目前没有进行中的表决。',
 
   'tally.members': '议事会成员（有约束力）',
   'tally.residents': '居民（咨询性）',
