@@ -16,6 +16,7 @@ import { meetingRoutes } from './http/meeting-routes.ts';
 import { createLogger, type Logger } from './log.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { LiveViews } from './realtime/live-views.ts';
+import { SessionSockets } from './realtime/session-sockets.ts';
 import { attachSocketHandlers, createSocketServer } from './realtime/socket-server.ts';
 import type { Services } from './services.ts';
 import { openDatabase } from './storage/database.ts';
@@ -48,7 +49,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     const fanout = await attachFanout(io, config.REDIS_URL, log);
     const live = new LiveViews(io, store, log, fanout.kind === 'redis');
     const votes = new VoteService(store, live);
-    const services: Services = { config, log, store, live, votes, version: SERVER_VERSION };
+    const services: Services = { config, log, store, live, votes, sockets: new SessionSockets(io), version: SERVER_VERSION };
 
     const authLimiter = new RateLimiter(config.AUTH_RATE_PER_MINUTE, config.AUTH_RATE_PER_MINUTE / 60);
     app.get('/healthz', (_req, res) => {

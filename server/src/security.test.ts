@@ -137,13 +137,36 @@ describe('bad input and security', () => {
     const fresh = new ApiClient(app.url);
     await fresh.ok('POST', '/api/auth/link', { token: r.url.split('/signin/')[1] });
     expect((await fresh.ok('GET', '/api/session')).kind).toBe('member');
+    // A live connection opened with that session, following the meeting.
+    const live = track(fresh.socket());
+    await connected(live);
+    expect(await emit(live, 'meeting:join', { meetingId })).toMatchObject({ ok: true });
+    const dropped = new Promise<string>((resolve) => live.once('disconnect', resolve));
+
     await c.admin.ok('DELETE', `/api/council/members/${c.memberId}/link`);
     expect((await fresh.ok('GET', '/api/session')).kind).toBe('anonymous');
+    // The connection ends with the session, and cannot come back with the old cookie.
+    expect(await dropped).toBe('io server disconnect');
+    const retry = track(fresh.socket());
+    await expect(connected(retry)).rejects.toThrow('unauthenticated');
     const again = new ApiClient(app.url);
     expect((await again.call('POST', '/api/auth/link', { token: r.url.split('/signin/')[1] })).body).toMatchObject({
       error: { code: 'bad_credentials' },
     });
   });
+  it("signing out ends that session's live connections, and only those", async () => {
+    const resident = new ApiClient(app.url);
+    await resident.ok('POST', '/api/join', { code: joinCode, displayName: '退出的居民' });
+    const mine = track(resident.socket());
+    const other = track(c.facilitator.socket());
+    await Promise.all([connected(mine), connected(other)]);
+    const dropped = new Promise<string>((resolve) => mine.once('disconnect', resolve));
+    await resident.ok('POST', '/api/auth/logout');
+    expect(await dropped).toBe('io server disconnect');
+    expect(other.connected).toBe(true);
+    expect(await emit(other, 'meeting:join', { meetingId })).toMatchObject({ ok: true });
+  });
+
   it('rate-limits joins by code', async () => {
     const flood = new ApiClient(app.url);
     const statuses: number[] = [];

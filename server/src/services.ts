@@ -1,6 +1,7 @@
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
 import type { LiveViews } from './realtime/live-views.ts';
+import type { SessionSockets } from './realtime/session-sockets.ts';
 import type { Store } from './storage/store.ts';
 import type { VoteService } from './votes/vote-service.ts';
 
@@ -10,6 +11,7 @@ export interface Services {
   log: Logger;
   store: Store;
   live: LiveViews;
+  sockets: SessionSockets;
   votes: VoteService;
   version: string;
 }

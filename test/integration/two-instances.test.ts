@@ -90,6 +90,12 @@ describe('two instances sharing Redis and PostgreSQL', () => {
     await emit(ms, 'meeting:join', { meetingId: m.id });
     await waitFor(() => viewOf(fViews, m.id, 'presence')?.data.members.length === 2, 3000, 'the facilitator on B to see the member on A');
     expect(viewOf(fViews, m.id, 'presence')!.data.residents).toBe(2);
+
+    // The admin, on B, revokes the member's link: the member's connection on A ends too.
+    const dropped = new Promise<string>((resolve) => ms.once('disconnect', resolve));
+    await c.admin.ok('DELETE', `/api/council/members/${c.memberId}/link`);
+    expect(await dropped).toBe('io server disconnect');
+    await waitFor(() => viewOf(fViews, m.id, 'presence')?.data.members.length === 1, 3000, 'the revoked member to leave attendance');
     Object.assign(shared, { facilitatorSocket: fs, residentViews: rViews, meetingId: m.id });
   });
 

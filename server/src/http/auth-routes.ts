@@ -68,7 +68,10 @@ export function authRoutes(services: Services, limiter: RateLimiter): Router {
     '/auth/logout',
     json(async (req, res) => {
       const s = await sessionFromRequest(store, req);
-      if (s) await store.sessions.delete(s.tokenHash);
+      if (s) {
+        await store.sessions.delete(s.tokenHash);
+        services.sockets.endSession(s.tokenHash);
+      }
       clearSessionCookie(res);
       return {};
     }),

@@ -113,6 +113,7 @@ export function councilRoutes(services: Services): Router {
       await store.councils.setLinkTokenHash(me.councilId, memberId, null);
       // A revoked link may have leaked: end the sessions it opened too.
       await store.sessions.deleteForMember(memberId);
+      services.sockets.endMember(memberId);
       return {};
     }),
   );

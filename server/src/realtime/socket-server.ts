@@ -5,7 +5,7 @@ import { sessionFromRequest } from '../http/session-cookie.ts';
 import { RateLimiter } from '../rate-limit.ts';
 import type { Services } from '../services.ts';
 import { bindHandlers } from './handlers.ts';
-import { meetingIdOfRoom } from './rooms.ts';
+import { meetingIdOfRoom, memberRoom, sessionRoom } from './rooms.ts';
 import type { YishiServer } from './types.ts';
 
 /**
@@ -59,6 +59,9 @@ export function attachSocketHandlers(io: YishiServer, services: Services): () =>
   });
 
   io.on('connection', (socket) => {
+    // So that signing out or revoking a link ends this connection too (session-sockets.ts).
+    void socket.join(sessionRoom(socket.data.sessionHash));
+    if (socket.data.owner.kind === 'member') void socket.join(memberRoom(socket.data.owner.memberId));
     bindHandlers(socket, services, perSocket);
     socket.on('disconnecting', () => {
       for (const room of socket.rooms) {
