@@ -69,6 +69,8 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     // Polls with a closing time close by themselves; a poll closes once, whichever instance gets there first.
     const pollSweep = setInterval(() => void votes.closeDue().catch((err: Error) => log.warn('timed close failed', { err: err.message })), 1_000);
     pollSweep.unref();
+    const viewSweep = setInterval(() => live.sweep(), 30_000);
+    viewSweep.unref();
 
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
@@ -93,6 +95,7 @@ export async function startApp(config: Config, log: Logger = createLogger(config
         stopSweeps();
         clearInterval(sessionSweep);
         clearInterval(pollSweep);
+        clearInterval(viewSweep);
         io.disconnectSockets(true);
         await new Promise<void>((resolve) => io.close(() => resolve()));
         await fanout.close();

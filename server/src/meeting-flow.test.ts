@@ -133,4 +133,27 @@ describe('a live meeting on the embedded default', () => {
     const seconds = (Date.now() - started) / 1000;
     expect(received).toBeLessThanOrEqual(Math.ceil(seconds * 4) + 2);
   });
+
+  it('forgets the views of meetings nobody has touched for a minute, and serves them again on demand', async () => {
+    const live = app.services.live;
+    const before = live.size;
+    expect(before.snapshots).toBeGreaterThan(0);
+    // A view with a push still scheduled is kept until it has gone out; pushes are 250 ms apart.
+    await waitFor(
+      () => {
+        live.sweep(Date.now() + 61_000);
+        return live.size.keys === 0 && live.size.snapshots === 0;
+      },
+      2000,
+      'every idle view forgotten',
+    );
+    // A later joiner gets a fresh snapshot as if nothing happened.
+    const m = (await c.facilitator.ok('GET', '/api/meetings'))[0];
+    const s = c.facilitator.socket();
+    sockets.push(s);
+    await connected(s);
+    const joined = await emit(s, 'meeting:join', { meetingId: m.id });
+    expect(joined.ok && joined.data.views.map((v) => v.kind).sort()).toEqual(['meeting', 'polls', 'presence']);
+    expect(live.size.snapshots).toBeGreaterThan(0);
+  });
 });

@@ -16,6 +16,13 @@ const MIN_INTERVAL_MS = 250;
  */
 const DELIVERY_SLICE = 500;
 
+/**
+ * Bookkeeping for a view nobody has touched for this long is dropped: a server that runs for
+ * months of meetings must not keep every meeting's last snapshot. recent() only ever serves a
+ * snapshot under a second old, so nothing is lost but a recomputation.
+ */
+const IDLE_MS = 60_000;
+
 interface KeyState {
   lastAt: number;
   scheduled: boolean;
@@ -45,6 +52,17 @@ export class LiveViews {
     // A snapshot computed on another instance, for our sockets. Delivered here only, never
     // relayed again.
     io.on('view', (snap) => void this.deliverLocally(snap));
+  }
+
+  /** Forgets views idle for IDLE_MS (see there); app.ts calls this on a timer. */
+  sweep(now = Date.now()): void {
+    for (const [key, hit] of this.last) if (now - hit.at > IDLE_MS) this.last.delete(key);
+    for (const [key, s] of this.keys) if (!s.scheduled && !s.running && now - s.lastAt > IDLE_MS) this.keys.delete(key);
+  }
+
+  /** How many views this instance keeps state for (for tests and diagnostics). */
+  get size(): { keys: number; snapshots: number } {
+    return { keys: this.keys.size, snapshots: this.last.size };
   }
 
   /** Something changed: a fresh snapshot goes out soon (coalesced with other changes). */
