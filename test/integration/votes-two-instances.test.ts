@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PollView, Result, CastResult, ViewSnapshot } from '@yishi/protocol';
-import { ApiClient, connected, emit, viewOf, type YishiClientSocket } from '../support/client.ts';
+import { ApiClient, connected, emit, pollsOf, viewOf, type YishiClientSocket } from '../support/client.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { waitFor } from '../support/ports.ts';
 import { createFreshDatabase, type TestDatabase } from '../support/postgres.ts';
@@ -142,7 +142,7 @@ describe('votes across two instances', () => {
     return { pollId: def.id, options: def.kind === 'single' ? def.options.map((o) => o.id) : [] };
   };
   const turnout = (v: Voter, pollId: string) => {
-    const p = (viewOf(v.views, meetingId, 'polls')?.data.polls ?? []).find((x: PollView) => x.poll.definition.id === pollId);
+    const p = (pollsOf(v.views, meetingId)?.polls ?? []).find((x: PollView) => x.poll.definition.id === pollId);
     return p?.tally.electorates.find((e) => e.electorate === 'residents')?.turnout;
   };
 

@@ -15,7 +15,7 @@
  * Measures (all times on this process's monotonic clock):
  *  - ack latency: ballot:cast sent -> ack ok, p50 and p99;
  *  - tally latency: A_i = number of ok acks received up to and including ballot i's ack; ballot i
- *    is seen by a client at the first time that client received a polls view whose turnout
+ *    is seen by a client at the first time that client received a polls or tallies view whose turnout
  *    (sum over electorates) is >= A_i; its tally latency is the max over clients of that time
  *    minus the send time (a client that never sees it counts as the timeout); p99 over ballots;
  *  - lost / duplicated: against the closed poll (its final tally; with PostgreSQL also the rows
@@ -33,7 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
-import type { PollsView, ViewSnapshot } from '@yishi/protocol';
+import type { PollsView, TalliesView, ViewSnapshot } from '@yishi/protocol';
 import { ApiClient, applyViews, connected, emit, trackViews, viewOf, type YishiClientSocket } from '../support/client.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { freePort, waitFor } from '../support/ports.ts';
@@ -333,6 +333,12 @@ function turnoutOf(view: PollsView, pollId: string): number | null {
   return p ? p.tally.electorates.reduce((n, e) => n + e.turnout, 0) : null;
 }
 
+/** The same from the compact tallies view, which is what ballots set moving. */
+function liveTurnoutOf(view: TalliesView, pollId: string): number | null {
+  const t = view.tallies.find((x) => x.pollId === pollId);
+  return t ? t.electorates.reduce((n, e) => n + e.online + e.inRoom, 0) : null;
+}
+
 // ---------- the Yishi run ----------
 
 interface Cleanup {
@@ -442,8 +448,8 @@ async function runYishi(o: Options, cleanup: Cleanup) {
       bots[i] = s;
       cleanup.sockets.push(s);
       s.on('view', (v: ViewSnapshot) => {
-        if (v.kind !== 'polls') return;
-        const t = turnoutOf(v.data, pollId);
+        // A client sees a tally in either view (the web app shows the newer, see withLiveTallies).
+        const t = v.kind === 'tallies' ? liveTurnoutOf(v.data, pollId) : v.kind === 'polls' ? turnoutOf(v.data, pollId) : null;
         if (t !== null) seen[i]!.record(t, performance.now());
       });
       await connectedWithin(s, 180_000);

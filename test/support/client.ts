@@ -1,8 +1,10 @@
 import { io, type Socket } from 'socket.io-client';
+import { withLiveTallies } from '@yishi/domain';
 import type {
   ClientEventName,
   ClientResults,
   ClientToServerEvents,
+  PollsView,
   Result,
   ServerToClientEvents,
   ViewKind,
@@ -83,4 +85,10 @@ export function viewOf<K extends ViewKind>(views: Map<string, ViewSnapshot>, mee
 export function applyViews(views: Map<string, ViewSnapshot>, list: ViewSnapshot[]): void {
   const apply = (views as Map<string, ViewSnapshot> & { apply?: (v: ViewSnapshot) => void }).apply;
   for (const v of list) apply?.(v);
+}
+
+/** The polls of a meeting as the web app shows them: the polls view with the newer live tallies. */
+export function pollsOf(views: Map<string, ViewSnapshot>, meetingId: string): PollsView | undefined {
+  const polls = viewOf(views, meetingId, 'polls')?.data;
+  return polls && withLiveTallies(polls, viewOf(views, meetingId, 'tallies')?.data);
 }

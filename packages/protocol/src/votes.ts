@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { MeetingId } from './ids.ts';
+import { MeetingId, MemberId } from './ids.ts';
 import {
+  AnonymityWarning,
   BallotChoice,
   Electorate,
   Eligibility,
@@ -13,6 +14,7 @@ import {
   PollState,
   ResultsVisibility,
   Secrecy,
+  TallyResults,
   TallySnapshot,
   refinePollDefinition,
 } from './poll.ts';
@@ -100,6 +102,43 @@ export type PollView = z.infer<typeof PollView>;
 
 export const PollsView = z.object({ polls: z.array(PollView) });
 export type PollsView = z.infer<typeof PollsView>;
+
+/**
+ * One electorate of a live tally, compact: what a push to thousands of phones carries while a
+ * poll is open. Motions, single and multiple choice send their counts as plain arrays in ballot
+ * order (packages/domain compact-tally.ts turns them back into a TallySnapshot); ranked and
+ * score polls send their results as they are.
+ */
+export const LiveElectorate = z.object({
+  electorate: Electorate,
+  electorateSize: z.number().int().min(0),
+  online: z.number().int().min(0),
+  inRoom: z.number().int().min(0),
+  inRoomEnteredBy: MemberId.nullable(),
+  warning: AnonymityWarning.nullable(),
+  /** Per option, in ballot order; null while results are hidden, or for ranked and score polls. */
+  counts: z.object({ online: z.array(z.number().int().min(0)), inRoom: z.array(z.number().int().min(0)) }).nullable(),
+  /** Ranked and score results; null while hidden, or for polls counted in `counts`. */
+  results: TallyResults.nullable(),
+});
+export type LiveElectorate = z.infer<typeof LiveElectorate>;
+
+export const LiveTally = z.object({
+  pollId: PollId,
+  kind: PollKind,
+  /** The tally's version: a client shows whichever of this and the polls view's tally is newer. */
+  version: z.number().int().min(0),
+  electorates: z.array(LiveElectorate),
+});
+export type LiveTally = z.infer<typeof LiveTally>;
+
+/**
+ * The tallies of a meeting's open polls, and nothing else. Pushed on every ballot (coalesced);
+ * the polls view, ten times larger, only when polls themselves change (created, opened, closed,
+ * hand counts, a member's ballot that changes who has voted).
+ */
+export const TalliesView = z.object({ tallies: z.array(LiveTally) });
+export type TalliesView = z.infer<typeof TalliesView>;
 
 // ---- socket payloads ----
 

@@ -75,7 +75,11 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
       // derived view that cannot be computed now (e.g. another instance too busy to answer
       // fetchSockets in time) must not fail the join: it is left out, and the broadcast that
       // follows brings it.
-      const derived = await Promise.allSettled([live.recent(meetingId, 'presence'), live.recent(meetingId, 'polls')]);
+      const derived = await Promise.allSettled([
+        live.recent(meetingId, 'presence'),
+        live.recent(meetingId, 'polls'),
+        live.recent(meetingId, 'tallies'),
+      ]);
       const views: ViewSnapshot[] = [{ kind: 'meeting', meetingId, version: meeting.version, data: meeting }];
       for (const d of derived) {
         if (d.status === 'fulfilled') views.push(d.value);

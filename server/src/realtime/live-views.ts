@@ -2,7 +2,7 @@ import { computePresence } from '@yishi/domain';
 import type { CouncilId, MeetingId, ViewKind, ViewSnapshot } from '@yishi/protocol';
 import type { Logger } from '../log.ts';
 import type { Store } from '../storage/store.ts';
-import { computePollsView } from '../votes/polls-view.ts';
+import { computeLiveTallies, computePollsView } from '../votes/polls-view.ts';
 import { meetingRoom } from './rooms.ts';
 import type { YishiServer } from './types.ts';
 
@@ -122,6 +122,10 @@ export class LiveViews {
       case 'polls': {
         const version = this.tick();
         return { kind, meetingId, version, data: await computePollsView(this.store, meetingId, version) };
+      }
+      case 'tallies': {
+        const version = this.tick();
+        return { kind, meetingId, version, data: await computeLiveTallies(this.store, meetingId, version) };
       }
     }
   }

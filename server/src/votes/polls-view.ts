@@ -1,5 +1,5 @@
-import { hasVotedVisible, tallyPoll, visibleSnapshot, type ElectorateInput } from '@yishi/domain';
-import type { BallotChoice, Electorate, InRoomCounts, MeetingId, Poll, PollsView, PollView, TallySnapshot } from '@yishi/protocol';
+import { compactTally, hasVotedVisible, tallyPoll, visibleSnapshot, type ElectorateInput } from '@yishi/domain';
+import type { BallotChoice, Electorate, InRoomCounts, MeetingId, Poll, PollsView, PollView, TalliesView, TallySnapshot } from '@yishi/protocol';
 import type { Store } from '../storage/store.ts';
 
 /** How many members the council of a meeting has: the members' electorate of its polls. */
@@ -89,4 +89,18 @@ export async function computePollsView(store: Store, meetingId: MeetingId, versi
     });
   }
   return { polls: views };
+}
+
+/**
+ * The compact tallies of a meeting's open polls (see TalliesView): what goes out after every
+ * burst of ballots. Results hidden until close stay hidden here too.
+ */
+export async function computeLiveTallies(store: Store, meetingId: MeetingId, version: number): Promise<TalliesView> {
+  const open = (await store.polls.listForMeeting(meetingId)).filter((p) => p.state === 'open');
+  if (open.length === 0) return { tallies: [] };
+  const members = await councilSize(store, meetingId);
+  const tallies = await Promise.all(
+    open.map(async (poll) => compactTally(visibleSnapshot(poll.definition, await liveTally(store, poll, version, members)))),
+  );
+  return { tallies };
 }

@@ -58,6 +58,12 @@ export class VoteService {
     return withCouncil;
   }
 
+  /** A poll itself changed (created, opened, closed, hand counts, codes): both views go out. */
+  private pollsChanged(meetingId: MeetingId): void {
+    this.live.invalidate(meetingId, 'polls');
+    this.live.invalidate(meetingId, 'tallies');
+  }
+
   private async requireRunner(owner: SessionOwner, meetingId: MeetingId): Promise<Member> {
     const meeting = await this.store.meetings.get(meetingId);
     if (owner.kind !== 'member' || !can(principalOf(owner), 'poll.run', { councilId: meeting.councilId, meetingId: meeting.id }))
@@ -87,7 +93,7 @@ export class VoteService {
       agendaItemId: b.agendaItemId,
       createdBy: me.memberId,
     });
-    this.live.invalidate(b.meetingId, 'polls');
+    this.pollsChanged(b.meetingId);
     return poll;
   }
 
@@ -95,7 +101,7 @@ export class VoteService {
     const p = await this.poll(pollId);
     await this.requireRunner(owner, p.meetingId);
     const opened = await this.store.polls.open(pollId);
-    this.live.invalidate(p.meetingId, 'polls');
+    this.pollsChanged(p.meetingId);
     return opened;
   }
 
@@ -117,7 +123,7 @@ export class VoteService {
       };
     });
     this.cache.delete(pollId);
-    this.live.invalidate(p.meetingId, 'polls');
+    this.pollsChanged(p.meetingId);
     return closed;
   }
 
@@ -168,7 +174,10 @@ export class VoteService {
     };
     const outcome = await this.writer.submit(ballot);
     if (!outcome.ok) throw new AppError(outcome.code);
-    this.live.invalidate(p.meetingId, 'polls');
+    // Every ballot moves the tally. The (ten times larger) polls view changes only when the ballot
+    // changes what it lists: who has voted (members) or who chose what (roll-call).
+    this.live.invalidate(p.meetingId, 'tallies');
+    if (electorate === 'members' || !secret) this.live.invalidate(p.meetingId, 'polls');
     return { status: outcome.status, receipt: outcome.receiptIssued ? receipt : null };
   }
 
@@ -197,7 +206,7 @@ export class VoteService {
     const check = validateInRoomCounts(p.definition, counts, maxBallots);
     if (!check.ok) throw new AppError(check.code);
     await this.store.polls.setInRoom({ ...counts, pollId: body.pollId });
-    this.live.invalidate(p.meetingId, 'polls');
+    this.pollsChanged(p.meetingId);
   }
 
   async issueCodes(owner: SessionOwner, body: IssueCodesBody): Promise<VotingCodeSlip[]> {
@@ -205,7 +214,7 @@ export class VoteService {
     if (body.labels && body.labels.length !== body.count) throw new AppError('invalid_input', 'one label per code', ['labels']);
     const slips = Array.from({ length: body.count }, (_, i) => ({ code: newVotingCode(), label: body.labels?.[i] ?? null }));
     await this.store.polls.issueCodes(body.meetingId, slips.map((s) => ({ codeHash: hashToken(s.code), label: s.label })), me.memberId);
-    this.live.invalidate(body.meetingId, 'polls');
+    this.pollsChanged(body.meetingId);
     return slips;
   }
 

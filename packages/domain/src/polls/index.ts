@@ -3,3 +3,4 @@ export * from './tally.ts';
 export * from './irv.ts';
 export * from './outcome.ts';
 export * from './anonymity.ts';
+export * from './compact-tally.ts';
