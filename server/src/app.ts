@@ -14,7 +14,6 @@ import { errorMiddleware } from './http/context.ts';
 import { councilRoutes } from './http/council-routes.ts';
 import { meetingRoutes } from './http/meeting-routes.ts';
 import { createLogger, type Logger } from './log.ts';
-import { RateLimiter } from './rate-limit.ts';
 import { LiveViews } from './realtime/live-views.ts';
 import { SessionSockets } from './realtime/session-sockets.ts';
 import { attachSocketHandlers, createSocketServer } from './realtime/socket-server.ts';
@@ -49,16 +48,19 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     const fanout = await attachFanout(io, config.REDIS_URL, log);
     const live = new LiveViews(io, store, log, fanout.kind === 'redis');
     const votes = new VoteService(store, live);
-    const services: Services = { config, log, store, live, votes, sockets: new SessionSockets(io), version: SERVER_VERSION };
+    const limits = {
+      perAddress: fanout.limiter('address', config.AUTH_RATE_PER_MINUTE, config.AUTH_RATE_PER_MINUTE / 60),
+      perLogin: fanout.limiter('login', 10, 10 / 60),
+    };
+    const services: Services = { config, log, store, live, votes, sockets: new SessionSockets(io), limits, version: SERVER_VERSION };
 
-    const authLimiter = new RateLimiter(config.AUTH_RATE_PER_MINUTE, config.AUTH_RATE_PER_MINUTE / 60);
     app.get('/healthz', (_req, res) => {
       res.json({ status: 'ok', storage: store.kind, fanout: fanout.kind, version: SERVER_VERSION, protocol: PROTOCOL_VERSION });
     });
     app.use('/api', express.json({ limit: LIMITS.httpBodyBytes, strict: true }));
-    app.use('/api', authRoutes(services, authLimiter));
+    app.use('/api', authRoutes(services));
     app.use('/api', councilRoutes(services));
-    app.use('/api', meetingRoutes(services, authLimiter));
+    app.use('/api', meetingRoutes(services));
     app.use('/api', (_req, _res, next) => next(new AppError('not_found', 'no such endpoint')));
     app.use('/api', errorMiddleware(services));
     app.use(await webHandler(config, log));

@@ -1,6 +1,18 @@
+/** A rate limit every instance shares (Redis when there is one, see fanout/redis-rate-limit.ts). */
+export interface SharedLimiter {
+  /** Takes one token for `key`; false when its bucket is empty. */
+  take(key: string): Promise<boolean>;
+}
+
+/** The embedded default has one instance: its memory is the shared place. */
+export function memoryLimiter(capacity: number, refillPerSecond: number): SharedLimiter {
+  const bucket = new RateLimiter(capacity, refillPerSecond);
+  return { take: async (key) => bucket.take(key) };
+}
+
 /**
- * Token buckets keyed by a string (a client address, a socket id). In memory, per instance:
- * with N instances a client gets at most N times the rate, which is enough to stop floods.
+ * Token buckets keyed by a string (a client address, a socket id), in this instance's memory.
+ * Used as is for per-socket limits (a socket lives on one instance), and behind SharedLimiter.
  */
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();

@@ -1,5 +1,6 @@
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
+import type { SharedLimiter } from './rate-limit.ts';
 import type { LiveViews } from './realtime/live-views.ts';
 import type { SessionSockets } from './realtime/session-sockets.ts';
 import type { Store } from './storage/store.ts';
@@ -12,6 +13,8 @@ export interface Services {
   store: Store;
   live: LiveViews;
   sockets: SessionSockets;
+  /** Shared by all instances: sign-ins and joins per client address; password guesses per login. */
+  limits: { perAddress: SharedLimiter; perLogin: SharedLimiter };
   votes: VoteService;
   version: string;
 }

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
 import type { YishiServer } from '../realtime/types.ts';
 import type { Fanout } from './fanout.ts';
+import { RedisRateLimiter } from './redis-rate-limit.ts';
 
 /**
  * Socket.IO's Redis adapter over ioredis, which re-subscribes by itself after Redis restarts
@@ -36,6 +37,8 @@ export async function attachRedisFanout(io: YishiServer, url: string, log: Logge
   io.adapter(createAdapter(pub, sub, { key: 'yishi', requestsTimeout: 2_000 }));
   return {
     kind: 'redis',
+    // The publishing connection also runs commands (the subscriber cannot).
+    limiter: (name, capacity, refill) => new RedisRateLimiter(pub, name, capacity, refill, log),
     close: async () => {
       pub.disconnect();
       sub.disconnect();

@@ -3,7 +3,6 @@ import { LinkSignInBody, PasswordSignInBody, SetPasswordBody, SetupBody } from '
 import { hashPassword, hashToken, verifyPassword } from '../auth/tokens.ts';
 import { memberOwner } from '../storage/sessions.ts';
 import { AppError } from '../errors.ts';
-import { RateLimiter } from '../rate-limit.ts';
 import type { Services } from '../services.ts';
 import { json, ownerOf, requireMember } from './context.ts';
 import { clearSessionCookie, sessionFromRequest, startSession } from './session-cookie.ts';
@@ -14,21 +13,19 @@ export function clientKey(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
-export function authRoutes(services: Services, limiter: RateLimiter): Router {
+export function authRoutes(services: Services): Router {
   const r = Router();
-  const { store } = services;
-  const limit = (req: Request) => {
-    if (!limiter.take(clientKey(req))) throw new AppError('rate_limited');
+  const { store, limits } = services;
+  const limit = async (req: Request) => {
+    if (!(await limits.perAddress.take(clientKey(req)))) throw new AppError('rate_limited');
   };
-  // Password guesses are limited per login as well, whatever address they come from.
-  const perLogin = new RateLimiter(10, 10 / 60);
 
   r.get('/session', json(async (req) => sessionView(services, await ownerOf(services, req))));
 
   r.post(
     '/setup',
     json(async (req, res) => {
-      limit(req);
+      await limit(req);
       const body = parse(SetupBody, req.body);
       const { adminId } = await store.councils.setup(body.token, body.councilName, body.adminName);
       const admin = await store.councils.memberById(adminId);
@@ -42,7 +39,7 @@ export function authRoutes(services: Services, limiter: RateLimiter): Router {
   r.post(
     '/auth/link',
     json(async (req, res) => {
-      limit(req);
+      await limit(req);
       const body = parse(LinkSignInBody, req.body);
       const member = await store.councils.memberByLinkHash(hashToken(body.token));
       if (!member) throw new AppError('bad_credentials', 'unknown or revoked link');
@@ -53,9 +50,10 @@ export function authRoutes(services: Services, limiter: RateLimiter): Router {
   r.post(
     '/auth/password',
     json(async (req, res) => {
-      limit(req);
+      await limit(req);
       const body = parse(PasswordSignInBody, req.body);
-      if (!perLogin.take(body.login.toLowerCase())) throw new AppError('rate_limited');
+      // Password guesses are limited per login as well, whatever address they come from.
+      if (!(await limits.perLogin.take(body.login.toLowerCase()))) throw new AppError('rate_limited');
       const member = await store.councils.memberByLogin(body.login);
       // Same answer for an unknown login and a wrong password: logins are not enumerable.
       if (!member?.passwordHash || !(await verifyPassword(body.password, member.passwordHash)))

@@ -2,7 +2,6 @@ import { Router } from 'express';
 import { can, isJoinable, normaliseJoinCode } from '@yishi/domain';
 import { CreateMeetingBody, MeetingId, ResidentJoinBody, UpdateMeetingBody, type JoinPreview } from '@yishi/protocol';
 import { AppError } from '../errors.ts';
-import type { RateLimiter } from '../rate-limit.ts';
 import type { Services } from '../services.ts';
 import { clientKey } from './auth-routes.ts';
 import { json, ownerOf, principalOf, requireMember } from './context.ts';
@@ -10,7 +9,8 @@ import { startSession } from './session-cookie.ts';
 import { sessionView } from './session-view.ts';
 import { parse } from './validate.ts';
 
-export function meetingRoutes(services: Services, limiter: RateLimiter): Router {
+export function meetingRoutes(services: Services): Router {
+  const limiter = services.limits.perAddress;
   const r = Router();
   const { store, live } = services;
 
@@ -60,7 +60,7 @@ export function meetingRoutes(services: Services, limiter: RateLimiter): Router 
   r.get(
     '/join/:code',
     json(async (req): Promise<JoinPreview> => {
-      if (!limiter.take(clientKey(req))) throw new AppError('rate_limited');
+      if (!(await limiter.take(clientKey(req)))) throw new AppError('rate_limited');
       const code = normaliseJoinCode(String(req.params.code).slice(0, 20));
       const m = await store.meetings.byJoinCode(code);
       if (!m || !isJoinable(m.state)) throw new AppError('not_found', 'no meeting with this code');
@@ -71,7 +71,7 @@ export function meetingRoutes(services: Services, limiter: RateLimiter): Router 
   r.post(
     '/join',
     json(async (req, res) => {
-      if (!limiter.take(clientKey(req))) throw new AppError('rate_limited');
+      if (!(await limiter.take(clientKey(req)))) throw new AppError('rate_limited');
       const body = parse(ResidentJoinBody, req.body);
       const m = await store.meetings.byJoinCode(normaliseJoinCode(body.code));
       if (!m || !isJoinable(m.state)) throw new AppError('not_found', 'no meeting with this code');
