@@ -118,6 +118,7 @@ describe('ranked, score and in-room counts in the browser', () => {
     expect((await card.getByTestId('ranking').locator('li').allInnerTexts()).map((s) => s.split('\n')[1])).toEqual(['修路', '装灯']);
     // 建车棚 stays unranked: the ballot counts for 修路, then 装灯, then nothing.
     expect(await card.innerText()).toContain('未排序的选项不会得到您的票');
+    await card.screenshot({ path: path.join(tmpdir(), 'yishi-ranked-ballot-360.png') });
     await card.getByRole('button', { name: '投票', exact: true }).click();
     await expect.poll(() => card.getByTestId('ballot-status').innerText()).toBe('您的投票已记录。');
 
