@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { launchBrowser } from '../support/browser.ts';
+import { launchBrowser, signInToMeeting } from '../support/browser.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { waitFor } from '../support/ports.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
@@ -56,13 +56,7 @@ describe('ranked, score and in-room counts in the browser', () => {
     await server?.stop();
   });
 
-  const signIn = async (page: Page, token: string) => {
-    await page.goto(`${server.url}/signin/${token}`);
-    await page.waitForURL(`${server.url}/`);
-    await page.goto(`${server.url}/meetings/${meetingId}`);
-    await expect.poll(() => page.getByTestId('connection').getAttribute('data-state')).toBe('connected');
-    await page.getByTestId('polls').waitFor();
-  };
+  const signIn = (page: Page, token: string) => signInToMeeting(page, server.url, token, meetingId);
 
   it('the facilitator opens a ranked poll, a score poll and a motion', async () => {
     await signIn(fac, links.fac);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { launchBrowser } from '../support/browser.ts';
+import { launchBrowser, signInToMeeting } from '../support/browser.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { waitFor } from '../support/ports.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
@@ -86,13 +86,7 @@ describe('votes and polls in the browser', () => {
     await server?.stop();
   });
 
-  const signIn = async (page: Page, token: string) => {
-    await page.goto(`${server.url}/signin/${token}`);
-    await page.waitForURL(`${server.url}/`);
-    await page.goto(`${server.url}/meetings/${meetingId}`);
-    await expect.poll(() => page.getByTestId('connection').getAttribute('data-state')).toBe('connected');
-    await page.getByTestId('polls').waitFor();
-  };
+  const signIn = (page: Page, token: string) => signInToMeeting(page, server.url, token, meetingId);
   const joinAsResident = async (page: Page, name: string, submit: string) => {
     await page.goto(`${server.url}/join/${joinCode}`);
     await page.locator('#join-name').fill(name);

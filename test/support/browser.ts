@@ -1,4 +1,4 @@
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's Chromium, never a downloaded one (nothing can be downloaded here). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -18,4 +18,16 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-dev-shm-usage',
     ],
   });
+}
+
+/**
+ * Opens a member's personal sign-in link in `page`, as a member does from their slip, then the
+ * meeting page, and waits until it follows the meeting live.
+ */
+export async function signInToMeeting(page: Page, base: string, token: string, meetingId: string): Promise<void> {
+  await page.goto(`${base}/signin/${token}`);
+  await page.waitForURL(`${base}/`);
+  await page.goto(`${base}/meetings/${meetingId}`);
+  await page.locator('[data-testid="connection"][data-state="connected"]').waitFor({ timeout: 10_000 });
+  await page.getByTestId('polls').waitFor();
 }

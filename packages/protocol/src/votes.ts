@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { MeetingId, MemberId } from './ids.ts';
+import { MeetingId } from './ids.ts';
 import {
-  AnonymityWarning,
   BallotChoice,
   Electorate,
+  ElectorateTally,
   Eligibility,
   OptionKey,
   POLL_LIMITS,
@@ -107,15 +107,10 @@ export type PollsView = z.infer<typeof PollsView>;
  * One electorate of a live tally, compact: what a push to thousands of phones carries while a
  * poll is open. Motions, single and multiple choice send their counts as plain arrays in ballot
  * order (packages/domain compact-tally.ts turns them back into a TallySnapshot); ranked and
- * score polls send their results as they are.
+ * score polls send their results as they are. Turnout is online + inRoom; an open poll has no
+ * outcome.
  */
-export const LiveElectorate = z.object({
-  electorate: Electorate,
-  electorateSize: z.number().int().min(0),
-  online: z.number().int().min(0),
-  inRoom: z.number().int().min(0),
-  inRoomEnteredBy: MemberId.nullable(),
-  warning: AnonymityWarning.nullable(),
+export const LiveElectorate = ElectorateTally.omit({ turnout: true, results: true, outcome: true }).extend({
   /** Per option, in ballot order; null while results are hidden, or for ranked and score polls. */
   counts: z.object({ online: z.array(z.number().int().min(0)), inRoom: z.array(z.number().int().min(0)) }).nullable(),
   /** Ranked and score results; null while hidden, or for polls counted in `counts`. */
