@@ -1,4 +1,5 @@
 import type { OptionKey, PollDefinition, PollRule, Minimum } from '@yishi/protocol';
+import { optionKeys } from '@yishi/domain';
 import { t } from '$lib/i18n';
 
 // Only types come from @yishi/protocol here, as in api.ts: the residents' bundle stays light.
@@ -12,10 +13,9 @@ export function optionLabel(def: PollDefinition, key: OptionKey | string): strin
   return def.options.find((o) => o.id === key)?.label ?? '?';
 }
 
-/** The keys a poll is voted on, in ballot order. */
-export function optionKeys(def: PollDefinition): { key: string; label: string }[] {
-  if (def.kind === 'motion') return (['yes', 'no', 'abstain'] as const).map((k) => ({ key: k, label: t(`motion.${k}`) }));
-  return def.options.map((o) => ({ key: o.id, label: o.label }));
+/** The keys a poll is voted on, in ballot order, with their labels. */
+export function optionRows(def: PollDefinition): { key: string; label: string }[] {
+  return optionKeys(def).map((key) => ({ key, label: optionLabel(def, key) }));
 }
 
 function minimumText(min: Minimum, count: 'rule.quorumBallotsCount' | 'rule.quorumMembersCount', share: 'rule.quorumBallotsShare' | 'rule.quorumMembersShare') {

@@ -1,14 +1,5 @@
 import type { ElectorateTally, LiveElectorate, LiveTally, OptionKey, PollDefinition, PollsView, TalliesView, TallySnapshot } from '@yishi/protocol';
-
-/**
- * The rows of a count in ballot order, as tally.ts#optionKeys lists them. Not imported from
- * there: tally.ts reads MOTION_CHOICES from the wire schemas, and the web app (which imports
- * only types from @yishi/protocol, to keep residents' phones light) would then ship zod. The
- * round-trip property test keeps the two orders the same.
- */
-function optionKeys(poll: PollDefinition): OptionKey[] {
-  return poll.kind === 'motion' ? ['yes', 'no', 'abstain'] : poll.options.map((o) => o.id);
-}
+import { optionKeys } from './option-keys.ts';
 
 /**
  * An open poll's tally in the compact wire form (protocol LiveTally): counts as arrays in

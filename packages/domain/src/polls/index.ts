@@ -1,4 +1,5 @@
 export * from './validate-ballot.ts';
+export * from './option-keys.ts';
 export * from './tally.ts';
 export * from './irv.ts';
 export * from './outcome.ts';

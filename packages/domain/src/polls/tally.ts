@@ -16,16 +16,11 @@ import type {
   TallyResults,
   TallySnapshot,
 } from '@yishi/protocol';
-import { MOTION_CHOICES } from '@yishi/protocol';
+import { optionKeys } from './option-keys.ts';
 
 /** Members always; residents too when everyone may vote. Each is tallied on its own. */
 export function electoratesOf(poll: PollDefinition): Electorate[] {
   return poll.eligibility === 'everyone' ? ['members', 'residents'] : ['members'];
-}
-
-/** The rows of a count, in ballot order: yes/no/abstain for a motion, else the option ids. */
-export function optionKeys(poll: PollDefinition): OptionKey[] {
-  return poll.kind === 'motion' ? [...MOTION_CHOICES] : poll.options.map((o) => o.id);
 }
 
 export type InRoomCheck = { ok: true } | { ok: false; code: InRoomErrorCode; option?: string };
