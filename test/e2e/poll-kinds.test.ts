@@ -4,8 +4,7 @@ import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchBrowser, signInToMeeting } from '../support/browser.ts';
-import { setUpCouncil } from '../support/council.ts';
-import { waitFor } from '../support/ports.ts';
+import { setUpCouncilWithLinks } from '../support/council.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 
 /**
@@ -35,16 +34,10 @@ describe('ranked, score and in-room counts in the browser', () => {
 
   beforeAll(async () => {
     server = await startServerProcess({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'yishi-e2e-kinds-')) });
-    let setupUrl = server.setupUrl;
-    await waitFor(() => !!(setupUrl ??= /setup link[^\n]*\n\s*(\S+)/.exec(server.output())?.[1] ?? null), 10_000, 'the setup link');
-    const c = await setUpCouncil(server.url, setupUrl!);
+    const { c, links: tokens } = await setUpCouncilWithLinks(server);
+    links = tokens;
     const m = await c.facilitator.ok('POST', '/api/meetings', { title: '工程议事会', startsAt: '2026-12-02T19:00:00+08:00', mode: 'hybrid' });
     meetingId = m.id;
-    const zhao = await c.admin.ok('POST', '/api/council/members', { name: '赵委员', groupId: c.council.groups[0].id, role: 'member' });
-    const token = (url: string) => url.split('/signin/')[1]!;
-    const facLink = await c.admin.ok('POST', `/api/council/members/${c.facilitatorId}/link`);
-    const m1Link = await c.admin.ok('POST', `/api/council/members/${c.memberId}/link`);
-    links = { fac: token(facLink.url), m1: token(m1Link.url), m2: token(zhao.link.url) };
 
     browser = await launchBrowser();
     fac = await (await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } })).newPage();

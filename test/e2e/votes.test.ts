@@ -4,8 +4,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchBrowser, signInToMeeting } from '../support/browser.ts';
-import { setUpCouncil } from '../support/council.ts';
-import { waitFor } from '../support/ports.ts';
+import { setUpCouncilWithLinks } from '../support/council.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 
 /**
@@ -53,10 +52,8 @@ describe('votes and polls in the browser', () => {
 
   beforeAll(async () => {
     server = await startServerProcess({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'yishi-e2e-votes-')) });
-    // The setup link is printed just after the "listening" line: read it once it is there.
-    let setupUrl = server.setupUrl;
-    await waitFor(() => !!(setupUrl ??= /setup link[^\n]*\n\s*(\S+)/.exec(server.output())?.[1] ?? null), 10_000, 'the setup link');
-    const c = await setUpCouncil(server.url, setupUrl!);
+    const { c, links: tokens } = await setUpCouncilWithLinks(server);
+    links = tokens;
     const m = await c.facilitator.ok('POST', '/api/meetings', {
       title: '加装电梯议事会',
       startsAt: '2026-12-01T19:00:00+08:00',
@@ -64,12 +61,6 @@ describe('votes and polls in the browser', () => {
     });
     meetingId = m.id;
     joinCode = m.joinCode;
-    const zhao = await c.admin.ok('POST', '/api/council/members', { name: '赵委员', groupId: c.council.groups[0].id, role: 'member' });
-    // Fresh sign-in links, opened in the browsers below as a member would from their slip.
-    const token = (url: string) => url.split('/signin/')[1]!;
-    const facLink = await c.admin.ok('POST', `/api/council/members/${c.facilitatorId}/link`);
-    const m1Link = await c.admin.ok('POST', `/api/council/members/${c.memberId}/link`);
-    links = { fac: token(facLink.url), m1: token(m1Link.url), m2: token(zhao.link.url) };
 
     browser = await launchBrowser();
     const phone = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true };

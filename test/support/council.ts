@@ -1,4 +1,6 @@
 import { ApiClient } from './client.ts';
+import { waitFor } from './ports.ts';
+import type { ServerProcess } from './server-process.ts';
 
 /** Creates a council through the setup link, a facilitator and a member; returns signed-in clients. */
 export async function setUpCouncil(base: string, setupUrl: string) {
@@ -14,4 +16,21 @@ export async function setUpCouncil(base: string, setupUrl: string) {
   const member = new ApiClient(base);
   await member.ok('POST', '/api/auth/link', { token: mem.link.url.split('/signin/')[1] });
   return { admin, facilitator, member, council: mem.council, facilitatorId: fac.link.memberId, memberId: mem.link.memberId };
+}
+
+/**
+ * For browser tests: the council of setUpCouncil on a server process (read its setup link from
+ * the log), plus a second member, 赵委员, and fresh personal sign-in tokens for the facilitator,
+ * 张业主 and 赵委员, to open in browsers as a member would from their slip.
+ */
+export async function setUpCouncilWithLinks(server: ServerProcess) {
+  // The setup link is printed just after the "listening" line: read it once it is there.
+  let setupUrl = server.setupUrl;
+  await waitFor(() => !!(setupUrl ??= /setup link[^\n]*\n\s*(\S+)/.exec(server.output())?.[1] ?? null), 10_000, 'the setup link');
+  const c = await setUpCouncil(server.url, setupUrl!);
+  const zhao = await c.admin.ok('POST', '/api/council/members', { name: '赵委员', groupId: c.council.groups[0].id, role: 'member' });
+  const token = (url: string) => url.split('/signin/')[1]!;
+  const facLink = await c.admin.ok('POST', `/api/council/members/${c.facilitatorId}/link`);
+  const m1Link = await c.admin.ok('POST', `/api/council/members/${c.memberId}/link`);
+  return { c, links: { fac: token(facLink.url), m1: token(m1Link.url), m2: token(zhao.link.url) } };
 }
