@@ -113,4 +113,43 @@ describe('secret ballots', () => {
     // Sanity: the capture did see the tally (counts), so the test can fail.
     expect(captured.some((x) => x.includes('"option":"no"'))).toBe(true);
   });
+
+  it('logs no choice, receipt or token when a ballot fails to commit', async () => {
+    const m = await c.facilitator.ok('POST', '/api/meetings', { title: '写入失败', startsAt: '2026-12-01T19:00:00+08:00', mode: 'hybrid' });
+    const fac = capture(c.facilitator);
+    await connected(fac.s);
+    await fac.send('meeting:join', { meetingId: m.id });
+    const created = await fac.send<{ ok: true; data: { poll: { definition: { id: string } } } }>('poll:create', {
+      meetingId: m.id,
+      title: '更换物业公司',
+      kind: 'motion',
+      eligibility: 'members',
+      secrecy: 'secret',
+      results: 'hidden_until_close',
+      rule: { quorum: { kind: 'none' }, threshold: { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'in_base' } },
+    });
+    const pollId = created.data.poll.definition.id;
+    await fac.send('poll:open', { pollId });
+    // Fail the commit on purpose: every table a secret choice can be written to refuses it.
+    const db = app.services.store.db;
+    await db.execute(sql.raw(`CREATE OR REPLACE FUNCTION yishi_test_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$`));
+    const tables = ['ballot_box', 'ballot_pending'];
+    const present: string[] = [];
+    for (const t of tables) {
+      const r = (await db.execute(sql`SELECT to_regclass(${t})::text AS r`)) as unknown as { rows: { r: string | null }[] };
+      if (!r.rows[0]!.r) continue;
+      present.push(t);
+      await db.execute(sql.raw(`CREATE TRIGGER yishi_test_fail BEFORE INSERT ON ${t} FOR EACH ROW EXECUTE FUNCTION yishi_test_fail()`));
+    }
+    logLines.length = 0;
+    try {
+      const r = await fac.send<{ ok: boolean }>('ballot:cast', { pollId, choice: { kind: 'motion', choice: 'abstain' }, idempotencyKey: randomUUID() });
+      expect(r.ok).toBe(false);
+      await waitFor(() => logLines.some((l) => /disk full|Failed query/.test(l)), 2000, 'the failure in the log');
+    } finally {
+      for (const t of present) await db.execute(sql.raw(`DROP TRIGGER yishi_test_fail ON ${t}`));
+    }
+    // The database library's text carries the parameters: the choice, the receipt hash, the idempotency key.
+    expect(logLines.filter((l) => /abstain|[0-9a-f]{64}|params: \[|"kind"/.test(l))).toEqual([]);
+  });
 });
