@@ -1,6 +1,6 @@
 import { startApp } from './app.ts';
 import { loadConfig } from './config.ts';
-import { createLogger } from './log.ts';
+import { createLogger, redactText } from './log.ts';
 
 /** The process entry point: config from the environment, clean shutdown on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -14,6 +14,9 @@ async function main(): Promise<void> {
         'set DATABASE_URL and REDIS_URL to run several instances',
     );
   }
+  // A promise nobody awaited (a driver's error, say) is logged through the same redaction, not
+  // printed by Node with its parameters.
+  process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { err: reason }));
   const started = Date.now();
   const app = await startApp(config, log);
   // Plain lines for a person reading the terminal, in one write (tests wait for this line and
@@ -42,6 +45,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: Error) => {
-  process.stderr.write(`yishi failed to start: ${err.message}\n`);
+  process.stderr.write(`yishi failed to start: ${redactText(err.message)}\n`);
   process.exit(1);
 });
