@@ -51,6 +51,10 @@ export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_D
     const { drizzle } = await import('drizzle-orm/pglite');
     const { migrate } = await import('drizzle-orm/pglite/migrator');
     const client = await PGlite.create(dir);
+    // PGlite's checkpoints run in this very backend, so this session setting governs them: WAL
+    // segments no longer needed are deleted, not renamed for reuse with their old contents
+    // (secret ballots' casts; see PollStore#forgetBallotTraces).
+    await client.exec('SET wal_recycle = off');
     const db = drizzle(client, { schema });
     await migrate(db, { migrationsFolder: MIGRATIONS });
     return {
