@@ -152,4 +152,72 @@ describe('secret ballots', () => {
     // The database library's text carries the parameters: the choice, the receipt hash, the idempotency key.
     expect(logLines.filter((l) => /abstain|[0-9a-f]{64}|params: \[(?!redacted)|"kind"/.test(l))).toEqual([]);
   });
+
+  it('links no voter to a choice from the views a participant receives, ballot by ballot', async () => {
+    const m = await c.facilitator.ok('POST', '/api/meetings', { title: '十人表决', startsAt: '2026-12-01T19:00:00+08:00', mode: 'hybrid' });
+    const council = c.council as { groups: { id: string }[]; members: unknown[] };
+    // Ten members in all: seven more besides admin, facilitator and member (k = max(3, 20% of 10) = 3).
+    const voters: { name: string; send: <T>(event: string, payload: unknown) => Promise<T> }[] = [];
+    for (let i = voters.length; council.members.length + i < 10; i++) {
+      const name = `委员${i + 1}`;
+      const made = await c.admin.ok('POST', '/api/council/members', { name, groupId: council.groups[0]!.id, role: 'member' });
+      const api = new ApiClient(app.url);
+      await api.ok('POST', '/api/auth/link', { token: made.link.url.split('/signin/')[1] });
+      voters.push({ name, ...capture(api) });
+    }
+    for (const [name, api] of [['王主任', c.admin], ['李主持', c.facilitator], ['张业主', c.member]] as const) voters.push({ name, ...capture(api) });
+    for (const v of voters) await v.send('meeting:join', { meetingId: m.id });
+    const resident = new ApiClient(app.url);
+    await resident.ok('POST', '/api/join', { code: m.joinCode, displayName: '旁听居民' });
+    const watcher = capture(resident);
+    await connected(watcher.s);
+    await watcher.send('meeting:join', { meetingId: m.id });
+
+    const fac = voters.find((v) => v.name === '李主持')!;
+    const made = await fac.send<{ ok: true; data: { poll: { definition: { id: string } } } }>('poll:create', {
+      meetingId: m.id,
+      title: '是否更换物业公司',
+      kind: 'motion',
+      eligibility: 'members',
+      secrecy: 'secret',
+      results: 'live',
+      rule: { quorum: { kind: 'none' }, threshold: { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'in_base' } },
+    });
+    const pollId = made.data.poll.definition.id;
+    await fac.send('poll:open', { pollId });
+
+    // What the watcher is shown, after every ballot: the strongest version of the stream.
+    type Seen = { names: string[] | null; counts: string };
+    const seen: Seen[] = [];
+    const look = async () => {
+      const r = await watcher.send<{ ok: true; data: { view: { data: { polls: PollView[] } } } }>('view:get', { meetingId: m.id, kind: 'polls' });
+      const p = r.data.view.data.polls.find((x) => x.poll.definition.id === pollId)!;
+      seen.push({ names: p.voters?.[0]?.names ?? null, counts: JSON.stringify(p.tally.electorates[0]!.counts ?? p.tally.electorates[0]) });
+      return p;
+    };
+    const choices = ['yes', 'no', 'abstain'] as const;
+    for (const [i, v] of voters.entries()) {
+      const r = await v.send<{ ok: boolean }>('ballot:cast', { pollId, choice: { kind: 'motion', choice: choices[i % 3] }, idempotencyKey: randomUUID() });
+      expect(r.ok).toBe(true);
+      await look();
+    }
+    await fac.send('poll:close', { pollId });
+    await waitFor(async () => (await look()).poll.state === 'closed', 5000, 'closed');
+
+    // The attack: whenever the tally moves, the names added since it last moved cast the ballots
+    // that moved it. Fewer than k such names (and known before and after) links them.
+    let linked = 0;
+    let moved = seen[0]!;
+    for (const s of seen.slice(1)) {
+      if (s.counts === moved.counts) continue;
+      if (s.names && moved.names) {
+        const added = s.names.filter((n) => !moved.names!.includes(n));
+        if (added.length > 0 && added.length < 3) linked += added.length;
+      }
+      moved = s;
+    }
+    // The watcher did see who voted (at the latest on close), so the attack had names to work with.
+    expect(seen.at(-1)!.names).toHaveLength(10);
+    expect(linked, 'voters linked to their choice from the view stream').toBe(0);
+  });
 });
