@@ -149,9 +149,36 @@ export function runBallotLinkage(driverName: string, open: () => Promise<Linkage
       );
       expect(exact).toEqual([]);
       expect(await linkedByXmin()).toBeLessThan(K);
-      // The live tally counts only mixed ballots: 9 of 10, in steps of 3.
+      // Three groups of 3 were mixed into the box; the tenth waits.
+      const box = rows<{ n: number }>(await store.db.execute(sql`SELECT count(*)::int AS n FROM ballot_box WHERE poll_id = ${pollId}`))[0]!.n;
+      expect(box).toBe(9);
+      // The live tally counts every ballot, mixed or not.
       const counted = (await store.polls.groupedBallots(pollId)).reduce((n, g) => n + g.n, 0);
-      expect(counted).toBe(9);
+      expect(counted).toBe(10);
+    });
+
+    it('keeps the receipt working: a ballot changes with its receipt, mixed or still pending', async () => {
+      const writer = new BallotWriter(store.polls);
+      const change = (receiptHash: string) =>
+        writer.submit({
+          pollId,
+          voterKey: 'm:unused',
+          voterName: '',
+          electorate: 'members',
+          idempotencyKey: randomUUID(),
+          choice: { kind: 'motion', choice: 'no' } as BallotChoice,
+          secret: true,
+          newReceiptHash: null,
+          changeReceiptHash: receiptHash,
+          mixAt: K,
+        });
+      const before = (await store.polls.groupedBallots(pollId)).find((g) => (g.choice as { choice: string }).choice === 'no')?.n ?? 0;
+      // The first ballot (yes) was mixed long ago; the last (also yes: 9 % 3 = 0) is still pending.
+      expect(await change(receipts[0]!)).toMatchObject({ ok: true, status: 'changed' });
+      expect(await change(receipts[9]!)).toMatchObject({ ok: true, status: 'changed' });
+      expect(await change('0'.repeat(64))).toMatchObject({ ok: false, code: 'change_not_allowed' });
+      const after = (await store.polls.groupedBallots(pollId)).find((g) => (g.choice as { choice: string }).choice === 'no')?.n ?? 0;
+      expect(after).toBe(before + 2);
     });
 
     it('after close nothing links: no xmin, no dead rows in the table files, no WAL record', async () => {

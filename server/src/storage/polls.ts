@@ -350,14 +350,18 @@ export class PollStore {
 
   /**
    * The live ballots, grouped: identical choices come back once with their number. Secret
-   * ballots count once mixed into the box, so a live tally moves in steps of k or more.
+   * ballots count whether mixed or still pending: reading links nothing in the files, and the
+   * polls view does not name the voters of a live secret poll (polls-view.ts).
    */
   async groupedBallots(pollId: PollId): Promise<{ electorate: Electorate; choice: BallotChoice; n: number }[]> {
-    const secret = await this.db
-      .select({ electorate: ballotBox.electorate, choice: ballotBox.choice, n: count() })
-      .from(ballotBox)
-      .where(eq(ballotBox.pollId, pollId))
-      .groupBy(ballotBox.electorate, ballotBox.choice);
+    const secret = rowsOf<{ electorate: string; choice: unknown; n: number }>(
+      await this.db.execute(sql`
+        SELECT electorate, choice, count(*)::int AS n FROM (
+          SELECT electorate, choice FROM ballot_box WHERE poll_id = ${pollId}
+          UNION ALL
+          SELECT electorate, choice FROM ballot_pending WHERE poll_id = ${pollId}
+        ) b GROUP BY electorate, choice`),
+    );
     const named = await this.db
       .select({ electorate: namedBallots.electorate, choice: namedBallots.choice, n: count() })
       .from(namedBallots)

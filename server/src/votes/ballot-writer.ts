@@ -46,9 +46,9 @@ export class BallotWriter {
 
   /**
    * Secret ballots wait in `ballot_pending` until k of a poll are there, then enter the box
-   * together (PollStore#mix, docs/ARCHITECTURE.md "Secret ballots"). Done before the acks so the
-   * tally the voters are sent next already counts a completed group. The ballots are committed
-   * whatever happens here: a mix that fails is retried by the next ballot, or done by the close.
+   * together (PollStore#mix, docs/ARCHITECTURE.md "Secret ballots"). Done before the acks, so a
+   * burst of voters cannot outrun the mixing. The ballots are committed whatever happens here:
+   * a mix that fails is retried after the next ballot, or done by the close.
    */
   private async mix(ballots: PendingBallot[]): Promise<void> {
     const polls = new Map<string, number>();
