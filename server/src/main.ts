@@ -14,9 +14,13 @@ async function main(): Promise<void> {
         'set DATABASE_URL and REDIS_URL to run several instances',
     );
   }
-  // A promise nobody awaited (a driver's error, say) is logged through the same redaction, not
-  // printed by Node with its parameters.
+  // A promise nobody awaited or an exception nobody caught (a driver's error, say) is logged
+  // through the same redaction, not printed by Node with its parameters.
   process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { err: reason }));
+  process.on('uncaughtException', (err) => {
+    log.error('uncaught exception', { err });
+    process.exit(1);
+  });
   const started = Date.now();
   const app = await startApp(config, log);
   // Plain lines for a person reading the terminal, in one write (tests wait for this line and
