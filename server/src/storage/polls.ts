@@ -183,15 +183,16 @@ export class PollStore {
   /**
    * After a close: the deleted ballots' dead rows would stay in the table files (with the
    * `xmin` of their voter's transaction) until a vacuum reuses the space, and the WAL of the
-   * poll would keep every cast. `VACUUM FULL` rewrites the three tables into new files
-   * (`voter_roll` then in key order, not voting order); a checkpoint, a switch to a new WAL
+   * poll would keep every cast. `VACUUM FULL` rewrites the two ballot tables into new files
+   * (`voter_roll` is left alone: its rows say who voted and in which order, never what, and
+   * rewriting it would lock every open poll's casts); a checkpoint, a switch to a new WAL
    * segment and a second checkpoint let the segments that held the poll go (PGlite runs with
    * `wal_recycle = off`, database.ts, so they are deleted, not renamed for reuse).
    * Best effort: the poll is already closed, and on PostgreSQL an ordinary role may not
    * checkpoint (the DBA's settings then decide what WAL is kept; see ARCHITECTURE.md).
    */
   private async forgetBallotTraces(): Promise<void> {
-    const steps = ['VACUUM FULL ballot_pending, ballot_box, voter_roll', 'CHECKPOINT', 'SELECT pg_switch_wal()', 'CHECKPOINT'];
+    const steps = ['VACUUM FULL ballot_pending, ballot_box', 'CHECKPOINT', 'SELECT pg_switch_wal()', 'CHECKPOINT'];
     for (const step of steps) await this.db.execute(sql.raw(step)).catch(() => undefined);
   }
 
