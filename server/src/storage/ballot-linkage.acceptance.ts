@@ -81,7 +81,7 @@ export function runBallotLinkage(driverName: string, open: () => Promise<Linkage
 
     /** The brief's query, on every table a secret choice may sit in, with xmin neighbours too. */
     async function linkedByXmin(): Promise<number> {
-      const tables = ['ballot_box', 'ballot_pending'];
+      const tables = ['ballot_box', 'ballot_pending', 'final_ballots'];
       const voters = rows<{ x: string }>(await store.db.execute(sql`SELECT xmin::text AS x FROM voter_roll WHERE poll_id = ${pollId}`)).map((r) => BigInt(r.x));
       const ballots = new Map<bigint, number>();
       for (const t of tables) {
