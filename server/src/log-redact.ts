@@ -17,8 +17,12 @@ const SECRET_KEY = /choice|choices|ranking|scores|position|token|receipt|code|se
  */
 const PARAM_TAILS: RegExp[] = [/(\bparams:)[\s\S]*$/i, /(Failing row contains)[\s\S]*$/i, /(\bKey \([^)]*\)=)\([\s\S]*?\)/gi, /(\bDETAIL:)[\s\S]*$/i];
 
-/** Long hex (hashes) and base64url (tokens) runs in free text. */
-const OPAQUE = /\b[0-9a-f]{32,}\b|[A-Za-z0-9_-]{24,}/g;
+/**
+ * Long hex (hashes) and base64url (tokens) runs in free text: 24 characters or more, mixing
+ * letters and digits (so that a constraint name like ballot_pending_receipt_hash_unique stays).
+ */
+const OPAQUE = /[A-Za-z0-9_-]{24,}/g;
+const looksOpaque = (run: string) => /\d/.test(run) && /[A-Za-z]/.test(run);
 const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
 
 export function redactText(s: string): string {
@@ -27,7 +31,7 @@ export function redactText(s: string): string {
   // UUIDs (poll, meeting ids) are useful to an operator and secret to no one; keep them whole.
   const keep: string[] = [];
   out = out.replace(UUID, (u) => `\u0000${keep.push(u) - 1}\u0000`);
-  out = out.replace(OPAQUE, MASK);
+  out = out.replace(OPAQUE, (run) => (looksOpaque(run) ? MASK : run));
   return out.replace(/\u0000(\d+)\u0000/g, (_, i: string) => keep[Number(i)]!);
 }
 

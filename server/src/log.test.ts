@@ -36,6 +36,8 @@ describe('log redaction', () => {
     expect(out).not.toContain(receiptHash);
     expect(out).not.toContain('Xk9_aZ3-qQ7wE1rT5yU8iO2pL4sD6fG0hJ');
     expect(out).toContain('bad receipt');
+    // Names made of words are not opaque: a constraint name says what failed.
+    expect(redact('violates unique constraint "ballot_pending_receipt_hash_unique"')).toContain('ballot_pending_receipt_hash_unique');
   });
 
   it('reads through errors and their causes', () => {
