@@ -64,10 +64,11 @@ export function attachSocketHandlers(io: YishiServer, services: Services): () =>
     if (socket.data.owner.kind === 'member') void socket.join(memberRoom(socket.data.owner.memberId));
     bindHandlers(socket, services, perSocket);
     socket.on('disconnecting', () => {
-      for (const room of socket.rooms) {
-        const meetingId = meetingIdOfRoom(room);
-        if (meetingId) services.live.invalidate(meetingId, 'presence');
-      }
+      const meetings = [...socket.rooms].flatMap((r) => meetingIdOfRoom(r) ?? []);
+      // The departure is written first, so the presence view computed next already has it.
+      void services.attendance.depart(socket).finally(() => {
+        for (const meetingId of meetings) services.live.invalidate(meetingId, 'presence');
+      });
     });
     socket.on('disconnect', () => perSocket.forget(socket.id));
   });

@@ -84,7 +84,7 @@ export async function computePollsView(store: Store, meetingId: MeetingId, versi
       unverified: def.eligibility === 'everyone' && poll.residentAccess === 'open_unverified',
       decision: (() => {
         const d = decided.find((x) => x.pollId === def.id);
-        return d ? { recordedAt: d.recordedAt.toISOString() } : null;
+        return d ? { recordedAt: d.recordedAt.toISOString(), attendance: d.attendance ?? null } : null;
       })(),
     });
   }
