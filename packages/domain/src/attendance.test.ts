@@ -14,6 +14,8 @@ describe('attendance from the record', () => {
     // A phone that dropped a moment ago still counts.
     expect(connectionPresent(left, t0 + 30_000, rules)).toBe(true);
     expect(connectionPresent(left, t0 + 70_001, rules)).toBe(false);
+    // Leaving on purpose is leaving at once.
+    expect(connectionPresent({ ...left, deliberate: true }, t0 + 10_001, rules)).toBe(false);
   });
 
   it('an open connection of an instance that stopped confirming it ends after stale + grace', () => {

@@ -10,6 +10,8 @@ export interface ConnectionRecord {
   arrivedAt: number;
   /** Null while the connection is open. */
   departedAt: number | null;
+  /** Left on purpose (left the meeting, closed the app's connection): no grace. */
+  deliberate?: boolean;
   /** The last heartbeat of the instance holding the connection. */
   seenAt: number;
 }
@@ -21,15 +23,15 @@ export interface AttendanceRules {
   staleMs: number;
 }
 
-/** A dropped phone reconnects within seconds; a minute covers a lift or a tunnel of bad signal. */
-export const ATTENDANCE_RULES: AttendanceRules = { graceMs: 60_000, staleMs: 60_000 };
+/** A dropped phone reconnects within seconds; half a minute covers a lift or a patch of bad signal. */
+export const ATTENDANCE_RULES: AttendanceRules = { graceMs: 30_000, staleMs: 60_000 };
 /** How often an instance confirms its open connections; well inside staleMs. */
 export const ATTENDANCE_HEARTBEAT_MS = 15_000;
 
 /** Whether one connection makes its member present at `now`. */
 export function connectionPresent(c: ConnectionRecord, now: number, rules: AttendanceRules = ATTENDANCE_RULES): boolean {
   if (c.arrivedAt > now) return false;
-  if (c.departedAt !== null) return now - c.departedAt <= rules.graceMs;
+  if (c.departedAt !== null) return !c.deliberate && now - c.departedAt <= rules.graceMs;
   // Open, but its instance has stopped confirming it: counted until the grace after the last heartbeat.
   return now - c.seenAt <= rules.staleMs + rules.graceMs;
 }

@@ -44,14 +44,17 @@ export class AttendanceTracker {
     held[meetingId] = await this.store.attendance.arrive(meetingId, owner.memberId as MemberId, this.instanceId);
   }
 
-  /** A socket left a meeting, or disconnected (then for every meeting it was in). */
-  async depart(socket: YishiSocket, meetingId?: MeetingId): Promise<void> {
+  /**
+   * A socket left a meeting, or disconnected (then for every meeting it was in). `deliberate`:
+   * it left on purpose, so no grace; a dropped connection keeps its member present for the grace.
+   */
+  async depart(socket: YishiSocket, deliberate: boolean, meetingId?: MeetingId): Promise<void> {
     const held = socket.data.connections;
     if (!held || this.stopped) return;
     for (const [m, id] of Object.entries(held)) {
       if (meetingId && m !== meetingId) continue;
       delete held[m];
-      if (id !== 'pending') await this.store.attendance.depart(id).catch((err: Error) => this.log.warn('attendance departure failed', { err: err.message }));
+      if (id !== 'pending') await this.store.attendance.depart(id, deliberate).catch((err: Error) => this.log.warn('attendance departure failed', { err: err.message }));
     }
   }
 

@@ -92,7 +92,7 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
 
     'meeting:leave': async (socket, { meetingId }) => {
       await socket.leave(meetingRoom(meetingId));
-      await services.attendance.depart(socket, meetingId);
+      await services.attendance.depart(socket, true, meetingId);
       live.invalidate(meetingId, 'presence');
       return null;
     },

@@ -20,10 +20,10 @@ export class AttendanceStore {
     return id;
   }
 
-  async depart(connectionId: string): Promise<void> {
+  async depart(connectionId: string, deliberate: boolean): Promise<void> {
     await this.db
       .update(memberConnections)
-      .set({ departedAt: sql`now()` })
+      .set({ departedAt: sql`now()`, deliberate })
       .where(and(eq(memberConnections.id, connectionId), isNull(memberConnections.departedAt)));
   }
 
@@ -51,6 +51,7 @@ export class AttendanceStore {
           memberId: memberConnections.memberId,
           arrivedAt: memberConnections.arrivedAt,
           departedAt: memberConnections.departedAt,
+          deliberate: memberConnections.deliberate,
           seenAt: memberConnections.seenAt,
         })
         .from(memberConnections)
@@ -64,6 +65,7 @@ export class AttendanceStore {
         memberId: r.memberId,
         arrivedAt: r.arrivedAt.getTime(),
         departedAt: r.departedAt ? r.departedAt.getTime() : null,
+        deliberate: r.deliberate,
         seenAt: r.seenAt.getTime(),
       })),
     };

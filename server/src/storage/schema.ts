@@ -121,6 +121,8 @@ export const memberConnections = pgTable(
     instanceId: text('instance_id').notNull(),
     arrivedAt: timestamp('arrived_at', { withTimezone: true }).notNull().defaultNow(),
     departedAt: timestamp('departed_at', { withTimezone: true }),
+    /** Left on purpose (closed the meeting, signed out): no grace, unlike a dropped phone. */
+    deliberate: boolean('deliberate').notNull().default(false),
     seenAt: timestamp('seen_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('member_connections_meeting_idx').on(t.meetingId), index('member_connections_instance_idx').on(t.instanceId)],

@@ -5,6 +5,7 @@ CREATE TABLE "member_connections" (
 	"instance_id" text NOT NULL,
 	"arrived_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"departed_at" timestamp with time zone,
+	"deliberate" boolean DEFAULT false NOT NULL,
 	"seen_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
