@@ -295,6 +295,15 @@ export class PollStore {
     });
   }
 
+  /** On the roll, and whether by a hand count in the room. */
+  async rollEntry(pollId: PollId, voterKey: string): Promise<{ voted: boolean; inRoom: boolean }> {
+    const [row] = await this.db
+      .select({ idem: voterRoll.idempotencyKey })
+      .from(voterRoll)
+      .where(and(eq(voterRoll.pollId, pollId), eq(voterRoll.voterKey, voterKey)));
+    return { voted: !!row, inRoom: row?.idem === IN_ROOM_ROLL_KEY };
+  }
+
   async hasVoted(pollId: PollId, voterKey: string): Promise<boolean> {
     const [row] = await this.db
       .select({ k: voterRoll.voterKey })

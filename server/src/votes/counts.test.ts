@@ -105,6 +105,8 @@ describe('counts that add up', () => {
       }),
     ).toEqual({ ok: true, data: null });
 
+    // Their phones say so; then they also try to vote online: refused, with a typed error.
+    expect(await emit(others[4]!.s, 'ballot:mine', { pollId })).toEqual({ ok: true, data: { voted: true, inRoom: true } });
     // Then they also try to vote online: refused, with a typed error.
     expect(await vote(others[4]!.s, pollId, 'yes')).toMatchObject({ ok: false, error: { code: 'counted_in_room' } });
     expect(await vote(others[5]!.s, pollId, 'abstain')).toMatchObject({ ok: false, error: { code: 'counted_in_room' } });
@@ -142,7 +144,7 @@ describe('counts that add up', () => {
     // Corrected: 张业主 was not in the room after all; he may now vote online, 赵委员 may not.
     expect(await set([extra[0]!.id])).toEqual({ ok: true, data: null });
     expect(await vote(zhang.s, pollId, 'yes')).toMatchObject({ ok: true });
-    expect(await emit(zhang.s, 'ballot:mine', { pollId })).toEqual({ ok: true, data: { voted: true } });
+    expect(await emit(zhang.s, 'ballot:mine', { pollId })).toEqual({ ok: true, data: { voted: true, inRoom: false } });
     await waitFor(() => pollView(fac.views, meetingId, pollId)?.tally.electorates[0]?.turnout === 2, 5_000, 'turnout 2');
     // And now he cannot be named in the room.
     expect(await set([extra[0]!.id, c.memberId])).toMatchObject({ ok: false, error: { code: 'voted_online' } });

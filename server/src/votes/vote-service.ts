@@ -188,16 +188,16 @@ export class VoteService {
     return { status: outcome.status, receipt: outcome.receiptIssued ? receipt : null };
   }
 
-  async mine(owner: SessionOwner, pollId: PollId, votingCode?: string): Promise<{ voted: boolean }> {
+  async mine(owner: SessionOwner, pollId: PollId, votingCode?: string): Promise<{ voted: boolean; inRoom: boolean }> {
     const p = await this.poll(pollId);
     if (!can(principalOf(owner), 'meeting.view', { councilId: p.councilId, meetingId: p.meetingId })) throw new AppError('forbidden');
     if (votingCode) {
       const code = await this.store.polls.codeByHash(hashToken(normaliseJoinCode(votingCode)));
       if (!code || code.meetingId !== p.meetingId) throw new AppError('bad_credential');
-      return { voted: await this.store.polls.hasVoted(pollId, `c:${code.id}`) };
+      return { voted: await this.store.polls.hasVoted(pollId, `c:${code.id}`), inRoom: false };
     }
     const key = owner.kind === 'member' ? `m:${owner.memberId}` : `r:${owner.residentId}`;
-    return { voted: await this.store.polls.hasVoted(pollId, key) };
+    return this.store.polls.rollEntry(pollId, key);
   }
 
   async setInRoom(owner: SessionOwner, body: InRoomCountsBody): Promise<void> {

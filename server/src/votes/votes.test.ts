@@ -159,7 +159,7 @@ describe('votes on one instance', () => {
       error: { code: 'already_voted' },
     });
     expect(await emit(r.s, 'ballot:cast', { pollId, choice: pick(2), idempotencyKey: randomUUID(), votingCode: slip2!.code })).toMatchObject({ ok: true });
-    expect(await emit(r.s, 'ballot:mine', { pollId, votingCode: slip2!.code })).toEqual({ ok: true, data: { voted: true } });
+    expect(await emit(r.s, 'ballot:mine', { pollId, votingCode: slip2!.code })).toEqual({ ok: true, data: { voted: true, inRoom: false } });
 
     // Hand counts from the room: their own column, with who entered them.
     expect(await emit(fac.s, 'inroom:set', { pollId, electorate: 'residents', ballots: 5, counts: [{ option: options[0]!.id, count: 4 }, { option: options[1]!.id, count: 2 }] })).toMatchObject({

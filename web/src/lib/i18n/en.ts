@@ -395,6 +395,7 @@ export const en: Dict = {
   'inroom.submit': 'Save in-room counts',
   'inroom.saved': 'In-room counts saved.',
   'inroom.who': 'Who voted in the room',
+  'ballot.countedInRoom': 'You were counted by hand in the room for this vote.',
   'inroom.whoHint': 'Tick each member counted by hand. A member ticked here cannot also vote online, and one who voted online cannot be ticked.',
   'inroom.ticked': '{n} ticked',
 

@@ -394,6 +394,7 @@ export const zhCN = {
   'inroom.submit': '保存现场票数',
   'inroom.saved': '现场票数已保存。',
   'inroom.who': '现场投票的成员',
+  'ballot.countedInRoom': '您已在现场举手计票。',
   'inroom.whoHint': '请勾选每一位现场举手计票的成员。在此勾选的成员不能再在线投票，已在线投票的成员也不能勾选。',
   'inroom.ticked': '已勾选 {n} 人',
 
