@@ -136,7 +136,7 @@ describe('counts that add up, in the browser', () => {
     // Seven ballots of seven: online 5, in the room 2.
     const tally = card.getByTestId('tally-members');
     await expect.poll(() => tally.getAttribute('data-turnout')).toBe('7');
-    expect(await tally.innerText()).toContain('投票：7 / 7（线上 5，现场 2）');
+    expect(await tally.innerText()).toMatch(/投票：7 \/ 7\s*（线上 5，现场 2）/);
     const named = card.getByTestId('named-ballots');
     await expect.poll(() => named.locator('li[data-in-room="true"]').allInnerTexts()).toEqual([
       expect.stringContaining('现场举手计票'),
@@ -169,7 +169,7 @@ describe('counts that add up, in the browser', () => {
     await card.getByRole('button', { name: 'Yes' }).click();
     await expect.poll(() => card.getByTestId('ballot-status').innerText()).not.toBe('');
     await card.getByTestId('poll-close').click();
-    await card.getByRole('button', { name: 'Close the vote' }).click();
+    await card.getByRole('button', { name: 'Yes, close the poll' }).click();
     await expect.poll(() => card.getByTestId('outcome').getAttribute('data-outcome')).toBe('no_quorum');
     expect(await card.getByTestId('outcome').innerText()).toContain('No quorum');
     expect(await card.getByTestId('outcome').innerText()).toContain('quorum not met (1, 4 required)');
