@@ -160,6 +160,8 @@ describe('counts that add up, in the browser', () => {
     const m = await c.facilitator.ok('POST', '/api/meetings', { title: '人少的会', startsAt: '2026-12-03T19:00:00+08:00', mode: 'hybrid' });
     const en = await (await browser.newContext({ locale: 'en-US', viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true })).newPage();
     await signInToMeeting(en, server.url, links.fac, m.id);
+    // Starting below quorum warns the facilitator first.
+    await expect.poll(() => en.getByTestId('start-below-quorum').innerText()).toContain('Below quorum: 1 present, 4 needed.');
     await en.getByRole('button', { name: 'Start meeting' }).click();
     await expect.poll(() => en.getByTestId('quorum').innerText()).toContain('Present 1 / members 7, quorum 4');
     const TITLE = '夜间停车收费';

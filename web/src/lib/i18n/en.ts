@@ -394,6 +394,7 @@ export const en: Dict = {
   'inroom.peopleSum': 'People counted in the room: {n}',
   'inroom.submit': 'Save in-room counts',
   'inroom.saved': 'In-room counts saved.',
+  'meeting.startBelowQuorum': 'Below quorum: {present} present, {required} needed. You may start, but binding votes will end “no quorum” until enough members are here.',
   'inroom.who': 'Who voted in the room',
   'ballot.countedInRoom': 'You were counted by hand in the room for this vote.',
   'inroom.whoHint': 'Tick each member counted by hand. A member ticked here cannot also vote online, and one who voted online cannot be ticked.',

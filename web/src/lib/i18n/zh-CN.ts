@@ -393,6 +393,7 @@ export const zhCN = {
   'inroom.peopleSum': '现场投票人数：{n}',
   'inroom.submit': '保存现场票数',
   'inroom.saved': '现场票数已保存。',
+  'meeting.startBelowQuorum': '未达到法定人数：出席 {present} 人，需要 {required} 人。可以开始会议，但在人数足够之前，有约束力的表决结果将为“未达法定人数”。',
   'inroom.who': '现场投票的成员',
   'ballot.countedInRoom': '您已在现场举手计票。',
   'inroom.whoHint': '请勾选每一位现场举手计票的成员。在此勾选的成员不能再在线投票，已在线投票的成员也不能勾选。',
