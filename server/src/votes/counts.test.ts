@@ -164,4 +164,39 @@ describe('counts that add up', () => {
     expect(v.tally.electorates[0]!.outcome).toMatchObject({ kind: 'no_quorum', basis: { quorum: { required: 4, actual: 1, met: false } } });
     expect(v.decision).toMatchObject({ attendance: { present: 1, members: 7, required: 4 } });
   });
+  it('never shows residents\' turnout above their electorate: codes issued plus those counted in the room; unknown when unverified', async () => {
+    const meetingId = await newMeeting();
+    const fac = await open(c.facilitator, meetingId);
+    const codes = await emit(fac.s, 'codes:issue', { meetingId, count: 5 });
+    if (!codes.ok) throw new Error(JSON.stringify(codes));
+    const create = async (residentAccess: 'voting_code' | 'open_unverified') => {
+      const r = await emit(fac.s, 'poll:create', {
+        meetingId,
+        title: `居民意见 ${residentAccess}`,
+        kind: 'motion',
+        eligibility: 'everyone',
+        secrecy: 'secret',
+        results: 'live',
+        rule: { quorum: { kind: 'none' }, threshold: majority },
+        residentAccess,
+      });
+      if (!r.ok) throw new Error(JSON.stringify(r));
+      const pollId = r.data.poll.definition.id;
+      await emit(fac.s, 'poll:open', { pollId });
+      return pollId;
+    };
+    const coded = await create('voting_code');
+    const open_ = await create('open_unverified');
+    for (const slip of codes.data.slips.slice(0, 2))
+      expect(await emit(fac.s, 'ballot:cast', { pollId: coded, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID(), votingCode: slip.code })).toMatchObject({ ok: true });
+    // Fourteen residents raise their hands in the room (the issue: "居民 投票：16 / 5").
+    expect(await emit(fac.s, 'inroom:set', { pollId: coded, electorate: 'residents', ballots: 14, counts: [{ option: 'yes', count: 14 }] })).toEqual({ ok: true, data: null });
+    expect(await emit(fac.s, 'inroom:set', { pollId: open_, electorate: 'residents', ballots: 3, counts: [{ option: 'no', count: 3 }] })).toEqual({ ok: true, data: null });
+    const residents = (pollId: string) => pollView(fac.views, meetingId, pollId)?.tally.electorates.find((e) => e.electorate === 'residents');
+    await waitFor(() => residents(coded)?.turnout === 16 && residents(open_)?.turnout === 3, 5_000, 'both tallies');
+    expect(residents(coded)).toMatchObject({ electorateKnown: true, electorateSize: 19, online: 2, inRoom: 14 });
+    expect(residents(open_)).toMatchObject({ electorateKnown: false, turnout: 3 });
+    // Members are always a known list.
+    expect(pollView(fac.views, meetingId, coded)!.tally.electorates[0]).toMatchObject({ electorate: 'members', electorateKnown: true, electorateSize: 7 });
+  });
 });
