@@ -77,6 +77,7 @@ describe('wire snapshots', () => {
         {
           electorate: 'members',
           electorateSize: 9,
+          electorateKnown: true,
           online: 4,
           inRoom: 3,
           turnout: 7,

@@ -309,8 +309,16 @@ export type AnonymityWarning = z.infer<typeof AnonymityWarning>;
 
 export const ElectorateTally = z.object({
   electorate: Electorate,
-  /** Who could vote: members of the council, or residents admitted to the meeting. */
+  /**
+   * Who could vote: the council's members; for residents with voting codes, the codes issued
+   * plus the residents counted by hand in the room (so turnout never exceeds it). 0 when unknown.
+   */
   electorateSize: z.number().int().min(0),
+  /**
+   * False when nobody can say how many could vote (residents of an open, unverified poll): show
+   * the turnout alone, never as a fraction.
+   */
+  electorateKnown: z.boolean(),
   online: z.number().int().min(0),
   inRoom: z.number().int().min(0),
   /** online + inRoom, shown against electorateSize. */

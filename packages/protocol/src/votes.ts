@@ -129,7 +129,9 @@ export type PollsView = z.infer<typeof PollsView>;
  * score polls send their results as they are. Turnout is online + inRoom; an open poll has no
  * outcome.
  */
-export const LiveElectorate = ElectorateTally.omit({ turnout: true, results: true, outcome: true }).extend({
+export const LiveElectorate = ElectorateTally.omit({ turnout: true, results: true, outcome: true, electorateKnown: true }).extend({
+  /** Sent only when false (an unverified residents' electorate): the push to every phone stays small. */
+  electorateKnown: z.literal(false).optional(),
   /** Per option, in ballot order; null while results are hidden, or for ranked and score polls. */
   counts: z.object({ online: z.array(z.number().int().min(0)), inRoom: z.array(z.number().int().min(0)) }).nullable(),
   /** Ranked and score results; null while hidden, or for polls counted in `counts`. */

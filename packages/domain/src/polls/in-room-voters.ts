@@ -1,4 +1,4 @@
-import type { InRoomCounts, InRoomErrorCode } from '@yishi/protocol';
+import type { Electorate, InRoomErrorCode } from '@yishi/protocol';
 
 /**
  * The members' electorate as a known list, at the moment hand counts are entered: who is a
@@ -18,7 +18,7 @@ export type VotersCheck = { ok: true } | { ok: false; code: InRoomErrorCode };
  * roll, not what each chose: for a secret poll the choices stay aggregate counts.
  * The other half of the rule is mayVoteOnline: a member named in the room cannot vote online.
  */
-export function checkInRoomVoters(counts: Pick<InRoomCounts, 'electorate' | 'ballots' | 'voters'>, roster: MemberRoster): VotersCheck {
+export function checkInRoomVoters(counts: { electorate: Electorate; ballots: number; voters: readonly string[] }, roster: MemberRoster): VotersCheck {
   if (counts.electorate === 'residents') return counts.voters.length === 0 ? { ok: true } : { ok: false, code: 'voters_mismatch' };
   const seen = new Set<string>();
   for (const id of counts.voters) {

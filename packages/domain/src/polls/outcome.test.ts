@@ -163,6 +163,7 @@ describe('choice polls', () => {
         electorate: 'members',
         ballots: 2,
         counts: [{ option: opt(1), count: 2 }],
+        voters: [],
         enteredBy: uuid(7) as MemberId,
       },
     });

@@ -62,8 +62,17 @@ export function validateInRoomCounts(poll: PollDefinition, counts: InRoomCounts,
 
 export interface ElectorateInput {
   electorate: Electorate;
-  /** Who could vote in this electorate: the council's members, or residents admitted. */
-  electorateSize: number;
+  /**
+   * Who could vote in this electorate: the council's members, or the residents' voting codes
+   * issued; null when unknown (an open, unverified poll).
+   */
+  electorateSize: number | null;
+  /**
+   * Residents with voting codes: those counted by hand in the room join the electorate (they
+   * voted without a code), so the electorate is codes issued plus the room, and turnout (each
+   * code once online, plus the room) can never exceed it.
+   */
+  roomJoinsElectorate?: boolean;
   /** The ballots in the box. Any that do not validate against the poll are not counted. */
   choices: readonly BallotChoice[];
   inRoom?: InRoomCounts | null;
@@ -83,16 +92,20 @@ export function tallyElectorate(poll: PollDefinition, input: ElectorateInput): E
     if (!check?.ok) throw new Error(`in-room counts refused: ${check ? check.code : 'wrong_electorate'}`);
   }
   const inRoomBallots = inRoom?.ballots ?? 0;
+  const known = input.electorateSize !== null;
+  const size = known ? input.electorateSize! + (input.roomJoinsElectorate ? inRoomBallots : 0) : 0;
   return {
     electorate: input.electorate,
-    electorateSize: input.electorateSize,
+    electorateSize: size,
+    electorateKnown: known,
     online: choices.length,
     inRoom: inRoomBallots,
     turnout: choices.length + inRoomBallots,
     inRoomEnteredBy: inRoom?.enteredBy ?? null,
     results: countResults(poll, choices, inRoom),
     outcome: null,
-    warning: smallElectorateWarning({ secrecy: poll.secrecy, electorateSize: input.electorateSize, choices }),
+    // An unknown electorate is not known to be small.
+    warning: smallElectorateWarning({ secrecy: poll.secrecy, electorateSize: known ? size : Number.MAX_SAFE_INTEGER, choices }),
   };
 }
 

@@ -315,6 +315,7 @@ export const en: Dict = {
   'tally.members': 'Council members (binding)',
   'tally.residents': 'Residents (advisory)',
   'tally.turnout': 'Turnout: {turnout} / {size}',
+  'tally.turnoutUnknown': 'Turnout: {turnout} (unverified: how many could vote is unknown)',
   'tally.turnoutSplit': '(online {online}, in room {inRoom})',
   'tally.caption': 'Tally of {electorate}',
   'tally.option': 'Option',

@@ -314,6 +314,7 @@ export const zhCN = {
   'tally.members': '议事会成员（有约束力）',
   'tally.residents': '居民（咨询性）',
   'tally.turnout': '投票：{turnout} / {size}',
+  'tally.turnoutUnknown': '投票：{turnout}（未验证身份，可投票人数未知）',
   'tally.turnoutSplit': '（线上 {online}，现场 {inRoom}）',
   'tally.caption': '{electorate}的计票',
   'tally.option': '选项',
