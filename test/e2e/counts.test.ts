@@ -176,6 +176,21 @@ describe('counts that add up, in the browser', () => {
     expect(await card.getByTestId('outcome').innerText()).toContain('No quorum');
     expect(await card.getByTestId('outcome').innerText()).toContain('quorum not met (1, 4 required)');
     expect(await card.getByTestId('decision-attendance').innerText()).toBe('Decided with 1 of 7 members present; quorum 4.');
+    // An advisory poll open to unverified residents: turnout without a made-up denominator.
+    const advisory = await emit(facSocket, 'poll:create', {
+      meetingId: m.id,
+      title: '居民意见征集',
+      kind: 'motion',
+      eligibility: 'everyone',
+      secrecy: 'secret',
+      results: 'live',
+      rule: { quorum: { kind: 'none' }, threshold: { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'excluded' } },
+      residentAccess: 'open_unverified',
+    });
+    if (!advisory.ok) throw new Error(JSON.stringify(advisory));
+    await emit(facSocket, 'poll:open', { pollId: advisory.data.poll.definition.id });
+    await emit(facSocket, 'inroom:set', { pollId: advisory.data.poll.definition.id, electorate: 'residents', ballots: 16, counts: [{ option: 'yes', count: 16 }] });
+    await expect.poll(() => poll(en, '居民意见征集').getByTestId('tally-residents').innerText()).toContain('Turnout: 16 (unverified: how many could vote is unknown)');
     await shoot(en, 'counts-noquorum-en-360');
     expect(await en.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
   });
