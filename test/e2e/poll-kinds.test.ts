@@ -156,11 +156,14 @@ describe('ranked, score and in-room counts in the browser', () => {
     await card.getByLabel('Count for “No”').fill('2');
     await card.getByLabel('Count for “Abstain”').fill('1');
     await card.getByRole('button', { name: 'Save in-room counts' }).click();
-    await expect.poll(() => card.innerText()).toContain('More members counted in the room than there are members who have not voted online.');
+    await expect.poll(() => card.innerText()).toContain('Tick one name for each member counted in the room');
 
     await card.getByLabel('Count for “Yes”').fill('2');
     await card.getByLabel('Count for “No”').fill('1');
     await card.getByLabel('Count for “Abstain”').fill('0');
+    // The three who raised a hand, by name (赵委员 voted online).
+    const who = card.getByTestId('inroom-who');
+    for (const name of ['王主任', '李主持', '张业主']) await who.getByLabel(name).check();
     await card.getByRole('button', { name: 'Save in-room counts' }).click();
     await expect.poll(() => card.getByText('In-room counts saved.').count()).toBe(1);
 

@@ -45,7 +45,8 @@ export interface ClientResults {
   'poll:open': { poll: Poll };
   'poll:close': { poll: Poll };
   'ballot:cast': CastResult;
-  'ballot:mine': { voted: boolean };
+  /** inRoom: counted by hand in the room (members), so no online ballot. */
+  'ballot:mine': { voted: boolean; inRoom: boolean };
   'inroom:set': null;
   'codes:issue': { slips: VotingCodeSlip[] };
 }

@@ -71,6 +71,8 @@ export const Presence = z.object({
   quorum: z.object({
     required: z.number().int().min(0),
     present: z.number().int().min(0),
+    /** The council's members, so a screen can say "present 7 / members 9, quorum 5". */
+    members: z.number().int().min(0),
     met: z.boolean(),
   }),
 });

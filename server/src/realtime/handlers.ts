@@ -70,6 +70,8 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
       if (!can(principalOf(socket.data.owner), 'meeting.view', { councilId: meeting.councilId, meetingId }))
         throw new AppError('forbidden');
       await socket.join(meetingRoom(meetingId));
+      // Recorded before the ack: quorum is read from the record, not from sockets.
+      await services.attendance.arrive(socket, meetingId);
       live.invalidate(meetingId, 'presence');
       // The meeting row was just read and is exact; the derived views may be a moment old. A
       // derived view that cannot be computed now (e.g. another instance too busy to answer
@@ -90,6 +92,7 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
 
     'meeting:leave': async (socket, { meetingId }) => {
       await socket.leave(meetingRoom(meetingId));
+      await services.attendance.depart(socket, true, meetingId);
       live.invalidate(meetingId, 'presence');
       return null;
     },

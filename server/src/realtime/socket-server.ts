@@ -63,11 +63,14 @@ export function attachSocketHandlers(io: YishiServer, services: Services): () =>
     void socket.join(sessionRoom(socket.data.sessionHash));
     if (socket.data.owner.kind === 'member') void socket.join(memberRoom(socket.data.owner.memberId));
     bindHandlers(socket, services, perSocket);
-    socket.on('disconnecting', () => {
-      for (const room of socket.rooms) {
-        const meetingId = meetingIdOfRoom(room);
-        if (meetingId) services.live.invalidate(meetingId, 'presence');
-      }
+    socket.on('disconnecting', (reason) => {
+      const meetings = [...socket.rooms].flatMap((r) => meetingIdOfRoom(r) ?? []);
+      // The departure is written first, so the presence view computed next already has it.
+      // The client closing its connection is leaving; a transport that broke may be a dropped phone.
+      const deliberate = reason === 'client namespace disconnect' || reason === 'server namespace disconnect';
+      void services.attendance.depart(socket, deliberate).finally(() => {
+        for (const meetingId of meetings) services.live.invalidate(meetingId, 'presence');
+      });
     });
     socket.on('disconnect', () => perSocket.forget(socket.id));
   });
