@@ -29,6 +29,8 @@ describe('the projector and the phone', () => {
   let meetingId = '';
   let joinCode = '';
   let links: { fac: string; m1: string; m2: string };
+  let admin: import('../support/client.ts').ApiClient;
+  let m2Id = '';
   let fac: YishiClientSocket;
   let facPage: Page; // en, laptop
   let m1: Page; // 张业主, zh-CN, phone
@@ -61,6 +63,9 @@ describe('the projector and the phone', () => {
     server = await startServerProcess({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'yishi-e2e-room-')) });
     const set = await setUpCouncilWithLinks(server);
     links = set.links;
+    admin = set.c.admin;
+    const council = await admin.ok('GET', '/api/council');
+    m2Id = council.members.find((x: { name: string }) => x.name === '赵委员')?.id ?? '';
     const m = await set.c.facilitator.ok('POST', '/api/meetings', { title: '幸福里三月议事会', startsAt: '2026-12-02T19:00:00+08:00', mode: 'hybrid' });
     meetingId = m.id;
     joinCode = m.joinCode;
@@ -269,5 +274,40 @@ describe('the projector and the phone', () => {
     expect(text).toContain('胜出：甲公司');
     expect(text).toContain('更换小区大门');
     await late.screenshot({ path: shot('join-closed-zh'), fullPage: true });
+  });
+
+  it('a used setup link says so instead of showing the form', async () => {
+    const page = await (await browser.newContext({ locale: 'zh-CN', ...PHONE })).newPage();
+    await page.goto(server.setupUrl!);
+    await page.getByTestId('setup-done').waitFor();
+    expect(await page.locator('#setup-council').count()).toBe(0);
+  });
+
+  it('a replaced sign-in link says it was replaced, not that a password is wrong', async () => {
+    await admin.ok('POST', `/api/council/members/${m2Id}/link`);
+    const page = await (await browser.newContext({ locale: 'zh-CN', ...PHONE })).newPage();
+    await page.goto(`${server.url}/signin/${links.m2}`);
+    await page.getByTestId('link-failed').waitFor();
+    const text = await page.locator('main').innerText();
+    expect(text).not.toContain('密码');
+    expect(text).toContain('失效');
+  });
+
+  it('the add-member form starts again at "member", and deleting a group with members says what to do', async () => {
+    const me = await admin.ok('GET', '/api/session');
+    const link = await admin.ok('POST', `/api/council/members/${me.member.id}/link`);
+    const page = await (await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } })).newPage();
+    await page.goto(`${server.url}/signin/${link.url.split('/signin/')[1]}`);
+    await page.waitForURL(`${server.url}/`);
+    await page.goto(`${server.url}/settings`);
+    await page.locator('#nmem-name').fill('钱主持');
+    await page.locator('#nmem-role').selectOption('facilitator');
+    await page.getByRole('button', { name: '添加成员' }).click();
+    await expect.poll(() => page.locator('main').innerText()).toContain('钱主持');
+    await expect.poll(() => page.locator('#nmem-role').inputValue()).toBe('member');
+
+    await page.getByRole('button', { name: /删除分组/ }).first().click();
+    await expect.poll(() => page.locator('main').innerText()).toContain('还有成员');
+    expect(await page.locator('main').innerText()).not.toContain('操作冲突');
   });
 });

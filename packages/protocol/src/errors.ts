@@ -31,6 +31,8 @@ export const ErrorCode = z.enum([
   'wrong_electorate',
   'inconsistent_ballots',
   'exceeds_electorate',
+  // Council settings
+  'group_not_empty', // a group with members cannot be deleted: move them first
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

@@ -32,6 +32,7 @@ export const en: Dict = {
   'error.payload_too_large': 'That is too long. Please shorten it and try again.',
   'error.bad_origin': 'Request from a site that is not allowed. Open this page from the Yishi address.',
   'error.setup_done': 'The council is already set up; the setup link cannot be used again.',
+  'error.group_not_empty': 'This group still has members. Move them to another group first, then delete it.',
   'error.bad_credentials': 'Wrong login or password, or the sign-in link no longer works.',
   'error.internal': 'The server had a problem. Please try again later.',
   'error.poll_not_open': 'This poll is not open: it has not started yet or is already closed.',
@@ -163,11 +164,13 @@ export const en: Dict = {
   'setup.submit': 'Finish setup',
   'setup.noToken': 'The setup token is missing. Use the full setup link printed in the server log.',
 
+  'setup.done': 'This council is already set up, so this setup link has been used. Sign in with your personal sign-in link instead.',
   'signin.title': 'Member sign in',
   'signin.submit': 'Sign in',
   'signin.linkHint': 'No password? Use the personal sign-in link or QR code your admin gave you.',
   'signin.linkTitle': 'Signing in…',
   'signin.linkFailed': 'Sign-in failed. Ask your admin for a new sign-in link.',
+  'signin.linkReplaced': 'This sign-in link no longer works: it may have been replaced by a newer one. Ask the council administrator for your current link.',
   'signin.passwordLink': 'Sign in with login and password',
 
   'join.title': 'Join a meeting',

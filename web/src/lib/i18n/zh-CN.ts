@@ -33,6 +33,7 @@ export const zhCN = {
   'error.payload_too_large': '内容太长，请缩短后再试。',
   'error.bad_origin': '请求来源不被允许。请从议事网站的地址打开本页。',
   'error.setup_done': '议事会已经设置完成，设置链接不能再次使用。',
+  'error.group_not_empty': '这个分组里还有成员。请先把他们调到其他分组，再删除。',
   'error.bad_credentials': '登录名或密码不正确，或登录链接已失效。',
   'error.internal': '服务器出错了，请稍后再试。',
   'error.poll_not_open': '投票尚未开始或已经结束。',
@@ -163,11 +164,13 @@ export const zhCN = {
   'setup.submit': '完成设置',
   'setup.noToken': '缺少设置令牌。请使用服务器日志中打印的完整设置链接。',
 
+  'setup.done': '议事会已经设置好，这个设置链接已经用过了。请用您的个人登录链接登录。',
   'signin.title': '成员登录',
   'signin.submit': '登录',
   'signin.linkHint': '没有密码？请使用管理员发给您的个人登录链接或二维码。',
   'signin.linkTitle': '正在登录…',
   'signin.linkFailed': '登录失败。请向管理员索取新的登录链接。',
+  'signin.linkReplaced': '这个登录链接已经失效，可能已换成新的链接。请向议事会管理员索取您现在的登录链接。',
   'signin.passwordLink': '用登录名和密码登录',
 
   'join.title': '参加会议',
