@@ -105,6 +105,7 @@ describe('the projector and the phone', () => {
     ] as const) {
       const ballot = card(page, '更换小区大门').getByRole('button', { name: '赞成' });
       await ballot.waitFor();
+      await page.screenshot({ path: shot(`phone-${name}-open`), fullPage: true });
       const box = (await ballot.boundingBox())!;
       // The first screen, without scrolling.
       expect(box.y + box.height, `${name}: the ballot within the first screen`).toBeLessThanOrEqual(740);
@@ -148,9 +149,9 @@ describe('the projector and the phone', () => {
     }
     const more: [string, Record<string, unknown>][] = [
       ['选择新的物业服务公司（三年合同，含绿化与保洁）', { kind: 'single', options: ['甲公司', '乙公司', '丙公司', '丁公司', '维持现有物业服务'] }],
-      ['先做哪项工程', { kind: 'ranked', options: ['修路', '装灯', '建车棚', '加装电梯'] }],
+      ['先做哪项工程', { kind: 'ranked', options: ['甲公司方案', '乙公司方案', '建车棚', '加装电梯'] }],
       ['方案评分', { kind: 'score', options: ['方案甲', '方案乙', '方案丙'] }],
-      ['停车收费调整', MOTION],
+      ['停车收费调整', { ...MOTION, secrecy: 'roll_call' }],
       ['活动室开放时间', { kind: 'multiple', options: ['早上', '中午', '下午', '晚上'], maxChoices: 2 }],
     ];
     const check = async (open: number) => {
@@ -183,11 +184,43 @@ describe('the projector and the phone', () => {
     await check(6);
   });
 
+  it('at 360 px, English tally headers and ranked options keep their words whole', async () => {
+    /** How many lines each element's text takes. */
+    const lines = (l: Locator) =>
+      l.evaluateAll((els) =>
+        els.map((el) => {
+          const r = document.createRange();
+          r.selectNodeContents(el);
+          const tops = new Set([...r.getClientRects()].map((x) => Math.round(x.top)));
+          return { text: (el as HTMLElement).innerText, lines: tops.size };
+        }),
+      );
+    await facPage.setViewportSize({ width: 360, height: 740 });
+    const heads = await lines(card(facPage, '更换小区大门').locator('th[scope="col"]'));
+    expect(heads.length).toBeGreaterThan(0);
+    for (const h of heads) expect(h, h.text).toMatchObject({ lines: 1 });
+    await facPage.screenshot({ path: shot('phone-en-tally'), fullPage: false });
+    await facPage.setViewportSize({ width: 1280, height: 900 });
+
+    const ranked = card(m1, '先做哪项工程');
+    await ranked.getByRole('button', { name: '把“甲公司方案”排在第 1 位' }).click();
+    await ranked.getByRole('button', { name: '把“乙公司方案”排在第 2 位' }).click();
+    const labels = await lines(ranked.getByTestId('ranking').locator('.label'));
+    expect(labels.map((l) => l.text)).toEqual(['甲公司方案', '乙公司方案']);
+    for (const l of labels) expect(l, l.text).toMatchObject({ lines: 1 });
+    await ranked.screenshot({ path: shot('phone-ranked') });
+  });
+
   it('after close the outcome word is the largest text on the display card, and the screen reader hears the winner', async () => {
     const SINGLE = '选择新的物业服务公司（三年合同，含绿化与保洁）';
-    await card(m1, SINGLE).getByText('甲公司').click();
+    await card(m1, SINGLE).getByRole('radio', { name: '甲公司' }).check();
     await card(m1, SINGLE).getByRole('button', { name: '投票', exact: true }).click();
     await expect.poll(() => card(m1, SINGLE).getByTestId('ballot-status').innerText()).toBe('您的投票已记录。');
+    await card(m1, '停车收费调整').getByRole('button', { name: '赞成' }).click();
+    await expect.poll(() => card(m1, '停车收费调整').getByTestId('ballot-status').innerText()).toBe('您的投票已记录。');
+    // Chinese punctuation throughout: "张业主（议事会成员（有约束力））：赞成", no half-width "(" or ":".
+    await expect.poll(() => card(m1, '停车收费调整').getByTestId('named-ballots').innerText()).toContain('张业主（');
+    expect(await card(m1, '停车收费调整').getByTestId('named-ballots').innerText()).not.toMatch(/[(:]/);
     for (const title of Object.keys(pollIds).filter((t) => t !== SINGLE)) {
       const r = await emit(fac, 'poll:close', { pollId: pollIds[title] });
       expect(r.ok).toBe(true);
