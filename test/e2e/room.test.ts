@@ -184,6 +184,24 @@ describe('the projector and the phone', () => {
     await check(6);
   });
 
+  it('a wrong voting code says so without an endless "loading", and the right code clears the error', async () => {
+    const TITLE = '是否同意增设快递柜';
+    await createPoll(TITLE, { ...MOTION, residentAccess: 'voting_code' });
+    const c = card(resident, TITLE);
+    await c.getByTestId('voting-code-input').fill('WRONG234');
+    await c.getByRole('button', { name: '使用投票码' }).click();
+    await expect.poll(() => c.getByTestId('ballot-error').innerText()).not.toBe('');
+    expect(await c.getByTestId('vote-box').innerText()).not.toContain('正在加载');
+
+    const slips = await emit(fac, 'codes:issue', { meetingId, count: 1 });
+    if (!slips.ok) throw new Error(JSON.stringify(slips));
+    await c.getByRole('button', { name: '换一个投票码' }).click();
+    await c.getByTestId('voting-code-input').fill(slips.data.slips[0]!.code);
+    await c.getByRole('button', { name: '使用投票码' }).click();
+    await c.getByRole('button', { name: '赞成' }).waitFor();
+    expect(await c.getByTestId('ballot-error').innerText()).toBe('');
+  });
+
   it('at 360 px, English tally headers and ranked options keep their words whole', async () => {
     /** How many lines each element's text takes. */
     const lines = (l: Locator) =>
@@ -241,7 +259,7 @@ describe('the projector and the phone', () => {
           }
           return out;
         });
-        const outcome = await d.getByTestId('display-outcome').innerText();
+        const outcome = (await d.getByTestId('display-outcome').allInnerTexts()).join(' ');
         const biggest = Math.max(...sizes.map((s) => s.px));
         const atBiggest = sizes.filter((s) => s.px === biggest).map((s) => s.text).join(' ');
         expect(outcome).toContain(atBiggest);
