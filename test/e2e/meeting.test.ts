@@ -64,7 +64,8 @@ describe('a live meeting in the browser', () => {
     await resident.locator('#join-name').fill('Mrs Liu');
     await resident.getByRole('button', { name: 'Join meeting' }).click();
     await resident.getByTestId('meeting-state').waitFor();
-    expect(await resident.getByTestId('meeting-state').innerText()).toBe('Draft');
+    // "Draft" is the council's word; a resident reads that it has not started.
+    expect(await resident.getByTestId('meeting-state').innerText()).toBe('Not started yet');
     // No controls for residents.
     expect(await resident.getByRole('button', { name: 'Start meeting' }).count()).toBe(0);
     // Nothing wider than the phone.
