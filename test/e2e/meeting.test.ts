@@ -84,6 +84,8 @@ describe('a live meeting in the browser', () => {
     expect(await resident.getByTestId('quorum').innerText()).toContain('Present');
     await fac.getByRole('checkbox', { name: '王主任 在会场' }).check();
     await expect.poll(() => resident.getByTestId('present-member').count(), { timeout: 2000 }).toBeGreaterThanOrEqual(Math.max(before, 1));
+    // Who is present sits under the attendance summary, one tap away (the ballot comes first on a phone).
+    await resident.getByText(/^Council members present/).click();
     await expect.poll(() => resident.getByTestId('present-member').filter({ hasText: '王主任' }).innerText()).toContain('in room');
     // The admin alone is the whole council: a 50% quorum of 1 is met.
     await expect.poll(() => resident.getByTestId('quorum').getAttribute('data-met')).toBe('true');
