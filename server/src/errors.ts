@@ -34,6 +34,7 @@ const STATUS: Record<ErrorCode, number> = {
   not_a_member: 400,
   voted_online: 409,
   counted_in_room: 409,
+  group_not_empty: 409,
 };
 
 /** A failure the client is told about by code. Anything else is a bug and becomes `internal`. */

@@ -37,6 +37,8 @@ export const ErrorCode = z.enum([
   'not_a_member', // a name in the room that is not a member of this council
   'voted_online', // a member named in the room has already voted online
   'counted_in_room', // a member counted by hand in the room votes online
+  // Council settings
+  'group_not_empty', // a group with members cannot be deleted: move them first
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

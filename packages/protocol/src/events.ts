@@ -57,4 +57,9 @@ export type ClientToServerEvents = {
 
 export interface ServerToClientEvents {
   view: (snapshot: ViewSnapshot) => void;
+  /**
+   * To a member's other sockets (their other tabs and devices) after they voted as a member in a
+   * poll: that they voted, never what. Those pages stop offering the ballot.
+   */
+  'ballot:voted': (event: { pollId: PollId }) => void;
 }

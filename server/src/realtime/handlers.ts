@@ -12,7 +12,7 @@ import { principalOf } from '../http/context.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import type { Services } from '../services.ts';
 import type { SessionOwner } from '../storage/sessions.ts';
-import { meetingRoom } from './rooms.ts';
+import { meetingRoom, memberRoom } from './rooms.ts';
 import type { YishiSocket } from './types.ts';
 
 type Handler<E extends ClientEventName> = (socket: YishiSocket, payload: ClientPayload<E>) => Promise<ClientResults[E]>;
@@ -129,7 +129,13 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
     'poll:create': async (socket, body) => ({ poll: await votes.create(await freshOwner(socket), body) }),
     'poll:open': async (socket, { pollId }) => ({ poll: await votes.open(await freshOwner(socket), pollId) }),
     'poll:close': async (socket, { pollId }) => ({ poll: await votes.close(await freshOwner(socket), pollId) }),
-    'ballot:cast': async (socket, msg) => votes.cast(socket.data.owner, msg),
+    'ballot:cast': async (socket, msg) => {
+      const owner = socket.data.owner;
+      const result = await votes.cast(owner, msg);
+      // The member's other tabs learn that they voted (not what), on every instance.
+      if (owner.kind === 'member' && !msg.votingCode) socket.to(memberRoom(owner.memberId)).emit('ballot:voted', { pollId: msg.pollId });
+      return result;
+    },
     'ballot:mine': async (socket, { pollId, votingCode }) => votes.mine(socket.data.owner, pollId, votingCode),
     'inroom:set': async (socket, body) => {
       await votes.setInRoom(await freshOwner(socket), body);

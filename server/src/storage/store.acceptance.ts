@@ -62,7 +62,7 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
       await store.councils.renameGroup(councilId as never, c.groups[2]!.id, 'Property Co.');
       c = await store.councils.get(councilId as never);
       expect(c.groups[2]).toMatchObject({ name: 'Property Co.', builtin: null });
-      await expect(store.councils.deleteGroup(councilId as never, c.groups[0]!.id)).rejects.toMatchObject({ code: 'conflict' });
+      await expect(store.councils.deleteGroup(councilId as never, c.groups[0]!.id)).rejects.toMatchObject({ code: 'group_not_empty' });
       await store.councils.deleteGroup(councilId as never, added.id);
       c = await store.councils.get(councilId as never);
       expect(c.groups).toHaveLength(6);
