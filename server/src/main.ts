@@ -2,7 +2,7 @@ import { startApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
 
-/** The process entry point: config from the environment, clean shutdown on SIGINT/SIGTERM. */
+/** The process entry point: config from the environment, clean shutdown on SIGINT/SIGTERM/SIGHUP. */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const log = createLogger(config.LOG_LEVEL);
@@ -37,8 +37,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  // SIGHUP: the terminal it was started from closed; close PGlite cleanly then too.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
 }
 
 main().catch((err: Error) => {
