@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { lanAddresses } from '../../server/src/http/link-origin.ts';
 import { freePort, waitFor } from '../support/ports.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -71,13 +72,13 @@ interface Started {
 const leftovers: number[] = [];
 const dirs: string[] = [];
 
-async function start(command: string, args: string[], dataDir: string, ownGroup = false): Promise<Started> {
+async function start(command: string, args: string[], dataDir: string, ownGroup = false, host = '127.0.0.1'): Promise<Started & { port: number }> {
   const port = await freePort();
   const proc = spawn(command, args, {
     cwd: ROOT,
     // Its own process group, as a terminal gives a foreground command (Ctrl-C signals the group).
     detached: ownGroup,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+    env: { ...process.env, HOST: host, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -95,7 +96,7 @@ async function start(command: string, args: string[], dataDir: string, ownGroup 
   const serverPid = descendants(proc.pid!).find((p) => cmdline(p).includes('server/src/main.ts'));
   if (!serverPid) throw new Error('no server process below the start command');
   leftovers.push(serverPid);
-  return { proc, serverPid, output: () => out, closed: () => closed };
+  return { proc, serverPid, port, output: () => out, closed: () => closed };
 }
 
 /** `signal` goes to the start command (or its group); the server must stop on it, cleanly. */
@@ -114,7 +115,7 @@ async function expectCleanStop(s: Started, signal: 'SIGTERM' | 'SIGINT', dataDir
   expect(existsSync(path.join(dataDir, 'yishi.lock'))).toBe(false);
 }
 
-describe('stopping `npm start` with a signal stops the server', () => {
+describe('`npm start`: where phones reach it, and a signal stops the server', () => {
   afterAll(() => {
     // On a failure, do not leave servers we started running.
     for (const pid of leftovers) if (alive(pid)) process.kill(pid, 'SIGKILL');
@@ -125,7 +126,15 @@ describe('stopping `npm start` with a signal stops the server', () => {
   dirs.push(dataDir);
 
   it('SIGTERM to the npm process (kill <pid>, a supervisor) shuts the server down cleanly', async () => {
-    const s = await start('npm', ['start'], dataDir);
+    // As on a fresh install: listening on all interfaces, no PUBLIC_ORIGIN.
+    const s = await start('npm', ['start'], dataDir, false, '0.0.0.0');
+    // It says where phones can reach it, and the setup link is one of those (never localhost).
+    const lan = lanAddresses().map((a) => `http://${a}:${s.port}`);
+    if (lan.length > 0) {
+      expect(s.output()).toContain(`Yishi is running at ${lan[0]}\nPhones on the same network can open: ${lan.join('  ')}\n`);
+      expect(s.output()).toMatch(new RegExp(`setup link[^\\n]*\\n\\s*${lan[0]!.replaceAll('.', '\\.')}/setup\\?token=`));
+    }
+    expect(s.output()).toContain(`On this computer: http://localhost:${s.port}`);
     await expectCleanStop(s, 'SIGTERM', dataDir);
   }, 200_000);
 
