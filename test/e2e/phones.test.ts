@@ -98,12 +98,14 @@ describe('phones reach the meeting on a fresh install', () => {
 
   it('the room display shows the LAN address too, not 127.0.0.1', async () => {
     const display = await fac.context().newPage();
+    await display.setViewportSize({ width: 1920, height: 1080 });
     await display.goto(`${server.url}/meetings/${meetingId}/display`);
     await display.getByTestId('room-display').waitFor();
     const qr = display.locator(`[role="img"][aria-label*="/join/${joinCode}"]`);
     await expect.poll(() => qr.getAttribute('aria-label')).toContain(`${lanOrigin}/join/${joinCode}`);
     await expect.poll(() => display.getByTestId('room-display').innerText()).toContain(`${new URL(lanOrigin).host}/join`);
     expect(await display.getByTestId('room-display').innerText()).not.toContain('127.0.0.1');
+    await display.screenshot({ path: path.join(tmpdir(), 'yishi-phones-display-1920.png') });
     await display.close();
   });
 
@@ -127,6 +129,7 @@ describe('phones reach the meeting on a fresh install', () => {
     await p.getByLabel(choice).check();
     await p.getByRole('button', { name: locale === 'en-US' ? 'Cast my vote' : '投票', exact: true }).click();
     await expect.poll(() => p.getByTestId('ballot-status').innerText()).toBe(locale === 'en-US' ? 'Your vote is stored.' : '您的投票已记录。');
+    await page.screenshot({ path: path.join(tmpdir(), `yishi-phones-voted-${locale}-360.png`), fullPage: true });
     expect(pageErrors).toEqual([]);
     expect(asked).toEqual([]);
     return ctx;
@@ -177,6 +180,7 @@ describe('phones reach the meeting on a fresh install', () => {
     await expect.poll(() => slip.getByTestId('signin-link').innerText()).toMatch(new RegExp(`^${named}/signin/`));
     await slip.getByRole('button', { name: 'Copy link' }).click();
     await expect.poll(() => slip.getByRole('status').innerText()).toBe('Copied.');
+    await slip.screenshot({ path: path.join(tmpdir(), 'yishi-phones-copied-en.png') });
     await ctx.close();
   });
 });
