@@ -12,7 +12,7 @@ import { attachFanout } from './fanout/fanout.ts';
 import { authRoutes } from './http/auth-routes.ts';
 import { errorMiddleware } from './http/context.ts';
 import { councilRoutes } from './http/council-routes.ts';
-import { lanAddresses, linkOrigin, listensEverywhere } from './http/link-origin.ts';
+import { httpOrigin, lanAddresses, linkOrigin, listensEverywhere, localOrigin } from './http/link-origin.ts';
 import { meetingRoutes } from './http/meeting-routes.ts';
 import { createLogger, type Logger } from './log.ts';
 import { LiveViews } from './realtime/live-views.ts';
@@ -89,8 +89,8 @@ export async function startApp(config: Config, log: Logger = createLogger(config
     // the addresses they can, when listening on all interfaces.
     const lan = !config.PUBLIC_ORIGIN[0] && listensEverywhere(config.HOST) ? lanAddresses() : [];
     const url = linkOrigin({ publicOrigin: config.PUBLIC_ORIGIN[0], listenHost: config.HOST, port, lan });
-    const lanUrls = lan.map((a) => `http://${a}:${port}`);
-    const localUrl = `http://${listensEverywhere(config.HOST) ? 'localhost' : config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
+    const lanUrls = lan.map((a) => httpOrigin(a, port));
+    const localUrl = localOrigin(config.HOST, port);
 
     const setupToken = await store.councils.ensureSetupToken(newToken());
     const setupUrl = setupToken ? `${url}/setup?token=${setupToken}` : null;

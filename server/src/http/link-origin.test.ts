@@ -66,11 +66,14 @@ describe('linkOrigin', () => {
 
   it('uses the one address it listens on when that is not loopback', () => {
     expect(linkOrigin({ requestOrigin: 'http://localhost:3000', listenHost: '10.0.0.5', port: 3000, lan })).toBe('http://10.0.0.5:3000');
+    expect(linkOrigin({ listenHost: 'fd00::5', port: 3000, lan })).toBe('http://[fd00::5]:3000');
   });
 
   it('keeps localhost only when that is all there is', () => {
     expect(linkOrigin({ requestOrigin: 'http://localhost:3000', listenHost: '0.0.0.0', port: 3000, lan: [] })).toBe('http://localhost:3000');
     expect(linkOrigin({ requestOrigin: 'http://127.0.0.1:3000', listenHost: '127.0.0.1', port: 3000, lan })).toBe('http://127.0.0.1:3000');
     expect(linkOrigin({ listenHost: '0.0.0.0', port: 3000, lan: [] })).toBe('http://localhost:3000');
+    // A malformed Host header is ignored, never an error.
+    expect(linkOrigin({ requestOrigin: 'http://a b', listenHost: '0.0.0.0', port: 3000, lan })).toBe('http://192.168.1.23:3000');
   });
 });

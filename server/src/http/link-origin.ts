@@ -57,13 +57,21 @@ export function linkOrigin({ publicOrigin, requestOrigin, listenHost, port, lan 
   if (asked === null) requestOrigin = undefined; // a malformed Host header: ignore it
   else if (!isLoopbackHost(asked)) return requestOrigin!;
   if (listensEverywhere(listenHost)) {
-    if (lan[0]) return `http://${lan[0]}:${port}`;
+    if (lan[0]) return httpOrigin(lan[0], port);
   } else if (!isLoopbackHost(listenHost)) {
-    return `http://${listenHost.includes(':') ? `[${listenHost}]` : listenHost}:${port}`;
+    return httpOrigin(listenHost, port);
   }
-  if (requestOrigin) return requestOrigin;
-  const host = listensEverywhere(listenHost) ? 'localhost' : listenHost.includes(':') ? `[${listenHost}]` : listenHost;
-  return `http://${host}:${port}`;
+  return requestOrigin ?? localOrigin(listenHost, port);
+}
+
+/** http://host:port, with an IPv6 address in brackets. */
+export function httpOrigin(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** The address on this machine itself: localhost when listening everywhere, else HOST. */
+export function localOrigin(listenHost: string, port: number): string {
+  return httpOrigin(listensEverywhere(listenHost) ? 'localhost' : listenHost, port);
 }
 
 function hostnameOf(origin: string): string | null {
