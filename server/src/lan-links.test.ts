@@ -44,11 +44,6 @@ describe('links with no PUBLIC_ORIGIN, listening on all interfaces', () => {
     await app?.dispose();
   });
 
-  it('this machine has a LAN address to test with', () => {
-    // Not a condition of the product: it tells a reader when the tests below are the weak form.
-    expect(lanAddresses().length).toBeGreaterThan(0);
-  });
-
   it('the setup link printed at start uses the LAN address', () => {
     expect(app.setupUrl).toMatch(new RegExp(`^${lanOrigin.replaceAll('.', '\\.')}/setup\\?token=`));
   });

@@ -89,7 +89,7 @@ async function start(command: string, args: string[], dataDir: string, ownGroup 
   // npm start installs and builds first (quick when nothing changed), then starts the server.
   const listening = await waitFor(
     () => (proc.exitCode !== null || proc.signalCode !== null ? 'exited' : out.includes('"yishi listening"') && 'listening'),
-    150_000,
+    240_000,
     `${command} ${args.join(' ')} to listen`,
   );
   if (listening === 'exited') throw new Error(`${command} ${args.join(' ')} exited early:\n${out}`);
@@ -136,7 +136,7 @@ describe('`npm start`: where phones reach it, and a signal stops the server', ()
     }
     expect(s.output()).toContain(`On this computer: http://localhost:${s.port}`);
     await expectCleanStop(s, 'SIGTERM', dataDir);
-  }, 200_000);
+  }, 300_000);
 
   // Ctrl-C in a terminal signals the whole foreground process group. (SIGINT to the npm process
   // alone stops nothing, before or after this fix: npm passes it to its shell, and dash waits
@@ -144,10 +144,10 @@ describe('`npm start`: where phones reach it, and a signal stops the server', ()
   it('Ctrl-C (SIGINT to the process group of npm start) does too, and the next start on the same data folder succeeds', async () => {
     const s = await start('npm', ['start'], dataDir, true);
     await expectCleanStop(s, 'SIGINT', dataDir, { group: true });
-  }, 200_000);
+  }, 300_000);
 
   it('SIGINT to scripts/start.mjs run directly does too', async () => {
     const s = await start(process.execPath, ['scripts/start.mjs'], dataDir);
     await expectCleanStop(s, 'SIGINT', dataDir);
-  }, 200_000);
+  }, 300_000);
 });
