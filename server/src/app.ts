@@ -12,6 +12,7 @@ import { attachFanout } from './fanout/fanout.ts';
 import { authRoutes } from './http/auth-routes.ts';
 import { errorMiddleware } from './http/context.ts';
 import { councilRoutes } from './http/council-routes.ts';
+import { httpOrigin, lanAddresses, linkOrigin, listensEverywhere, localOrigin } from './http/link-origin.ts';
 import { meetingRoutes } from './http/meeting-routes.ts';
 import { createLogger, withRedaction, type Logger } from './log.ts';
 import { LiveViews } from './realtime/live-views.ts';
@@ -28,7 +29,12 @@ const SERVER_VERSION: string = JSON.parse(readFileSync(path.join(here, '..', 'pa
 
 export interface RunningApp {
   http: HttpServer;
+  /** Where to open Yishi: PUBLIC_ORIGIN, else an address phones on the network can open if there is one. */
   url: string;
+  /** With no PUBLIC_ORIGIN and listening on all interfaces: one URL per LAN address, best first. */
+  lanUrls: string[];
+  /** The address on the machine itself (localhost when listening on all interfaces). */
+  localUrl: string;
   services: Services;
   /** The one-time setup link while no council exists, else null. */
   setupUrl: string | null;
@@ -83,8 +89,12 @@ export async function startApp(config: Config, given: Logger = createLogger(conf
       http.listen(config.PORT, config.HOST, () => resolve());
     });
     const { port } = http.address() as AddressInfo;
-    const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
-    const url = config.PUBLIC_ORIGIN[0] ?? `http://${host}:${port}`;
+    // Phones cannot open localhost: with no PUBLIC_ORIGIN, print (and build the setup link on)
+    // the addresses they can, when listening on all interfaces.
+    const lan = !config.PUBLIC_ORIGIN[0] && listensEverywhere(config.HOST) ? lanAddresses() : [];
+    const url = linkOrigin({ publicOrigin: config.PUBLIC_ORIGIN[0], listenHost: config.HOST, port, lan });
+    const lanUrls = lan.map((a) => httpOrigin(a, port));
+    const localUrl = localOrigin(config.HOST, port);
 
     const setupToken = await store.councils.ensureSetupToken(newToken());
     const setupUrl = setupToken ? `${url}/setup?token=${setupToken}` : null;
@@ -93,6 +103,8 @@ export async function startApp(config: Config, given: Logger = createLogger(conf
     return {
       http,
       url,
+      lanUrls,
+      localUrl,
       services,
       setupUrl,
       close: async () => {

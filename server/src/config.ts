@@ -18,7 +18,8 @@ const ConfigSchema = z.object({
   /**
    * Comma-separated origins allowed to open a websocket and to build links, e.g.
    * https://yishi.example.org. Unset: only same-origin pages (Origin host equals Host).
-   * The first entry is used for links printed in the log.
+   * The first entry is used for every link and QR code. Unset: the address the browser used, or,
+   * when that is localhost, the first LAN address (http/link-origin.ts), so phones can open them.
    */
   PUBLIC_ORIGIN: z
     .string()

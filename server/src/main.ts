@@ -2,7 +2,7 @@ import { startApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { createLogger, redactText } from './log.ts';
 
-/** The process entry point: config from the environment, clean shutdown on SIGINT/SIGTERM. */
+/** The process entry point: config from the environment, clean shutdown on SIGINT/SIGTERM/SIGHUP. */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const log = createLogger(config.LOG_LEVEL);
@@ -26,8 +26,12 @@ async function main(): Promise<void> {
   // Plain lines for a person reading the terminal, in one write (tests wait for this line and
   // must find the setup link with it), then the JSON line for log collectors.
   const setup = app.setupUrl ? `First start: open this one-time setup link to create your council:\n  ${app.setupUrl}\n\n` : '';
-  process.stdout.write(`\nYishi is running at ${app.url}\n${setup}`);
-  log.info('yishi listening', { url: app.url, storage: app.services.store.kind, startupMs: Date.now() - started });
+  const where =
+    app.lanUrls.length > 0
+      ? `Phones on the same network can open: ${app.lanUrls.join('  ')}\nOn this computer: ${app.localUrl}\n`
+      : '';
+  process.stdout.write(`\nYishi is running at ${app.url}\n${where}${setup}`);
+  log.info('yishi listening', { url: app.url, lanUrls: app.lanUrls, storage: app.services.store.kind, startupMs: Date.now() - started });
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -44,8 +48,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  // SIGHUP: the terminal it was started from closed; close PGlite cleanly then too.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
 }
 
 main().catch((err: Error) => {

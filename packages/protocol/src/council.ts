@@ -85,3 +85,7 @@ export type UpdateMemberBody = z.infer<typeof UpdateMemberBody>;
 /** A freshly issued personal sign-in link; the token is shown once and stored only hashed. */
 export const SignInLink = z.object({ memberId: MemberId, url: z.string() });
 export type SignInLink = z.infer<typeof SignInLink>;
+
+/** GET /api/link-origin: the origin join links and QR codes are built on (a phone can open it). */
+export const LinkOrigin = z.object({ origin: z.string() });
+export type LinkOrigin = z.infer<typeof LinkOrigin>;

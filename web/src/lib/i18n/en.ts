@@ -18,6 +18,7 @@ export const en: Dict = {
   'common.print': 'Print',
   'common.copy': 'Copy link',
   'common.copied': 'Copied.',
+  'common.copyFailed': 'Could not copy: select the link above and copy it.',
   'common.backHome': 'Back to home',
   'common.required': '(required)',
 

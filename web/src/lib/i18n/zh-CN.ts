@@ -20,6 +20,7 @@ export const zhCN = {
   'common.print': '打印',
   'common.copy': '复制链接',
   'common.copied': '已复制。',
+  'common.copyFailed': '无法自动复制，请选中上面的链接后手动复制。',
   'common.backHome': '返回首页',
   'common.required': '（必填）',
 
