@@ -29,6 +29,7 @@ const STATUS: Record<ErrorCode, number> = {
   wrong_electorate: 400,
   inconsistent_ballots: 400,
   exceeds_electorate: 400,
+  meeting_closed: 409,
 };
 
 /** A failure the client is told about by code. Anything else is a bug and becomes `internal`. */

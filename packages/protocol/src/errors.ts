@@ -31,6 +31,7 @@ export const ErrorCode = z.enum([
   'wrong_electorate',
   'inconsistent_ballots',
   'exceeds_electorate',
+  'meeting_closed', // the meeting is closed: its record no longer changes
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

@@ -34,6 +34,7 @@ export const en: Dict = {
   'error.setup_done': 'The council is already set up; the setup link cannot be used again.',
   'error.bad_credentials': 'Wrong login or password, or the sign-in link no longer works.',
   'error.internal': 'The server had a problem. Please try again later.',
+  'error.meeting_closed': 'This meeting is closed: its record can no longer change.',
   'error.poll_not_open': 'This poll is not open: it has not started yet or is already closed.',
   'error.not_eligible': 'You are not among the voters of this poll.',
   'error.already_voted': 'You have already voted; one person, one vote.',
