@@ -6,6 +6,12 @@ import { createLogger } from './log.ts';
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const log = createLogger(config.LOG_LEVEL);
+  // A last line of defence, not the fix: every known source handles its own rejections (the
+  // Redis fan-out above all). One that slips through is logged loudly rather than ending every
+  // meeting on this instance; the Redis outage test fails if this line ever appears.
+  process.on('unhandledRejection', (reason) => {
+    log.error('unhandled rejection', { err: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) });
+  });
   if (!config.DATABASE_URL || !config.REDIS_URL) {
     log.info(
       'running on the embedded default: ' +
