@@ -62,6 +62,24 @@ describe('data folder lock', () => {
     (await acquireDataDirLock(dir))();
   });
 
+  // Two containers with one hostname (or network_mode: host) are both PID 1 in their own pid
+  // namespaces: the pid in the lock says nothing here, so only a stopped heartbeat frees it.
+  it('a lock from another pid namespace on this host, still beating, is refused', async () => {
+    const dir = newDir();
+    const file = path.join(dir, 'yishi.lock');
+    writeFileSync(file, JSON.stringify({ pid: process.pid, host: hostname(), ns: 'pid:[1]', started: 'x' }));
+    const beat = setInterval(() => {
+      try {
+        utimesSync(file, new Date(), new Date());
+      } catch {
+        // taken over (wrongly): the assertion below says so
+      }
+    }, 20);
+    await expect(acquireDataDirLock(dir, { heartbeatMs: 50, staleAfterMs: 300 })).rejects.toThrow(DataDirLockedError);
+    clearInterval(beat);
+    (await acquireDataDirLock(dir, { heartbeatMs: 50, staleAfterMs: 300 }))();
+  });
+
   it('a lock from another host (another container on a shared volume) is taken over only once its heartbeat stops', async () => {
     const dir = newDir();
     const file = path.join(dir, 'yishi.lock');

@@ -1,4 +1,5 @@
 import { closeSync, openSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 
@@ -17,6 +18,11 @@ export class DataDirLockedError extends Error {
 interface Holder {
   pid: number;
   host: string;
+  /**
+   * The holder's pid namespace: two containers on one host (or with one hostname) may both be
+   * PID 1, and a pid means nothing outside its namespace.
+   */
+  ns: string | null;
   /** The holder's start time as the kernel counts it (/proc/<pid>/stat), to tell a reused pid apart. */
   started: string | null;
 }
@@ -33,6 +39,14 @@ const STALE_AFTER_MS = 20_000;
 
 /** Folders this process holds: a second open in the same process is refused by this, not by pid. */
 const heldHere = new Set<string>();
+
+function pidNamespace(): string | null {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return null;
+  }
+}
 
 function startTimeOf(pid: number): string | null {
   try {
@@ -61,14 +75,15 @@ function readHolder(file: string): Holder | null {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
-  if (/^\d+$/.test(text)) return { pid: Number(text), host: hostname(), started: null };
+  if (/^\d+$/.test(text)) return { pid: Number(text), host: hostname(), ns: pidNamespace(), started: null };
   try {
     const h = JSON.parse(text) as Partial<Holder>;
-    if (typeof h.pid === 'number' && typeof h.host === 'string') return { pid: h.pid, host: h.host, started: typeof h.started === 'string' ? h.started : null };
+    if (typeof h.pid === 'number' && typeof h.host === 'string')
+      return { pid: h.pid, host: h.host, ns: typeof h.ns === 'string' ? h.ns : pidNamespace(), started: typeof h.started === 'string' ? h.started : null };
   } catch {
     // unreadable: a write cut short by a crash
   }
-  return { pid: 0, host: hostname(), started: null };
+  return { pid: 0, host: hostname(), ns: pidNamespace(), started: null };
 }
 
 /**
@@ -118,7 +133,7 @@ export async function acquireDataDirLock(dir: string, options: LockOptions = {})
   const key = path.resolve(dir);
   const file = path.join(key, 'yishi.lock');
   if (heldHere.has(key)) throw new DataDirLockedError(dir, process.pid);
-  const me: Holder = { pid: process.pid, host: hostname(), started: startTimeOf(process.pid) };
+  const me: Holder = { pid: process.pid, host: hostname(), ns: pidNamespace(), started: startTimeOf(process.pid) };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(file, 'wx');
@@ -128,8 +143,10 @@ export async function acquireDataDirLock(dir: string, options: LockOptions = {})
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = readHolder(file);
       if (holder === null) continue; // released meanwhile: try again
-      const alive = holder.host === me.host ? holderRunsHere(holder) : await holderBeatsElsewhere(file, staleAfterMs);
-      if (alive) throw new DataDirLockedError(dir, holder.pid, holder.host === me.host ? undefined : holder.host);
+      // Its pid can be asked only within our own pid namespace on this host; elsewhere, watch its heartbeat.
+      const here = holder.host === me.host && holder.ns === me.ns;
+      const alive = here ? holderRunsHere(holder) : await holderBeatsElsewhere(file, staleAfterMs);
+      if (alive) throw new DataDirLockedError(dir, holder.pid, here ? undefined : holder.host);
       // Stale. Replace it in one rename, so that two processes taking over at once cannot both
       // believe they won: the one whose content is in the file afterwards holds it.
       const tmp = `${file}.${process.pid}.${Date.now()}`;
@@ -137,7 +154,7 @@ export async function acquireDataDirLock(dir: string, options: LockOptions = {})
       renameSync(tmp, file);
     }
     const now = readHolder(file);
-    if (!now || now.pid !== me.pid || now.host !== me.host || now.started !== me.started) continue;
+    if (!now || now.pid !== me.pid || now.host !== me.host || now.ns !== me.ns || now.started !== me.started) continue;
     heldHere.add(key);
     const beat = setInterval(() => {
       try {
@@ -154,7 +171,7 @@ export async function acquireDataDirLock(dir: string, options: LockOptions = {})
       clearInterval(beat);
       heldHere.delete(key);
       const h = readHolder(file);
-      if (h && h.pid === me.pid && h.host === me.host) rmSync(file, { force: true });
+      if (h && h.pid === me.pid && h.host === me.host && h.ns === me.ns) rmSync(file, { force: true });
     };
   }
   throw new Error(`Could not lock the data folder ${dir}`);
