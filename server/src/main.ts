@@ -6,12 +6,6 @@ import { createLogger, redactText } from './log.ts';
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const log = createLogger(config.LOG_LEVEL);
-  // A last line of defence, not the fix: every known source handles its own rejections (the
-  // Redis fan-out above all). One that slips through is logged loudly rather than ending every
-  // meeting on this instance; the Redis outage test fails if this line ever appears.
-  process.on('unhandledRejection', (reason) => {
-    log.error('unhandled rejection', { err: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) });
-  });
   if (!config.DATABASE_URL || !config.REDIS_URL) {
     log.info(
       'running on the embedded default: ' +
@@ -22,6 +16,9 @@ async function main(): Promise<void> {
   }
   // A promise nobody awaited or an exception nobody caught (a driver's error, say) is logged
   // through the same redaction, not printed by Node with its parameters.
+  // A last line of defence, not the fix: every known source handles its own rejections (the
+  // Redis fan-out above all). One that slips through is logged rather than ending every meeting
+  // on this instance; test/integration/redis-outage.test.ts fails if this line ever appears.
   process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { err: reason }));
   process.on('uncaughtException', (err) => {
     log.error('uncaught exception', { err });
