@@ -25,6 +25,8 @@ import { createStore } from './storage/store.ts';
 import { VoteService } from './votes/vote-service.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+/** Time for ioredis to re-issue its subscriptions after reconnecting, before views are re-sent. */
+const RESEND_DELAY_MS = 300;
 const SERVER_VERSION: string = JSON.parse(readFileSync(path.join(here, '..', 'package.json'), 'utf8')).version;
 
 export interface RunningApp {
@@ -56,6 +58,9 @@ export async function startApp(config: Config, given: Logger = createLogger(conf
     const io = createSocketServer(http, config.PUBLIC_ORIGIN);
     const fanout = await attachFanout(io, config.REDIS_URL, log);
     const live = new LiveViews(io, store, log, fanout.kind === 'redis');
+    // Broadcasts made while Redis was away are lost: once it is back, each instance re-sends fresh
+    // snapshots of the meetings its sockets follow (after the subscriber has re-subscribed).
+    fanout.onReconnect(() => setTimeout(() => live.resendActive(), RESEND_DELAY_MS).unref());
     const votes = new VoteService(store, live);
     const limits = {
       perAddress: fanout.limiter('address', config.AUTH_RATE_PER_MINUTE, config.AUTH_RATE_PER_MINUTE / 60),
@@ -65,7 +70,11 @@ export async function startApp(config: Config, given: Logger = createLogger(conf
     const services: Services = { config, log, store, live, votes, attendance, sockets: new SessionSockets(io), limits, version: SERVER_VERSION };
 
     app.get('/healthz', (_req, res) => {
-      res.json({ status: 'ok', storage: store.kind, fanout: fanout.kind, version: SERVER_VERSION, protocol: PROTOCOL_VERSION });
+      // Degraded still answers 200: the instance serves its own sockets, and a load balancer
+      // that dropped every instance while Redis is away would take the whole meeting down.
+      const fan = fanout.health();
+      const degraded = fan.state === 'degraded' ? { reason: fan.reason, degradedForMs: fan.sinceMs } : {};
+      res.json({ status: fan.state, ...degraded, storage: store.kind, fanout: fanout.kind, version: SERVER_VERSION, protocol: PROTOCOL_VERSION });
     });
     app.use('/api', express.json({ limit: LIMITS.httpBodyBytes, strict: true }));
     app.use('/api', authRoutes(services));

@@ -35,6 +35,7 @@ const STATUS: Record<ErrorCode, number> = {
   voted_online: 409,
   counted_in_room: 409,
   group_not_empty: 409,
+  meeting_closed: 409,
 };
 
 /** A failure the client is told about by code. Anything else is a bug and becomes `internal`. */

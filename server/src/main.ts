@@ -16,6 +16,9 @@ async function main(): Promise<void> {
   }
   // A promise nobody awaited or an exception nobody caught (a driver's error, say) is logged
   // through the same redaction, not printed by Node with its parameters.
+  // A last line of defence, not the fix: every known source handles its own rejections (the
+  // Redis fan-out above all). One that slips through is logged rather than ending every meeting
+  // on this instance; test/integration/redis-outage.test.ts fails if this line ever appears.
   process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { err: reason }));
   process.on('uncaughtException', (err) => {
     log.error('uncaught exception', { err });

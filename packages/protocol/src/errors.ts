@@ -39,6 +39,7 @@ export const ErrorCode = z.enum([
   'counted_in_room', // a member counted by hand in the room votes online
   // Council settings
   'group_not_empty', // a group with members cannot be deleted: move them first
+  'meeting_closed', // the meeting is closed: its record no longer changes
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

@@ -1,4 +1,4 @@
-import { can, canMarkAttendance } from '@yishi/domain';
+import { can, canMarkAttendance, canTransition } from '@yishi/domain';
 import {
   ClientEvents,
   type ClientEventName,
@@ -102,7 +102,11 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
       const meeting = await store.meetings.get(meetingId);
       if (owner.kind !== 'member' || !can(principalOf(owner), 'meeting.run', { councilId: meeting.councilId, meetingId }))
         throw new AppError('forbidden');
+      // Closing closes the open polls first, each outcome recorded; the record is then frozen.
+      const closing = to === 'closed' && canTransition(meeting.state, to) && (expectedVersion === undefined || expectedVersion === meeting.version);
+      if (closing) await votes.closeOpenPolls(meetingId);
       const updated = await store.meetings.transition(meetingId, to, owner.memberId, expectedVersion);
+      if (closing) await votes.closeOpenPolls(meetingId);
       live.invalidate(meetingId, 'meeting');
       return { view: { kind: 'meeting', meetingId, version: updated.version, data: updated } };
     },
@@ -112,7 +116,7 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
       const meeting = await store.meetings.get(meetingId);
       if (owner.kind !== 'member' || !canMarkAttendance(principalOf(owner), { councilId: meeting.councilId, meetingId }))
         throw new AppError('forbidden');
-      if (meeting.state === 'closed') throw new AppError('conflict', 'meeting is closed');
+      if (meeting.state === 'closed') throw new AppError('meeting_closed');
       const target = await store.councils.memberById(memberId);
       if (!target || target.councilId !== meeting.councilId) throw new AppError('invalid_input', 'not a member of this council', ['memberId']);
       await store.meetings.markAttendance(meetingId, memberId, inRoom, owner.memberId);

@@ -1,14 +1,16 @@
 import { computePresence } from '@yishi/domain';
-import type { CouncilId, MeetingId, ViewKind, ViewSnapshot } from '@yishi/protocol';
+import { ViewKind as ViewKindSchema, type CouncilId, type MeetingId, type ViewKind, type ViewSnapshot } from '@yishi/protocol';
 import type { Logger } from '../log.ts';
 import type { Store } from '../storage/store.ts';
 import { computeLiveTallies, computePollsView } from '../votes/polls-view.ts';
 import { recordedAttendance } from './attendance-tracker.ts';
-import { meetingRoom } from './rooms.ts';
+import { meetingIdOfRoom, meetingRoom } from './rooms.ts';
 import type { YishiServer } from './types.ts';
 
 /** How often at most one instance pushes one view of one meeting. Four a second keeps a room "live". */
 const MIN_INTERVAL_MS = 250;
+
+const VIEW_KINDS = ViewKindSchema.options;
 
 /**
  * Sockets written per turn of the event loop when delivering a snapshot. Writing to 5,000
@@ -78,6 +80,19 @@ export class LiveViews {
     s.scheduled = true;
     const wait = Math.max(0, s.lastAt + MIN_INTERVAL_MS - Date.now());
     setTimeout(() => void this.flush(key, meetingId, kind), wait).unref();
+  }
+
+  /**
+   * Re-sends every view of each meeting followed by a socket on this instance: computed fresh,
+   * delivered here and relayed to the others. Run when the fan-out returns from an outage, so that
+   * what was missed meanwhile arrives without waiting for the next change.
+   */
+  resendActive(): void {
+    for (const room of this.io.of('/').adapter.rooms.keys()) {
+      const meetingId = meetingIdOfRoom(room);
+      if (!meetingId) continue;
+      for (const kind of VIEW_KINDS) this.invalidate(meetingId, kind);
+    }
   }
 
   /** Member names, groups or the quorum rule changed: every open meeting of the council re-renders attendance. */

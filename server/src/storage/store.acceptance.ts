@@ -222,7 +222,7 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
 
     it('refuses edits to a closed meeting', async () => {
       await store.meetings.transition(meetingId, 'closed', adminId);
-      await expect(store.meetings.update(meetingId, { title: 'changed' })).rejects.toMatchObject({ code: 'conflict' });
+      await expect(store.meetings.update(meetingId, { title: 'changed' })).rejects.toMatchObject({ code: 'meeting_closed' });
       expect((await store.meetings.get(meetingId)).title).toBe('电梯加装议题');
     });
   });

@@ -36,6 +36,7 @@ export const en: Dict = {
   'error.group_not_empty': 'This group still has members. Move them to another group first, then delete it.',
   'error.bad_credentials': 'Wrong login or password, or the sign-in link no longer works.',
   'error.internal': 'The server had a problem. Please try again later.',
+  'error.meeting_closed': 'This meeting is closed: its record can no longer change.',
   'error.poll_not_open': 'This poll is not open: it has not started yet or is already closed.',
   'error.not_eligible': 'You are not among the voters of this poll.',
   'error.already_voted': 'You have already voted; one person, one vote.',

@@ -37,6 +37,7 @@ export const zhCN = {
   'error.group_not_empty': '这个分组里还有成员。请先把他们调到其他分组，再删除。',
   'error.bad_credentials': '登录名或密码不正确，或登录链接已失效。',
   'error.internal': '服务器出错了，请稍后再试。',
+  'error.meeting_closed': '会议已结束，会议记录不能再更改。',
   'error.poll_not_open': '投票尚未开始或已经结束。',
   'error.not_eligible': '您不在这次投票的投票人范围内。',
   'error.already_voted': '您已经投过票了，每人只能投一票。',
