@@ -1,4 +1,4 @@
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hashToken, newToken } from './auth/tokens.ts';
 import { ApiClient, connected, emit, type YishiClientSocket } from '../../test/support/client.ts';
 import { setUpCouncil } from '../../test/support/council.ts';
@@ -40,16 +40,15 @@ describe('one instance under one person', () => {
   let meetingId: string;
   let joinCode: string;
 
-  afterAll(async () => {
-    await app?.dispose();
-  });
-
-  it('starts', async () => {
+  beforeAll(async () => {
     app = await startInProcess({ SOCKETS_PER_SESSION: '3', SOCKET_IDLE_SECONDS: '1', AUTH_RATE_PER_MINUTE: '6' });
     c = await setUpCouncil(app.url, app.setupUrl!);
     const m = await c.facilitator.ok('POST', '/api/meetings', meetingBody);
     meetingId = m.id;
     joinCode = m.joinCode;
+  });
+  afterAll(async () => {
+    await app?.dispose();
   });
 
   it('believes no X-Forwarded-For unless TRUST_PROXY says so', async () => {

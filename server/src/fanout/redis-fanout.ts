@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
 import type { YishiServer } from '../realtime/types.ts';
 import type { Fanout } from './fanout.ts';
+import { RedisConnectionCaps } from './redis-connection-caps.ts';
 import { RedisRateLimiter } from './redis-rate-limit.ts';
 
 /**
@@ -39,6 +40,7 @@ export async function attachRedisFanout(io: YishiServer, url: string, log: Logge
     kind: 'redis',
     // The publishing connection also runs commands (the subscriber cannot).
     limiter: (name, capacity, refill) => new RedisRateLimiter(pub, name, capacity, refill, log),
+    connectionCaps: () => new RedisConnectionCaps(pub, log),
     close: async () => {
       pub.disconnect();
       sub.disconnect();

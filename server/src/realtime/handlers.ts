@@ -119,7 +119,8 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
 
     'view:get': async (socket, { meetingId, kind }) => {
       if (!socket.rooms.has(meetingRoom(meetingId))) throw new AppError('forbidden', 'join the meeting first');
-      return { view: await live.snapshot(meetingId, kind) };
+      // Served from the last snapshot when it is fresh: asking costs no recomputation (live-views.ts).
+      return { view: await live.recent(meetingId, kind) };
     },
 
     // Votes: see votes/vote-service.ts. Roles are re-read for the facilitator's actions.
