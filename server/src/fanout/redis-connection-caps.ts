@@ -10,8 +10,13 @@ import type { Logger } from '../log.ts';
  */
 const LEASE_MS = 60_000;
 const RENEW_MS = 20_000;
-/** How long acquiring waits for Redis before counting locally. */
-const REDIS_WAIT_MS = 300;
+/**
+ * How long acquiring waits for a connected Redis before counting locally. Long, because the wait
+ * includes this instance's own event loop: under a flood of handshakes a short wait would time
+ * out with Redis healthy, and each instance would admit a whole cap of its own. A Redis known to
+ * be away (not 'ready') is not waited for at all.
+ */
+const REDIS_WAIT_MS = 3_000;
 
 /** KEYS: the keys. ARGV: lease ms, member, then one cap per key. Returns 0, or the index of the full key. */
 const ACQUIRE = `
@@ -64,6 +69,7 @@ export class RedisConnectionCaps implements ConnectionCaps {
   async acquire(id: string, caps: readonly Cap[]): Promise<string | null> {
     let timer: NodeJS.Timeout | undefined;
     try {
+      if (this.redis.status !== 'ready') throw new Error(`redis is ${this.redis.status}`);
       const member = `${this.instance}:${id}`;
       const answer = await Promise.race([
         this.redis.eval(ACQUIRE, caps.length, ...caps.map((c) => redisKey(c.key)), LEASE_MS, member, ...caps.map((c) => c.cap)),

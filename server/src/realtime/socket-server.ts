@@ -43,10 +43,31 @@ export function createSocketServer(http: HttpServer, publicOrigins: readonly str
   return io;
 }
 
+/** See attachSocketHandlers: handshakes allowed per session (burst, then per second), and per address per second. */
+const HANDSHAKE_BURST_PER_SESSION = 20;
+const HANDSHAKES_PER_SECOND_PER_SESSION = 2;
+const HANDSHAKES_PER_SECOND_PER_ADDRESS = 50;
+
 /** Wires authentication and handlers; called once the services (which need `io`) exist. */
 export function attachSocketHandlers(io: YishiServer, services: Services, caps: ConnectionCaps, trust: TrustFn): () => void {
   const perSocket = new RateLimiter(40, 20);
+  /** Refused messages a socket may send before it is closed: a burst of 100, then 10 a second. */
+  const refusals = new RateLimiter(100, 10);
   const { SOCKETS_PER_SESSION, SOCKETS_PER_ADDRESS, SOCKET_IDLE_SECONDS } = services.config;
+
+  // Handshakes per session and per address, on this instance, before the websocket upgrade: a
+  // script reconnecting in a loop is refused for the price of parsing a cookie, not of an upgrade,
+  // a Socket.IO handshake and a Redis call. A browser reconnects about once a second at most; a
+  // room behind one NAT reconnecting after a restart fits in the address's burst.
+  const handshakesPerSession = new RateLimiter(HANDSHAKE_BURST_PER_SESSION, HANDSHAKES_PER_SECOND_PER_SESSION);
+  const handshakesPerAddress = new RateLimiter(SOCKETS_PER_ADDRESS, HANDSHAKES_PER_SECOND_PER_ADDRESS);
+  io.engine.opts.allowRequest = (req, callback) => {
+    const tokenHash = sessionTokenHash(req);
+    const admitted =
+      handshakesPerAddress.take(clientAddress(req, trust)) && (tokenHash === null || handshakesPerSession.take(tokenHash));
+    if (admitted) callback(null, true);
+    else callback('rate_limited', false);
+  };
 
   // Caps before the database is asked anything: refusing a flood of handshakes costs one Redis call each.
   io.use((socket, next) => {
@@ -99,7 +120,7 @@ export function attachSocketHandlers(io: YishiServer, services: Services, caps: 
     // So that signing out or revoking a link ends this connection too (session-sockets.ts).
     void socket.join(sessionRoom(socket.data.sessionHash));
     if (socket.data.owner.kind === 'member') void socket.join(memberRoom(socket.data.owner.memberId));
-    bindHandlers(socket, services, perSocket);
+    bindHandlers(socket, services, perSocket, refusals);
     socket.on('disconnecting', () => {
       for (const room of socket.rooms) {
         const meetingId = meetingIdOfRoom(room);
@@ -108,6 +129,7 @@ export function attachSocketHandlers(io: YishiServer, services: Services, caps: 
     });
     socket.on('disconnect', () => {
       perSocket.forget(socket.id);
+      refusals.forget(socket.id);
       idleSince.delete(socket.id);
       caps.release(socket.id);
     });
