@@ -16,17 +16,6 @@ afterEach(() => {
   for (const s of sockets.splice(0)) s.close();
 });
 
-async function withApp<T>(env: Record<string, string>, fn: (app: App, c: Awaited<ReturnType<typeof setUpCouncil>>) => Promise<T>): Promise<T> {
-  const app = await startInProcess(env);
-  try {
-    const c = await setUpCouncil(app.url, app.setupUrl!);
-    return await fn(app, c);
-  } finally {
-    for (const s of sockets.splice(0)) s.close();
-    await app.dispose();
-  }
-}
-
 const meetingBody = { title: '停车位议题', startsAt: '2026-12-01T19:00:00+08:00', place: '', mode: 'hybrid' };
 const connectError = (s: YishiClientSocket) =>
   new Promise<string>((resolve) => {
@@ -179,11 +168,19 @@ describe('one instance under one person', () => {
 });
 
 describe('sockets per address', () => {
+  let app: App;
+  let c: Awaited<ReturnType<typeof setUpCouncil>>;
+  beforeAll(async () => {
+    app = await startInProcess({ SOCKETS_PER_SESSION: '3', SOCKETS_PER_ADDRESS: '5' });
+    c = await setUpCouncil(app.url, app.setupUrl!);
+  });
+  afterAll(async () => {
+    await app?.dispose();
+  });
+
   it('caps the live connections from one address across sessions', async () => {
-    await withApp({ SOCKETS_PER_SESSION: '3', SOCKETS_PER_ADDRESS: '5' }, async (_app, c) => {
-      const accepted = [c.admin, c.admin, c.admin, c.member, c.member].map((who) => track(who.socket()));
-      await Promise.all(accepted.map(connected));
-      expect(await connectError(track(c.facilitator.socket()))).toBe('too_many_connections');
-    });
+    const accepted = [c.admin, c.admin, c.admin, c.member, c.member].map((who) => track(who.socket()));
+    await Promise.all(accepted.map(connected));
+    expect(await connectError(track(c.facilitator.socket()))).toBe('too_many_connections');
   });
 });

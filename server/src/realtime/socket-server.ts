@@ -46,7 +46,7 @@ export function createSocketServer(http: HttpServer, publicOrigins: readonly str
 /**
  * See attachSocketHandlers: handshakes allowed per session (a burst, then per second), and per
  * address per second (at least; a tenth of SOCKETS_PER_ADDRESS when that is larger), after a burst
- * of SOCKETS_PER_ADDRESS: a whole room behind one NAT reconnects at once after a restart.
+ * of SOCKETS_PER_ADDRESS (at least 100): a whole room behind one NAT reconnects at once after a restart.
  */
 const HANDSHAKE_BURST_PER_SESSION = 20;
 const HANDSHAKES_PER_SECOND_PER_SESSION = 2;
@@ -64,7 +64,7 @@ export function attachSocketHandlers(io: YishiServer, services: Services, caps: 
   // a Socket.IO handshake and a Redis call. A browser reconnects about once a second at most; a
   // room behind one NAT reconnecting after a restart fits in the address's burst.
   const handshakesPerSession = new RateLimiter(HANDSHAKE_BURST_PER_SESSION, HANDSHAKES_PER_SECOND_PER_SESSION);
-  const handshakesPerAddress = new RateLimiter(SOCKETS_PER_ADDRESS, Math.max(HANDSHAKES_PER_SECOND_PER_ADDRESS, SOCKETS_PER_ADDRESS / 10));
+  const handshakesPerAddress = new RateLimiter(Math.max(100, SOCKETS_PER_ADDRESS), Math.max(HANDSHAKES_PER_SECOND_PER_ADDRESS, SOCKETS_PER_ADDRESS / 10));
   io.engine.opts.allowRequest = (req, callback) => {
     const tokenHash = sessionTokenHash(req);
     const admitted =
