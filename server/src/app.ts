@@ -15,7 +15,7 @@ import { councilRoutes } from './http/council-routes.ts';
 import type { TrustFn } from './http/client-address.ts';
 import { meetingRoutes } from './http/meeting-routes.ts';
 import { sameOriginOnly } from './http/same-origin.ts';
-import { createLogger, type Logger } from './log.ts';
+import { createLogger, withRedaction, type Logger } from './log.ts';
 import { LiveViews } from './realtime/live-views.ts';
 import { SessionSockets } from './realtime/session-sockets.ts';
 import { attachSocketHandlers, createSocketServer } from './realtime/socket-server.ts';
@@ -37,7 +37,9 @@ export interface RunningApp {
 }
 
 /** Builds and starts one Yishi instance. Everything it needs comes from `config`. */
-export async function startApp(config: Config, log: Logger = createLogger(config.LOG_LEVEL)): Promise<RunningApp> {
+export async function startApp(config: Config, given: Logger = createLogger(config.LOG_LEVEL)): Promise<RunningApp> {
+  // Whatever logger is given, nothing secret reaches it (log-redact.ts).
+  const log = withRedaction(given);
   const database = await openDatabase(config, log);
   const store = createStore(database);
   try {

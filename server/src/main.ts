@@ -1,6 +1,6 @@
 import { startApp } from './app.ts';
 import { loadConfig } from './config.ts';
-import { createLogger } from './log.ts';
+import { createLogger, redactText } from './log.ts';
 
 /** The process entry point: config from the environment, clean shutdown on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -14,6 +14,13 @@ async function main(): Promise<void> {
         'set DATABASE_URL and REDIS_URL to run several instances',
     );
   }
+  // A promise nobody awaited or an exception nobody caught (a driver's error, say) is logged
+  // through the same redaction, not printed by Node with its parameters.
+  process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { err: reason }));
+  process.on('uncaughtException', (err) => {
+    log.error('uncaught exception', { err });
+    process.exit(1);
+  });
   const started = Date.now();
   const app = await startApp(config, log);
   // Plain lines for a person reading the terminal, in one write (tests wait for this line and
@@ -42,6 +49,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: Error) => {
-  process.stderr.write(`yishi failed to start: ${err.message}\n`);
+  process.stderr.write(`yishi failed to start: ${redactText(err.message)}\n`);
   process.exit(1);
 });

@@ -56,6 +56,10 @@ export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_D
     // start, 400 MB after a later one).
     createPgliteClusterIfMissing(dir, MIGRATIONS);
     const client = await PGlite.create(dir, { postgresqlconf: PGLITE_CONF });
+    // PGlite's checkpoints run in this very backend, so this session setting governs them: WAL
+    // segments no longer needed are deleted, not renamed for reuse with their old contents
+    // (secret ballots' casts; see PollStore#forgetBallotTraces).
+    await client.exec('SET wal_recycle = off');
     const db = drizzle(client, { schema });
     await migrate(db, { migrationsFolder: MIGRATIONS });
     return {

@@ -16,6 +16,7 @@ import { AppError } from '../errors.ts';
 import type { Db } from './database.ts';
 import {
   ballotBox,
+  ballotPending,
   decisions,
   finalBallots,
   inRoomCounts,
@@ -55,6 +56,11 @@ export interface PendingBallot {
   newReceiptHash: string | null;
   /** Secret polls: change the ballot holding this receipt instead of casting a new one. */
   changeReceiptHash: string | null;
+  /**
+   * Secret polls: k, the smallest group of ballots that may enter the ballot box together
+   * (max(3, the poll's who-voted threshold)). See `mix`.
+   */
+  mixAt: number;
 }
 
 export type BallotOutcome =
@@ -134,22 +140,25 @@ export class PollStore {
 
   /**
    * Closes a poll: no ballot lands after this commits (casting holds a share lock on the poll
-   * row). Every ballot is copied to the final record in a random order and the live box is
-   * emptied, so not even the table's physical order survives. `decide` computes the result
-   * from the final ballots inside the same transaction.
+   * row). Every ballot, mixed or still pending, is copied to the final record in a random order
+   * and both live tables are emptied. `decide` computes the result from the final ballots inside
+   * the same transaction. Then the files are cleaned (`forgetBallotTraces`).
    */
   async close(pollId: PollId, decide: (ballots: { electorate: Electorate; choice: BallotChoice }[], inRoom: InRoomCounts[]) => Promise<{ result: unknown; title: string; outcome: unknown }>): Promise<Poll> {
     await this.db.transaction(async (tx) => {
       const [row] = await tx.select().from(polls).where(eq(polls.id, pollId)).for('update');
       if (!row) throw new AppError('not_found', 'poll');
       if (row.state !== 'open') throw new AppError('poll_not_open');
-      const secret = await tx.select({ electorate: ballotBox.electorate, choice: ballotBox.choice }).from(ballotBox).where(eq(ballotBox.pollId, pollId));
+      const mixed = await tx.select({ electorate: ballotBox.electorate, choice: ballotBox.choice }).from(ballotBox).where(eq(ballotBox.pollId, pollId));
+      // Fewer than k may still be pending: they join the record here (DESIGN: "Secret ballots").
+      const pending = await tx.select({ electorate: ballotPending.electorate, choice: ballotPending.choice }).from(ballotPending).where(eq(ballotPending.pollId, pollId));
       const named = await tx
         .select({ electorate: namedBallots.electorate, choice: namedBallots.choice, voterName: namedBallots.voterName })
         .from(namedBallots)
         .where(eq(namedBallots.pollId, pollId));
       const all = shuffle<{ electorate: string; choice: unknown; voterName: string | null }>([
-        ...secret.map((b) => ({ ...b, voterName: null })),
+        ...mixed.map((b) => ({ ...b, voterName: null })),
+        ...pending.map((b) => ({ ...b, voterName: null })),
         ...named,
       ]);
       for (let i = 0; i < all.length; i += 500) {
@@ -158,6 +167,7 @@ export class PollStore {
         );
       }
       await tx.delete(ballotBox).where(eq(ballotBox.pollId, pollId));
+      await tx.delete(ballotPending).where(eq(ballotPending.pollId, pollId));
       const rooms = await this.inRoomWith(tx, pollId);
       const decided = await decide(
         all.map((b) => ({ electorate: b.electorate as Electorate, choice: b.choice as BallotChoice })),
@@ -166,7 +176,55 @@ export class PollStore {
       await tx.update(polls).set({ state: 'closed', result: decided.result }).where(eq(polls.id, pollId));
       await tx.insert(decisions).values({ id: randomUUID(), meetingId: row.meetingId, pollId, title: decided.title, outcome: decided.outcome });
     });
+    await this.forgetBallotTraces();
     return this.get(pollId);
+  }
+
+  /**
+   * After a close: the deleted ballots' dead rows would stay in the table files (with the
+   * `xmin` of their voter's transaction) until a vacuum reuses the space, and the WAL of the
+   * poll would keep every cast. `VACUUM FULL` rewrites the two ballot tables into new files
+   * (`voter_roll` is left alone: its rows say who voted and in which order, never what, and
+   * rewriting it would lock every open poll's casts); a checkpoint, a switch to a new WAL
+   * segment and a second checkpoint let the segments that held the poll go (PGlite runs with
+   * `wal_recycle = off`, database.ts, so they are deleted, not renamed for reuse).
+   * Best effort: the poll is already closed, and on PostgreSQL an ordinary role may not
+   * checkpoint (the DBA's settings then decide what WAL is kept; see ARCHITECTURE.md).
+   */
+  private async forgetBallotTraces(): Promise<void> {
+    const steps = ['VACUUM FULL ballot_pending, ballot_box', 'CHECKPOINT', 'SELECT pg_switch_wal()', 'CHECKPOINT'];
+    for (const step of steps) await this.db.execute(sql.raw(step)).catch(() => undefined);
+  }
+
+  /**
+   * Moves a poll's pending secret ballots into the ballot box once at least k are waiting, all
+   * of them at once, in a shuffled order, under new ids (the pending ids were written with the
+   * voters' marks). Every row of the box then shares its transaction with k-1 others or more,
+   * and with no voter. Holding the poll row FOR UPDATE waits out casts in flight (they hold it
+   * FOR SHARE) and keeps two instances from mixing the same ballots. Returns how many moved.
+   */
+  async mix(pollId: PollId, k: number): Promise<number> {
+    const [waiting] = await this.db.select({ n: count() }).from(ballotPending).where(eq(ballotPending.pollId, pollId));
+    if (Number(waiting?.n ?? 0) < k) return 0;
+    const moved = await this.db.transaction(async (tx) => {
+      const [row] = await tx.select({ state: polls.state }).from(polls).where(eq(polls.id, pollId)).for('update');
+      if (row?.state !== 'open') return 0;
+      const [again] = await tx.select({ n: count() }).from(ballotPending).where(eq(ballotPending.pollId, pollId));
+      if (Number(again?.n ?? 0) < k) return 0;
+      const taken = rowsOf<{ electorate: string; choice: unknown; receipt_hash: string | null }>(
+        await tx.execute(sql`DELETE FROM ballot_pending WHERE poll_id = ${pollId} RETURNING electorate, choice, receipt_hash`),
+      );
+      const rows = shuffle(taken).map((b) => ({ id: randomUUID(), poll_id: pollId, electorate: b.electorate, choice: b.choice, receipt_hash: b.receipt_hash }));
+      await tx.execute(sql`
+        INSERT INTO ballot_box (id, poll_id, electorate, choice, receipt_hash)
+        SELECT id, poll_id, electorate, choice, receipt_hash
+        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          AS b(id uuid, poll_id uuid, electorate text, choice jsonb, receipt_hash text)`);
+      return rows.length;
+    });
+    // The moved rows are dead in ballot_pending, still carrying their voters' xmin: reclaim them.
+    if (moved > 0) await this.db.execute(sql`VACUUM ballot_pending`).catch(() => undefined);
+    return moved;
   }
 
   async result(pollId: PollId): Promise<unknown> {
@@ -221,7 +279,7 @@ export class PollStore {
             RETURNING poll_id, voter_key`),
         ).map((r) => ({ pollId: r.poll_id, voterKey: r.voter_key }));
         const won = new Set(inserted.map((r) => `${r.pollId}/${r.voterKey}`));
-        const secretRows: (typeof ballotBox.$inferInsert)[] = [];
+        const secretRows: (typeof ballotPending.$inferInsert)[] = [];
         const namedRows: (typeof namedBallots.$inferInsert)[] = [];
         for (const i of fresh) {
           const b = batch[i]!;
@@ -233,11 +291,13 @@ export class PollStore {
           else namedRows.push({ pollId: b.pollId, voterKey: b.voterKey, voterName: b.voterName, electorate: b.electorate, choice: b.choice });
           out[i] = { ok: true, status: 'recorded', receiptIssued: b.secret && b.newReceiptHash !== null };
         }
+        // Into the pending area, in the voters' own transaction (atomic: a crash keeps the mark
+        // and the ballot, or neither); `mix` moves them into the box in groups of k or more.
         // Shuffled, so not even the insertion order within a batch follows the voters'.
         if (secretRows.length) {
           const rows = shuffle(secretRows).map((b) => ({ id: b.id, poll_id: b.pollId, electorate: b.electorate, choice: b.choice, receipt_hash: b.receiptHash }));
           await tx.execute(sql`
-            INSERT INTO ballot_box (id, poll_id, electorate, choice, receipt_hash)
+            INSERT INTO ballot_pending (id, poll_id, electorate, choice, receipt_hash)
             SELECT id, poll_id, electorate, choice, receipt_hash
             FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
               AS b(id uuid, poll_id uuid, electorate text, choice jsonb, receipt_hash text)`);
@@ -248,11 +308,18 @@ export class PollStore {
       for (const i of later) {
         const b = batch[i]!;
         if (b.changeReceiptHash) {
-          const changed = await tx
-            .update(ballotBox)
+          // The ballot is where it is: still pending, or mixed into the box.
+          let changed = await tx
+            .update(ballotPending)
             .set({ choice: b.choice })
-            .where(and(eq(ballotBox.pollId, b.pollId), eq(ballotBox.receiptHash, b.changeReceiptHash)))
-            .returning({ id: ballotBox.id });
+            .where(and(eq(ballotPending.pollId, b.pollId), eq(ballotPending.receiptHash, b.changeReceiptHash)))
+            .returning({ id: ballotPending.id });
+          if (!changed.length)
+            changed = await tx
+              .update(ballotBox)
+              .set({ choice: b.choice })
+              .where(and(eq(ballotBox.pollId, b.pollId), eq(ballotBox.receiptHash, b.changeReceiptHash)))
+              .returning({ id: ballotBox.id });
           out[i] = changed.length ? { ok: true, status: 'changed', receiptIssued: false } : { ok: false, code: 'change_not_allowed' };
           continue;
         }
@@ -282,13 +349,20 @@ export class PollStore {
     return !!row;
   }
 
-  /** The live ballots, grouped: identical choices come back once with their number. */
+  /**
+   * The live ballots, grouped: identical choices come back once with their number. Secret
+   * ballots count whether mixed or still pending: reading links nothing in the files, and the
+   * polls view does not name the voters of a live secret poll (polls-view.ts).
+   */
   async groupedBallots(pollId: PollId): Promise<{ electorate: Electorate; choice: BallotChoice; n: number }[]> {
-    const secret = await this.db
-      .select({ electorate: ballotBox.electorate, choice: ballotBox.choice, n: count() })
-      .from(ballotBox)
-      .where(eq(ballotBox.pollId, pollId))
-      .groupBy(ballotBox.electorate, ballotBox.choice);
+    const secret = rowsOf<{ electorate: string; choice: unknown; n: number }>(
+      await this.db.execute(sql`
+        SELECT electorate, choice, count(*)::int AS n FROM (
+          SELECT electorate, choice FROM ballot_box WHERE poll_id = ${pollId}
+          UNION ALL
+          SELECT electorate, choice FROM ballot_pending WHERE poll_id = ${pollId}
+        ) b GROUP BY electorate, choice`),
+    );
     const named = await this.db
       .select({ electorate: namedBallots.electorate, choice: namedBallots.choice, n: count() })
       .from(namedBallots)

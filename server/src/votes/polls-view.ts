@@ -71,7 +71,12 @@ export async function computePollsView(store: Store, meetingId: MeetingId, versi
     if (poll.state !== 'draft') {
       const counts = await store.polls.voterCounts(def.id);
       const members = tally.electorates.find((e) => e.electorate === 'members');
-      const show = hasVotedVisible({ secrecy: def.secrecy, electorateSize: members?.electorateSize ?? 0, voted: counts.members });
+      // A secret poll whose tally is shown live does not show who has voted until it closes:
+      // whenever the tally moves, the names added since it last moved would be the ones that
+      // moved it, and the last few ballots (fewer than k, mixed only at close) would be named by
+      // that step. Hidden-results polls keep the list above the threshold: no tally moves there.
+      const liveSecret = def.secrecy === 'secret' && def.results === 'live' && poll.state === 'open';
+      const show = !liveSecret && hasVotedVisible({ secrecy: def.secrecy, electorateSize: members?.electorateSize ?? 0, voted: counts.members });
       // Residents are never named; their turnout is in the tally.
       voters = show ? [{ electorate: 'members', names: await store.polls.memberVoterNames(def.id) }] : null;
     }

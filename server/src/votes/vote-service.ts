@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { can, normaliseJoinCode, validateBallot, validateInRoomCounts, withOutcomes } from '@yishi/domain';
+import { can, hasVotedThreshold, normaliseJoinCode, validateBallot, validateInRoomCounts, withOutcomes } from '@yishi/domain';
 import type {
   BallotChoice,
   CastBallot,
@@ -39,7 +39,7 @@ export class VoteService {
    * the hot path of a ballot then touches the database only in the group commit. The poll's
    * state is checked there, inside the transaction.
    */
-  private readonly cache = new Map<string, Poll & { councilId: CouncilId }>();
+  private readonly cache = new Map<string, Poll & { councilId: CouncilId; mixAt: number }>();
 
   constructor(
     private readonly store: Store,
@@ -48,12 +48,15 @@ export class VoteService {
     this.writer = new BallotWriter(store.polls);
   }
 
-  private async poll(pollId: PollId): Promise<Poll & { councilId: CouncilId }> {
+  private async poll(pollId: PollId): Promise<Poll & { councilId: CouncilId; mixAt: number }> {
     const cached = this.cache.get(pollId);
     if (cached) return cached;
     const p = await this.store.polls.get(pollId);
     const meeting = await this.store.meetings.get(p.meetingId);
-    const withCouncil = { ...p, councilId: meeting.councilId };
+    // k for secret ballots: they enter the box only in groups this big (max(3, the who-voted
+    // threshold of the members' electorate), as the polls view uses it).
+    const mixAt = hasVotedThreshold(await this.store.councils.memberCount(meeting.councilId));
+    const withCouncil = { ...p, councilId: meeting.councilId, mixAt };
     if (p.state !== 'draft') this.cache.set(pollId, withCouncil);
     return withCouncil;
   }
@@ -171,6 +174,7 @@ export class VoteService {
       secret,
       newReceiptHash: receipt ? hashToken(receipt) : null,
       changeReceiptHash: msg.receipt ? hashToken(msg.receipt) : null,
+      mixAt: p.mixAt,
     };
     const outcome = await this.writer.submit(ballot);
     if (!outcome.ok) throw new AppError(outcome.code);

@@ -335,6 +335,7 @@ export const en: Dict = {
   'tally.votersTitle': 'Have voted ({electorate}):',
   'tally.votersNone': 'nobody yet',
   'tally.votersHidden': 'Secret ballot: who has voted stays hidden until enough have voted that it reveals nothing.',
+  'tally.votersHiddenLive': 'Secret ballot with live results: who has voted is shown when the poll closes, so the tally cannot give anyone’s vote away.',
   'tally.named': 'Named ballots (roll-call)',
   'tally.announceTurnout': '{electorate}: turnout has reached {percent}%',
 

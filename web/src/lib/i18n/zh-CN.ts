@@ -334,6 +334,7 @@ export const zhCN = {
   'tally.votersTitle': '已投票（{electorate}）：',
   'tally.votersNone': '暂无',
   'tally.votersHidden': '无记名投票：投票人数足够多之前，不显示谁已投票。',
+  'tally.votersHiddenLive': '无记名投票且实时显示结果：投票结束后才显示谁已投票，以免从票数变化推出个人的选择。',
   'tally.named': '记名投票明细',
   'tally.announceTurnout': '{electorate}投票率已达 {percent}%',
 
