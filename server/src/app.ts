@@ -13,7 +13,9 @@ import { authRoutes } from './http/auth-routes.ts';
 import { errorMiddleware } from './http/context.ts';
 import { councilRoutes } from './http/council-routes.ts';
 import { httpOrigin, lanAddresses, linkOrigin, listensEverywhere, localOrigin } from './http/link-origin.ts';
+import type { TrustFn } from './http/client-address.ts';
 import { meetingRoutes } from './http/meeting-routes.ts';
+import { sameOriginOnly } from './http/same-origin.ts';
 import { createLogger, withRedaction, type Logger } from './log.ts';
 import { LiveViews } from './realtime/live-views.ts';
 import { SessionSockets } from './realtime/session-sockets.ts';
@@ -52,8 +54,10 @@ export async function startApp(config: Config, given: Logger = createLogger(conf
   try {
     const app = express();
     app.disable('x-powered-by');
-    // Behind the docker-compose load balancer (a private address), the client address is in X-Forwarded-For.
-    app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+    // Only a configured proxy's X-Forwarded-For is believed (docker-compose sets TRUST_PROXY=1 for
+    // nginx). Trusting private addresses by default would let every phone on a LAN name its own.
+    app.set('trust proxy', trustProxy(config.TRUST_PROXY));
+    app.use(securityHeaders);
     const http = createServer(app);
     const io = createSocketServer(http, config.PUBLIC_ORIGIN);
     const fanout = await attachFanout(io, config.REDIS_URL, log);
@@ -76,6 +80,7 @@ export async function startApp(config: Config, given: Logger = createLogger(conf
       const degraded = fan.state === 'degraded' ? { reason: fan.reason, degradedForMs: fan.sinceMs } : {};
       res.json({ status: fan.state, ...degraded, storage: store.kind, fanout: fanout.kind, version: SERVER_VERSION, protocol: PROTOCOL_VERSION });
     });
+    app.use('/api', sameOriginOnly(() => config.PUBLIC_ORIGIN));
     app.use('/api', express.json({ limit: LIMITS.httpBodyBytes, strict: true }));
     app.use('/api', authRoutes(services));
     app.use('/api', councilRoutes(services));
@@ -84,7 +89,7 @@ export async function startApp(config: Config, given: Logger = createLogger(conf
     app.use('/api', errorMiddleware(services));
     app.use(await webHandler(config, log));
 
-    const stopSweeps = attachSocketHandlers(io, services);
+    const stopSweeps = attachSocketHandlers(io, services, fanout.connectionCaps(), app.get('trust proxy fn') as TrustFn);
     const sessionSweep = setInterval(() => void store.sessions.deleteExpired().catch(() => {}), 3_600_000);
     sessionSweep.unref();
     // Polls with a closing time close by themselves; a poll closes once, whichever instance gets there first.
@@ -135,6 +140,24 @@ export async function startApp(config: Config, given: Logger = createLogger(conf
     throw err;
   }
 }
+
+/** express's `trust proxy` from TRUST_PROXY: a hop count, or a list of addresses and subnets; none when unset. */
+export function trustProxy(setting: string | undefined): number | string | false {
+  if (!setting) return false;
+  return /^\d+$/.test(setting.trim()) ? Number(setting) : setting;
+}
+
+/**
+ * For every response. No page of Yishi may be framed (clickjacking a vote or a sign-in link);
+ * the web app's pages also carry a Content-Security-Policy, set by SvelteKit (web/svelte.config.js)
+ * because its inline start-up script needs a nonce.
+ */
+const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'same-origin');
+  next();
+};
 
 /** The built SvelteKit app (adapter-node handler), served from this same port. */
 async function webHandler(config: Config, log: Logger): Promise<RequestHandler> {

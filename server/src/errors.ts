@@ -10,6 +10,7 @@ const STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,
   payload_too_large: 413,
   bad_origin: 403,
+  too_many_connections: 429,
   setup_done: 409,
   bad_credentials: 401,
   internal: 500,

@@ -33,3 +33,19 @@ export async function signInToMeeting(page: Page, base: string, token: string, m
   await page.locator('[data-testid="connection"][data-state="connected"]').waitFor({ timeout: 10_000 });
   await page.getByTestId('polls').waitFor();
 }
+
+/**
+ * Collects Content-Security-Policy violations in `page` (the browser reports each on the console
+ * and as a securitypolicyviolation event), so that a test can assert the policy the server sends
+ * lets the app do everything it does: scripts, styles, QR images, websockets.
+ */
+export function cspViolations(page: Page): string[] {
+  const seen: string[] = [];
+  page.on('console', (msg) => {
+    if (/Content Security Policy/i.test(msg.text())) seen.push(msg.text());
+  });
+  void page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`Content Security Policy: ${e.violatedDirective} ${e.blockedURI}`));
+  });
+  return seen;
+}

@@ -11,6 +11,7 @@ export const ErrorCode = z.enum([
   'rate_limited',
   'payload_too_large',
   'bad_origin',
+  'too_many_connections', // live connections per session or per address are capped
   'setup_done',
   'bad_credentials',
   'internal',

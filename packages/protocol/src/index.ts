@@ -14,3 +14,4 @@ export * from './events.ts';
 export * from './limits.ts';
 export * from './poll.ts';
 export * from './votes.ts';
+export * from './text.ts';

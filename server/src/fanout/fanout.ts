@@ -1,3 +1,4 @@
+import { LocalConnectionCaps, type ConnectionCaps } from '../connection-caps.ts';
 import type { Logger } from '../log.ts';
 import { memoryLimiter, type SharedLimiter } from '../rate-limit.ts';
 import type { YishiServer } from '../realtime/types.ts';
@@ -14,6 +15,8 @@ export interface Fanout {
   health(): FanoutHealth;
   /** Runs after the connection to the other instances returns from an outage. */
   onReconnect(f: () => void): void;
+  /** Live connections per key (session, address), counted by every instance together. */
+  connectionCaps(): ConnectionCaps;
   close(): Promise<void>;
 }
 
@@ -27,6 +30,7 @@ export async function attachFanout(io: YishiServer, redisUrl: string | undefined
       limiter: (_name, capacity, refill) => memoryLimiter(capacity, refill),
       health: () => ({ state: 'ok' }),
       onReconnect: () => {},
+      connectionCaps: () => new LocalConnectionCaps(),
       close: async () => {},
     };
   }

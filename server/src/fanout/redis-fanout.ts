@@ -3,6 +3,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../log.ts';
 import type { YishiServer } from '../realtime/types.ts';
 import type { Fanout, FanoutHealth } from './fanout.ts';
+import { RedisConnectionCaps } from './redis-connection-caps.ts';
 import { RedisRateLimiter } from './redis-rate-limit.ts';
 
 /** How long start-up waits for Redis before serving without it (degraded) and connecting later. */
@@ -87,10 +88,8 @@ export async function attachRedisFanout(io: YishiServer, url: string, log: Logge
     kind: 'redis',
     // The publishing connection also runs commands (the subscriber cannot).
     limiter: (name, capacity, refill) => new RedisRateLimiter(pub, name, capacity, refill, log),
-    health: (): FanoutHealth => (downSince === null ? { state: 'ok' } : { state: 'degraded', reason: 'redis_unavailable', sinceMs: Date.now() - downSince }),
-    onReconnect: (f) => {
-      reconnected.add(f);
-    },
+import type { Fanout, FanoutHealth } from './fanout.ts';
+import { RedisConnectionCaps } from './redis-connection-caps.ts';
     close: async () => {
       reconnected.clear();
       pub.disconnect();

@@ -80,6 +80,9 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
       await expect(store.councils.updateMember(councilId as never, other.adminId, { role: 'member' })).rejects.toMatchObject({
         code: 'not_found',
       });
+      // Not 'conflict' for a group of theirs that has members: it does not exist for this council.
+      const occupied = otherCouncil.members[0]!.groupId;
+      await expect(store.councils.deleteGroup(councilId as never, occupied)).rejects.toMatchObject({ code: 'not_found' });
     });
 
     it('finds members by sign-in link until the link is replaced or revoked', async () => {

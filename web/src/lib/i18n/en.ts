@@ -31,6 +31,7 @@ export const en: Dict = {
   'error.invalid_transition': 'The meeting cannot move to that state now; someone may have changed it.',
   'error.rate_limited': 'Too many attempts. Please wait a moment and try again.',
   'error.payload_too_large': 'That is too long. Please shorten it and try again.',
+  'error.too_many_connections': 'Too many open connections for this sign-in or network. Close other tabs of Yishi and reload.',
   'error.bad_origin': 'Request from a site that is not allowed. Open this page from the Yishi address.',
   'error.setup_done': 'The council is already set up; the setup link cannot be used again.',
   'error.group_not_empty': 'This group still has members. Move them to another group first, then delete it.',

@@ -32,6 +32,7 @@ export const zhCN = {
   'error.invalid_transition': '会议当前状态不允许这一步，可能已被他人更改。',
   'error.rate_limited': '操作太频繁，请稍等一会儿再试。',
   'error.payload_too_large': '内容太长，请缩短后再试。',
+  'error.too_many_connections': '此登录或网络打开的连接过多。请关闭其他议事页面后刷新。',
   'error.bad_origin': '请求来源不被允许。请从议事网站的地址打开本页。',
   'error.setup_done': '议事会已经设置完成，设置链接不能再次使用。',
   'error.group_not_empty': '这个分组里还有成员。请先把他们调到其他分组，再删除。',
