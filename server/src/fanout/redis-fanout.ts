@@ -88,8 +88,11 @@ export async function attachRedisFanout(io: YishiServer, url: string, log: Logge
     kind: 'redis',
     // The publishing connection also runs commands (the subscriber cannot).
     limiter: (name, capacity, refill) => new RedisRateLimiter(pub, name, capacity, refill, log),
-import type { Fanout, FanoutHealth } from './fanout.ts';
-import { RedisConnectionCaps } from './redis-connection-caps.ts';
+    health: (): FanoutHealth => (downSince === null ? { state: 'ok' } : { state: 'degraded', reason: 'redis_unavailable', sinceMs: Date.now() - downSince }),
+    onReconnect: (f) => {
+      reconnected.add(f);
+    },
+    connectionCaps: () => new RedisConnectionCaps(pub, log),
     close: async () => {
       reconnected.clear();
       pub.disconnect();
