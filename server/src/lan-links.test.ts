@@ -89,7 +89,8 @@ describe('links with PUBLIC_ORIGIN', () => {
 
   it('uses it for every link, whatever address the browser used', async () => {
     expect(app.setupUrl).toMatch(/^https:\/\/yishi\.example\.org\/setup\?token=/);
-    const c = await setUpCouncil(app.url, app.setupUrl!);
+    // The browsers are on the public address; the proxy in front forwards to this instance.
+    const c = await setUpCouncil(app.url, app.setupUrl!, 'https://yishi.example.org');
     const link = await c.admin.ok('POST', `/api/council/members/${c.memberId}/link`);
     expect(link.url).toMatch(/^https:\/\/yishi\.example\.org\/signin\//);
     expect((await c.facilitator.ok('GET', '/api/link-origin')).origin).toBe('https://yishi.example.org');

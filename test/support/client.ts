@@ -17,14 +17,18 @@ export type YishiClientSocket = Socket<ServerToClientEvents, ClientToServerEvent
 export class ApiClient {
   cookie = '';
 
-  constructor(readonly base: string) {}
+  /** `origin`: the page's origin the requests come from (behind a proxy, PUBLIC_ORIGIN); the server's own by default. */
+  constructor(
+    readonly base: string,
+    readonly origin: string = base,
+  ) {}
 
   async call<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
     const res = await fetch(this.base + path, {
       method,
       headers: {
         // As a browser sends on every POST, PUT, PATCH and DELETE (the server checks it: same-origin.ts).
-        origin: this.base,
+        origin: this.origin,
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...(this.cookie ? { cookie: this.cookie } : {}),
       },
