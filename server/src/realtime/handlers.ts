@@ -126,7 +126,8 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
     'poll:create': async (socket, body) => ({ poll: await votes.create(await freshOwner(socket), body) }),
     'poll:open': async (socket, { pollId }) => ({ poll: await votes.open(await freshOwner(socket), pollId) }),
     'poll:close': async (socket, { pollId }) => ({ poll: await votes.close(await freshOwner(socket), pollId) }),
-    'ballot:cast': async (socket, msg) => votes.cast(socket.data.owner, msg),
+    // A secret ballot may wait for company before it is sealed: the voter hears so at once.
+    'ballot:cast': async (socket, msg) => votes.cast(socket.data.owner, msg, (sealAt) => socket.emit('ballot:held', { pollId: msg.pollId, sealAt })),
     'ballot:mine': async (socket, { pollId, votingCode }) => votes.mine(socket.data.owner, pollId, votingCode),
     'inroom:set': async (socket, body) => {
       await votes.setInRoom(await freshOwner(socket), body);
