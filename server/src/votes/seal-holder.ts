@@ -3,7 +3,10 @@ import { AppError } from '../errors.ts';
 import { TooFewToSeal, type PendingBallot, type PollStore } from '../storage/polls.ts';
 
 /** What a held voter finally hears: counted (with their receipt), or a typed refusal. */
-export type SealOutcome = { ok: true; status: 'recorded' | 'unchanged'; receipt: string | null } | { ok: false; code: 'already_voted' | 'poll_not_open' };
+export type SealOutcome =
+  | { ok: true; status: 'recorded' | 'unchanged'; receipt: string | null }
+  | { ok: false; code: 'already_voted' | 'poll_not_open' }
+  | { ok: false; error: unknown };
 
 interface Held {
   ballot: PendingBallot;
@@ -79,7 +82,12 @@ export class SealHolder {
         await this.settle(pollId);
         return;
       }
-      // A failed transaction wrote nothing: the ballots stay held and the next one retries.
+      // A failed transaction wrote nothing: those voters hear the error (their clients resend
+      // with the same key), as with any failed write.
+      for (const h of batch) {
+        poll.delete(h.ballot.voterKey);
+        for (const w of h.waiters) w({ ok: false, error: err });
+      }
       return;
     }
     for (const h of batch) {

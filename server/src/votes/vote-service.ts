@@ -227,7 +227,7 @@ export class VoteService {
         throw new AppError('already_voted');
       }
       const sealed = await this.holder.hold(ballot, receipt, p.mixAt, () => onHeld(p.mixAt));
-      if (!sealed.ok) throw new AppError(sealed.code);
+      if (!sealed.ok) throw 'code' in sealed ? new AppError(sealed.code) : sealed.error;
       // A batch of k moved the tally (and the roll) at once; these invalidations coalesce.
       this.live.invalidate(p.meetingId, 'tallies');
       if (electorate === 'members') this.live.invalidate(p.meetingId, 'polls');
