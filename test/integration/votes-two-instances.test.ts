@@ -146,16 +146,30 @@ describe('votes across two instances', () => {
     return p?.tally.electorates.find((e) => e.electorate === 'residents')?.turnout;
   };
 
-  it('voters on both instances see the same tally, and it agrees with the database', async () => {
+  const closeAndCount = async (pollId: string) => {
+    expect(await emit(facilitator, 'poll:close', { pollId })).toMatchObject({ ok: true });
+    const [{ n }] = await sql('SELECT count(*)::int AS n FROM final_ballots WHERE poll_id = $1', [pollId]);
+    const [{ r }] = await sql('SELECT count(*)::int AS r FROM voter_roll WHERE poll_id = $1', [pollId]);
+    return { ballots: n as number, voters: r as number };
+  };
+
+  it('seals secret ballots k at a time on each instance, and the close on B seals what both still hold, once', async () => {
     const { pollId, options } = await createPoll('第一题');
-    const results = await Promise.all(voters.map((v, i) => v.vote(pollId, { kind: 'single', optionId: options[i % 3] })));
-    expect(results.every((r) => r.ok)).toBe(true);
+    const k = 3;
+    const pending = voters.map((v, i) => v.vote(pollId, { kind: 'single', optionId: options[i % 3] }));
+    // 20 voters on each instance: 6 batches of 3 each, and 2 left held on each, unwritten.
+    await waitFor(async () => (await sql('SELECT count(*)::int AS n FROM ballot_box WHERE poll_id = $1', [pollId]))[0].n === 36, 5000, '36 sealed');
     const [{ n }] = await sql('SELECT count(*)::int AS n FROM ballot_box WHERE poll_id = $1', [pollId]);
-    expect(n).toBe(40);
-    await waitFor(() => voters.every((v) => turnout(v, pollId) === 40), 3000, 'every voter, on A and on B, to see 40');
+    expect(n % k).toBe(0);
+    await waitFor(() => voters.every((v) => turnout(v, pollId) === 36), 3000, 'every voter, on A and on B, to see 36');
+    // The close on B takes A's held ballots too (handed over through Redis) and seals them all with the poll.
+    expect(await closeAndCount(pollId)).toEqual({ ballots: 40, voters: 40 });
+    const results = await Promise.all(pending);
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(results.filter((r) => r.ok && r.data.status === 'recorded')).toHaveLength(40);
   });
 
-  it('loses no acknowledged ballot when an instance is killed mid-vote; its voters finish on the other', async () => {
+  it('loses no acknowledged ballot when an instance is killed mid-vote; its voters (held ones too) finish on the other, counted once', async () => {
     const { pollId, options } = await createPoll('第二题');
     const pending: Promise<Result<CastResult>>[] = [];
     const ackedBeforeKill = new Set<number>();
@@ -163,19 +177,16 @@ describe('votes across two instances', () => {
       const p = voters[i]!.vote(pollId, { kind: 'single', optionId: options[i % 3] });
       p.then((r) => r.ok && ackedBeforeKill.add(i));
       pending.push(p);
-      if (i === 20) await a.crash(); // kill -9, with ballots in flight on it
+      if (i === 20) await a.crash(); // kill -9, with ballots held and in flight on it
       await new Promise((r) => setImmediate(r));
     }
+    // Everyone is on B now; what B still holds (fewer than k) is sealed by the close.
+    await waitFor(async () => (await sql('SELECT count(*)::int AS n FROM voter_roll WHERE poll_id = $1', [pollId]))[0].n >= 38, 10000, 'B to seal the resent ballots');
+    expect(await closeAndCount(pollId)).toEqual({ ballots: 40, voters: 40 });
     const results = await Promise.all(pending);
     expect(results.every((r) => r.ok)).toBe(true);
     const statuses = results.map((r) => (r.ok ? r.data.status : 'error'));
     expect(statuses.every((s) => s === 'recorded' || s === 'unchanged')).toBe(true);
-
-    // Exactly one ballot per voter: none lost, none counted twice.
-    const [{ n }] = await sql('SELECT count(*)::int AS n FROM ballot_box WHERE poll_id = $1', [pollId]);
-    const [{ r }] = await sql('SELECT count(*)::int AS r FROM voter_roll WHERE poll_id = $1', [pollId]);
-    expect(n).toBe(40);
-    expect(r).toBe(40);
     expect(ackedBeforeKill.size).toBeGreaterThan(0);
     await waitFor(() => voters.every((v) => turnout(v, pollId) === 40), 5000, 'every voter, now all on B, to see 40');
   });

@@ -175,7 +175,7 @@ export class VoteService {
   /** `onHeld`: the ballot waits for company (a secret poll); the caller tells the voter. */
   async cast(owner: SessionOwner, msg: CastBallot, onHeld: (sealAt: number) => void = () => {}): Promise<CastResult> {
     const p = await this.poll(msg.pollId);
-    if (p.state === 'draft') throw new AppError('poll_not_open');
+    if (p.state !== 'open') throw new AppError('poll_not_open');
     const def = p.definition;
     if (!can(principalOf(owner), 'meeting.view', { councilId: p.councilId, meetingId: p.meetingId })) throw new AppError('forbidden');
 
