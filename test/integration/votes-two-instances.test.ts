@@ -172,6 +172,18 @@ describe('votes across two instances', () => {
     expect(results.filter((r) => r.ok && r.data.status === 'recorded')).toHaveLength(40);
   });
 
+  it('a lone ballot held on A is counted by a close on B', async () => {
+    const { pollId, options } = await createPoll('单独一票');
+    const onA = voters.find((v) => (v as unknown as { bases: string[] }).bases[0] === a.url)!;
+    expect(onA).toBeDefined();
+    const held = new Promise((r) => onA.socket.once('ballot:held', r));
+    const cast = onA.vote(pollId, { kind: 'single', optionId: options[1] });
+    expect(await held).toEqual({ pollId, sealAt: 3 });
+    expect((await sql('SELECT count(*)::int AS n FROM voter_roll WHERE poll_id = $1', [pollId]))[0].n).toBe(0);
+    expect(await closeAndCount(pollId)).toEqual({ ballots: 1, voters: 1 });
+    expect(await cast).toMatchObject({ ok: true, data: { status: 'recorded' } });
+  });
+
   it('loses no acknowledged ballot when an instance is killed mid-vote; its voters (held ones too) finish on the other, counted once', async () => {
     const { pollId, options } = await createPoll('第二题');
     const pending: Promise<Result<CastResult>>[] = [];
