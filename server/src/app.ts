@@ -16,6 +16,7 @@ import { meetingRoutes } from './http/meeting-routes.ts';
 import { createLogger, withRedaction, type Logger } from './log.ts';
 import { LiveViews } from './realtime/live-views.ts';
 import { SessionSockets } from './realtime/session-sockets.ts';
+import { AttendanceTracker } from './realtime/attendance-tracker.ts';
 import { attachSocketHandlers, createSocketServer } from './realtime/socket-server.ts';
 import type { Services } from './services.ts';
 import { openDatabase } from './storage/database.ts';
@@ -63,7 +64,8 @@ export async function startApp(config: Config, given: Logger = createLogger(conf
       perAddress: fanout.limiter('address', config.AUTH_RATE_PER_MINUTE, config.AUTH_RATE_PER_MINUTE / 60),
       perLogin: fanout.limiter('login', 10, 10 / 60),
     };
-    const services: Services = { config, log, store, live, votes, sockets: new SessionSockets(io), limits, version: SERVER_VERSION };
+    const attendance = new AttendanceTracker(store, log);
+    const services: Services = { config, log, store, live, votes, attendance, sockets: new SessionSockets(io), limits, version: SERVER_VERSION };
 
     app.get('/healthz', (_req, res) => {
       res.json({ status: 'ok', storage: store.kind, fanout: fanout.kind, version: SERVER_VERSION, protocol: PROTOCOL_VERSION });
@@ -109,6 +111,7 @@ export async function startApp(config: Config, given: Logger = createLogger(conf
         clearInterval(sessionSweep);
         clearInterval(pollSweep);
         clearInterval(viewSweep);
+        await attendance.stop();
         io.disconnectSockets(true);
         await new Promise<void>((resolve) => io.close(() => resolve()));
         await fanout.close();

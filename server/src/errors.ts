@@ -29,6 +29,12 @@ const STATUS: Record<ErrorCode, number> = {
   wrong_electorate: 400,
   inconsistent_ballots: 400,
   exceeds_electorate: 400,
+  voters_mismatch: 400,
+  duplicate_voter: 400,
+  not_a_member: 400,
+  voted_online: 409,
+  counted_in_room: 409,
+  group_not_empty: 409,
 };
 
 /** A failure the client is told about by code. Anything else is a bug and becomes `internal`. */

@@ -83,7 +83,7 @@ describe('a live meeting on the embedded default', () => {
     });
 
     // Quorum is 2 members: the facilitator online plus the member marked present in the room.
-    expect(viewOf(rViews, m.id, 'presence')!.data.quorum).toEqual({ required: 2, present: 1, met: false });
+    expect(viewOf(rViews, m.id, 'presence')!.data.quorum).toEqual({ required: 2, present: 1, members: 3, met: false });
     expect(await emit(fs, 'attendance:mark', { meetingId: m.id, memberId: c.memberId, inRoom: true })).toEqual({ ok: true, data: null });
     await waitFor(() => viewOf(rViews, m.id, 'presence')?.data.quorum.met, 1000, 'quorum to be met');
     const p = viewOf(rViews, m.id, 'presence')!.data;

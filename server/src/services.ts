@@ -1,6 +1,7 @@
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
 import type { SharedLimiter } from './rate-limit.ts';
+import type { AttendanceTracker } from './realtime/attendance-tracker.ts';
 import type { LiveViews } from './realtime/live-views.ts';
 import type { SessionSockets } from './realtime/session-sockets.ts';
 import type { Store } from './storage/store.ts';
@@ -16,5 +17,7 @@ export interface Services {
   /** Shared by all instances: sign-ins and joins per client address; password guesses per login. */
   limits: { perAddress: SharedLimiter; perLogin: SharedLimiter };
   votes: VoteService;
+  /** Members' arrivals and departures, written to the attendance record. */
+  attendance: AttendanceTracker;
   version: string;
 }

@@ -64,7 +64,8 @@ describe('a live meeting in the browser', () => {
     await resident.locator('#join-name').fill('Mrs Liu');
     await resident.getByRole('button', { name: 'Join meeting' }).click();
     await resident.getByTestId('meeting-state').waitFor();
-    expect(await resident.getByTestId('meeting-state').innerText()).toBe('Draft');
+    // "Draft" is the council's word; a resident reads that it has not started.
+    expect(await resident.getByTestId('meeting-state').innerText()).toBe('Not started yet');
     // No controls for residents.
     expect(await resident.getByRole('button', { name: 'Start meeting' }).count()).toBe(0);
     // Nothing wider than the phone.
@@ -83,6 +84,8 @@ describe('a live meeting in the browser', () => {
     expect(await resident.getByTestId('quorum').innerText()).toContain('Present');
     await fac.getByRole('checkbox', { name: '王主任 在会场' }).check();
     await expect.poll(() => resident.getByTestId('present-member').count(), { timeout: 2000 }).toBeGreaterThanOrEqual(Math.max(before, 1));
+    // Who is present sits under the attendance summary, one tap away (the ballot comes first on a phone).
+    await resident.getByText(/^Council members present/).click();
     await expect.poll(() => resident.getByTestId('present-member').filter({ hasText: '王主任' }).innerText()).toContain('in room');
     // The admin alone is the whole council: a 50% quorum of 1 is met.
     await expect.poll(() => resident.getByTestId('quorum').getAttribute('data-met')).toBe('true');

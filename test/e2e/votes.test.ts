@@ -178,7 +178,7 @@ describe('votes and polls in the browser', () => {
     await expect.poll(() => poll(m1, MOTION).getByTestId('ballot-status').innerText()).toBe('您的投票已记录。');
     await poll(m1, MOTION).screenshot({ path: path.join(tmpdir(), 'yishi-member-receipt-360.png') });
     // A secret ballot gives a private receipt, once, with what it is for.
-    expect(await poll(m1, MOTION).getByTestId('receipt').innerText()).toContain('结束前更改投票');
+    expect(await poll(m1, MOTION).getByTestId('receipt').innerText()).toContain('表决结束前，回到这个页面就可以改票');
     for (const p of [fac, m2, rEn, rZh]) await expect.poll(() => turnout(p, MOTION, 'members'), { timeout: 3000 }).toBe('1');
 
     await poll(m2, MOTION).getByRole('button', { name: '赞成' }).click();

@@ -5,3 +5,4 @@ export * from './groups.ts';
 export * from './join-code.ts';
 export * from './presence.ts';
 export * from './polls/index.ts';
+export * from './attendance.ts';

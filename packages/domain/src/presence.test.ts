@@ -24,7 +24,7 @@ describe('presence', () => {
       residentCount: 12,
     });
     expect(p.members).toHaveLength(2);
-    expect(p.quorum).toEqual({ required: 2, present: 2, met: true });
+    expect(p.quorum).toEqual({ required: 2, present: 2, members: 4, met: true });
     expect(p.residents).toBe(12);
     expect(p.totalMembers).toBe(4);
     expect(p.members.find((x) => x.memberId === members[1]!.id)).toMatchObject({ online: true, inRoom: true });

@@ -11,7 +11,7 @@ describe('quorum', () => {
   });
 
   it('takes a count as it is', () => {
-    expect(quorumStatus({ kind: 'count', count: 5 }, 20, 5)).toEqual({ required: 5, present: 5, met: true });
+    expect(quorumStatus({ kind: 'count', count: 5 }, 20, 5)).toEqual({ required: 5, present: 5, members: 20, met: true });
     expect(quorumStatus({ kind: 'count', count: 5 }, 20, 4).met).toBe(false);
   });
 

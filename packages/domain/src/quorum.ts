@@ -13,5 +13,5 @@ export function quorumRequired(rule: Quorum, totalMembers: number): number {
 
 export function quorumStatus(rule: Quorum, totalMembers: number, present: number) {
   const required = quorumRequired(rule, totalMembers);
-  return { required, present, met: present >= required };
+  return { required, present, members: totalMembers, met: present >= required };
 }

@@ -61,6 +61,10 @@ export const SetupBody = z.object({
 });
 export type SetupBody = z.infer<typeof SetupBody>;
 
+/** Whether the first-run setup is still to be done: a used setup link says so instead of a form. */
+export const SetupStatus = z.object({ needed: z.boolean() });
+export type SetupStatus = z.infer<typeof SetupStatus>;
+
 export const UpdateCouncilBody = z.object({ name: Name.optional(), quorum: Quorum.optional() });
 export type UpdateCouncilBody = z.infer<typeof UpdateCouncilBody>;
 

@@ -31,6 +31,14 @@ export const ErrorCode = z.enum([
   'wrong_electorate',
   'inconsistent_ballots',
   'exceeds_electorate',
+  // A member counts once: by hand in the room or online, never both (issue 7)
+  'voters_mismatch', // the members named in the room are not as many as the people counted
+  'duplicate_voter',
+  'not_a_member', // a name in the room that is not a member of this council
+  'voted_online', // a member named in the room has already voted online
+  'counted_in_room', // a member counted by hand in the room votes online
+  // Council settings
+  'group_not_empty', // a group with members cannot be deleted: move them first
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

@@ -45,7 +45,8 @@ export interface ClientResults {
   'poll:open': { poll: Poll };
   'poll:close': { poll: Poll };
   'ballot:cast': CastResult;
-  'ballot:mine': { voted: boolean };
+  /** inRoom: counted by hand in the room (members), so no online ballot. */
+  'ballot:mine': { voted: boolean; inRoom: boolean };
   'inroom:set': null;
   'codes:issue': { slips: VotingCodeSlip[] };
 }
@@ -57,4 +58,9 @@ export type ClientToServerEvents = {
 export interface ServerToClientEvents {
   view: (snapshot: ViewSnapshot) => void;
   'ballot:held': (held: BallotHeld) => void;
+  /**
+   * To a member's other sockets (their other tabs and devices) after they voted as a member in a
+   * poll: that they voted, never what. Those pages stop offering the ballot.
+   */
+  'ballot:voted': (event: { pollId: PollId }) => void;
 }

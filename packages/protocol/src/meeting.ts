@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Group } from './council.ts';
 import { CouncilId, GroupId, MeetingId, MemberId } from './ids.ts';
+import { Electorate } from './poll.ts';
 
 export const MeetingState = z.enum(['draft', 'scheduled', 'live', 'adjourned', 'closed']);
 export type MeetingState = z.infer<typeof MeetingState>;
@@ -38,13 +39,34 @@ export type CreateMeetingBody = z.infer<typeof CreateMeetingBody>;
 export const UpdateMeetingBody = CreateMeetingBody.partial();
 export type UpdateMeetingBody = z.infer<typeof UpdateMeetingBody>;
 
-/** What a resident sees before joining by code: enough to know it is the right meeting. */
+/**
+ * A decision of a closed meeting as anyone with its code may read it: the poll's title and, per
+ * electorate, the outcome with the winning option labels (none for a motion). No counts, no voters.
+ */
+export const PublicDecision = z.object({
+  title: z.string(),
+  outcomes: z.array(
+    z.object({
+      electorate: Electorate,
+      kind: z.enum(['passed', 'failed', 'no_quorum', 'winner', 'tie']),
+      labels: z.array(z.string()),
+    }),
+  ),
+});
+export type PublicDecision = z.infer<typeof PublicDecision>;
+
+/**
+ * What a resident sees before joining by code: enough to know it is the right meeting. A closed
+ * meeting cannot be joined; its code still answers, with what it decided, for those who come late.
+ */
 export const JoinPreview = z.object({
   meetingId: MeetingId,
   title: z.string(),
   councilName: z.string(),
   state: MeetingState,
   startsAt: z.string(),
+  /** Empty unless the meeting is closed. */
+  decisions: z.array(PublicDecision),
 });
 export type JoinPreview = z.infer<typeof JoinPreview>;
 
@@ -71,6 +93,8 @@ export const Presence = z.object({
   quorum: z.object({
     required: z.number().int().min(0),
     present: z.number().int().min(0),
+    /** The council's members, so a screen can say "present 7 / members 9, quorum 5". */
+    members: z.number().int().min(0),
     met: z.boolean(),
   }),
 });

@@ -77,6 +77,7 @@ describe('wire snapshots', () => {
         {
           electorate: 'members',
           electorateSize: 9,
+          electorateKnown: true,
           online: 4,
           inRoom: 3,
           turnout: 7,
@@ -94,7 +95,7 @@ describe('wire snapshots', () => {
   });
 
   it('in-room counts need who entered them', () => {
-    const counts = { electorate: 'members', ballots: 2, counts: [{ option: 'yes', count: 2 }] };
+    const counts = { electorate: 'members', ballots: 2, counts: [{ option: 'yes', count: 2 }], voters: [uuid(4), uuid(5)] };
     expect(InRoomCounts.safeParse(counts).success).toBe(false);
     expect(InRoomCounts.safeParse({ ...counts, enteredBy: uuid(3) }).success).toBe(true);
   });

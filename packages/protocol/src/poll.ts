@@ -18,6 +18,8 @@ export const POLL_LIMITS = {
   maxScore: 5,
   /** Largest in-room hand count per option; far above any real room. */
   maxInRoomCount: 100_000,
+  /** Members named in one hand count: a council is far smaller. */
+  maxInRoomVoters: 1_000,
 } as const;
 
 export const PollKind = z.enum(['motion', 'single', 'multiple', 'ranked', 'score']);
@@ -211,6 +213,11 @@ export const InRoomCounts = z.object({
   counts: z
     .array(z.object({ option: OptionKey, count: z.number().int().min(0).max(POLL_LIMITS.maxInRoomCount) }))
     .max(POLL_LIMITS.maxOptions),
+  /**
+   * Members only: who was counted by hand (the facilitator ticks names), so that nobody counts
+   * twice. It is the voter roll of the room, never what each chose; empty for residents.
+   */
+  voters: z.array(MemberId).max(POLL_LIMITS.maxInRoomVoters),
   enteredBy: MemberId,
 });
 export type InRoomCounts = z.infer<typeof InRoomCounts>;
@@ -223,6 +230,10 @@ export const InRoomErrorCode = z.enum([
   'duplicate_option',
   'inconsistent_ballots', // the counts cannot come from that many people
   'exceeds_electorate', // more members counted in the room than have not voted online
+  'voters_mismatch', // members: the names ticked are not as many as the people counted; residents: never named
+  'duplicate_voter',
+  'not_a_member',
+  'voted_online', // a member named in the room has voted online already
 ]);
 export type InRoomErrorCode = z.infer<typeof InRoomErrorCode>;
 
@@ -298,8 +309,16 @@ export type AnonymityWarning = z.infer<typeof AnonymityWarning>;
 
 export const ElectorateTally = z.object({
   electorate: Electorate,
-  /** Who could vote: members of the council, or residents admitted to the meeting. */
+  /**
+   * Who could vote: the council's members; for residents with voting codes, the codes issued
+   * plus the residents counted by hand in the room (so turnout never exceeds it). 0 when unknown.
+   */
   electorateSize: z.number().int().min(0),
+  /**
+   * False when nobody can say how many could vote (residents of an open, unverified poll): show
+   * the turnout alone, never as a fraction.
+   */
+  electorateKnown: z.boolean(),
   online: z.number().int().min(0),
   inRoom: z.number().int().min(0),
   /** online + inRoom, shown against electorateSize. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MeetingId } from './ids.ts';
+import { MeetingId, MemberId } from './ids.ts';
 import {
   BallotChoice,
   Electorate,
@@ -82,7 +82,14 @@ export const VoterList = z.object({
 });
 
 /** A roll-call ballot in the record: the name next to the choice, by design. */
-export const NamedBallot = z.object({ name: z.string(), electorate: Electorate, choice: BallotChoice });
+export const NamedBallot = z.object({
+  name: z.string(),
+  electorate: Electorate,
+  /** Null for a member counted by hand in the room: their choice is in the room's counts only. */
+  choice: BallotChoice.nullable(),
+  /** Counted by hand in the room rather than voting online. */
+  inRoom: z.boolean(),
+});
 export type NamedBallot = z.infer<typeof NamedBallot>;
 
 export const PollView = z.object({
@@ -96,7 +103,19 @@ export const PollView = z.object({
   /** Labelled results: open_unverified resident ballots are one per browser, not per person. */
   unverified: z.boolean(),
   /** Set once the poll's outcome is recorded as a decision of the meeting (on close). */
-  decision: z.object({ recordedAt: z.string() }).nullable(),
+  decision: z
+    .object({
+      recordedAt: z.string(),
+      /**
+       * The attendance the outcome was decided on, from the meeting's attendance record at close:
+       * members present, the council's members, and the council's quorum. Null for decisions
+       * recorded before attendance was stored.
+       */
+      attendance: z
+        .object({ present: z.number().int().min(0), members: z.number().int().min(0), required: z.number().int().min(0) })
+        .nullable(),
+    })
+    .nullable(),
 });
 export type PollView = z.infer<typeof PollView>;
 
@@ -110,7 +129,9 @@ export type PollsView = z.infer<typeof PollsView>;
  * score polls send their results as they are. Turnout is online + inRoom; an open poll has no
  * outcome.
  */
-export const LiveElectorate = ElectorateTally.omit({ turnout: true, results: true, outcome: true }).extend({
+export const LiveElectorate = ElectorateTally.omit({ turnout: true, results: true, outcome: true, electorateKnown: true }).extend({
+  /** Sent only when false (an unverified residents' electorate): the push to every phone stays small. */
+  electorateKnown: z.literal(false).optional(),
   /** Per option, in ballot order; null while results are hidden, or for ranked and score polls. */
   counts: z.object({ online: z.array(z.number().int().min(0)), inRoom: z.array(z.number().int().min(0)) }).nullable(),
   /** Ranked and score results; null while hidden, or for polls counted in `counts`. */
@@ -172,6 +193,8 @@ export const InRoomCountsBody = z.object({
   counts: z
     .array(z.object({ option: OptionKey, count: z.number().int().min(0).max(POLL_LIMITS.maxInRoomCount) }))
     .max(POLL_LIMITS.maxOptions),
+  /** Members: who was counted by hand, one per person counted. Residents are never named. */
+  voters: z.array(MemberId).max(POLL_LIMITS.maxInRoomVoters).default([]),
 });
 export type InRoomCountsBody = z.infer<typeof InRoomCountsBody>;
 

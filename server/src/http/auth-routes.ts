@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import { LinkSignInBody, PasswordSignInBody, SetPasswordBody, SetupBody } from '@yishi/protocol';
+import { LinkSignInBody, PasswordSignInBody, SetPasswordBody, SetupBody, type SetupStatus } from '@yishi/protocol';
 import { hashPassword, hashToken, verifyPassword } from '../auth/tokens.ts';
 import { memberOwner } from '../storage/sessions.ts';
 import { AppError } from '../errors.ts';
@@ -21,6 +21,8 @@ export function authRoutes(services: Services): Router {
   };
 
   r.get('/session', json(async (req) => sessionView(services, await ownerOf(services, req))));
+
+  r.get('/setup', json(async (): Promise<SetupStatus> => ({ needed: await store.councils.needsSetup() })));
 
   r.post(
     '/setup',

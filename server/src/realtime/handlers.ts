@@ -12,7 +12,7 @@ import { principalOf } from '../http/context.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import type { Services } from '../services.ts';
 import type { SessionOwner } from '../storage/sessions.ts';
-import { meetingRoom } from './rooms.ts';
+import { meetingRoom, memberRoom } from './rooms.ts';
 import type { YishiSocket } from './types.ts';
 
 type Handler<E extends ClientEventName> = (socket: YishiSocket, payload: ClientPayload<E>) => Promise<ClientResults[E]>;
@@ -70,6 +70,8 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
       if (!can(principalOf(socket.data.owner), 'meeting.view', { councilId: meeting.councilId, meetingId }))
         throw new AppError('forbidden');
       await socket.join(meetingRoom(meetingId));
+      // Recorded before the ack: quorum is read from the record, not from sockets.
+      await services.attendance.arrive(socket, meetingId);
       live.invalidate(meetingId, 'presence');
       // The meeting row was just read and is exact; the derived views may be a moment old. A
       // derived view that cannot be computed now (e.g. another instance too busy to answer
@@ -90,6 +92,7 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
 
     'meeting:leave': async (socket, { meetingId }) => {
       await socket.leave(meetingRoom(meetingId));
+      await services.attendance.depart(socket, true, meetingId);
       live.invalidate(meetingId, 'presence');
       return null;
     },
@@ -127,7 +130,13 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
     'poll:open': async (socket, { pollId }) => ({ poll: await votes.open(await freshOwner(socket), pollId) }),
     'poll:close': async (socket, { pollId }) => ({ poll: await votes.close(await freshOwner(socket), pollId) }),
     // A secret ballot may wait for company before it is sealed: the voter hears so at once.
-    'ballot:cast': async (socket, msg) => votes.cast(socket.data.owner, msg, (sealAt) => socket.emit('ballot:held', { pollId: msg.pollId, sealAt })),
+    'ballot:cast': async (socket, msg) => {
+      const owner = socket.data.owner;
+      const result = await votes.cast(owner, msg, (sealAt) => socket.emit('ballot:held', { pollId: msg.pollId, sealAt }));
+      // The member's other tabs learn that they voted (not what), on every instance.
+      if (owner.kind === 'member' && !msg.votingCode) socket.to(memberRoom(owner.memberId)).emit('ballot:voted', { pollId: msg.pollId });
+      return result;
+    },
     'ballot:mine': async (socket, { pollId, votingCode }) => votes.mine(socket.data.owner, pollId, votingCode),
     'inroom:set': async (socket, body) => {
       await votes.setInRoom(await freshOwner(socket), body);

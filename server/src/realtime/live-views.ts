@@ -3,6 +3,7 @@ import type { CouncilId, MeetingId, ViewKind, ViewSnapshot } from '@yishi/protoc
 import type { Logger } from '../log.ts';
 import type { Store } from '../storage/store.ts';
 import { computeLiveTallies, computePollsView } from '../votes/polls-view.ts';
+import { recordedAttendance } from './attendance-tracker.ts';
 import { meetingRoom } from './rooms.ts';
 import type { YishiServer } from './types.ts';
 
@@ -182,29 +183,28 @@ export class LiveViews {
   }
 
   /**
-   * Who is here now. fetchSockets asks every instance (through the Redis adapter when there is
-   * one), so the count includes people on all of them.
+   * Who is here. Members come from the attendance record (attendance-tracker.ts): the same rows
+   * a poll's close reads, so the screen and the binding outcome agree. Residents are only ever
+   * a count on screen; fetchSockets asks every instance for them.
    */
   private async presence(meetingId: MeetingId): Promise<ViewSnapshot<'presence'>> {
     const meeting = await this.store.meetings.get(meetingId);
-    const [council, inRoom, sockets] = await Promise.all([
+    const [council, recorded, sockets] = await Promise.all([
       this.store.councils.get(meeting.councilId),
-      this.store.meetings.inRoomMemberIds(meetingId),
+      recordedAttendance(this.store, meetingId),
       this.io.in(meetingRoom(meetingId)).fetchSockets(),
     ]);
-    const online = new Set<string>();
     const residents = new Set<string>();
     for (const s of sockets) {
       const o = s.data.owner;
-      if (o?.kind === 'member') online.add(o.memberId);
-      else if (o?.kind === 'resident') residents.add(o.residentId);
+      if (o?.kind === 'resident') residents.add(o.residentId);
     }
     const data = computePresence({
       members: council.members,
       groups: council.groups,
       quorum: council.quorum,
-      onlineMemberIds: online,
-      inRoomMemberIds: inRoom,
+      onlineMemberIds: recorded.online,
+      inRoomMemberIds: recorded.inRoom,
       residentCount: residents.size,
     });
     return { kind: 'presence', meetingId, version: this.tick(), data };

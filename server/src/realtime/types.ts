@@ -7,6 +7,8 @@ export interface SocketData {
   owner: SessionOwner;
   /** Hash of the session cookie, to re-read the owner (and its current role) before privileged actions. */
   sessionHash: string;
+  /** Members: this socket's rows in the attendance record, by meeting (attendance-tracker.ts). */
+  connections?: Record<string, string>;
 }
 
 /** Between instances (through the adapter): a snapshot for each instance to deliver to its own sockets. */

@@ -123,7 +123,7 @@ export class CouncilStore {
   async deleteGroup(councilId: CouncilId, groupId: GroupId): Promise<void> {
     await this.db.transaction(async (tx) => {
       const [inUse] = await tx.select({ n: count() }).from(members).where(eq(members.groupId, groupId));
-      if ((inUse?.n ?? 0) > 0) throw new AppError('conflict', 'group has members');
+      if ((inUse?.n ?? 0) > 0) throw new AppError('group_not_empty', 'group has members');
       const done = await tx
         .delete(groups)
         .where(and(eq(groups.id, groupId), eq(groups.councilId, councilId)))

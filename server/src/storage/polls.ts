@@ -64,7 +64,14 @@ export interface PendingBallot {
 
 export type BallotOutcome =
   | { ok: true; status: 'recorded' | 'unchanged' | 'changed'; receiptIssued: boolean }
-  | { ok: false; code: 'poll_not_open' | 'already_voted' | 'change_not_allowed' };
+  | { ok: false; code: 'poll_not_open' | 'already_voted' | 'change_not_allowed' | 'counted_in_room' };
+
+/**
+ * The idempotency key of a member's voter-roll row written by a hand count in the room: the
+ * roll's (poll, voter) key then refuses that member's online ballot, and the hand count refuses a
+ * member already on the roll, whichever commits first (a member counts once, issue 7).
+ */
+export const IN_ROOM_ROLL_KEY = 'in-room';
 
 /** Rows of a raw query, whichever driver ran it (both return `{ rows }`). */
 function rowsOf<T>(result: unknown): T[] {
@@ -192,7 +199,10 @@ export class PollStore {
    */
   async close(
     pollId: PollId,
-    decide: (ballots: { electorate: Electorate; choice: BallotChoice }[], inRoom: InRoomCounts[]) => Promise<{ result: unknown; title: string; outcome: unknown }>,
+    decide: (
+      ballots: { electorate: Electorate; choice: BallotChoice }[],
+      inRoom: InRoomCounts[],
+    ) => Promise<{ result: unknown; title: string; outcome: unknown; attendance?: { present: number; members: number; required: number } }>,
     held: PendingBallot[] = [],
   ): Promise<{ poll: Poll; sealed: Set<string> }> {
     let sealed = new Set<string>();
@@ -224,7 +234,14 @@ export class PollStore {
         rooms,
       );
       await tx.update(polls).set({ state: 'closed', result: decided.result }).where(eq(polls.id, pollId));
-      await tx.insert(decisions).values({ id: randomUUID(), meetingId: row.meetingId, pollId, title: decided.title, outcome: decided.outcome });
+      await tx.insert(decisions).values({
+        id: randomUUID(),
+        meetingId: row.meetingId,
+        pollId,
+        title: decided.title,
+        outcome: decided.outcome,
+        attendance: decided.attendance ?? null,
+      });
     });
     await this.forgetBallotTraces();
     return { poll: await this.get(pollId), sealed };
@@ -349,7 +366,8 @@ export class PollStore {
           .select({ idem: voterRoll.idempotencyKey })
           .from(voterRoll)
           .where(and(eq(voterRoll.pollId, b.pollId), eq(voterRoll.voterKey, b.voterKey)));
-        if (roll?.idem === b.idempotencyKey) out[i] = { ok: true, status: 'unchanged', receiptIssued: false };
+        if (roll?.idem === IN_ROOM_ROLL_KEY) out[i] = { ok: false, code: 'counted_in_room' };
+        else if (roll?.idem === b.idempotencyKey) out[i] = { ok: true, status: 'unchanged', receiptIssued: false };
         else if (!b.secret) {
           // Roll-call ballots may change until close: the record is named anyway.
           await tx
@@ -361,6 +379,15 @@ export class PollStore {
       }
       return out.map((o) => o ?? { ok: false as const, code: 'poll_not_open' as const });
     });
+  }
+
+  /** On the roll, and whether by a hand count in the room. */
+  async rollEntry(pollId: PollId, voterKey: string): Promise<{ voted: boolean; inRoom: boolean }> {
+    const [row] = await this.db
+      .select({ idem: voterRoll.idempotencyKey })
+      .from(voterRoll)
+      .where(and(eq(voterRoll.pollId, pollId), eq(voterRoll.voterKey, voterKey)));
+    return { voted: !!row, inRoom: row?.idem === IN_ROOM_ROLL_KEY };
   }
 
   async hasVoted(pollId: PollId, voterKey: string): Promise<boolean> {
@@ -387,17 +414,34 @@ export class PollStore {
     return [...secret, ...named].map((r) => ({ electorate: r.electorate as Electorate, choice: r.choice as BallotChoice, n: Number(r.n) }));
   }
 
-  async namedBallots(pollId: PollId): Promise<{ name: string; electorate: Electorate; choice: BallotChoice }[]> {
+  /**
+   * Roll-call: who chose what, by name; members counted by hand in the room are listed too,
+   * marked so, with their choice in the room's counts only.
+   */
+  async namedBallots(pollId: PollId): Promise<{ name: string; electorate: Electorate; choice: BallotChoice | null; inRoom: boolean }[]> {
     const rows = await this.db
       .select({ name: namedBallots.voterName, electorate: namedBallots.electorate, choice: namedBallots.choice })
       .from(namedBallots)
-      .where(eq(namedBallots.pollId, pollId))
-      .orderBy(asc(namedBallots.voterName));
-    return rows.map((r) => ({ name: r.name, electorate: r.electorate as Electorate, choice: r.choice as BallotChoice }));
+      .where(eq(namedBallots.pollId, pollId));
+    const room = await this.inRoomMemberNames(pollId);
+    return [
+      ...rows.map((r) => ({ name: r.name, electorate: r.electorate as Electorate, choice: r.choice as BallotChoice, inRoom: false })),
+      ...room.map((name) => ({ name, electorate: 'members' as Electorate, choice: null, inRoom: true })),
+    ].sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
+  }
+
+  /** The members a hand count in the room names, by name. */
+  async inRoomMemberNames(pollId: PollId): Promise<string[]> {
+    const rows = await this.db
+      .select({ name: members.name })
+      .from(voterRoll)
+      .innerJoin(members, sql`${voterRoll.voterKey} = 'm:' || ${members.id}::text`)
+      .where(and(eq(voterRoll.pollId, pollId), eq(voterRoll.idempotencyKey, IN_ROOM_ROLL_KEY)));
+    return rows.map((r) => r.name);
   }
 
   /** The idempotency key of a voter's mark, if they are on the roll. */
-  async rollEntry(pollId: PollId, voterKey: string): Promise<string | null> {
+  async rollKey(pollId: PollId, voterKey: string): Promise<string | null> {
     const [row] = await this.db
       .select({ idem: voterRoll.idempotencyKey })
       .from(voterRoll)
@@ -433,16 +477,40 @@ export class PollStore {
     return rows.map((r) => r.name).sort((a, b) => a.localeCompare(b, 'zh-CN'));
   }
 
-  async setInRoom(c: InRoomCounts & { pollId: PollId }): Promise<void> {
+  /**
+   * Stores hand counts. For members, the named voters go on the voter roll under
+   * IN_ROOM_ROLL_KEY (replacing the previous count's), in the same transaction as the counts.
+   * The exclusive lock on the poll row waits for ballot batches in flight (they hold a share
+   * lock) and holds off the next ones, so `check` sees every member who voted online, and a
+   * member named here is refused online afterwards (commitBallots). `check` throws to refuse.
+   */
+  async setInRoom(c: InRoomCounts & { pollId: PollId }, check?: (votedOnline: Set<string>) => void): Promise<void> {
     await this.db.transaction(async (tx) => {
-      const [row] = await tx.select({ state: polls.state }).from(polls).where(eq(polls.id, c.pollId)).for('share');
+      const [row] = await tx.select({ state: polls.state }).from(polls).where(eq(polls.id, c.pollId)).for('update');
       if (row?.state !== 'open') throw new AppError('poll_not_open');
+      if (c.electorate === 'members') {
+        const roll = await tx
+          .select({ key: voterRoll.voterKey })
+          .from(voterRoll)
+          .where(and(eq(voterRoll.pollId, c.pollId), eq(voterRoll.electorate, 'members'), sql`${voterRoll.idempotencyKey} <> ${IN_ROOM_ROLL_KEY}`));
+        check?.(new Set(roll.map((r) => r.key.replace(/^m:/, ''))));
+        await tx.delete(voterRoll).where(and(eq(voterRoll.pollId, c.pollId), eq(voterRoll.idempotencyKey, IN_ROOM_ROLL_KEY)));
+        if (c.voters.length > 0) {
+          const inserted = await tx
+            .insert(voterRoll)
+            .values(c.voters.map((id) => ({ pollId: c.pollId, voterKey: `m:${id}`, electorate: 'members', idempotencyKey: IN_ROOM_ROLL_KEY })))
+            .onConflictDoNothing()
+            .returning({ key: voterRoll.voterKey });
+          // Only a ballot that committed between the check and here could take a name: refuse it all.
+          if (inserted.length !== c.voters.length) throw new AppError('voted_online');
+        }
+      } else check?.(new Set());
       await tx
         .insert(inRoomCounts)
-        .values({ pollId: c.pollId, electorate: c.electorate, ballots: c.ballots, counts: c.counts, enteredBy: c.enteredBy })
+        .values({ pollId: c.pollId, electorate: c.electorate, ballots: c.ballots, counts: c.counts, voters: c.voters, enteredBy: c.enteredBy })
         .onConflictDoUpdate({
           target: [inRoomCounts.pollId, inRoomCounts.electorate],
-          set: { ballots: c.ballots, counts: c.counts, enteredBy: c.enteredBy, enteredAt: new Date() },
+          set: { ballots: c.ballots, counts: c.counts, voters: c.voters, enteredBy: c.enteredBy, enteredAt: new Date() },
         });
     });
   }
@@ -457,6 +525,7 @@ export class PollStore {
       electorate: r.electorate as Electorate,
       ballots: r.ballots,
       counts: r.counts as InRoomCounts['counts'],
+      voters: r.voters as MemberId[],
       enteredBy: r.enteredBy as MemberId,
     }));
   }

@@ -101,6 +101,33 @@ export const attendance = pgTable(
   (t) => [primaryKey({ columns: [t.meetingId, t.memberId] })],
 );
 
+/**
+ * Attendance as a record (DESIGN.md 11): one row per live connection of a member to a meeting,
+ * from arrival to departure. `seenAt` is the holding instance's heartbeat, so the open rows of
+ * an instance that died stop counting (packages/domain attendance.ts). Quorum is computed from
+ * these rows and the in-room marks, never from the sockets of the moment.
+ */
+export const memberConnections = pgTable(
+  'member_connections',
+  {
+    id: uuid('id').primaryKey(),
+    meetingId: uuid('meeting_id')
+      .notNull()
+      .references(() => meetings.id),
+    memberId: uuid('member_id')
+      .notNull()
+      .references(() => members.id),
+    /** The instance holding the socket: its heartbeat refreshes seenAt. */
+    instanceId: text('instance_id').notNull(),
+    arrivedAt: timestamp('arrived_at', { withTimezone: true }).notNull().defaultNow(),
+    departedAt: timestamp('departed_at', { withTimezone: true }),
+    /** Left on purpose (closed the meeting, signed out): no grace, unlike a dropped phone. */
+    deliberate: boolean('deliberate').notNull().default(false),
+    seenAt: timestamp('seen_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('member_connections_meeting_idx').on(t.meetingId), index('member_connections_instance_idx').on(t.instanceId)],
+);
+
 /** What happened to a meeting and who did it: the start of the public record. */
 export const meetingLog = pgTable(
   'meeting_log',
@@ -233,6 +260,8 @@ export const inRoomCounts = pgTable(
     electorate: text('electorate').notNull(),
     ballots: integer('ballots').notNull(),
     counts: jsonb('counts').notNull(),
+    /** Members only: who was counted by hand (never what each chose). */
+    voters: jsonb('voters').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
     enteredBy: uuid('entered_by')
       .notNull()
       .references(() => members.id),
@@ -252,6 +281,8 @@ export const decisions = pgTable(
     pollId: uuid('poll_id').references(() => polls.id),
     title: text('title').notNull(),
     outcome: jsonb('outcome').notNull(),
+    /** The attendance the outcome was decided on: { present, members, required }, from the record at close. */
+    attendance: jsonb('attendance').$type<{ present: number; members: number; required: number }>(),
     recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('decisions_meeting_idx').on(t.meetingId)],

@@ -62,7 +62,7 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
       await store.councils.renameGroup(councilId as never, c.groups[2]!.id, 'Property Co.');
       c = await store.councils.get(councilId as never);
       expect(c.groups[2]).toMatchObject({ name: 'Property Co.', builtin: null });
-      await expect(store.councils.deleteGroup(councilId as never, c.groups[0]!.id)).rejects.toMatchObject({ code: 'conflict' });
+      await expect(store.councils.deleteGroup(councilId as never, c.groups[0]!.id)).rejects.toMatchObject({ code: 'group_not_empty' });
       await store.councils.deleteGroup(councilId as never, added.id);
       c = await store.councils.get(councilId as never);
       expect(c.groups).toHaveLength(6);
@@ -144,6 +144,69 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
       await store.meetings.markAttendance(meetingId, adminId, true, adminId);
       await store.meetings.markAttendance(meetingId, adminId, false, adminId);
       expect([...(await store.meetings.inRoomMemberIds(meetingId))]).toEqual([other.id]);
+    });
+
+    it('records members\' connections: arrival, departure, heartbeat, and departs an instance\'s all at once', async () => {
+      const a = await store.attendance.arrive(meetingId, adminId, 'instance-a');
+      const b = await store.attendance.arrive(meetingId, adminId, 'instance-b');
+      let { now, rows } = await store.attendance.connections(meetingId);
+      expect(rows.filter((r) => r.departedAt === null)).toHaveLength(2);
+      expect(Math.abs(now - rows[0]!.arrivedAt)).toBeLessThan(60_000);
+      await store.attendance.depart(a, true);
+      await store.attendance.depart(a, false); // once departed, stays so
+      await store.attendance.heartbeat('instance-b');
+      ({ rows } = await store.attendance.connections(meetingId));
+      expect(rows.find((r) => r.departedAt !== null)).toMatchObject({ deliberate: true });
+      await store.attendance.departAll('instance-b');
+      ({ rows } = await store.attendance.connections(meetingId));
+      expect(rows.every((r) => r.departedAt !== null)).toBe(true);
+      expect(b).not.toBe(a);
+    });
+
+    it('counts a member once when a hand count naming them races their online ballot', async () => {
+      const { randomUUID } = await import('node:crypto');
+      for (let round = 0; round < 5; round++) {
+        const pollId = randomUUID() as never;
+        const definition = {
+          id: pollId,
+          kind: 'motion',
+          title: '并发',
+          eligibility: 'members',
+          secrecy: round % 2 ? 'secret' : 'roll_call',
+          results: 'live',
+          rule: { quorum: { kind: 'none' }, threshold: { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'excluded' } },
+        } as never;
+        await store.polls.create({ meetingId, definition, residentAccess: 'voting_code', closesAt: null, agendaItemId: null, createdBy: adminId });
+        await store.polls.open(pollId);
+        const [room, ballot] = await Promise.allSettled([
+          store.polls.setInRoom(
+            { pollId, electorate: 'members', ballots: 1, counts: [{ option: 'yes', count: 1 }], voters: [adminId], enteredBy: adminId } as never,
+            (votedOnline) => {
+              if (votedOnline.has(adminId)) throw new Error('voted_online');
+            },
+          ),
+          store.polls.commitBallots([
+            {
+              pollId,
+              voterKey: `m:${adminId}`,
+              voterName: '王主任',
+              electorate: 'members',
+              idempotencyKey: randomUUID(),
+              choice: { kind: 'motion', choice: 'no' },
+              secret: round % 2 === 1,
+              mixAt: 3,
+              newReceiptHash: null,
+              changeReceiptHash: null,
+            },
+          ]),
+        ]);
+        const roomOk = room.status === 'fulfilled';
+        const ballotOk = ballot.status === 'fulfilled' && ballot.value[0]!.ok;
+        // Exactly one of them counts the member.
+        expect([roomOk, ballotOk].filter(Boolean)).toHaveLength(1);
+        expect((await store.polls.inRoom(pollId)).length).toBe(roomOk ? 1 : 0);
+        expect((await store.polls.voterCounts(pollId)).members).toBe(1);
+      }
     });
 
     it('keeps sessions for members and residents, and forgets deleted ones', async () => {

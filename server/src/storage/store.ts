@@ -1,3 +1,4 @@
+import { AttendanceStore } from './attendance.ts';
 import { CouncilStore } from './councils.ts';
 import type { Database, Db } from './database.ts';
 import { MeetingStore } from './meetings.ts';
@@ -13,6 +14,7 @@ export interface Store {
   meetings: MeetingStore;
   sessions: SessionStore;
   polls: PollStore;
+  attendance: AttendanceStore;
   close(): Promise<void>;
 }
 
@@ -24,6 +26,7 @@ export function createStore(database: Database): Store {
     meetings: new MeetingStore(database.db),
     sessions: new SessionStore(database.db),
     polls: new PollStore(database.db),
+    attendance: new AttendanceStore(database.db),
     close: () => database.close(),
   };
 }

@@ -9,13 +9,19 @@ export async function councilSize(store: Store, meetingId: MeetingId): Promise<n
 }
 
 /**
- * Who could vote, per electorate: the council's members; codes issued or residents admitted.
+ * Who could vote, per electorate: the council's members; for residents, the voting codes issued
+ * (the room's hand count joins them in the tally), or null, unknown, for an open unverified poll:
+ * residents who happen to be connected are not an electorate.
  * `members` may be passed in when the caller already knows it (one read per meeting, not per poll).
  */
-export async function electorateSizes(store: Store, poll: Poll, members?: number): Promise<Record<Electorate, number>> {
+export async function electorateSizes(store: Store, poll: Poll, members?: number): Promise<Record<Electorate, number | null>> {
   const [m, residents] = await Promise.all([
     members ?? councilSize(store, poll.meetingId),
-    poll.definition.eligibility === 'everyone' ? store.polls.residentElectorate(poll.meetingId, poll.residentAccess) : 0,
+    poll.definition.eligibility !== 'everyone'
+      ? 0
+      : poll.residentAccess === 'voting_code'
+        ? store.polls.residentElectorate(poll.meetingId, poll.residentAccess)
+        : null,
   ]);
   return { members: m, residents };
 }
@@ -23,7 +29,7 @@ export async function electorateSizes(store: Store, poll: Poll, members?: number
 /** A tally from ballots (grouped: identical choices once, with their number) and hand counts. */
 export function tallyFrom(
   poll: Poll,
-  sizes: Record<Electorate, number>,
+  sizes: Record<Electorate, number | null>,
   ballots: readonly { electorate: Electorate; choice: BallotChoice; n: number }[],
   rooms: readonly InRoomCounts[],
   meta: { state: Poll['state']; version: number },
@@ -34,6 +40,7 @@ export function tallyFrom(
     .map((electorate) => ({
       electorate,
       electorateSize: sizes[electorate],
+      roomJoinsElectorate: electorate === 'residents',
       // The same object repeated costs no memory.
       choices: ballots.filter((g) => g.electorate === electorate).flatMap((g) => Array<BallotChoice>(g.n).fill(g.choice)),
       inRoom: rooms.find((r) => r.electorate === electorate) ?? null,
@@ -89,7 +96,7 @@ export async function computePollsView(store: Store, meetingId: MeetingId, versi
       unverified: def.eligibility === 'everyone' && poll.residentAccess === 'open_unverified',
       decision: (() => {
         const d = decided.find((x) => x.pollId === def.id);
-        return d ? { recordedAt: d.recordedAt.toISOString() } : null;
+        return d ? { recordedAt: d.recordedAt.toISOString(), attendance: d.attendance ?? null } : null;
       })(),
     });
   }

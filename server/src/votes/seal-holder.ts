@@ -99,7 +99,7 @@ export class SealHolder {
 
   /** A held voter already on the roll: their own earlier cast (same key) or a second ballot. */
   private async answerFromRoll(poll: Map<string, Held>, h: Held): Promise<void> {
-    const idem = await this.polls.rollEntry(h.ballot.pollId, h.ballot.voterKey);
+    const idem = await this.polls.rollKey(h.ballot.pollId, h.ballot.voterKey);
     if (idem === null) return;
     this.finish(poll, h, idem === h.ballot.idempotencyKey ? { ok: true, status: 'unchanged', receipt: null } : { ok: false, code: 'already_voted' });
   }
@@ -133,7 +133,7 @@ export class SealHolder {
         h.closing = false;
         continue;
       }
-      const idem = await this.polls.rollEntry(pollId, h.ballot.voterKey);
+      const idem = await this.polls.rollKey(pollId, h.ballot.voterKey);
       if (idem === h.ballot.idempotencyKey) this.finish(poll, h, { ok: true, status: 'recorded', receipt: null });
       else if (idem !== null) this.finish(poll, h, { ok: false, code: 'already_voted' });
       else this.finish(poll, h, { ok: false, code: 'poll_not_open' });

@@ -19,8 +19,9 @@ import type {
 import { hashToken, newToken } from '../auth/tokens.ts';
 import { AppError } from '../errors.ts';
 import { principalOf } from '../http/context.ts';
+import { recordedAttendance } from '../realtime/attendance-tracker.ts';
 import type { LiveViews } from '../realtime/live-views.ts';
-import { newVotingCode, type PendingBallot } from '../storage/polls.ts';
+import { IN_ROOM_ROLL_KEY, newVotingCode, type PendingBallot } from '../storage/polls.ts';
 import type { SessionOwner } from '../storage/sessions.ts';
 import type { Store } from '../storage/store.ts';
 import { BallotWriter } from './ballot-writer.ts';
@@ -35,7 +36,7 @@ export interface SealPeers {
   handover(pollId: PollId): Promise<PendingBallot[]>;
   settled(pollId: PollId): void;
 }
-import { councilSize, electorateSizes, tallyFrom } from './polls-view.ts';
+import { electorateSizes, tallyFrom } from './polls-view.ts';
 
 type Member = Extract<SessionOwner, { kind: 'member' }>;
 
@@ -141,8 +142,13 @@ export class VoteService {
   async close(owner: SessionOwner | null, pollId: PollId): Promise<Poll> {
     const p = await this.poll(pollId);
     if (owner) await this.requireRunner(owner, p.meetingId);
-    const presence = await this.live.snapshot(p.meetingId, 'presence');
-    const attendance = { membersPresent: presence.data.quorum.present, totalMembers: presence.data.totalMembers };
+    // From the attendance record, never from the sockets of the moment (DESIGN.md 11).
+    const recorded = await recordedAttendance(this.store, p.meetingId);
+    const attendance = {
+      membersPresent: recorded.quorum.present,
+      totalMembers: recorded.quorum.members,
+      councilQuorum: recorded.quorum.required,
+    };
     const sizes = await electorateSizes(this.store, p);
     // The ballots still waiting for company, here and on every other instance, are sealed in
     // the close transaction: their anonymity set is the whole poll.
@@ -162,6 +168,7 @@ export class VoteService {
         result: decided,
         title: p.definition.title,
         outcome: decided.electorates.map((e) => ({ electorate: e.electorate, outcome: e.outcome })),
+        attendance: { present: recorded.quorum.present, members: recorded.quorum.members, required: recorded.quorum.required },
       };
       },
       held,
@@ -221,10 +228,10 @@ export class VoteService {
     };
     if (secret && !msg.receipt) {
       // A voter already on the roll: this key's earlier cast, or a second ballot.
-      const idem = await this.store.polls.rollEntry(msg.pollId, voterKey);
+      const idem = await this.store.polls.rollKey(msg.pollId, voterKey);
       if (idem !== null) {
         if (idem === msg.idempotencyKey) return { status: 'unchanged', receipt: null };
-        throw new AppError('already_voted');
+        throw new AppError(idem === IN_ROOM_ROLL_KEY ? 'counted_in_room' : 'already_voted');
       }
       const sealed = await this.holder.hold(ballot, receipt, p.mixAt, () => onHeld(p.mixAt));
       if (!sealed.ok) throw 'code' in sealed ? new AppError(sealed.code) : sealed.error;
@@ -242,31 +249,30 @@ export class VoteService {
     return { status: outcome.status, receipt: outcome.receiptIssued ? receipt : null };
   }
 
-  async mine(owner: SessionOwner, pollId: PollId, votingCode?: string): Promise<{ voted: boolean }> {
+  async mine(owner: SessionOwner, pollId: PollId, votingCode?: string): Promise<{ voted: boolean; inRoom: boolean }> {
     const p = await this.poll(pollId);
     if (!can(principalOf(owner), 'meeting.view', { councilId: p.councilId, meetingId: p.meetingId })) throw new AppError('forbidden');
     if (votingCode) {
       const code = await this.store.polls.codeByHash(hashToken(normaliseJoinCode(votingCode)));
       if (!code || code.meetingId !== p.meetingId) throw new AppError('bad_credential');
-      return { voted: await this.store.polls.hasVoted(pollId, `c:${code.id}`) };
+      return { voted: await this.store.polls.hasVoted(pollId, `c:${code.id}`), inRoom: false };
     }
     const key = owner.kind === 'member' ? `m:${owner.memberId}` : `r:${owner.residentId}`;
-    return { voted: await this.store.polls.hasVoted(pollId, key) };
+    return this.store.polls.rollEntry(pollId, key);
   }
 
   async setInRoom(owner: SessionOwner, body: InRoomCountsBody): Promise<void> {
     const p = await this.poll(body.pollId);
     const me = await this.requireRunner(owner, p.meetingId);
-    const counts = { electorate: body.electorate, ballots: body.ballots, counts: body.counts, enteredBy: me.memberId };
-    // Members are a known list: those who voted online cannot also be counted by hand.
-    let maxBallots: number | undefined;
-    if (body.electorate === 'members') {
-      const [members, voted] = await Promise.all([councilSize(this.store, p.meetingId), this.store.polls.voterCounts(body.pollId)]);
-      maxBallots = Math.max(0, members - voted.members);
-    }
-    const check = validateInRoomCounts(p.definition, counts, maxBallots);
-    if (!check.ok) throw new AppError(check.code);
-    await this.store.polls.setInRoom({ ...counts, pollId: body.pollId });
+    const counts = { electorate: body.electorate, ballots: body.ballots, counts: body.counts, voters: body.voters, enteredBy: me.memberId };
+    // Members are a known list: the count names who raised a hand, and nobody counts twice,
+    // checked against the voter roll inside the transaction that stores the count.
+    const members =
+      body.electorate === 'members' ? new Set<string>((await this.store.councils.get(p.councilId)).members.map((m) => m.id)) : new Set<string>();
+    await this.store.polls.setInRoom({ ...counts, pollId: body.pollId }, (votedOnline) => {
+      const check = validateInRoomCounts(p.definition, counts, { members, votedOnline });
+      if (!check.ok) throw new AppError(check.code);
+    });
     this.pollsChanged(p.meetingId);
   }
 

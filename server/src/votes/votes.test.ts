@@ -120,7 +120,7 @@ describe('votes on one instance', () => {
     const closed = await emit(fac.s, 'poll:close', { pollId });
     expect(closed).toMatchObject({ ok: true, data: { poll: { state: 'closed' } } });
     await waitFor(() => pollView(mem.views, pollId)?.tally.electorates[0]?.outcome?.kind === 'failed', 2000, 'the outcome');
-    expect(pollView(mem.views, pollId)!.decision).toEqual({ recordedAt: expect.any(String) });
+    expect(pollView(mem.views, pollId)!.decision).toEqual({ recordedAt: expect.any(String), attendance: { present: 2, members: 3, required: 2 } });
     const decisions = await app.services.store.polls.decisions(meetingId as never);
     expect(decisions).toHaveLength(1);
     expect(await emit(mem.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() })).toMatchObject({
@@ -186,7 +186,7 @@ describe('votes on one instance', () => {
       emit(r.s, 'ballot:cast', { pollId, choice: pick(0), idempotencyKey: randomUUID(), votingCode: slip3!.code }),
     ];
     for (const a of await Promise.all([first, ...rest])) expect(a).toMatchObject({ ok: true, data: { status: 'recorded' } });
-    expect(await emit(r.s, 'ballot:mine', { pollId, votingCode: slip2!.code })).toEqual({ ok: true, data: { voted: true } });
+    expect(await emit(r.s, 'ballot:mine', { pollId, votingCode: slip2!.code })).toEqual({ ok: true, data: { voted: true, inRoom: false } });
 
     // Hand counts from the room: their own column, with who entered them.
     expect(await emit(fac.s, 'inroom:set', { pollId, electorate: 'residents', ballots: 5, counts: [{ option: options[0]!.id, count: 4 }, { option: options[1]!.id, count: 2 }] })).toMatchObject({
@@ -225,11 +225,14 @@ describe('votes on one instance', () => {
     const pollId = created.data.poll.definition.id;
     await emit(fac.s, 'poll:open', { pollId });
     expect(await emit(fac.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() })).toMatchObject({ ok: true });
-    // Members are a known list: no more hands than members who have not voted online.
+    // Members are a known list: every hand counted is a member named, and they cannot have voted online.
     expect(await emit(fac.s, 'inroom:set', { pollId, electorate: 'members', ballots: 99, counts: [{ option: 'no', count: 99 }] })).toMatchObject({
       ok: false,
-      error: { code: 'exceeds_electorate' },
+      error: { code: 'voters_mismatch' },
     });
+    expect(
+      await emit(fac.s, 'inroom:set', { pollId, electorate: 'members', ballots: 1, counts: [{ option: 'no', count: 1 }], voters: [c.facilitatorId] }),
+    ).toMatchObject({ ok: false, error: { code: 'voted_online' } });
     // Roll call: the vote may change until close.
     expect(await emit(fac.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'no' }, idempotencyKey: randomUUID() })).toMatchObject({
       ok: true,
@@ -242,7 +245,7 @@ describe('votes on one instance', () => {
     await waitFor(() => pollView(fac.views, pollId)?.poll.state === 'closed', 5000, 'the timed close');
     const closed = pollView(fac.views, pollId)!;
     expect(closed.tally.electorates[0]!.outcome?.kind).toBe('no_quorum');
-    expect(closed.named).toEqual([{ name: '李主持', electorate: 'members', choice: { kind: 'motion', choice: 'no' } }]);
+    expect(closed.named).toEqual([{ name: '李主持', electorate: 'members', choice: { kind: 'motion', choice: 'no' }, inRoom: false }]);
     const decisions = await app.services.store.polls.decisions(meetingId as never);
     expect(decisions.map((d) => d.title)).toContain('限时表决');
   });

@@ -15,6 +15,7 @@ import type {
   ResidentJoinBody,
   Result,
   Session,
+  SetupStatus,
   SetPasswordBody,
   SetupBody,
   SignInLink,
@@ -84,6 +85,7 @@ const enc = encodeURIComponent;
 
 export const api = {
   session: () => request<Session>('GET', '/api/session'),
+  setupStatus: () => request<SetupStatus>('GET', '/api/setup'),
   setup: (body: SetupBody) => request<Session>('POST', '/api/setup', body),
   signInWithLink: (body: LinkSignInBody) => request<Session>('POST', '/api/auth/link', body),
   signInWithPassword: (body: PasswordSignInBody) => request<Session>('POST', '/api/auth/password', body),

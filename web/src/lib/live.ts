@@ -29,6 +29,10 @@ const viewsStore = writable<ViewMap>({});
 /** Live views keyed by viewKey(meetingId, kind); only the highest version is kept. */
 export const views: Readable<ViewMap> = { subscribe: viewsStore.subscribe };
 
+/** Polls this member voted in from another tab or device, as the server told us (never what). */
+const votedElsewhereStore = writable<ReadonlySet<string>>(new Set());
+export const votedElsewhere: Readable<ReadonlySet<string>> = { subscribe: votedElsewhereStore.subscribe };
+
 /** Failures of calls the user did not make directly (the join after a reconnect). */
 const liveErrorStore = writable<ApiError | null>(null);
 export const liveError: Readable<ApiError | null> = { subscribe: liveErrorStore.subscribe };
@@ -80,8 +84,27 @@ function connect(): LiveSocket {
     if (!s.active) liveErrorStore.set({ code: err.message === 'bad_origin' ? 'bad_origin' : 'unauthenticated' });
   });
   s.on('view', (snapshot) => applyView(snapshot));
+  s.on('ballot:voted', (e) => {
+    if (e && typeof e.pollId === 'string') votedElsewhereStore.update((set) => new Set(set).add(e.pollId));
+  });
   socket = s;
   return s;
+}
+
+// The browser knows at once when the network goes (Wi-Fi off, lift, tunnel), long before a
+// missed ping could tell: drop the transport so the page says so now and reconnects by itself.
+// When the network is back, try at once instead of waiting out the back-off.
+if (typeof window !== 'undefined') {
+  window.addEventListener('offline', () => {
+    if (socket?.connected) socket.io.engine?.close();
+  });
+  window.addEventListener('online', () => {
+    const s = socket;
+    if (s && !s.connected && s.active) {
+      s.disconnect();
+      s.connect();
+    }
+  });
 }
 
 /** Sends one client event and resolves with its ack, or a network/offline error. Never throws. */

@@ -1,4 +1,4 @@
-import type { OptionKey, PollDefinition, PollRule, Minimum } from '@yishi/protocol';
+import type { OptionKey, PollDefinition, PollOutcome, PollRule, Minimum } from '@yishi/protocol';
 import { optionKeys } from '@yishi/domain';
 import { t } from '$lib/i18n';
 
@@ -76,4 +76,11 @@ export const receipts = {
 /** Whole percent for a bar's text, never NaN. */
 export function percent(part: number, whole: number): number {
   return whole > 0 ? Math.round((part / whole) * 100) : 0;
+}
+
+/** The outcome in words: "Passed", "Winner: 甲公司" (what a screen reader and the room hear). */
+export function outcomeHeadline(def: PollDefinition, outcome: PollOutcome): string {
+  if (outcome.kind === 'winner') return t('outcome.winner', { label: optionLabel(def, outcome.optionId) });
+  if (outcome.kind === 'tie') return t('outcome.tie', { labels: outcome.optionIds.map((id) => optionLabel(def, id)).join(' / ') });
+  return t(`outcome.${outcome.kind}`);
 }

@@ -17,6 +17,7 @@ export function compactTally(snapshot: TallySnapshot): LiveTally {
       return {
         electorate: e.electorate,
         electorateSize: e.electorateSize,
+        ...(e.electorateKnown ? {} : { electorateKnown: false as const }),
         online: e.online,
         inRoom: e.inRoom,
         inRoomEnteredBy: e.inRoomEnteredBy,
@@ -44,6 +45,7 @@ export function expandTally(poll: PollDefinition, live: LiveTally): TallySnapsho
       (e): ElectorateTally => ({
         electorate: e.electorate,
         electorateSize: e.electorateSize,
+        electorateKnown: e.electorateKnown !== false,
         online: e.online,
         inRoom: e.inRoom,
         turnout: e.online + e.inRoom,

@@ -5,3 +5,4 @@ export * from './irv.ts';
 export * from './outcome.ts';
 export * from './anonymity.ts';
 export * from './compact-tally.ts';
+export * from './in-room-voters.ts';

@@ -163,6 +163,7 @@ describe('choice polls', () => {
         electorate: 'members',
         ballots: 2,
         counts: [{ option: opt(1), count: 2 }],
+        voters: [],
         enteredBy: uuid(7) as MemberId,
       },
     });
@@ -274,5 +275,36 @@ describe('threshold and quorum properties', () => {
         if (r.required > 0) expect(checkQuorum(q, { turnout: r.required - 1, electorateSize: size }, present(0))?.met).toBe(false);
       }),
     );
+  });
+});
+
+describe('the council quorum binds members-only polls (issue 7)', () => {
+  const poll = (quorum: PollQuorum = { kind: 'none' }, eligibility: 'members' | 'everyone' = 'members') =>
+    makePoll('motion', { eligibility, rule: { threshold: rule(majority), quorum } });
+  const yes = (poll: ReturnType<typeof makePoll>, n: number, electorate: 'members' | 'residents' = 'members') =>
+    tallyElectorate(poll, { electorate, electorateSize: 4, choices: Array.from({ length: n }, (): BallotChoice => ({ kind: 'motion', choice: 'yes' })) });
+  const attendance = (membersPresent: number) => ({ membersPresent, totalMembers: 4, councilQuorum: 3 });
+
+  it('one member present of four, quorum three: no quorum, whatever the votes', () => {
+    const p = poll();
+    expect(decideOutcome(p, yes(p, 1), attendance(1))).toEqual({
+      kind: 'no_quorum',
+      basis: { quorum: { required: 3, actual: 1, met: false }, threshold: null },
+    });
+    expect(decideOutcome(p, yes(p, 1), attendance(3))).toMatchObject({ kind: 'passed', basis: { quorum: { required: 3, actual: 3, met: true } } });
+  });
+
+  it('a poll can only tighten it: a looser rule of its own does not lift it, a stricter one applies', () => {
+    const looser = poll({ kind: 'members_present', min: { kind: 'count', count: 1 } });
+    expect(decideOutcome(looser, yes(looser, 2), attendance(2)).kind).toBe('no_quorum');
+    const stricter = poll({ kind: 'members_present', min: { kind: 'count', count: 4 } });
+    expect(decideOutcome(stricter, yes(stricter, 3), attendance(3))).toMatchObject({ kind: 'no_quorum', basis: { quorum: { required: 4, actual: 3 } } });
+    expect(decideOutcome(stricter, yes(stricter, 3), attendance(4)).kind).toBe('passed');
+  });
+
+  it('advisory polls (everyone) are not bound by it', () => {
+    const p = poll({ kind: 'none' }, 'everyone');
+    expect(decideOutcome(p, yes(p, 1), attendance(1)).kind).toBe('passed');
+    expect(decideOutcome(p, yes(p, 1, 'residents'), attendance(1)).kind).toBe('passed');
   });
 });

@@ -14,6 +14,27 @@ import type {
 export interface Attendance {
   membersPresent: number;
   totalMembers: number;
+  /**
+   * The council's quorum (members who must be present), applied to every binding poll: a
+   * members-only poll's members' outcome is no_quorum below it, whatever the poll's own rule.
+   * Omitted only where no council rule applies.
+   */
+  councilQuorum?: number;
+}
+
+/**
+ * The council's quorum as it binds a poll's electorate: members-only polls are binding, so their
+ * members' outcome needs it; advisory (everyone) polls and residents' tallies do not. Null when
+ * it does not apply.
+ */
+export function councilQuorumCheck(
+  poll: Pick<PollDefinition, 'eligibility'>,
+  electorate: ElectorateTally['electorate'],
+  attendance: Attendance,
+): OutcomeBasis['quorum'] {
+  if (poll.eligibility !== 'members' || electorate !== 'members' || attendance.councilQuorum === undefined) return null;
+  const required = attendance.councilQuorum;
+  return { required, actual: attendance.membersPresent, met: attendance.membersPresent >= required };
 }
 
 /** a/b rounded up, for non-negative integers, without floating-point surprises. */
@@ -87,7 +108,9 @@ export function decideMotion(threshold: Threshold, counts: MotionCounts, elector
 
 /**
  * The outcome of one electorate's tally at close.
- * 1. Quorum not met: no_quorum, whatever the votes.
+ * 1. Quorum not met: no_quorum, whatever the votes. A binding (members-only) poll needs the
+ *    council's quorum of members present and its own quorum, if it has one: a poll can only
+ *    tighten the council's rule. The basis shows the rule that failed, else the poll's own.
  * 2. Motion: passed or failed against the threshold.
  * 3. Single, multiple, ranked: the option with the most votes (for ranked, the instant-runoff
  *    winner, with its final-round votes). With a threshold, those votes must reach it out of
@@ -99,7 +122,9 @@ export function decideMotion(threshold: Threshold, counts: MotionCounts, elector
 export function decideOutcome(poll: PollDefinition, tally: ElectorateTally, attendance: Attendance): PollOutcome {
   const results = tally.results;
   if (!results) throw new Error('decideOutcome needs the unhidden tally');
-  const quorum = checkQuorum(poll.rule.quorum, tally, attendance);
+  const council = councilQuorumCheck(poll, tally.electorate, attendance);
+  if (council && !council.met) return { kind: 'no_quorum', basis: { quorum: council, threshold: null } };
+  const quorum = checkQuorum(poll.rule.quorum, tally, attendance) ?? council;
   const basis: OutcomeBasis = { quorum, threshold: null };
   if (quorum && !quorum.met) return { kind: 'no_quorum', basis };
 

@@ -10,6 +10,7 @@ const room = (over: Partial<InRoomCounts>): InRoomCounts => ({
   electorate: 'members',
   ballots: 0,
   counts: [],
+  voters: [],
   enteredBy: facilitator,
   ...over,
 });
@@ -126,12 +127,14 @@ describe('validateInRoomCounts', () => {
     });
   });
 
-  it('refuses more members counted in the room than have not voted online', () => {
+  it('refuses members counted in the room who are not named, or who voted online', () => {
     const motion = makePoll('motion');
-    const three = room({ ballots: 3, counts: [{ option: 'yes', count: 3 }] });
-    expect(validateInRoomCounts(motion, three, 3)).toEqual({ ok: true });
-    expect(validateInRoomCounts(motion, three, 2)).toEqual({ ok: false, code: 'exceeds_electorate' });
-    // No bound given (the residents' electorate is not a fixed list): anything consistent goes.
+    const three = room({ ballots: 3, counts: [{ option: 'yes', count: 3 }], voters: ['a', 'b', 'c'] as InRoomCounts['voters'] });
+    const roster = (votedOnline: string[]) => ({ members: new Set(['a', 'b', 'c', 'd']), votedOnline: new Set(votedOnline) });
+    expect(validateInRoomCounts(motion, three, roster(['d']))).toEqual({ ok: true });
+    expect(validateInRoomCounts(motion, three, roster(['c']))).toEqual({ ok: false, code: 'voted_online' });
+    expect(validateInRoomCounts(motion, { ...three, voters: three.voters.slice(1) }, roster([]))).toEqual({ ok: false, code: 'voters_mismatch' });
+    // No roster given (the tally, counting what was checked on entry): anything consistent goes.
     expect(validateInRoomCounts(motion, three)).toEqual({ ok: true });
   });
 

@@ -1,3 +1,4 @@
+import { checkInRoomVoters, type MemberRoster } from './in-room-voters.ts';
 import { smallElectorateWarning } from './anonymity.ts';
 import { runIrv } from './irv.ts';
 import { validateBallot } from './validate-ballot.ts';
@@ -30,13 +31,17 @@ export type InRoomCheck = { ok: true } | { ok: false; code: InRoomErrorCode; opt
  * each person raised one hand, so the counts add up to the people counted. For multiple
  * choice each person picked 1..k options: no option can have more hands than people, and the
  * hands total between the people counted and k times that. Options left out count as 0.
- * `maxBallots`, when the electorate is a known list (the council's members), is how many of
- * them have not voted online: nobody counts twice, once online and once by hand.
+ * `roster`, given on entry, holds the members' electorate as a known list: every member counted
+ * by hand must be named, once, and must not have voted online (see in-room-voters.ts). The
+ * tally passes none: it counts what was checked on entry.
  */
-export function validateInRoomCounts(poll: PollDefinition, counts: InRoomCounts, maxBallots?: number): InRoomCheck {
+export function validateInRoomCounts(poll: PollDefinition, counts: InRoomCounts, roster?: MemberRoster): InRoomCheck {
   if (poll.kind === 'ranked' || poll.kind === 'score') return { ok: false, code: 'not_supported' };
-  if (maxBallots !== undefined && counts.ballots > maxBallots) return { ok: false, code: 'exceeds_electorate' };
   if (!electoratesOf(poll).includes(counts.electorate)) return { ok: false, code: 'wrong_electorate' };
+  if (roster) {
+    const named = checkInRoomVoters(counts, roster);
+    if (!named.ok) return named;
+  }
   const valid = new Set<string>(optionKeys(poll));
   const seen = new Set<string>();
   let sum = 0;
@@ -57,8 +62,17 @@ export function validateInRoomCounts(poll: PollDefinition, counts: InRoomCounts,
 
 export interface ElectorateInput {
   electorate: Electorate;
-  /** Who could vote in this electorate: the council's members, or residents admitted. */
-  electorateSize: number;
+  /**
+   * Who could vote in this electorate: the council's members, or the residents' voting codes
+   * issued; null when unknown (an open, unverified poll).
+   */
+  electorateSize: number | null;
+  /**
+   * Residents with voting codes: those counted by hand in the room join the electorate (they
+   * voted without a code), so the electorate is codes issued plus the room, and turnout (each
+   * code once online, plus the room) can never exceed it.
+   */
+  roomJoinsElectorate?: boolean;
   /** The ballots in the box. Any that do not validate against the poll are not counted. */
   choices: readonly BallotChoice[];
   inRoom?: InRoomCounts | null;
@@ -78,16 +92,20 @@ export function tallyElectorate(poll: PollDefinition, input: ElectorateInput): E
     if (!check?.ok) throw new Error(`in-room counts refused: ${check ? check.code : 'wrong_electorate'}`);
   }
   const inRoomBallots = inRoom?.ballots ?? 0;
+  const known = input.electorateSize !== null;
+  const size = known ? input.electorateSize! + (input.roomJoinsElectorate ? inRoomBallots : 0) : 0;
   return {
     electorate: input.electorate,
-    electorateSize: input.electorateSize,
+    electorateSize: size,
+    electorateKnown: known,
     online: choices.length,
     inRoom: inRoomBallots,
     turnout: choices.length + inRoomBallots,
     inRoomEnteredBy: inRoom?.enteredBy ?? null,
     results: countResults(poll, choices, inRoom),
     outcome: null,
-    warning: smallElectorateWarning({ secrecy: poll.secrecy, electorateSize: input.electorateSize, choices }),
+    // An unknown electorate is not known to be small.
+    warning: smallElectorateWarning({ secrecy: poll.secrecy, electorateSize: known ? size : Number.MAX_SAFE_INTEGER, choices }),
   };
 }
 
