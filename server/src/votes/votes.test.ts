@@ -120,7 +120,8 @@ describe('votes on one instance', () => {
     const closed = await emit(fac.s, 'poll:close', { pollId });
     expect(closed).toMatchObject({ ok: true, data: { poll: { state: 'closed' } } });
     await waitFor(() => pollView(mem.views, pollId)?.tally.electorates[0]?.outcome?.kind === 'failed', 2000, 'the outcome');
-    expect(pollView(mem.views, pollId)!.decision).toEqual({ recordedAt: expect.any(String), attendance: { present: 2, members: 3, required: 2 } });
+    // Four members now (赵委员 joined to make k = 3 voters), three of them present.
+    expect(pollView(mem.views, pollId)!.decision).toEqual({ recordedAt: expect.any(String), attendance: { present: 3, members: 4, required: 2 } });
     const decisions = await app.services.store.polls.decisions(meetingId as never);
     expect(decisions).toHaveLength(1);
     expect(await emit(mem.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() })).toMatchObject({
