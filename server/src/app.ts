@@ -12,7 +12,10 @@ import { attachFanout } from './fanout/fanout.ts';
 import { authRoutes } from './http/auth-routes.ts';
 import { errorMiddleware } from './http/context.ts';
 import { councilRoutes } from './http/council-routes.ts';
+import { httpOrigin, lanAddresses, linkOrigin, listensEverywhere, localOrigin } from './http/link-origin.ts';
+import type { TrustFn } from './http/client-address.ts';
 import { meetingRoutes } from './http/meeting-routes.ts';
+import { sameOriginOnly } from './http/same-origin.ts';
 import { createLogger, withRedaction, type Logger } from './log.ts';
 import { LiveViews } from './realtime/live-views.ts';
 import { SessionSockets } from './realtime/session-sockets.ts';
@@ -24,11 +27,18 @@ import { createStore } from './storage/store.ts';
 import { VoteService } from './votes/vote-service.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+/** Time for ioredis to re-issue its subscriptions after reconnecting, before views are re-sent. */
+const RESEND_DELAY_MS = 300;
 const SERVER_VERSION: string = JSON.parse(readFileSync(path.join(here, '..', 'package.json'), 'utf8')).version;
 
 export interface RunningApp {
   http: HttpServer;
+  /** Where to open Yishi: PUBLIC_ORIGIN, else an address phones on the network can open if there is one. */
   url: string;
+  /** With no PUBLIC_ORIGIN and listening on all interfaces: one URL per LAN address, best first. */
+  lanUrls: string[];
+  /** The address on the machine itself (localhost when listening on all interfaces). */
+  localUrl: string;
   services: Services;
   /** The one-time setup link while no council exists, else null. */
   setupUrl: string | null;
@@ -44,12 +54,17 @@ export async function startApp(config: Config, given: Logger = createLogger(conf
   try {
     const app = express();
     app.disable('x-powered-by');
-    // Behind the docker-compose load balancer (a private address), the client address is in X-Forwarded-For.
-    app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+    // Only a configured proxy's X-Forwarded-For is believed (docker-compose sets TRUST_PROXY=1 for
+    // nginx). Trusting private addresses by default would let every phone on a LAN name its own.
+    app.set('trust proxy', trustProxy(config.TRUST_PROXY));
+    app.use(securityHeaders);
     const http = createServer(app);
     const io = createSocketServer(http, config.PUBLIC_ORIGIN);
     const fanout = await attachFanout(io, config.REDIS_URL, log);
     const live = new LiveViews(io, store, log, fanout.kind === 'redis');
+    // Broadcasts made while Redis was away are lost: once it is back, each instance re-sends fresh
+    // snapshots of the meetings its sockets follow (after the subscriber has re-subscribed).
+    fanout.onReconnect(() => setTimeout(() => live.resendActive(), RESEND_DELAY_MS).unref());
     const votes = new VoteService(store, live);
     if (fanout.kind === 'redis') {
       // Held secret ballots live in one instance's memory: a close anywhere collects them all.
@@ -68,8 +83,13 @@ export async function startApp(config: Config, given: Logger = createLogger(conf
     const services: Services = { config, log, store, live, votes, attendance, sockets: new SessionSockets(io), limits, version: SERVER_VERSION };
 
     app.get('/healthz', (_req, res) => {
-      res.json({ status: 'ok', storage: store.kind, fanout: fanout.kind, version: SERVER_VERSION, protocol: PROTOCOL_VERSION });
+      // Degraded still answers 200: the instance serves its own sockets, and a load balancer
+      // that dropped every instance while Redis is away would take the whole meeting down.
+      const fan = fanout.health();
+      const degraded = fan.state === 'degraded' ? { reason: fan.reason, degradedForMs: fan.sinceMs } : {};
+      res.json({ status: fan.state, ...degraded, storage: store.kind, fanout: fanout.kind, version: SERVER_VERSION, protocol: PROTOCOL_VERSION });
     });
+    app.use('/api', sameOriginOnly(() => config.PUBLIC_ORIGIN));
     app.use('/api', express.json({ limit: LIMITS.httpBodyBytes, strict: true }));
     app.use('/api', authRoutes(services));
     app.use('/api', councilRoutes(services));
@@ -78,7 +98,7 @@ export async function startApp(config: Config, given: Logger = createLogger(conf
     app.use('/api', errorMiddleware(services));
     app.use(await webHandler(config, log));
 
-    const stopSweeps = attachSocketHandlers(io, services);
+    const stopSweeps = attachSocketHandlers(io, services, fanout.connectionCaps(), app.get('trust proxy fn') as TrustFn);
     const sessionSweep = setInterval(() => void store.sessions.deleteExpired().catch(() => {}), 3_600_000);
     sessionSweep.unref();
     // Polls with a closing time close by themselves; a poll closes once, whichever instance gets there first.
@@ -92,8 +112,12 @@ export async function startApp(config: Config, given: Logger = createLogger(conf
       http.listen(config.PORT, config.HOST, () => resolve());
     });
     const { port } = http.address() as AddressInfo;
-    const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
-    const url = config.PUBLIC_ORIGIN[0] ?? `http://${host}:${port}`;
+    // Phones cannot open localhost: with no PUBLIC_ORIGIN, print (and build the setup link on)
+    // the addresses they can, when listening on all interfaces.
+    const lan = !config.PUBLIC_ORIGIN[0] && listensEverywhere(config.HOST) ? lanAddresses() : [];
+    const url = linkOrigin({ publicOrigin: config.PUBLIC_ORIGIN[0], listenHost: config.HOST, port, lan });
+    const lanUrls = lan.map((a) => httpOrigin(a, port));
+    const localUrl = localOrigin(config.HOST, port);
 
     const setupToken = await store.councils.ensureSetupToken(newToken());
     const setupUrl = setupToken ? `${url}/setup?token=${setupToken}` : null;
@@ -102,6 +126,8 @@ export async function startApp(config: Config, given: Logger = createLogger(conf
     return {
       http,
       url,
+      lanUrls,
+      localUrl,
       services,
       setupUrl,
       close: async () => {
@@ -123,6 +149,24 @@ export async function startApp(config: Config, given: Logger = createLogger(conf
     throw err;
   }
 }
+
+/** express's `trust proxy` from TRUST_PROXY: a hop count, or a list of addresses and subnets; none when unset. */
+export function trustProxy(setting: string | undefined): number | string | false {
+  if (!setting) return false;
+  return /^\d+$/.test(setting.trim()) ? Number(setting) : setting;
+}
+
+/**
+ * For every response. No page of Yishi may be framed (clickjacking a vote or a sign-in link);
+ * the web app's pages also carry a Content-Security-Policy, set by SvelteKit (web/svelte.config.js)
+ * because its inline start-up script needs a nonce.
+ */
+const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'same-origin');
+  next();
+};
 
 /** The built SvelteKit app (adapter-node handler), served from this same port. */
 async function webHandler(config: Config, log: Logger): Promise<RequestHandler> {

@@ -18,7 +18,8 @@ const ConfigSchema = z.object({
   /**
    * Comma-separated origins allowed to open a websocket and to build links, e.g.
    * https://yishi.example.org. Unset: only same-origin pages (Origin host equals Host).
-   * The first entry is used for links printed in the log.
+   * The first entry is used for every link and QR code. Unset: the address the browser used, or,
+   * when that is localhost, the first LAN address (http/link-origin.ts), so phones can open them.
    */
   PUBLIC_ORIGIN: z
     .string()
@@ -36,6 +37,29 @@ const ConfigSchema = z.object({
    * residents on one Wi-Fi shares one address, while 300 guesses a minute cannot find a join code.
    */
   AUTH_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+  /**
+   * Which proxies' X-Forwarded-For to believe, in express's `trust proxy` syntax: a hop count
+   * (`1`), or addresses/subnets (`loopback`, `172.16.0.0/12`). Unset: none, and the client address
+   * is the TCP peer's. Set it only when a proxy (nginx in docker-compose) is in front: otherwise
+   * every phone could name its own address and walk past the per-address limits.
+   */
+  TRUST_PROXY: z.string().optional(),
+  /**
+   * Live connections (websockets) one session may hold at once, across all instances. Default 8:
+   * a resident may have a few tabs open, a facilitator the meeting page and the room display.
+   */
+  SOCKETS_PER_SESSION: z.coerce.number().int().min(1).default(8),
+  /**
+   * Live connections from one client address at once, across all instances. Default 600: a room
+   * of residents behind one Wi-Fi shares an address (NAT), so this is generous; it stops one
+   * machine from holding thousands of sockets with many sessions.
+   */
+  SOCKETS_PER_ADDRESS: z.coerce.number().int().min(1).default(600),
+  /**
+   * Seconds a live connection may stay without following any meeting before it is closed.
+   * Default 60: the web app joins a meeting right after connecting.
+   */
+  SOCKET_IDLE_SECONDS: z.coerce.number().min(0.1).default(60),
   /** Where the built web app lives (adapter-node output). Default web/build beside server/. */
   WEB_BUILD_DIR: z.string().optional(),
 });

@@ -10,6 +10,7 @@ const STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,
   payload_too_large: 413,
   bad_origin: 403,
+  too_many_connections: 429,
   setup_done: 409,
   bad_credentials: 401,
   internal: 500,
@@ -35,6 +36,7 @@ const STATUS: Record<ErrorCode, number> = {
   voted_online: 409,
   counted_in_room: 409,
   group_not_empty: 409,
+  meeting_closed: 409,
 };
 
 /** A failure the client is told about by code. Anything else is a bug and becomes `internal`. */

@@ -2,7 +2,7 @@ import { startApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { createLogger, redactText } from './log.ts';
 
-/** The process entry point: config from the environment, clean shutdown on SIGINT/SIGTERM. */
+/** The process entry point: config from the environment, clean shutdown on SIGINT/SIGTERM/SIGHUP. */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const log = createLogger(config.LOG_LEVEL);
@@ -16,6 +16,9 @@ async function main(): Promise<void> {
   }
   // A promise nobody awaited or an exception nobody caught (a driver's error, say) is logged
   // through the same redaction, not printed by Node with its parameters.
+  // A last line of defence, not the fix: every known source handles its own rejections (the
+  // Redis fan-out above all). One that slips through is logged rather than ending every meeting
+  // on this instance; test/integration/redis-outage.test.ts fails if this line ever appears.
   process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { err: reason }));
   process.on('uncaughtException', (err) => {
     log.error('uncaught exception', { err });
@@ -26,8 +29,12 @@ async function main(): Promise<void> {
   // Plain lines for a person reading the terminal, in one write (tests wait for this line and
   // must find the setup link with it), then the JSON line for log collectors.
   const setup = app.setupUrl ? `First start: open this one-time setup link to create your council:\n  ${app.setupUrl}\n\n` : '';
-  process.stdout.write(`\nYishi is running at ${app.url}\n${setup}`);
-  log.info('yishi listening', { url: app.url, storage: app.services.store.kind, startupMs: Date.now() - started });
+  const where =
+    app.lanUrls.length > 0
+      ? `Phones on the same network can open: ${app.lanUrls.join('  ')}\nOn this computer: ${app.localUrl}\n`
+      : '';
+  process.stdout.write(`\nYishi is running at ${app.url}\n${where}${setup}`);
+  log.info('yishi listening', { url: app.url, lanUrls: app.lanUrls, storage: app.services.store.kind, startupMs: Date.now() - started });
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -44,8 +51,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  // SIGHUP: the terminal it was started from closed; close PGlite cleanly then too.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
 }
 
 main().catch((err: Error) => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../support/browser.ts';
+import { cspViolations, launchBrowser } from '../support/browser.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 
 /**
@@ -16,6 +16,7 @@ describe('a live meeting in the browser', () => {
   let browser: Browser;
   let fac: Page;
   let resident: Page;
+  const violations: string[][] = [];
 
   beforeAll(async () => {
     server = await startServerProcess({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'yishi-e2e-')) });
@@ -24,6 +25,7 @@ describe('a live meeting in the browser', () => {
     const resCtx = await browser.newContext({ locale: 'en-US', viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
     fac = await facCtx.newPage();
     resident = await resCtx.newPage();
+    violations.push(cspViolations(fac), cspViolations(resident));
   });
   afterAll(async () => {
     await browser?.close();
@@ -97,5 +99,11 @@ describe('a live meeting in the browser', () => {
     expect(await resident.getAttribute('html', 'lang')).toBe('zh-CN');
     await fac.getByTestId('lang-switch').selectOption('en');
     await expect.poll(() => fac.getByTestId('meeting-state').innerText()).toBe('Live');
+  });
+
+  it('breaks no rule of the Content-Security-Policy the server sends', async () => {
+    const r = await fetch(`${server.url}/`);
+    expect(r.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(violations.flat()).toEqual([]);
   });
 });

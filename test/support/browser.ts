@@ -3,7 +3,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 /** Debian's Chromium, never a downloaded one (nothing can be downloaded here). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export function launchBrowser(): Promise<Browser> {
+/** `extraArgs`: more Chromium flags, e.g. --host-resolver-rules to open the server by a host name. */
+export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -16,6 +17,7 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--disable-dev-shm-usage',
+      ...extraArgs,
     ],
   });
 }
@@ -30,4 +32,20 @@ export async function signInToMeeting(page: Page, base: string, token: string, m
   await page.goto(`${base}/meetings/${meetingId}`);
   await page.locator('[data-testid="connection"][data-state="connected"]').waitFor({ timeout: 10_000 });
   await page.getByTestId('polls').waitFor();
+}
+
+/**
+ * Collects Content-Security-Policy violations in `page` (the browser reports each on the console
+ * and as a securitypolicyviolation event), so that a test can assert the policy the server sends
+ * lets the app do everything it does: scripts, styles, QR images, websockets.
+ */
+export function cspViolations(page: Page): string[] {
+  const seen: string[] = [];
+  page.on('console', (msg) => {
+    if (/Content Security Policy/i.test(msg.text())) seen.push(msg.text());
+  });
+  void page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`Content Security Policy: ${e.violatedDirective} ${e.blockedURI}`));
+  });
+  return seen;
 }

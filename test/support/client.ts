@@ -23,6 +23,8 @@ export class ApiClient {
     const res = await fetch(this.base + path, {
       method,
       headers: {
+        // As a browser sends on every POST, PUT, PATCH and DELETE (the server checks it: same-origin.ts).
+        origin: this.base,
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...(this.cookie ? { cookie: this.cookie } : {}),
       },

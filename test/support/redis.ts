@@ -34,7 +34,8 @@ export async function startRedis(): Promise<TestRedis> {
   };
   const stop = async () => {
     const p = proc;
-    if (!p || p.exitCode !== null) return;
+    // A process killed by a signal has a null exitCode: check both, or a second stop waits forever.
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       p.once('exit', () => resolve());
       p.kill('SIGKILL');

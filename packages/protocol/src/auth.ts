@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Council, Member } from './council.ts';
 import { MeetingId, ResidentId } from './ids.ts';
+import { Code, Line } from './text.ts';
 
 export const LinkSignInBody = z.object({ token: z.string().min(16).max(200) });
 export type LinkSignInBody = z.infer<typeof LinkSignInBody>;
@@ -22,8 +23,8 @@ export const SetPasswordBody = z.object({ login: Login, password: z.string().min
 export type SetPasswordBody = z.infer<typeof SetPasswordBody>;
 
 export const ResidentJoinBody = z.object({
-  code: z.string().trim().min(4).max(12),
-  displayName: z.string().trim().min(1).max(40),
+  code: Code(4, 12),
+  displayName: Line(1, 40),
 });
 export type ResidentJoinBody = z.infer<typeof ResidentJoinBody>;
 

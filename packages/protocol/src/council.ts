@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CouncilId, GroupId, MemberId } from './ids.ts';
+import { Line } from './text.ts';
 
 /** Built-in stakeholder groups from the source essay; the UI translates them by key. */
 export const BuiltinGroup = z.enum([
@@ -12,7 +13,7 @@ export const BuiltinGroup = z.enum([
 ]);
 export type BuiltinGroup = z.infer<typeof BuiltinGroup>;
 
-const Name = z.string().trim().min(1).max(80);
+const Name = Line(1, 80);
 
 export const Group = z.object({
   id: GroupId,
@@ -85,3 +86,7 @@ export type UpdateMemberBody = z.infer<typeof UpdateMemberBody>;
 /** A freshly issued personal sign-in link; the token is shown once and stored only hashed. */
 export const SignInLink = z.object({ memberId: MemberId, url: z.string() });
 export type SignInLink = z.infer<typeof SignInLink>;
+
+/** GET /api/link-origin: the origin join links and QR codes are built on (a phone can open it). */
+export const LinkOrigin = z.object({ origin: z.string() });
+export type LinkOrigin = z.infer<typeof LinkOrigin>;

@@ -11,6 +11,7 @@ export const ErrorCode = z.enum([
   'rate_limited',
   'payload_too_large',
   'bad_origin',
+  'too_many_connections', // live connections per session or per address are capped
   'setup_done',
   'bad_credentials',
   'internal',
@@ -39,6 +40,7 @@ export const ErrorCode = z.enum([
   'counted_in_room', // a member counted by hand in the room votes online
   // Council settings
   'group_not_empty', // a group with members cannot be deleted: move them first
+  'meeting_closed', // the meeting is closed: its record no longer changes
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

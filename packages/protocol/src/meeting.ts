@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Group } from './council.ts';
 import { CouncilId, GroupId, MeetingId, MemberId } from './ids.ts';
 import { Electorate } from './poll.ts';
+import { Line } from './text.ts';
 
 export const MeetingState = z.enum(['draft', 'scheduled', 'live', 'adjourned', 'closed']);
 export type MeetingState = z.infer<typeof MeetingState>;
@@ -29,9 +30,9 @@ export const Meeting = z.object({
 export type Meeting = z.infer<typeof Meeting>;
 
 export const CreateMeetingBody = z.object({
-  title: z.string().trim().min(1).max(200),
+  title: Line(1, 200),
   startsAt: z.string().datetime({ offset: true }),
-  place: z.string().trim().max(200).default(''),
+  place: Line(0, 200).default(''),
   mode: MeetingMode,
 });
 export type CreateMeetingBody = z.infer<typeof CreateMeetingBody>;

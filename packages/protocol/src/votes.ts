@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { MeetingId, MemberId } from './ids.ts';
+import { LIMITS } from './limits.ts';
+import { Code, Line } from './text.ts';
 import {
   BallotChoice,
   Electorate,
@@ -45,9 +47,9 @@ export type Poll = z.infer<typeof Poll>;
 export const CreatePollBody = z
   .object({
     meetingId: MeetingId,
-    title: z.string().trim().min(1).max(POLL_LIMITS.titleChars),
+    title: Line(1, POLL_LIMITS.titleChars),
     kind: PollKind,
-    options: z.array(z.string().trim().min(1).max(POLL_LIMITS.labelChars)).max(POLL_LIMITS.maxOptions).default([]),
+    options: z.array(Line(1, POLL_LIMITS.labelChars)).max(POLL_LIMITS.maxOptions).default([]),
     maxChoices: z.number().int().min(1).max(POLL_LIMITS.maxOptions).optional(),
     eligibility: Eligibility,
     secrecy: Secrecy,
@@ -55,7 +57,7 @@ export const CreatePollBody = z
     rule: PollRule,
     residentAccess: ResidentAccess.default('voting_code'),
     closesAt: z.string().datetime({ offset: true }).nullable().default(null),
-    agendaItemId: z.string().max(100).nullable().default(null),
+    agendaItemId: Code(0, 100).nullable().default(null),
   })
   .superRefine((b, ctx) => {
     if (b.kind === 'motion' && b.options.length > 0)
@@ -164,7 +166,7 @@ export const CastBallot = z.object({
   /** The same key on a retry makes the retry harmless (DESIGN.md 5). */
   idempotencyKey: z.string().uuid(),
   /** A resident's one-time voting code, when the poll asks for one. */
-  votingCode: z.string().trim().min(4).max(32).optional(),
+  votingCode: Code(4, 32).optional(),
   /** To change a secret ballot: the receipt issued when it was cast. */
   receipt: z.string().min(16).max(100).optional(),
 });
@@ -201,13 +203,17 @@ export type InRoomCountsBody = z.infer<typeof InRoomCountsBody>;
 export const IssueCodesBody = z.object({
   meetingId: MeetingId,
   count: z.number().int().min(1).max(2000),
-  /** Optional household labels printed on the slips (e.g. 3-201), one per code. */
-  labels: z.array(z.string().trim().min(1).max(40)).max(2000).optional(),
+  /**
+   * Optional household labels printed on the slips (e.g. 3-201), one per code. At most
+   * LIMITS.codeLabelsPerMessage, so that the largest message fits in one socket message (a larger
+   * one would close the facilitator's socket unanswered); the web app sends longer lists in parts.
+   */
+  labels: z.array(Line(1, 40)).max(LIMITS.codeLabelsPerMessage).optional(),
 });
 export type IssueCodesBody = z.infer<typeof IssueCodesBody>;
 
 export const VotingCodeSlip = z.object({ code: z.string(), label: z.string().nullable() });
 export type VotingCodeSlip = z.infer<typeof VotingCodeSlip>;
 
-export const MyBallotQuery = z.object({ pollId: PollId, votingCode: z.string().trim().min(4).max(32).optional() });
+export const MyBallotQuery = z.object({ pollId: PollId, votingCode: Code(4, 32).optional() });
 

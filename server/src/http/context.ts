@@ -4,6 +4,7 @@ import type { Principal } from '@yishi/domain';
 import { AppError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import type { SessionOwner } from '../storage/sessions.ts';
+import { lanAddresses, linkOrigin } from './link-origin.ts';
 import { sessionFromRequest } from './session-cookie.ts';
 
 /** Wraps an async JSON handler: the value it returns is the 200 body; AppErrors become typed errors. */
@@ -34,12 +35,19 @@ export function principalOf(owner: SessionOwner): Principal {
     : { kind: 'resident', meetingId: owner.meetingId };
 }
 
-/** The origin for links we hand out: the configured public origin, else the one the browser used. */
+/**
+ * The origin for links we hand out: the configured public origin, else the one the browser used,
+ * unless that is localhost: then a LAN address a phone can open (see linkOrigin).
+ */
 export function publicOrigin(services: Services, req: Request): string {
-  const configured = services.config.PUBLIC_ORIGIN[0];
-  if (configured) return configured;
-  const proto = (req.headers['x-forwarded-proto'] as string | undefined)?.split(',')[0] ?? req.protocol;
-  return `${proto}://${req.headers.host ?? 'localhost'}`;
+  const proto = (req.headers['x-forwarded-proto'] as string | undefined)?.split(',')[0]?.trim() || req.protocol;
+  return linkOrigin({
+    publicOrigin: services.config.PUBLIC_ORIGIN[0],
+    requestOrigin: req.headers.host ? `${proto}://${req.headers.host}` : undefined,
+    listenHost: services.config.HOST,
+    port: req.socket.localPort ?? services.config.PORT,
+    lan: lanAddresses(),
+  });
 }
 
 export function errorMiddleware(services: Services) {

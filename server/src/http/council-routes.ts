@@ -7,6 +7,7 @@ import {
   UpdateCouncilBody,
   UpdateGroupBody,
   UpdateMemberBody,
+  type LinkOrigin,
   type SignInLink,
 } from '@yishi/protocol';
 import { hashToken, newToken } from '../auth/tokens.ts';
@@ -23,6 +24,15 @@ export function councilRoutes(services: Services): Router {
     memberId,
     url: `${publicOrigin(services, req)}/signin/${token}`,
   });
+
+  // The web app builds join links and QR codes on this, never on a localhost a phone cannot open.
+  r.get(
+    '/link-origin',
+    json(async (req): Promise<LinkOrigin> => {
+      await requireMember(services, req);
+      return { origin: publicOrigin(services, req) };
+    }),
+  );
 
   r.get(
     '/council',

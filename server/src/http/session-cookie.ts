@@ -12,13 +12,19 @@ function isSecure(req: IncomingMessage): boolean {
   return (req.headers['x-forwarded-proto'] ?? '') === 'https' || (req.socket as { encrypted?: boolean }).encrypted === true;
 }
 
-/** Reads the session for an HTTP request or a websocket handshake (the same cookie serves both). */
-export async function sessionFromRequest(store: Store, req: IncomingMessage): Promise<{ owner: SessionOwner; tokenHash: string } | null> {
+/** The hash of the session cookie's token, without asking the database whether it is a session. */
+export function sessionTokenHash(req: IncomingMessage): string | null {
   const header = req.headers.cookie;
   if (!header) return null;
   const token = parseCookie(header)[SESSION_COOKIE];
   if (!token || token.length > 200) return null;
-  const tokenHash = hashToken(token);
+  return hashToken(token);
+}
+
+/** Reads the session for an HTTP request or a websocket handshake (the same cookie serves both). */
+export async function sessionFromRequest(store: Store, req: IncomingMessage): Promise<{ owner: SessionOwner; tokenHash: string } | null> {
+  const tokenHash = sessionTokenHash(req);
+  if (!tokenHash) return null;
   const owner = await store.sessions.find(tokenHash);
   return owner ? { owner, tokenHash } : null;
 }

@@ -1,4 +1,4 @@
-import { can, canMarkAttendance } from '@yishi/domain';
+import { can, canMarkAttendance, canTransition } from '@yishi/domain';
 import {
   ClientEvents,
   type ClientEventName,
@@ -21,7 +21,7 @@ type Handler<E extends ClientEventName> = (socket: YishiSocket, payload: ClientP
  * Binds every client event: rate limit, parse with the protocol schema, run, ack a Result.
  * Handlers only ever see parsed payloads; bad input gets a typed error and changes nothing.
  */
-export function bindHandlers(socket: YishiSocket, services: Services, limiter: RateLimiter): void {
+export function bindHandlers(socket: YishiSocket, services: Services, limiter: RateLimiter, refusals: RateLimiter): void {
   const handlers: { [E in ClientEventName]: Handler<E> } = makeHandlers(services);
   for (const name of Object.keys(ClientEvents) as ClientEventName[]) {
     socket.on(name, (payload: unknown, ack: unknown) => {
@@ -34,7 +34,12 @@ export function bindHandlers(socket: YishiSocket, services: Services, limiter: R
       if (typeof ack === 'function') (ack as (r: Result<ClientResults[E]>) => void)(r);
     };
     try {
-      if (!limiter.take(socket.id)) throw new AppError('rate_limited');
+      if (!limiter.take(socket.id)) {
+        // A client that keeps sending after being told it is too fast is not a browser: it is
+        // closed, and its reconnections meet the handshake limits (socket-server.ts).
+        if (!refusals.take(socket.id)) socket.disconnect(true);
+        throw new AppError('rate_limited');
+      }
       const parsed = ClientEvents[name].safeParse(payload);
       if (!parsed.success) {
         const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(root)'))];
@@ -66,15 +71,21 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
 
   return {
     'meeting:join': async (socket, { meetingId }) => {
-      const meeting = await store.meetings.get(meetingId);
+      // Every view, the meeting's too, comes from the last snapshot when it is under a second old
+      // (live-views.ts#recent): joining again and again costs no query. The council a meeting
+      // belongs to never changes, so a snapshot is good enough to check permission.
+      const meetingView = await live.recent(meetingId, 'meeting');
+      const meeting = meetingView.data;
       if (!can(principalOf(socket.data.owner), 'meeting.view', { councilId: meeting.councilId, meetingId }))
         throw new AppError('forbidden');
-      await socket.join(meetingRoom(meetingId));
-      // Recorded before the ack: quorum is read from the record, not from sockets.
-      await services.attendance.arrive(socket, meetingId);
-      live.invalidate(meetingId, 'presence');
-      // The meeting row was just read and is exact; the derived views may be a moment old. A
-      // derived view that cannot be computed now (e.g. another instance too busy to answer
+      const room = meetingRoom(meetingId);
+      if (!socket.rooms.has(room)) {
+        await socket.join(room);
+        // Recorded before the ack: quorum is read from the record, not from sockets.
+        await services.attendance.arrive(socket, meetingId);
+        live.invalidate(meetingId, 'presence');
+      }
+      // A derived view that cannot be computed now (e.g. another instance too busy to answer
       // fetchSockets in time) must not fail the join: it is left out, and the broadcast that
       // follows brings it.
       const derived = await Promise.allSettled([
@@ -82,7 +93,7 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
         live.recent(meetingId, 'polls'),
         live.recent(meetingId, 'tallies'),
       ]);
-      const views: ViewSnapshot[] = [{ kind: 'meeting', meetingId, version: meeting.version, data: meeting }];
+      const views: ViewSnapshot[] = [meetingView];
       for (const d of derived) {
         if (d.status === 'fulfilled') views.push(d.value);
         else services.log.warn('view left out of a join', { meetingId, err: String((d.reason as Error)?.message ?? d.reason) });
@@ -102,7 +113,11 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
       const meeting = await store.meetings.get(meetingId);
       if (owner.kind !== 'member' || !can(principalOf(owner), 'meeting.run', { councilId: meeting.councilId, meetingId }))
         throw new AppError('forbidden');
+      // Closing closes the open polls first, each outcome recorded; the record is then frozen.
+      const closing = to === 'closed' && canTransition(meeting.state, to) && (expectedVersion === undefined || expectedVersion === meeting.version);
+      if (closing) await votes.closeOpenPolls(meetingId);
       const updated = await store.meetings.transition(meetingId, to, owner.memberId, expectedVersion);
+      if (closing) await votes.closeOpenPolls(meetingId);
       live.invalidate(meetingId, 'meeting');
       return { view: { kind: 'meeting', meetingId, version: updated.version, data: updated } };
     },
@@ -112,7 +127,7 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
       const meeting = await store.meetings.get(meetingId);
       if (owner.kind !== 'member' || !canMarkAttendance(principalOf(owner), { councilId: meeting.councilId, meetingId }))
         throw new AppError('forbidden');
-      if (meeting.state === 'closed') throw new AppError('conflict', 'meeting is closed');
+      if (meeting.state === 'closed') throw new AppError('meeting_closed');
       const target = await store.councils.memberById(memberId);
       if (!target || target.councilId !== meeting.councilId) throw new AppError('invalid_input', 'not a member of this council', ['memberId']);
       await store.meetings.markAttendance(meetingId, memberId, inRoom, owner.memberId);
@@ -122,7 +137,8 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
 
     'view:get': async (socket, { meetingId, kind }) => {
       if (!socket.rooms.has(meetingRoom(meetingId))) throw new AppError('forbidden', 'join the meeting first');
-      return { view: await live.snapshot(meetingId, kind) };
+      // Served from the last snapshot when it is fresh: asking costs no recomputation (live-views.ts).
+      return { view: await live.recent(meetingId, kind) };
     },
 
     // Votes: see votes/vote-service.ts. Roles are re-read for the facilitator's actions.

@@ -1,14 +1,16 @@
 import { computePresence } from '@yishi/domain';
-import type { CouncilId, MeetingId, ViewKind, ViewSnapshot } from '@yishi/protocol';
+import { ViewKind as ViewKindSchema, type CouncilId, type MeetingId, type ViewKind, type ViewSnapshot } from '@yishi/protocol';
 import type { Logger } from '../log.ts';
 import type { Store } from '../storage/store.ts';
 import { computeLiveTallies, computePollsView } from '../votes/polls-view.ts';
 import { recordedAttendance } from './attendance-tracker.ts';
-import { meetingRoom } from './rooms.ts';
+import { meetingIdOfRoom, meetingRoom } from './rooms.ts';
 import type { YishiServer } from './types.ts';
 
 /** How often at most one instance pushes one view of one meeting. Four a second keeps a room "live". */
 const MIN_INTERVAL_MS = 250;
+
+const VIEW_KINDS = ViewKindSchema.options;
 
 /**
  * Sockets written per turn of the event loop when delivering a snapshot. Writing to 5,000
@@ -41,6 +43,8 @@ export class LiveViews {
   private readonly keys = new Map<string, KeyState>();
   /** The last snapshot this instance computed per view, for joiners (see recent()). */
   private readonly last = new Map<string, { at: number; snap: ViewSnapshot }>();
+  /** Computations under way, for recent() callers to share rather than start their own. */
+  private readonly inflight = new Map<string, Promise<ViewSnapshot>>();
   private clock = 0;
 
   constructor(
@@ -52,7 +56,11 @@ export class LiveViews {
   ) {
     // A snapshot computed on another instance, for our sockets. Delivered here only, never
     // relayed again.
-    io.on('view', (snap) => void this.deliverLocally(snap));
+    // Kept as this instance's last snapshot too: a joiner here then gets what the room just got.
+    io.on('view', (snap) => {
+      this.remember(snap);
+      void this.deliverLocally(snap);
+    });
   }
 
   /** Forgets views idle for IDLE_MS (see there); app.ts calls this on a timer. */
@@ -80,6 +88,19 @@ export class LiveViews {
     setTimeout(() => void this.flush(key, meetingId, kind), wait).unref();
   }
 
+  /**
+   * Re-sends every view of each meeting followed by a socket on this instance: computed fresh,
+   * delivered here and relayed to the others. Run when the fan-out returns from an outage, so that
+   * what was missed meanwhile arrives without waiting for the next change.
+   */
+  resendActive(): void {
+    for (const room of this.io.of('/').adapter.rooms.keys()) {
+      const meetingId = meetingIdOfRoom(room);
+      if (!meetingId) continue;
+      for (const kind of VIEW_KINDS) this.invalidate(meetingId, kind);
+    }
+  }
+
   /** Member names, groups or the quorum rule changed: every open meeting of the council re-renders attendance. */
   async councilChanged(councilId: CouncilId): Promise<void> {
     for (const m of await this.store.meetings.list(councilId)) {
@@ -90,26 +111,45 @@ export class LiveViews {
   }
 
   /**
-   * A snapshot for someone arriving: the one computed in the last second if there is one, else
-   * a fresh one. A room of residents joining together then costs one computation per interval,
-   * not one each. Serving a slightly old snapshot is safe because a fresh one is scheduled at once
-   * and reaches the joiner, who is in the room by then.
+   * A snapshot for someone arriving or asking again (meeting:join, view:get): the one computed or
+   * received in the last second if there is one, else the computation under way, else a fresh
+   * one. However many ask at once, a view costs at most one computation per second plus the
+   * coalesced broadcasts (one person with many sockets asking 20 times a second each cannot make
+   * the server recompute per call). Serving a snapshot up to a second old is safe: every change
+   * since then has scheduled a broadcast (invalidate), which reaches the asker in the room, and a
+   * snapshot relayed from another instance is kept here too (see the constructor).
    */
   async recent<K extends ViewKind>(meetingId: MeetingId, kind: K, maxAgeMs = 1_000): Promise<ViewSnapshot<K>> {
-    const hit = this.last.get(`${meetingId}/${kind}`);
-    if (hit && Date.now() - hit.at <= maxAgeMs) {
-      this.invalidate(meetingId, kind);
-      return hit.snap as ViewSnapshot<K>;
-    }
+    const key = `${meetingId}/${kind}`;
+    const hit = this.last.get(key);
+    if (hit && Date.now() - hit.at <= maxAgeMs) return hit.snap as ViewSnapshot<K>;
+    const running = this.inflight.get(key);
+    if (running) return running as Promise<ViewSnapshot<K>>;
     return this.snapshot(meetingId, kind);
   }
 
+  /** A fresh computation (the broadcasts use this: it must see every change made before it). */
   async snapshot<K extends ViewKind>(meetingId: MeetingId, kind: K): Promise<ViewSnapshot<K>>;
   async snapshot(meetingId: MeetingId, kind: ViewKind): Promise<ViewSnapshot> {
+    const key = `${meetingId}/${kind}`;
     const at = Date.now();
-    const snap = await this.compute(meetingId, kind);
-    this.last.set(`${meetingId}/${kind}`, { at, snap });
-    return snap;
+    const computing = this.compute(meetingId, kind);
+    this.inflight.set(key, computing);
+    try {
+      const snap = await computing;
+      const held = this.last.get(key);
+      if (!held || held.at <= at) this.last.set(key, { at, snap });
+      return snap;
+    } finally {
+      if (this.inflight.get(key) === computing) this.inflight.delete(key);
+    }
+  }
+
+  /** Keeps a snapshot from another instance as the latest, when it is newer than the one held. */
+  private remember(snap: ViewSnapshot): void {
+    const key = `${snap.meetingId}/${snap.kind}`;
+    const held = this.last.get(key);
+    if (!held || held.snap.version <= snap.version) this.last.set(key, { at: Date.now(), snap });
   }
 
   private async compute(meetingId: MeetingId, kind: ViewKind): Promise<ViewSnapshot> {

@@ -1,7 +1,9 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { Server } from 'socket.io';
 import { LIMITS } from '@yishi/protocol';
-import { sessionFromRequest } from '../http/session-cookie.ts';
+import type { ConnectionCaps } from '../connection-caps.ts';
+import { clientAddress, type TrustFn } from '../http/client-address.ts';
+import { sessionFromRequest, sessionTokenHash } from '../http/session-cookie.ts';
 import { RateLimiter } from '../rate-limit.ts';
 import type { Services } from '../services.ts';
 import { bindHandlers } from './handlers.ts';
@@ -25,12 +27,7 @@ export function originAllowed(req: IncomingMessage, allowlist: readonly string[]
 }
 
 export function createSocketServer(http: HttpServer, publicOrigins: readonly string[]): YishiServer {
-  return new Server(http, {
-    // Runs before the upgrade: a foreign Origin never gets a connection.
-    allowRequest: (req, callback) => {
-      if (originAllowed(req, publicOrigins)) callback(null, true);
-      else callback('bad_origin', false);
-    },
+  const io: YishiServer = new Server(http, {
     transports: ['websocket'],
     maxHttpBufferSize: LIMITS.socketMessageBytes,
     serveClient: false,
@@ -39,22 +36,86 @@ export function createSocketServer(http: HttpServer, publicOrigins: readonly str
     // quicker still (web/src/lib/live.ts). A ping is a few bytes: 5,000 sockets cost ~1,000 a second.
     pingInterval: 5_000,
     pingTimeout: 3_000,
+    // A connection whose handshake was refused (caps, origin, session) is closed this soon.
+    connectTimeout: 10_000,
   });
+  // The first middleware, before the session is read: a foreign Origin never reaches a handler.
+  // Refused here rather than at the HTTP upgrade (allowRequest) because a browser cannot read an
+  // upgrade's error response: it would see a generic websocket error instead of bad_origin.
+  io.use((socket, next) => next(originAllowed(socket.request, publicOrigins) ? undefined : new Error('bad_origin')));
+  return io;
 }
 
+/**
+ * See attachSocketHandlers: handshakes allowed per session (a burst, then per second), and per
+ * address per second (at least; a tenth of SOCKETS_PER_ADDRESS when that is larger), after a burst
+ * of SOCKETS_PER_ADDRESS (at least 100): a whole room behind one NAT reconnects at once after a restart.
+ */
+const HANDSHAKE_BURST_PER_SESSION = 20;
+const HANDSHAKES_PER_SECOND_PER_SESSION = 2;
+const HANDSHAKES_PER_SECOND_PER_ADDRESS = 50;
+
 /** Wires authentication and handlers; called once the services (which need `io`) exist. */
-export function attachSocketHandlers(io: YishiServer, services: Services): () => void {
+export function attachSocketHandlers(io: YishiServer, services: Services, caps: ConnectionCaps, trust: TrustFn): () => void {
   const perSocket = new RateLimiter(40, 20);
+  /** Refused messages a socket may send before it is closed: a burst of 100, then 10 a second. */
+  const refusals = new RateLimiter(100, 10);
+  const { SOCKETS_PER_SESSION, SOCKETS_PER_ADDRESS, SOCKET_IDLE_SECONDS } = services.config;
+
+  // Handshakes per session and per address, on this instance, before the websocket upgrade: a
+  // script reconnecting in a loop is refused for the price of parsing a cookie, not of an upgrade,
+  // a Socket.IO handshake and a Redis call. A browser reconnects about once a second at most; a
+  // room behind one NAT reconnecting after a restart fits in the address's burst.
+  const handshakesPerSession = new RateLimiter(HANDSHAKE_BURST_PER_SESSION, HANDSHAKES_PER_SECOND_PER_SESSION);
+  const handshakesPerAddress = new RateLimiter(Math.max(100, SOCKETS_PER_ADDRESS), Math.max(HANDSHAKES_PER_SECOND_PER_ADDRESS, SOCKETS_PER_ADDRESS / 10));
+  io.engine.opts.allowRequest = (req, callback) => {
+    const tokenHash = sessionTokenHash(req);
+    const admitted =
+      handshakesPerAddress.take(clientAddress(req, trust)) && (tokenHash === null || handshakesPerSession.take(tokenHash));
+    if (admitted) callback(null, true);
+    else callback('rate_limited', false);
+  };
+
+  // Caps before the database is asked anything: refusing a flood of handshakes costs one Redis call each.
+  io.use((socket, next) => {
+    const tokenHash = sessionTokenHash(socket.request);
+    if (!tokenHash) return next(new Error('unauthenticated'));
+    const address = clientAddress(socket.request, trust);
+    caps
+      .acquire(socket.id, [
+        { key: `session:${tokenHash}`, cap: SOCKETS_PER_SESSION },
+        { key: `address:${address}`, cap: SOCKETS_PER_ADDRESS },
+      ])
+      .then(
+        (full) => {
+          if (full === null) {
+            // Released however the socket ends: refused below, or disconnected later.
+            socket.conn.once('close', () => caps.release(socket.id));
+            return next();
+          }
+          services.log.debug('live connection refused: cap reached', { cap: full.split(':')[0] });
+          next(new Error('too_many_connections'));
+        },
+        (err: Error) => {
+          services.log.warn('connection cap failed', { err: err.message });
+          next(new Error('internal'));
+        },
+      );
+  });
 
   io.use((socket, next) => {
     sessionFromRequest(services.store, socket.request).then(
       (s) => {
-        if (!s) return next(new Error('unauthenticated'));
+        if (!s) {
+          caps.release(socket.id);
+          return next(new Error('unauthenticated'));
+        }
         socket.data.owner = s.owner;
         socket.data.sessionHash = s.tokenHash;
         next();
       },
       (err: Error) => {
+        caps.release(socket.id);
         services.log.warn('handshake failed', { err: err.message });
         next(new Error('internal'));
       },
@@ -62,10 +123,11 @@ export function attachSocketHandlers(io: YishiServer, services: Services): () =>
   });
 
   io.on('connection', (socket) => {
+    idleSince.set(socket.id, Date.now());
     // So that signing out or revoking a link ends this connection too (session-sockets.ts).
     void socket.join(sessionRoom(socket.data.sessionHash));
     if (socket.data.owner.kind === 'member') void socket.join(memberRoom(socket.data.owner.memberId));
-    bindHandlers(socket, services, perSocket);
+    bindHandlers(socket, services, perSocket, refusals);
     socket.on('disconnecting', (reason) => {
       const meetings = [...socket.rooms].flatMap((r) => meetingIdOfRoom(r) ?? []);
       // The departure is written first, so the presence view computed next already has it.
@@ -75,8 +137,35 @@ export function attachSocketHandlers(io: YishiServer, services: Services): () =>
         for (const meetingId of meetings) services.live.invalidate(meetingId, 'presence');
       });
     });
-    socket.on('disconnect', () => perSocket.forget(socket.id));
+    socket.on('disconnect', () => {
+      perSocket.forget(socket.id);
+      refusals.forget(socket.id);
+      idleSince.delete(socket.id);
+      caps.release(socket.id);
+    });
   });
+
+  // A socket that follows no meeting is a resource held for nothing (10,000 of them once held
+  // gigabytes): closed after SOCKET_IDLE_SECONDS. The web app joins at once, and reconnects when it
+  // needs to follow a meeting again.
+  const idleSince = new Map<string, number>();
+  const idleMs = SOCKET_IDLE_SECONDS * 1000;
+  const idleSweep = setInterval(
+    () => {
+      const now = Date.now();
+      for (const [id, since] of idleSince) {
+        const socket = io.sockets.sockets.get(id);
+        if (!socket) {
+          idleSince.delete(id);
+          continue;
+        }
+        if ([...socket.rooms].some((r) => meetingIdOfRoom(r))) idleSince.set(id, now);
+        else if (now - since >= idleMs) socket.disconnect(true);
+      }
+    },
+    Math.max(250, Math.min(5_000, idleMs / 4)),
+  );
+  idleSweep.unref();
 
   // An instance that dies takes its sockets with it without a word; refresh attendance now and
   // then so the other instances' rooms heal.
@@ -87,5 +176,9 @@ export function attachSocketHandlers(io: YishiServer, services: Services): () =>
     }
   }, 10_000);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    clearInterval(idleSweep);
+    caps.close();
+  };
 }

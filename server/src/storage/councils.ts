@@ -122,6 +122,12 @@ export class CouncilStore {
 
   async deleteGroup(councilId: CouncilId, groupId: GroupId): Promise<void> {
     await this.db.transaction(async (tx) => {
+      // Another council's group is not found here, whatever it holds: no 409 that says it exists.
+      const [own] = await tx
+        .select({ id: groups.id })
+        .from(groups)
+        .where(and(eq(groups.id, groupId), eq(groups.councilId, councilId)));
+      if (!own) throw new AppError('not_found', 'group');
       const [inUse] = await tx.select({ n: count() }).from(members).where(eq(members.groupId, groupId));
       if ((inUse?.n ?? 0) > 0) throw new AppError('group_not_empty', 'group has members');
       const done = await tx

@@ -46,7 +46,7 @@ export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_D
 
   const dir = path.resolve(config.DATA_DIR, 'pglite');
   mkdirSync(path.dirname(dir), { recursive: true });
-  const release = acquireDataDirLock(path.resolve(config.DATA_DIR));
+  const release = await acquireDataDirLock(path.resolve(config.DATA_DIR));
   try {
     const { PGlite } = await import('@electric-sql/pglite');
     const { drizzle } = await import('drizzle-orm/pglite');

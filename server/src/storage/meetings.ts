@@ -115,7 +115,7 @@ export class MeetingStore {
       })
       .where(and(eq(meetings.id, id), sql`${meetings.state} <> 'closed'`))
       .returning({ id: meetings.id });
-    if (done.length === 0) throw new AppError('conflict', 'meeting is closed');
+    if (done.length === 0) throw new AppError('meeting_closed');
   }
 
   /**

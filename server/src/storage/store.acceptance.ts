@@ -80,6 +80,9 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
       await expect(store.councils.updateMember(councilId as never, other.adminId, { role: 'member' })).rejects.toMatchObject({
         code: 'not_found',
       });
+      // Not 'conflict' for a group of theirs that has members: it does not exist for this council.
+      const occupied = otherCouncil.members[0]!.groupId;
+      await expect(store.councils.deleteGroup(councilId as never, occupied)).rejects.toMatchObject({ code: 'not_found' });
     });
 
     it('finds members by sign-in link until the link is replaced or revoked', async () => {
@@ -222,7 +225,7 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
 
     it('refuses edits to a closed meeting', async () => {
       await store.meetings.transition(meetingId, 'closed', adminId);
-      await expect(store.meetings.update(meetingId, { title: 'changed' })).rejects.toMatchObject({ code: 'conflict' });
+      await expect(store.meetings.update(meetingId, { title: 'changed' })).rejects.toMatchObject({ code: 'meeting_closed' });
       expect((await store.meetings.get(meetingId)).title).toBe('电梯加装议题');
     });
   });

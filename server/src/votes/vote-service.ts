@@ -97,6 +97,32 @@ export class VoteService {
     this.live.invalidate(meetingId, 'tallies');
   }
 
+  /**
+   * A closed meeting's record is final (see meeting-state.ts in the domain): every write to it is
+   * refused with meeting_closed. Checked at each entry point, before anything is written.
+   */
+  private async requireOpenMeeting(meetingId: MeetingId): Promise<void> {
+    const meeting = await this.store.meetings.get(meetingId);
+    if (meeting.state === 'closed') throw new AppError('meeting_closed');
+  }
+
+  /** A ballot for a poll that is not open: say so, or that its whole meeting is closed. */
+  private async notOpen(meetingId: MeetingId): Promise<AppError> {
+    const meeting = await this.store.meetings.get(meetingId);
+    return new AppError(meeting.state === 'closed' ? 'meeting_closed' : 'poll_not_open');
+  }
+
+  /**
+   * Closing a meeting closes its open polls the usual way, so that each outcome is decided and
+   * recorded as a decision. Run before the meeting closes (so that a failure leaves it open,
+   * to be retried) and once more after (for a poll opened meanwhile).
+   */
+  async closeOpenPolls(meetingId: MeetingId): Promise<void> {
+    for (const p of await this.store.polls.listForMeeting(meetingId)) {
+      if (p.state === 'open') await this.close(null, p.definition.id);
+    }
+  }
+
   private async requireRunner(owner: SessionOwner, meetingId: MeetingId): Promise<Member> {
     const meeting = await this.store.meetings.get(meetingId);
     if (owner.kind !== 'member' || !can(principalOf(owner), 'poll.run', { councilId: meeting.councilId, meetingId: meeting.id }))
@@ -108,7 +134,7 @@ export class VoteService {
   async create(owner: SessionOwner, b: ClientPayload<'poll:create'>): Promise<Poll> {
     const me = await this.requireRunner(owner, b.meetingId);
     const meeting = await this.store.meetings.get(b.meetingId);
-    if (meeting.state === 'closed') throw new AppError('conflict', 'meeting is closed');
+    if (meeting.state === 'closed') throw new AppError('meeting_closed');
     const id = randomUUID() as PollId;
     const common = { id, title: b.title, eligibility: b.eligibility, secrecy: b.secrecy, results: b.results, rule: b.rule };
     const options = b.options.map((label) => ({ id: randomUUID() as OptionId, label }));
@@ -133,6 +159,7 @@ export class VoteService {
   async open(owner: SessionOwner, pollId: PollId): Promise<Poll> {
     const p = await this.poll(pollId);
     await this.requireRunner(owner, p.meetingId);
+    await this.requireOpenMeeting(p.meetingId);
     const opened = await this.store.polls.open(pollId);
     this.pollsChanged(p.meetingId);
     return opened;
@@ -141,7 +168,10 @@ export class VoteService {
   /** Closes by hand, or by time (owner null): decides the outcome and records the decision. */
   async close(owner: SessionOwner | null, pollId: PollId): Promise<Poll> {
     const p = await this.poll(pollId);
-    if (owner) await this.requireRunner(owner, p.meetingId);
+    if (owner) {
+      await this.requireRunner(owner, p.meetingId);
+      await this.requireOpenMeeting(p.meetingId);
+    }
     // From the attendance record, never from the sockets of the moment (DESIGN.md 11).
     const recorded = await recordedAttendance(this.store, p.meetingId);
     const attendance = {
@@ -182,7 +212,7 @@ export class VoteService {
   /** `onHeld`: the ballot waits for company (a secret poll); the caller tells the voter. */
   async cast(owner: SessionOwner, msg: CastBallot, onHeld: (sealAt: number) => void = () => {}): Promise<CastResult> {
     const p = await this.poll(msg.pollId);
-    if (p.state !== 'open') throw new AppError('poll_not_open');
+    if (p.state !== 'open') throw await this.notOpen(p.meetingId);
     const def = p.definition;
     if (!can(principalOf(owner), 'meeting.view', { councilId: p.councilId, meetingId: p.meetingId })) throw new AppError('forbidden');
 
@@ -241,7 +271,7 @@ export class VoteService {
       return { status: sealed.status, receipt: sealed.receipt };
     }
     const outcome = await this.writer.submit(ballot);
-    if (!outcome.ok) throw new AppError(outcome.code);
+    if (!outcome.ok) throw outcome.code === 'poll_not_open' ? await this.notOpen(p.meetingId) : new AppError(outcome.code);
     // Every ballot moves the tally. The (ten times larger) polls view changes only when the ballot
     // changes what it lists: who has voted (members) or who chose what (roll-call).
     this.live.invalidate(p.meetingId, 'tallies');
@@ -264,6 +294,7 @@ export class VoteService {
   async setInRoom(owner: SessionOwner, body: InRoomCountsBody): Promise<void> {
     const p = await this.poll(body.pollId);
     const me = await this.requireRunner(owner, p.meetingId);
+    await this.requireOpenMeeting(p.meetingId);
     const counts = { electorate: body.electorate, ballots: body.ballots, counts: body.counts, voters: body.voters, enteredBy: me.memberId };
     // Members are a known list: the count names who raised a hand, and nobody counts twice,
     // checked against the voter roll inside the transaction that stores the count.
@@ -278,6 +309,7 @@ export class VoteService {
 
   async issueCodes(owner: SessionOwner, body: IssueCodesBody): Promise<VotingCodeSlip[]> {
     const me = await this.requireRunner(owner, body.meetingId);
+    await this.requireOpenMeeting(body.meetingId);
     if (body.labels && body.labels.length !== body.count) throw new AppError('invalid_input', 'one label per code', ['labels']);
     const slips = Array.from({ length: body.count }, (_, i) => ({ code: newVotingCode(), label: body.labels?.[i] ?? null }));
     await this.store.polls.issueCodes(body.meetingId, slips.map((s) => ({ codeHash: hashToken(s.code), label: s.label })), me.memberId);

@@ -7,6 +7,7 @@ import type {
   ErrorCode,
   GroupId,
   JoinPreview,
+  LinkOrigin,
   LinkSignInBody,
   Meeting,
   MeetingId,
@@ -104,6 +105,7 @@ export const api = {
     request<Council>('PATCH', `/api/council/members/${enc(id)}`, body),
   newLink: (id: MemberId) => request<SignInLink>('POST', `/api/council/members/${enc(id)}/link`),
   revokeLink: (id: MemberId) => request<Record<string, never>>('DELETE', `/api/council/members/${enc(id)}/link`),
+  linkOrigin: () => request<LinkOrigin>('GET', '/api/link-origin'),
 
   meetings: () => request<Meeting[]>('GET', '/api/meetings'),
   createMeeting: (body: CreateMeetingBody) => request<Meeting>('POST', '/api/meetings', body),

@@ -51,6 +51,9 @@ export function applyView(snapshot: ViewSnapshot): void {
   });
 }
 
+/** Handshake refusals the server names (socket-server.ts); anything else reads as signed out. */
+const HANDSHAKE_REFUSALS = ['bad_origin', 'too_many_connections', 'unauthenticated'] as const;
+
 let socket: LiveSocket | null = null;
 const joined = new Set<MeetingId>();
 
@@ -67,6 +70,10 @@ function connect(): LiveSocket {
     if (socket !== s) return;
     if (reason === 'io client disconnect') {
       connectionStore.set('idle');
+    } else if (reason === 'io server disconnect' && joined.size === 0) {
+      // Closed for following no meeting (idle): connect again when a call needs it.
+      socket = null;
+      connectionStore.set('idle');
     } else if (reason === 'io server disconnect') {
       // The server dropped us on purpose; try once more, the handshake tells us if we may stay.
       connectionStore.set('reconnecting');
@@ -81,7 +88,7 @@ function connect(): LiveSocket {
     if (socket !== s) return;
     // A rejected handshake (unauthenticated, bad_origin) is not retried by socket.io.
     connectionStore.set(s.active ? 'reconnecting' : 'refused');
-    if (!s.active) liveErrorStore.set({ code: err.message === 'bad_origin' ? 'bad_origin' : 'unauthenticated' });
+    if (!s.active) liveErrorStore.set({ code: HANDSHAKE_REFUSALS.find((c) => c === err.message) ?? 'unauthenticated' });
   });
   s.on('view', (snapshot) => applyView(snapshot));
   s.on('ballot:voted', (e) => {
