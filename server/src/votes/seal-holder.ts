@@ -109,6 +109,17 @@ export class SealHolder {
     for (const w of h.waiters) w(o);
   }
 
+  /**
+   * Polls this instance holds ballots for that were closed without it (another instance's
+   * close whose handover or `seal:settled` did not arrive, e.g. Redis away): settle them, so no
+   * voter waits forever. Run by the same 1 s sweep as timed closes.
+   */
+  async settleClosed(): Promise<void> {
+    for (const pollId of [...this.held.keys()]) {
+      if ((await this.polls.state(pollId)) !== 'open') await this.settle(pollId);
+    }
+  }
+
   /** For a close (on this instance or another): every ballot still held, marked as given. */
   takeForClose(pollId: PollId): PendingBallot[] {
     const out: PendingBallot[] = [];

@@ -319,6 +319,7 @@ export class VoteService {
 
   /** Polls past their closing time close by themselves; any instance may do it, once. */
   async closeDue(): Promise<void> {
+    await this.holder.settleClosed().catch(() => undefined);
     for (const p of await this.store.polls.dueToClose(new Date())) {
       await this.close(null, p.definition.id).catch(() => {});
     }
