@@ -261,6 +261,8 @@ export class VoteService {
       const idem = await this.store.polls.rollKey(msg.pollId, voterKey);
       if (idem !== null) {
         if (idem === msg.idempotencyKey) return { status: 'unchanged', receipt: null };
+        // The cached poll may be one another instance closed: a closed poll says so first.
+        if ((await this.store.polls.state(msg.pollId)) !== 'open') throw await this.notOpen(p.meetingId);
         throw new AppError(idem === IN_ROOM_ROLL_KEY ? 'counted_in_room' : 'already_voted');
       }
       const sealed = await this.holder.hold(ballot, receipt, p.mixAt, () => onHeld(p.mixAt));
