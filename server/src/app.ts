@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import express, { type RequestHandler } from 'express';
-import { LIMITS, PROTOCOL_VERSION } from '@yishi/protocol';
+import { LIMITS, PROTOCOL_VERSION, type PollId } from '@yishi/protocol';
 import { newToken } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import { AppError } from './errors.ts';
@@ -66,6 +66,15 @@ export async function startApp(config: Config, given: Logger = createLogger(conf
     // snapshots of the meetings its sockets follow (after the subscriber has re-subscribed).
     fanout.onReconnect(() => setTimeout(() => live.resendActive(), RESEND_DELAY_MS).unref());
     const votes = new VoteService(store, live);
+    if (fanout.kind === 'redis') {
+      // Held secret ballots live in one instance's memory: a close anywhere collects them all.
+      io.on('seal:handover', (pollId, ack) => ack(votes.handover(pollId as PollId)));
+      io.on('seal:settled', (pollId) => void votes.settled(pollId as PollId).catch(() => undefined));
+      votes.setPeers({
+        handover: async (pollId) => (await io.serverSideEmitWithAck('seal:handover', pollId)).flat(),
+        settled: (pollId) => io.serverSideEmit('seal:settled', pollId),
+      });
+    }
     const limits = {
       perAddress: fanout.limiter('address', config.AUTH_RATE_PER_MINUTE, config.AUTH_RATE_PER_MINUTE / 60),
       perLogin: fanout.limiter('login', 10, 10 / 60),

@@ -106,6 +106,21 @@ describe('one session flooding two instances', () => {
     open.push(honest);
     await connected(honest);
     expect(await emit(honest, 'meeting:join', { meetingId })).toMatchObject({ ok: true });
+    // A secret ballot is acked once sealed with two others' on the same instance (k = 3): the
+    // honest member's first ballot goes in with the facilitator's and the admin's, on A; every
+    // later vote below changes it with its receipt.
+    // (From the member's second tab, so the honest socket's own rate budget is left to the test.)
+    const company = [c.facilitator.socket({ base: a.url }), c.admin.socket({ base: a.url }), c.member.socket({ base: a.url })];
+    for (const s of company) {
+      open.push(s);
+      await connected(s);
+      await emit(s, 'meeting:join', { meetingId });
+    }
+    const cast = (s: typeof honest, choice: string) => emit(s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice }, idempotencyKey: crypto.randomUUID() });
+    const [first, ...others] = await Promise.all([cast(company[2]!, 'yes'), cast(company[0]!, 'no'), cast(company[1]!, 'no')]);
+    for (const r of [first, ...others]) expect(r).toMatchObject({ ok: true });
+    receipt = first!.ok ? (first.data.receipt ?? undefined) : undefined;
+    expect(receipt).toEqual(expect.any(String));
   });
   afterAll(async () => {
     for (const s of open) s.close();

@@ -153,11 +153,13 @@ describe('a Redis outage under a vote', () => {
     const acknowledged = results.filter((r) => r.ok).length;
     const [{ n }] = await sql('SELECT count(*)::int AS n FROM voter_roll WHERE poll_id = $1', [pollId]);
     console.log(`[${label}] acknowledged ${acknowledged}/40 ballots, stored ${n}`);
-    expect(acknowledged).toBe(40);
+    // Secret ballots are acked once sealed with two others on the same instance (k = 3): fewer
+    // than 3 per instance may still wait for company (written nowhere, never acked) until close.
+    expect(acknowledged).toBeGreaterThanOrEqual(40 - 2 * 2);
     expect(n).toBe(acknowledged);
 
-    // Local delivery goes on: every voter sees at least the ballots recorded on its own instance.
-    const onInstance = { a: 20, b: 20 };
+    // Local delivery goes on: every voter sees at least the ballots sealed on its own instance.
+    const onInstance = { a: 20 - 2, b: 20 - 2 };
     await step(() => voters.every((v) => turnout(v, pollId) >= onInstance[v.instance]), 5_000, 'each voter to see its own instance\'s ballots').catch((err) => {
       console.log('turnouts', voters.map((v) => `${v.instance}:${turnout(v, pollId)}:${viewOf(v.views, meetingId, 'polls')?.version}:${viewOf(v.views, meetingId, 'tallies')?.version}:${JSON.stringify(viewOf(v.views, meetingId, 'tallies')?.data).slice(0, 150)}`).join('\n'));
       throw err;

@@ -146,16 +146,45 @@ describe('votes across two instances', () => {
     return p?.tally.electorates.find((e) => e.electorate === 'residents')?.turnout;
   };
 
-  it('voters on both instances see the same tally, and it agrees with the database', async () => {
+  const closeAndCount = async (pollId: string) => {
+    expect(await emit(facilitator, 'poll:close', { pollId })).toMatchObject({ ok: true });
+    const [{ n }] = await sql('SELECT count(*)::int AS n FROM final_ballots WHERE poll_id = $1', [pollId]);
+    const [{ r }] = await sql('SELECT count(*)::int AS r FROM voter_roll WHERE poll_id = $1', [pollId]);
+    return { ballots: n as number, voters: r as number };
+  };
+
+  it('seals secret ballots k at a time on each instance, and the close on B seals what both still hold, once', async () => {
     const { pollId, options } = await createPoll('第一题');
-    const results = await Promise.all(voters.map((v, i) => v.vote(pollId, { kind: 'single', optionId: options[i % 3] })));
+    const k = 3;
+    const pending = voters.map((v, i) => v.vote(pollId, { kind: 'single', optionId: options[i % 3] }));
+    // 20 voters on each instance: batches of k or more (those arriving while a batch commits join
+    // the next), and fewer than k left held on each, unwritten, until close.
+    const sealedCount = async () => (await sql('SELECT count(*)::int AS n FROM ballot_box WHERE poll_id = $1', [pollId]))[0].n as number;
+    await waitFor(async () => (await sealedCount()) >= 40 - 2 * (k - 1), 5000, 'all but fewer than k per instance sealed');
+    const batches = await sql('SELECT xmin::text AS x, count(*)::int AS n FROM ballot_box WHERE poll_id = $1 GROUP BY xmin', [pollId]);
+    for (const b of batches) expect(b.n).toBeGreaterThanOrEqual(k);
+    const n = await sealedCount();
+    await waitFor(() => voters.every((v) => turnout(v, pollId) === n), 3000, 'every voter, on A and on B, to see the sealed ballots');
+    // The close on B takes A's held ballots too (handed over through Redis) and seals them all with the poll.
+    expect(await closeAndCount(pollId)).toEqual({ ballots: 40, voters: 40 });
+    const results = await Promise.all(pending);
     expect(results.every((r) => r.ok)).toBe(true);
-    const [{ n }] = await sql('SELECT count(*)::int AS n FROM ballot_box WHERE poll_id = $1', [pollId]);
-    expect(n).toBe(40);
-    await waitFor(() => voters.every((v) => turnout(v, pollId) === 40), 3000, 'every voter, on A and on B, to see 40');
+    expect(results.filter((r) => r.ok && r.data.status === 'recorded')).toHaveLength(40);
   });
 
-  it('loses no acknowledged ballot when an instance is killed mid-vote; its voters finish on the other', async () => {
+  it('a lone ballot held on A is counted by a close on B', async () => {
+    const { pollId, options } = await createPoll('单独一票');
+    const onA = voters.find((v) => (v as unknown as { bases: string[] }).bases[0] === a.url)!;
+    expect(onA).toBeDefined();
+    const held = new Promise((r) => onA.socket.once('ballot:held', r));
+    const cast = onA.vote(pollId, { kind: 'single', optionId: options[1] });
+    expect(await held).toEqual({ pollId, sealAt: 3 });
+    expect((await sql('SELECT count(*)::int AS n FROM voter_roll WHERE poll_id = $1', [pollId]))[0].n).toBe(0);
+    expect(await closeAndCount(pollId)).toEqual({ ballots: 1, voters: 1 });
+    expect(await cast).toMatchObject({ ok: true, data: { status: 'recorded' } });
+  });
+
+  it('loses no acknowledged ballot when an instance is killed mid-vote; its voters (held ones too) finish on the other, counted once', async () => {
     const { pollId, options } = await createPoll('第二题');
     const pending: Promise<Result<CastResult>>[] = [];
     const ackedBeforeKill = new Set<number>();
@@ -163,19 +192,16 @@ describe('votes across two instances', () => {
       const p = voters[i]!.vote(pollId, { kind: 'single', optionId: options[i % 3] });
       p.then((r) => r.ok && ackedBeforeKill.add(i));
       pending.push(p);
-      if (i === 20) await a.crash(); // kill -9, with ballots in flight on it
+      if (i === 20) await a.crash(); // kill -9, with ballots held and in flight on it
       await new Promise((r) => setImmediate(r));
     }
+    // Everyone is on B now; what B still holds (fewer than k) is sealed by the close.
+    await waitFor(async () => (await sql('SELECT count(*)::int AS n FROM voter_roll WHERE poll_id = $1', [pollId]))[0].n >= 38, 10000, 'B to seal the resent ballots');
+    expect(await closeAndCount(pollId)).toEqual({ ballots: 40, voters: 40 });
     const results = await Promise.all(pending);
     expect(results.every((r) => r.ok)).toBe(true);
     const statuses = results.map((r) => (r.ok ? r.data.status : 'error'));
     expect(statuses.every((s) => s === 'recorded' || s === 'unchanged')).toBe(true);
-
-    // Exactly one ballot per voter: none lost, none counted twice.
-    const [{ n }] = await sql('SELECT count(*)::int AS n FROM ballot_box WHERE poll_id = $1', [pollId]);
-    const [{ r }] = await sql('SELECT count(*)::int AS r FROM voter_roll WHERE poll_id = $1', [pollId]);
-    expect(n).toBe(40);
-    expect(r).toBe(40);
     expect(ackedBeforeKill.size).toBeGreaterThan(0);
     await waitFor(() => voters.every((v) => turnout(v, pollId) === 40), 5000, 'every voter, now all on B, to see 40');
   });

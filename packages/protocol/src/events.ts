@@ -4,7 +4,7 @@ import { MeetingId, MemberId } from './ids.ts';
 import { MeetingState } from './meeting.ts';
 import { ViewKind, type ViewSnapshot } from './views.ts';
 import { PollId } from './poll.ts';
-import { CastBallot, CreatePollBody, InRoomCountsBody, IssueCodesBody, MyBallotQuery, type CastResult, type Poll, type VotingCodeSlip } from './votes.ts';
+import { BallotHeld, CastBallot, CreatePollBody, InRoomCountsBody, IssueCodesBody, MyBallotQuery, type CastResult, type Poll, type VotingCodeSlip } from './votes.ts';
 
 /**
  * Socket.IO events, client to server. Every payload is parsed with its schema at the edge;
@@ -57,6 +57,7 @@ export type ClientToServerEvents = {
 
 export interface ServerToClientEvents {
   view: (snapshot: ViewSnapshot) => void;
+  'ballot:held': (held: BallotHeld) => void;
   /**
    * To a member's other sockets (their other tabs and devices) after they voted as a member in a
    * poll: that they voted, never what. Those pages stop offering the ballot.

@@ -2,7 +2,7 @@
  * The one source of wire messages shared by server and web.
  * Bump PROTOCOL_VERSION whenever a schema changes shape (protocol.test.ts enforces it).
  */
-export const PROTOCOL_VERSION = 10;
+export const PROTOCOL_VERSION = 11;
 
 export * from './ids.ts';
 export * from './errors.ts';

@@ -180,6 +180,14 @@ export const CastResult = z.object({
 });
 export type CastResult = z.infer<typeof CastResult>;
 
+/**
+ * Server to the casting socket: this secret ballot is valid and waits in memory until it can be
+ * sealed (written) together with ballots of at least `sealAt` - 1 other voters, or at close.
+ * Not counted yet; the ack of `ballot:cast` follows once it is.
+ */
+export const BallotHeld = z.object({ pollId: PollId, sealAt: z.number().int().min(1) });
+export type BallotHeld = z.infer<typeof BallotHeld>;
+
 export const InRoomCountsBody = z.object({
   pollId: PollId,
   electorate: Electorate,

@@ -145,9 +145,10 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
     'poll:create': async (socket, body) => ({ poll: await votes.create(await freshOwner(socket), body) }),
     'poll:open': async (socket, { pollId }) => ({ poll: await votes.open(await freshOwner(socket), pollId) }),
     'poll:close': async (socket, { pollId }) => ({ poll: await votes.close(await freshOwner(socket), pollId) }),
+    // A secret ballot may wait for company before it is sealed: the voter hears so at once.
     'ballot:cast': async (socket, msg) => {
       const owner = socket.data.owner;
-      const result = await votes.cast(owner, msg);
+      const result = await votes.cast(owner, msg, (sealAt) => socket.emit('ballot:held', { pollId: msg.pollId, sealAt }));
       // The member's other tabs learn that they voted (not what), on every instance.
       if (owner.kind === 'member' && !msg.votingCode) socket.to(memberRoom(owner.memberId)).emit('ballot:voted', { pollId: msg.pollId });
       return result;

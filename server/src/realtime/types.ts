@@ -1,5 +1,6 @@
 import type { Server, Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents, ViewSnapshot } from '@yishi/protocol';
+import type { PendingBallot } from '../storage/polls.ts';
 import type { SessionOwner } from '../storage/sessions.ts';
 
 export interface SocketData {
@@ -13,6 +14,10 @@ export interface SocketData {
 /** Between instances (through the adapter): a snapshot for each instance to deliver to its own sockets. */
 export interface InterServerEvents {
   view: (snapshot: ViewSnapshot) => void;
+  /** A close on another instance asks for the secret ballots held here (votes/seal-holder.ts). */
+  'seal:handover': (pollId: string, ack: (ballots: PendingBallot[]) => void) => void;
+  /** That close is over: answer the voters whose ballots were handed over. */
+  'seal:settled': (pollId: string) => void;
 }
 
 // Socket.IO's event maps come from the protocol package; they are types, not validation (see handlers.ts).

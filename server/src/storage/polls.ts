@@ -16,7 +16,6 @@ import { AppError } from '../errors.ts';
 import type { Db } from './database.ts';
 import {
   ballotBox,
-  ballotPending,
   decisions,
   finalBallots,
   inRoomCounts,
@@ -88,6 +87,53 @@ function shuffle<T>(items: T[]): T[] {
   return items;
 }
 
+/** A sealed batch lost members to marks already on the roll; nothing was written. */
+export class TooFewToSeal extends Error {
+  constructor(readonly won: Set<string>) {
+    super('too few new voters to seal');
+  }
+}
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/**
+ * The voters' marks (ON CONFLICT DO NOTHING: a voter already on the roll adds nothing) and
+ * then the ballots of the marks actually inserted, each set in its own CSPRNG shuffle, so
+ * neither row order, WAL record order nor `ctid` pairs a mark with a ballot. Returns the
+ * voter keys whose ballots were written.
+ */
+async function insertMarksAndBallots(tx: Tx, pollId: PollId, batch: PendingBallot[]): Promise<Set<string>> {
+  const byVoter = new Map<string, PendingBallot>();
+  for (const b of batch) if (!byVoter.has(b.voterKey)) byVoter.set(b.voterKey, b);
+  const marks = shuffle([...byVoter.values()]).map((b) => ({ poll_id: pollId, voter_key: b.voterKey, electorate: b.electorate, idempotency_key: b.idempotencyKey }));
+  if (marks.length === 0) return new Set();
+  const won = new Set(
+    rowsOf<{ voter_key: string }>(
+      await tx.execute(sql`
+        INSERT INTO voter_roll (poll_id, voter_key, electorate, idempotency_key)
+        SELECT poll_id, voter_key, electorate, idempotency_key
+        FROM jsonb_to_recordset(${JSON.stringify(marks)}::jsonb)
+          AS r(poll_id uuid, voter_key text, electorate text, idempotency_key text)
+        ON CONFLICT DO NOTHING
+        RETURNING voter_key`),
+    ).map((r) => r.voter_key),
+  );
+  const ballots = shuffle([...byVoter.values()].filter((b) => won.has(b.voterKey))).map((b) => ({
+    id: randomUUID(),
+    poll_id: pollId,
+    electorate: b.electorate,
+    choice: b.choice,
+    receipt_hash: b.newReceiptHash,
+  }));
+  if (ballots.length)
+    await tx.execute(sql`
+      INSERT INTO ballot_box (id, poll_id, electorate, choice, receipt_hash)
+      SELECT id, poll_id, electorate, choice, receipt_hash
+      FROM jsonb_to_recordset(${JSON.stringify(ballots)}::jsonb)
+        AS b(id uuid, poll_id uuid, electorate text, choice jsonb, receipt_hash text)`);
+  return won;
+}
+
 export class PollStore {
   constructor(private readonly db: Db) {}
 
@@ -157,21 +203,23 @@ export class PollStore {
       ballots: { electorate: Electorate; choice: BallotChoice }[],
       inRoom: InRoomCounts[],
     ) => Promise<{ result: unknown; title: string; outcome: unknown; attendance?: { present: number; members: number; required: number } }>,
-  ): Promise<Poll> {
+    held: PendingBallot[] = [],
+  ): Promise<{ poll: Poll; sealed: Set<string> }> {
+    let sealed = new Set<string>();
     await this.db.transaction(async (tx) => {
       const [row] = await tx.select().from(polls).where(eq(polls.id, pollId)).for('update');
       if (!row) throw new AppError('not_found', 'poll');
       if (row.state !== 'open') throw new AppError('poll_not_open');
+      // Ballots still held for company (every instance's) are sealed here, with the whole poll:
+      // into the box first, so they leave it with all the others in one shuffle.
+      if (held.length) sealed = await insertMarksAndBallots(tx, pollId, held);
       const mixed = await tx.select({ electorate: ballotBox.electorate, choice: ballotBox.choice }).from(ballotBox).where(eq(ballotBox.pollId, pollId));
-      // Fewer than k may still be pending: they join the record here (DESIGN: "Secret ballots").
-      const pending = await tx.select({ electorate: ballotPending.electorate, choice: ballotPending.choice }).from(ballotPending).where(eq(ballotPending.pollId, pollId));
       const named = await tx
         .select({ electorate: namedBallots.electorate, choice: namedBallots.choice, voterName: namedBallots.voterName })
         .from(namedBallots)
         .where(eq(namedBallots.pollId, pollId));
       const all = shuffle<{ electorate: string; choice: unknown; voterName: string | null }>([
         ...mixed.map((b) => ({ ...b, voterName: null })),
-        ...pending.map((b) => ({ ...b, voterName: null })),
         ...named,
       ]);
       for (let i = 0; i < all.length; i += 500) {
@@ -180,7 +228,6 @@ export class PollStore {
         );
       }
       await tx.delete(ballotBox).where(eq(ballotBox.pollId, pollId));
-      await tx.delete(ballotPending).where(eq(ballotPending.pollId, pollId));
       const rooms = await this.inRoomWith(tx, pollId);
       const decided = await decide(
         all.map((b) => ({ electorate: b.electorate as Electorate, choice: b.choice as BallotChoice })),
@@ -197,7 +244,7 @@ export class PollStore {
       });
     });
     await this.forgetBallotTraces();
-    return this.get(pollId);
+    return { poll: await this.get(pollId), sealed };
   }
 
   /**
@@ -212,39 +259,28 @@ export class PollStore {
    * checkpoint (the DBA's settings then decide what WAL is kept; see ARCHITECTURE.md).
    */
   private async forgetBallotTraces(): Promise<void> {
-    const steps = ['VACUUM FULL ballot_pending, ballot_box', 'CHECKPOINT', 'SELECT pg_switch_wal()', 'CHECKPOINT'];
+    const steps = ['VACUUM FULL ballot_box', 'CHECKPOINT', 'SELECT pg_switch_wal()', 'CHECKPOINT'];
     for (const step of steps) await this.db.execute(sql.raw(step)).catch(() => undefined);
   }
 
   /**
-   * Moves a poll's pending secret ballots into the ballot box once at least k are waiting, all
-   * of them at once, in a shuffled order, under new ids (the pending ids were written with the
-   * voters' marks). Every row of the box then shares its transaction with k-1 others or more,
-   * and with no voter. Holding the poll row FOR UPDATE waits out casts in flight (they hold it
-   * FOR SHARE) and keeps two instances from mixing the same ballots. Returns how many moved.
+   * Writes a sealed batch of secret ballots: the voters' marks and their ballots in ONE
+   * transaction (atomic: a crash keeps both or neither), each set inserted in its own
+   * independently shuffled order, ballots straight into the box under fresh ids. Every ballot
+   * then shares its `xmin`, its WAL commit and its stretch of the table with at least `minWon`-1
+   * others. A voter whose mark is already on the roll (a resend sealed elsewhere) adds no
+   * ballot; if that leaves fewer than `minWon` new marks the whole transaction is rolled back
+   * (before any ballot is written) and `TooFewToSeal` says who did get in, so the holder waits
+   * for more company. Returns the voter keys whose ballots were written.
    */
-  async mix(pollId: PollId, k: number): Promise<number> {
-    const [waiting] = await this.db.select({ n: count() }).from(ballotPending).where(eq(ballotPending.pollId, pollId));
-    if (Number(waiting?.n ?? 0) < k) return 0;
-    const moved = await this.db.transaction(async (tx) => {
-      const [row] = await tx.select({ state: polls.state }).from(polls).where(eq(polls.id, pollId)).for('update');
-      if (row?.state !== 'open') return 0;
-      const [again] = await tx.select({ n: count() }).from(ballotPending).where(eq(ballotPending.pollId, pollId));
-      if (Number(again?.n ?? 0) < k) return 0;
-      const taken = rowsOf<{ electorate: string; choice: unknown; receipt_hash: string | null }>(
-        await tx.execute(sql`DELETE FROM ballot_pending WHERE poll_id = ${pollId} RETURNING electorate, choice, receipt_hash`),
-      );
-      const rows = shuffle(taken).map((b) => ({ id: randomUUID(), poll_id: pollId, electorate: b.electorate, choice: b.choice, receipt_hash: b.receipt_hash }));
-      await tx.execute(sql`
-        INSERT INTO ballot_box (id, poll_id, electorate, choice, receipt_hash)
-        SELECT id, poll_id, electorate, choice, receipt_hash
-        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-          AS b(id uuid, poll_id uuid, electorate text, choice jsonb, receipt_hash text)`);
-      return rows.length;
+  async sealBallots(pollId: PollId, batch: PendingBallot[], minWon: number): Promise<Set<string>> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.select({ state: polls.state }).from(polls).where(eq(polls.id, pollId)).for('share');
+      if (row?.state !== 'open') throw new AppError('poll_not_open');
+      const won = await insertMarksAndBallots(tx, pollId, batch);
+      if (won.size < minWon) throw new TooFewToSeal(won);
+      return won;
     });
-    // The moved rows are dead in ballot_pending, still carrying their voters' xmin: reclaim them.
-    if (moved > 0) await this.db.execute(sql`VACUUM ballot_pending`).catch(() => undefined);
-    return moved;
   }
 
   async result(pollId: PollId): Promise<unknown> {
@@ -257,6 +293,8 @@ export class PollStore {
    * whole either commits or fails, and only then is anyone told their ballot is stored.
    */
   async commitBallots(batch: PendingBallot[]): Promise<BallotOutcome[]> {
+    // A new secret ballot is never written on its own: it waits for company (sealBallots).
+    if (batch.some((b) => b.secret && !b.changeReceiptHash)) throw new Error('a new secret ballot goes through sealBallots');
     return this.db.transaction(async (tx) => {
       const out: (BallotOutcome | undefined)[] = new Array(batch.length);
       const pollIds = [...new Set(batch.map((b) => b.pollId))];
@@ -299,7 +337,6 @@ export class PollStore {
             RETURNING poll_id, voter_key`),
         ).map((r) => ({ pollId: r.poll_id, voterKey: r.voter_key }));
         const won = new Set(inserted.map((r) => `${r.pollId}/${r.voterKey}`));
-        const secretRows: (typeof ballotPending.$inferInsert)[] = [];
         const namedRows: (typeof namedBallots.$inferInsert)[] = [];
         for (const i of fresh) {
           const b = batch[i]!;
@@ -307,20 +344,8 @@ export class PollStore {
             later.push(i);
             continue;
           }
-          if (b.secret) secretRows.push({ id: randomUUID(), pollId: b.pollId, electorate: b.electorate, choice: b.choice, receiptHash: b.newReceiptHash });
-          else namedRows.push({ pollId: b.pollId, voterKey: b.voterKey, voterName: b.voterName, electorate: b.electorate, choice: b.choice });
-          out[i] = { ok: true, status: 'recorded', receiptIssued: b.secret && b.newReceiptHash !== null };
-        }
-        // Into the pending area, in the voters' own transaction (atomic: a crash keeps the mark
-        // and the ballot, or neither); `mix` moves them into the box in groups of k or more.
-        // Shuffled, so not even the insertion order within a batch follows the voters'.
-        if (secretRows.length) {
-          const rows = shuffle(secretRows).map((b) => ({ id: b.id, poll_id: b.pollId, electorate: b.electorate, choice: b.choice, receipt_hash: b.receiptHash }));
-          await tx.execute(sql`
-            INSERT INTO ballot_pending (id, poll_id, electorate, choice, receipt_hash)
-            SELECT id, poll_id, electorate, choice, receipt_hash
-            FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-              AS b(id uuid, poll_id uuid, electorate text, choice jsonb, receipt_hash text)`);
+          namedRows.push({ pollId: b.pollId, voterKey: b.voterKey, voterName: b.voterName, electorate: b.electorate, choice: b.choice });
+          out[i] = { ok: true, status: 'recorded', receiptIssued: false };
         }
         if (namedRows.length) await tx.insert(namedBallots).values(namedRows);
       }
@@ -328,14 +353,8 @@ export class PollStore {
       for (const i of later) {
         const b = batch[i]!;
         if (b.changeReceiptHash) {
-          // The ballot is where it is: still pending, or mixed into the box.
-          let changed = await tx
-            .update(ballotPending)
-            .set({ choice: b.choice })
-            .where(and(eq(ballotPending.pollId, b.pollId), eq(ballotPending.receiptHash, b.changeReceiptHash)))
-            .returning({ id: ballotPending.id });
-          if (!changed.length)
-            changed = await tx
+          // A sealed ballot, in a transaction without any voter in it.
+          const changed = await tx
               .update(ballotBox)
               .set({ choice: b.choice })
               .where(and(eq(ballotBox.pollId, b.pollId), eq(ballotBox.receiptHash, b.changeReceiptHash)))
@@ -381,17 +400,11 @@ export class PollStore {
 
   /**
    * The live ballots, grouped: identical choices come back once with their number. Secret
-   * ballots count whether mixed or still pending: reading links nothing in the files, and the
-   * polls view does not name the voters of a live secret poll (polls-view.ts).
+   * ballots count once sealed (held ones are not written yet), so the tally moves k at a time.
    */
   async groupedBallots(pollId: PollId): Promise<{ electorate: Electorate; choice: BallotChoice; n: number }[]> {
     const secret = rowsOf<{ electorate: string; choice: unknown; n: number }>(
-      await this.db.execute(sql`
-        SELECT electorate, choice, count(*)::int AS n FROM (
-          SELECT electorate, choice FROM ballot_box WHERE poll_id = ${pollId}
-          UNION ALL
-          SELECT electorate, choice FROM ballot_pending WHERE poll_id = ${pollId}
-        ) b GROUP BY electorate, choice`),
+      await this.db.execute(sql`SELECT electorate, choice, count(*)::int AS n FROM ballot_box WHERE poll_id = ${pollId} GROUP BY electorate, choice`),
     );
     const named = await this.db
       .select({ electorate: namedBallots.electorate, choice: namedBallots.choice, n: count() })
@@ -425,6 +438,21 @@ export class PollStore {
       .innerJoin(members, sql`${voterRoll.voterKey} = 'm:' || ${members.id}::text`)
       .where(and(eq(voterRoll.pollId, pollId), eq(voterRoll.idempotencyKey, IN_ROOM_ROLL_KEY)));
     return rows.map((r) => r.name);
+  }
+
+  /** The idempotency key of a voter's mark, if they are on the roll. */
+  async rollKey(pollId: PollId, voterKey: string): Promise<string | null> {
+    const [row] = await this.db
+      .select({ idem: voterRoll.idempotencyKey })
+      .from(voterRoll)
+      .where(and(eq(voterRoll.pollId, pollId), eq(voterRoll.voterKey, voterKey)));
+    return row ? row.idem : null;
+  }
+
+  /** The poll's state, read fresh (no cache). */
+  async state(pollId: PollId): Promise<PollState | null> {
+    const [row] = await this.db.select({ state: polls.state }).from(polls).where(eq(polls.id, pollId));
+    return row ? (row.state as PollState) : null;
   }
 
   /** How many have voted, per electorate: counted in SQL, the roll itself never leaves the database. */

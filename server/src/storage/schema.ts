@@ -203,26 +203,6 @@ export const ballotBox = pgTable(
   (t) => [index('ballot_box_poll_idx').on(t.pollId)],
 );
 
-/**
- * Secret ballots not yet mixed: written in the voter's own transaction (so a crash keeps both
- * the voter's mark and the ballot, or neither), and moved into `ballot_box` in shuffled groups
- * of at least k once k are here (storage/polls.ts#mix). Same columns as the box: no voter, no
- * time, no sequence. See docs/ARCHITECTURE.md, "Secret ballots".
- */
-export const ballotPending = pgTable(
-  'ballot_pending',
-  {
-    id: uuid('id').primaryKey(),
-    pollId: uuid('poll_id')
-      .notNull()
-      .references(() => polls.id),
-    electorate: text('electorate').notNull(),
-    choice: jsonb('choice').notNull(),
-    receiptHash: text('receipt_hash').unique(),
-  },
-  (t) => [index('ballot_pending_poll_idx').on(t.pollId)],
-);
-
 /** Roll-call ballots: named on purpose, the record shows who voted what. */
 export const namedBallots = pgTable(
   'named_ballots',

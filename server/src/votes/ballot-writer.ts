@@ -1,4 +1,3 @@
-import type { PollId } from '@yishi/protocol';
 import type { BallotOutcome, PendingBallot, PollStore } from '../storage/polls.ts';
 
 /** Most ballots written in one transaction; a bigger burst waits for the next flush. */
@@ -32,7 +31,6 @@ export class BallotWriter {
         const batch = this.queue.splice(0, MAX_BATCH);
         try {
           const outcomes = await this.polls.commitBallots(batch.map((b) => b.ballot));
-          await this.mix(batch.map((b) => b.ballot));
           batch.forEach((b, i) => b.resolve(outcomes[i]!));
         } catch (err) {
           // Nothing in this batch was stored; every voter gets an error and may retry with the same key.
@@ -42,17 +40,5 @@ export class BallotWriter {
     } finally {
       this.running = false;
     }
-  }
-
-  /**
-   * Secret ballots wait in `ballot_pending` until k of a poll are there, then enter the box
-   * together (PollStore#mix, docs/ARCHITECTURE.md "Secret ballots"). Done before the acks, so a
-   * burst of voters cannot outrun the mixing. The ballots are committed whatever happens here:
-   * a mix that fails is retried after the next ballot, or done by the close.
-   */
-  private async mix(ballots: PendingBallot[]): Promise<void> {
-    const polls = new Map<string, number>();
-    for (const b of ballots) if (b.secret) polls.set(b.pollId, b.mixAt);
-    for (const [pollId, k] of polls) await this.polls.mix(pollId as PollId, k).catch(() => undefined);
   }
 }

@@ -143,9 +143,12 @@ describe('counts that add up', () => {
     expect(await set([extra[0]!.id, c.memberId])).toEqual({ ok: true, data: null });
     // Corrected: 张业主 was not in the room after all; he may now vote online, 赵委员 may not.
     expect(await set([extra[0]!.id])).toEqual({ ok: true, data: null });
-    expect(await vote(zhang.s, pollId, 'yes')).toMatchObject({ ok: true });
+    // Secret: his ballot is sealed with two others' (k = 3) before anyone is acked.
+    const admin = await open(c.admin, meetingId);
+    const three = await Promise.all([vote(zhang.s, pollId, 'yes'), vote(fac.s, pollId, 'no'), vote(admin.s, pollId, 'no')]);
+    for (const r of three) expect(r).toMatchObject({ ok: true });
     expect(await emit(zhang.s, 'ballot:mine', { pollId })).toEqual({ ok: true, data: { voted: true, inRoom: false } });
-    await waitFor(() => pollView(fac.views, meetingId, pollId)?.tally.electorates[0]?.turnout === 2, 5_000, 'turnout 2');
+    await waitFor(() => pollView(fac.views, meetingId, pollId)?.tally.electorates[0]?.turnout === 4, 5_000, 'turnout 4');
     // And now he cannot be named in the room.
     expect(await set([extra[0]!.id, c.memberId])).toMatchObject({ ok: false, error: { code: 'voted_online' } });
   });
@@ -156,9 +159,12 @@ describe('counts that add up', () => {
     const fac = await open(c.facilitator, meetingId);
     await waitFor(() => viewOf(fac.views, meetingId, 'presence')?.data.quorum.present === 1, 5_000, 'one present');
     const pollId = await motion(fac.s, meetingId, 'secret');
-    expect(await vote(fac.s, pollId, 'yes')).toMatchObject({ ok: true });
+    // A lone secret ballot is held until the close seals it.
+    const voting = vote(fac.s, pollId, 'yes');
+    await new Promise((r) => fac.s.once('ballot:held', r));
     const closed = await emit(fac.s, 'poll:close', { pollId });
     if (!closed.ok) throw new Error(JSON.stringify(closed));
+    expect(await voting).toMatchObject({ ok: true });
     await waitFor(() => pollView(fac.views, meetingId, pollId)?.poll.state === 'closed', 5_000, 'closed');
     const v = pollView(fac.views, meetingId, pollId)!;
     expect(v.tally.electorates[0]!.outcome).toMatchObject({ kind: 'no_quorum', basis: { quorum: { required: 4, actual: 1, met: false } } });
@@ -187,14 +193,17 @@ describe('counts that add up', () => {
     };
     const coded = await create('voting_code');
     const open_ = await create('open_unverified');
-    for (const slip of codes.data.slips.slice(0, 2))
-      expect(await emit(fac.s, 'ballot:cast', { pollId: coded, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID(), votingCode: slip.code })).toMatchObject({ ok: true });
+    // Three codes vote: sealed together (k = 3), then acked.
+    const online = await Promise.all(
+      codes.data.slips.slice(0, 3).map((slip) => emit(fac.s, 'ballot:cast', { pollId: coded, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID(), votingCode: slip.code })),
+    );
+    for (const r of online) expect(r).toMatchObject({ ok: true });
     // Fourteen residents raise their hands in the room (the issue: "居民 投票：16 / 5").
     expect(await emit(fac.s, 'inroom:set', { pollId: coded, electorate: 'residents', ballots: 14, counts: [{ option: 'yes', count: 14 }] })).toEqual({ ok: true, data: null });
     expect(await emit(fac.s, 'inroom:set', { pollId: open_, electorate: 'residents', ballots: 3, counts: [{ option: 'no', count: 3 }] })).toEqual({ ok: true, data: null });
     const residents = (pollId: string) => pollView(fac.views, meetingId, pollId)?.tally.electorates.find((e) => e.electorate === 'residents');
-    await waitFor(() => residents(coded)?.turnout === 16 && residents(open_)?.turnout === 3, 5_000, 'both tallies');
-    expect(residents(coded)).toMatchObject({ electorateKnown: true, electorateSize: 19, online: 2, inRoom: 14 });
+    await waitFor(() => residents(coded)?.turnout === 17 && residents(open_)?.turnout === 3, 5_000, 'both tallies');
+    expect(residents(coded)).toMatchObject({ electorateKnown: true, electorateSize: 19, online: 3, inRoom: 14 });
     expect(residents(open_)).toMatchObject({ electorateKnown: false, turnout: 3 });
     // Members are always a known list.
     expect(pollView(fac.views, meetingId, coded)!.tally.electorates[0]).toMatchObject({ electorate: 'members', electorateKnown: true, electorateSize: 7 });

@@ -65,7 +65,11 @@ describe('closed meeting codes and a member voting from two tabs', () => {
     expect((await emit(fac, 'poll:open', { pollId })).ok).toBe(true);
     const first = def.kind === 'single' ? def.options[0]!.id : '';
 
-    const cast = await emit(tab1, 'ballot:cast', { pollId, choice: { kind: 'single', optionId: first }, idempotencyKey: randomUUID() });
+    // A lone secret ballot waits for company (k = 3); the close seals it, and then it is acked.
+    const casting = emit(tab1, 'ballot:cast', { pollId, choice: { kind: 'single', optionId: first }, idempotencyKey: randomUUID() });
+    await new Promise((r) => tab1.once('ballot:held', r));
+    expect((await emit(fac, 'poll:close', { pollId })).ok).toBe(true);
+    const cast = await casting;
     expect(cast.ok).toBe(true);
     await waitFor(() => heard.tab2!.length === 1, 3000, "the member's other tab to hear");
     expect(heard.tab2).toEqual([{ pollId }]); // that they voted; not what
@@ -84,9 +88,10 @@ describe('closed meeting codes and a member voting from two tabs', () => {
     if (!motion.ok) throw new Error(JSON.stringify(motion));
     const motionId = motion.data.poll.definition.id;
     expect((await emit(fac, 'poll:open', { pollId: motionId })).ok).toBe(true);
-    expect((await emit(tab2, 'ballot:cast', { pollId: motionId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() })).ok).toBe(true);
-    expect((await emit(fac, 'poll:close', { pollId })).ok).toBe(true);
+    const second = emit(tab2, 'ballot:cast', { pollId: motionId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() });
+    await new Promise((r) => tab2.once('ballot:held', r));
     expect((await emit(fac, 'poll:close', { pollId: motionId })).ok).toBe(true);
+    expect((await second).ok).toBe(true);
   });
 
   it("answers a closed meeting's code with its decisions, and still refuses to join it", async () => {

@@ -88,14 +88,18 @@ describe('secret ballots', () => {
     };
     // The tally is live; who has voted is not, while the results are (else each step of the
     // tally would sit next to the name that moved it). Three members.
-    await mem.send('ballot:cast', { pollId, choice: { kind: 'motion', choice: 'no' }, idempotencyKey: randomUUID() });
-    await waitFor(async () => (await lastPollView()).tally.electorates[0]!.turnout === 1, 2000, 'turnout 1');
+    // k = 3: the first two wait (held, not counted: the tally does not move), the third seals all.
+    const held = (x: { s: YishiClientSocket }) => new Promise<void>((r) => x.s.once('ballot:held', () => r()));
+    const h1 = held(mem);
+    const c1 = mem.send('ballot:cast', { pollId, choice: { kind: 'motion', choice: 'no' }, idempotencyKey: randomUUID() });
+    await h1;
+    const h2 = held(fac);
+    const c2 = fac.send('ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() });
+    await h2;
+    expect((await lastPollView()).tally.electorates[0]!.turnout).toBe(0);
     expect((await lastPollView()).voters).toBeNull();
-    await fac.send('ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() });
-    await waitFor(async () => (await lastPollView()).tally.electorates[0]!.turnout === 2, 2000, 'turnout 2');
-    expect((await lastPollView()).voters).toBeNull();
-    expect((await lastPollView()).tally.electorates[0]!.warning).toBe('few_ballots');
-    await admin.send('ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() });
+    const c3 = admin.send('ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() });
+    for (const r of await Promise.all([c1, c2, c3])) expect(r).toMatchObject({ ok: true });
     await waitFor(async () => (await lastPollView()).tally.electorates[0]!.turnout === 3, 2000, 'turnout 3');
     expect((await lastPollView()).voters).toBeNull();
     await fac.send('poll:close', { pollId });
@@ -135,7 +139,7 @@ describe('secret ballots', () => {
     // Fail the commit on purpose: every table a secret choice can be written to refuses it.
     const db = app.services.store.db;
     await db.execute(sql.raw(`CREATE OR REPLACE FUNCTION yishi_test_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$`));
-    const tables = ['ballot_box', 'ballot_pending'];
+    const tables = ['ballot_box'];
     const present: string[] = [];
     for (const t of tables) {
       const r = (await db.execute(sql`SELECT to_regclass(${t})::text AS r`)) as unknown as { rows: { r: string | null }[] };
@@ -145,8 +149,14 @@ describe('secret ballots', () => {
     }
     logLines.length = 0;
     try {
-      const r = await fac.send<{ ok: boolean }>('ballot:cast', { pollId, choice: { kind: 'motion', choice: 'abstain' }, idempotencyKey: randomUUID() });
-      expect(r.ok).toBe(false);
+      // Three voters (k = 3), so the sealing transaction runs and fails.
+      const others = [capture(c.admin), capture(c.member)];
+      for (const o of others) {
+        await connected(o.s);
+        await o.send('meeting:join', { meetingId: m.id });
+      }
+      const rs = await Promise.all([fac, ...others].map((x) => x.send<{ ok: boolean }>('ballot:cast', { pollId, choice: { kind: 'motion', choice: 'abstain' }, idempotencyKey: randomUUID() })));
+      for (const r of rs) expect(r.ok).toBe(false);
       await waitFor(() => logLines.some((l) => /disk full|Failed query/.test(l)), 2000, 'the failure in the log');
     } finally {
       for (const t of present) await db.execute(sql.raw(`DROP TRIGGER yishi_test_fail ON ${t}`));
@@ -198,12 +208,17 @@ describe('secret ballots', () => {
       return p;
     };
     const choices = ['yes', 'no', 'abstain'] as const;
+    const casts: Promise<{ ok: boolean }>[] = [];
     for (const [i, v] of voters.entries()) {
-      const r = await v.send<{ ok: boolean }>('ballot:cast', { pollId, choice: { kind: 'motion', choice: choices[i % 3] }, idempotencyKey: randomUUID() });
-      expect(r.ok).toBe(true);
+      // Each ballot is either held (waiting for company) or seals a batch: look after each.
+      const held = new Promise<void>((r) => (v as unknown as { s: { once: (e: string, f: () => void) => void } }).s.once('ballot:held', r));
+      const r = v.send<{ ok: boolean }>('ballot:cast', { pollId, choice: { kind: 'motion', choice: choices[i % 3] }, idempotencyKey: randomUUID() });
+      casts.push(r);
+      await Promise.race([held, r]);
       await look();
     }
     await fac.send('poll:close', { pollId });
+    for (const r of await Promise.all(casts)) expect(r.ok).toBe(true);
     await waitFor(async () => (await look()).poll.state === 'closed', 5000, 'closed');
 
     // The attack: whenever the tally moves, the names added since it last moved cast the ballots

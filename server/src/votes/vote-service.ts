@@ -21,10 +21,21 @@ import { AppError } from '../errors.ts';
 import { principalOf } from '../http/context.ts';
 import { recordedAttendance } from '../realtime/attendance-tracker.ts';
 import type { LiveViews } from '../realtime/live-views.ts';
-import { newVotingCode, type PendingBallot } from '../storage/polls.ts';
+import { IN_ROOM_ROLL_KEY, newVotingCode, type PendingBallot } from '../storage/polls.ts';
 import type { SessionOwner } from '../storage/sessions.ts';
 import type { Store } from '../storage/store.ts';
 import { BallotWriter } from './ballot-writer.ts';
+import { SealHolder } from './seal-holder.ts';
+
+/**
+ * The other instances, for a close: each hands over the secret ballots it holds for the poll
+ * (to be sealed in the close transaction) and settles them once the close is over.
+ * Single-process: no peers.
+ */
+export interface SealPeers {
+  handover(pollId: PollId): Promise<PendingBallot[]>;
+  settled(pollId: PollId): void;
+}
 import { electorateSizes, tallyFrom } from './polls-view.ts';
 
 type Member = Extract<SessionOwner, { kind: 'member' }>;
@@ -35,6 +46,8 @@ type Member = Extract<SessionOwner, { kind: 'member' }>;
  */
 export class VoteService {
   private readonly writer: BallotWriter;
+  readonly holder: SealHolder;
+  private peers: SealPeers | null = null;
   /**
    * Definitions are fixed once open and a meeting never changes council, so both are cached:
    * the hot path of a ballot then touches the database only in the group commit. The poll's
@@ -47,6 +60,22 @@ export class VoteService {
     private readonly live: LiveViews,
   ) {
     this.writer = new BallotWriter(store.polls);
+    this.holder = new SealHolder(store.polls);
+  }
+
+  setPeers(peers: SealPeers): void {
+    this.peers = peers;
+  }
+
+  /** Another instance closes a poll: give it what is held here (see SealPeers). */
+  handover(pollId: PollId): PendingBallot[] {
+    return this.holder.takeForClose(pollId);
+  }
+
+  /** Another instance's close of a poll is over: answer the voters whose ballots it took. */
+  async settled(pollId: PollId): Promise<void> {
+    await this.holder.settle(pollId);
+    this.live.invalidate((await this.poll(pollId)).meetingId, 'tallies');
   }
 
   private async poll(pollId: PollId): Promise<Poll & { councilId: CouncilId; mixAt: number }> {
@@ -151,7 +180,17 @@ export class VoteService {
       councilQuorum: recorded.quorum.required,
     };
     const sizes = await electorateSizes(this.store, p);
-    const closed = await this.store.polls.close(pollId, async (ballots, rooms) => {
+    // The ballots still waiting for company, here and on every other instance, are sealed in
+    // the close transaction: their anonymity set is the whole poll.
+    const held = this.holder.takeForClose(pollId);
+    if (this.peers) held.push(...(await this.peers.handover(pollId).catch(() => [])));
+    const settle = async () => {
+      await this.holder.settle(pollId).catch(() => undefined);
+      this.peers?.settled(pollId);
+    };
+    const closing = this.store.polls.close(
+      pollId,
+      async (ballots, rooms) => {
       // Counted from the very rows copied to the final record, inside the closing transaction.
       const tally = tallyFrom(p, sizes, ballots.map((b) => ({ ...b, n: 1 })), rooms, { state: 'closed', version: 0 });
       const decided = withOutcomes(p.definition, tally, attendance);
@@ -161,15 +200,19 @@ export class VoteService {
         outcome: decided.electorates.map((e) => ({ electorate: e.electorate, outcome: e.outcome })),
         attendance: { present: recorded.quorum.present, members: recorded.quorum.members, required: recorded.quorum.required },
       };
-    });
+      },
+      held,
+    );
+    const { poll: closed } = await closing.finally(settle);
     this.cache.delete(pollId);
     this.pollsChanged(p.meetingId);
     return closed;
   }
 
-  async cast(owner: SessionOwner, msg: CastBallot): Promise<CastResult> {
+  /** `onHeld`: the ballot waits for company (a secret poll); the caller tells the voter. */
+  async cast(owner: SessionOwner, msg: CastBallot, onHeld: (sealAt: number) => void = () => {}): Promise<CastResult> {
     const p = await this.poll(msg.pollId);
-    if (p.state === 'draft') throw await this.notOpen(p.meetingId);
+    if (p.state !== 'open') throw await this.notOpen(p.meetingId);
     const def = p.definition;
     if (!can(principalOf(owner), 'meeting.view', { councilId: p.councilId, meetingId: p.meetingId })) throw new AppError('forbidden');
 
@@ -213,6 +256,22 @@ export class VoteService {
       changeReceiptHash: msg.receipt ? hashToken(msg.receipt) : null,
       mixAt: p.mixAt,
     };
+    if (secret && !msg.receipt) {
+      // A voter already on the roll: this key's earlier cast, or a second ballot.
+      const idem = await this.store.polls.rollKey(msg.pollId, voterKey);
+      if (idem !== null) {
+        if (idem === msg.idempotencyKey) return { status: 'unchanged', receipt: null };
+        // The cached poll may be one another instance closed: a closed poll says so first.
+        if ((await this.store.polls.state(msg.pollId)) !== 'open') throw await this.notOpen(p.meetingId);
+        throw new AppError(idem === IN_ROOM_ROLL_KEY ? 'counted_in_room' : 'already_voted');
+      }
+      const sealed = await this.holder.hold(ballot, receipt, p.mixAt, () => onHeld(p.mixAt));
+      if (!sealed.ok) throw 'code' in sealed ? new AppError(sealed.code) : sealed.error;
+      // A batch of k moved the tally (and the roll) at once; these invalidations coalesce.
+      this.live.invalidate(p.meetingId, 'tallies');
+      if (electorate === 'members') this.live.invalidate(p.meetingId, 'polls');
+      return { status: sealed.status, receipt: sealed.receipt };
+    }
     const outcome = await this.writer.submit(ballot);
     if (!outcome.ok) throw outcome.code === 'poll_not_open' ? await this.notOpen(p.meetingId) : new AppError(outcome.code);
     // Every ballot moves the tally. The (ten times larger) polls view changes only when the ballot
@@ -262,6 +321,7 @@ export class VoteService {
 
   /** Polls past their closing time close by themselves; any instance may do it, once. */
   async closeDue(): Promise<void> {
+    await this.holder.settleClosed().catch(() => undefined);
     for (const p of await this.store.polls.dueToClose(new Date())) {
       await this.close(null, p.definition.id).catch(() => {});
     }

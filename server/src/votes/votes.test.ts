@@ -14,6 +14,7 @@ describe('votes on one instance', () => {
   let c: Awaited<ReturnType<typeof setUpCouncil>>;
   let meetingId: string;
   let joinCode: string;
+  let third: ApiClient;
   const sockets: YishiClientSocket[] = [];
   const open = async (client: ApiClient) => {
     const s = client.socket();
@@ -31,6 +32,9 @@ describe('votes on one instance', () => {
   beforeAll(async () => {
     app = await startInProcess();
     c = await setUpCouncil(app.url, app.setupUrl!);
+    const z = await c.admin.ok('POST', '/api/council/members', { name: '赵委员', groupId: c.council.groups[0].id, role: 'member' });
+    third = new ApiClient(app.url);
+    await third.ok('POST', '/api/auth/link', { token: z.link.url.split('/signin/')[1] });
     const m = await c.facilitator.ok('POST', '/api/meetings', { title: '表决测试', startsAt: '2026-12-01T19:00:00+08:00', mode: 'hybrid' });
     meetingId = m.id;
     joinCode = m.joinCode;
@@ -43,6 +47,7 @@ describe('votes on one instance', () => {
   it('runs a secret members-only motion: ack after commit, once per member, live tally, outcome on close', async () => {
     const fac = await open(c.facilitator);
     const mem = await open(c.member);
+    const zhao = await open(third);
     const created = await emit(fac.s, 'poll:create', {
       meetingId,
       title: '同意加装电梯',
@@ -61,12 +66,37 @@ describe('votes on one instance', () => {
     expect(await emit(mem.s, 'poll:open', { pollId })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await emit(fac.s, 'poll:open', { pollId })).toMatchObject({ ok: true });
 
+    // k = 3 here: the first voter's ballot is held (not written, not counted) until two
+    // others vote; the ack comes only once the three are sealed together.
     const key = randomUUID();
-    const cast = await emit(mem.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: key });
-    expect(cast).toMatchObject({ ok: true, data: { status: 'recorded' } });
-    const receipt = cast.ok ? cast.data.receipt : null;
+    const heldEvent = new Promise((resolve) => mem.s.once('ballot:held', resolve));
+    const cast = emit(mem.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: key });
+    expect(await heldEvent).toEqual({ pollId, sealAt: 3 });
+    // A resend with the same key joins the held ballot; a second ballot is refused at once.
+    const resend = emit(mem.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: key });
+    expect(await emit(mem.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'no' }, idempotencyKey: randomUUID() })).toMatchObject({
+      ok: false,
+      error: { code: 'already_voted' },
+    });
+    expect(await app.services.store.polls.voterCounts(pollId as never)).toEqual({ members: 0, residents: 0 });
+    let answered = false;
+    void cast.then(() => (answered = true));
+    const second = emit(fac.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() });
+    // Bad ballots: typed errors, at once.
+    expect(await emit(fac.s, 'ballot:cast', { pollId, choice: { kind: 'single', optionId: randomUUID() }, idempotencyKey: randomUUID() })).toMatchObject({
+      ok: false,
+      error: { code: 'wrong_shape' },
+    });
+    expect(answered).toBe(false);
+    expect(await app.services.store.polls.groupedBallots(pollId as never)).toEqual([]);
+    const byZhao = emit(zhao.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'no' }, idempotencyKey: randomUUID() });
+    const [first, again, f, z] = await Promise.all([cast, resend, second, byZhao]);
+    for (const r of [first, again, f, z]) expect(r).toMatchObject({ ok: true, data: { status: 'recorded' } });
+    const receipt = first.ok ? first.data.receipt : null;
     expect(receipt).toEqual(expect.any(String));
-    // A retry is harmless; a second ballot is refused.
+    expect(again.ok && again.data.receipt).toBe(receipt);
+    expect(await app.services.store.polls.voterCounts(pollId as never)).toEqual({ members: 3, residents: 0 });
+    // Once sealed: a retry is harmless, a second ballot refused.
     expect(await emit(mem.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: key })).toMatchObject({
       ok: true,
       data: { status: 'unchanged' },
@@ -75,28 +105,23 @@ describe('votes on one instance', () => {
       ok: false,
       error: { code: 'already_voted' },
     });
-    // With the receipt, the secret ballot may change.
+    // With the receipt, the sealed secret ballot may change.
     expect(await emit(mem.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'no' }, idempotencyKey: randomUUID(), receipt })).toMatchObject({
       ok: true,
       data: { status: 'changed' },
-    });
-    expect(await emit(fac.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() })).toMatchObject({ ok: true });
-    // Bad ballots: typed errors.
-    expect(await emit(fac.s, 'ballot:cast', { pollId, choice: { kind: 'single', optionId: randomUUID() }, idempotencyKey: randomUUID() })).toMatchObject({
-      ok: false,
-      error: { code: 'wrong_shape' },
     });
 
     await waitFor(() => {
       const v = pollView(mem.views, pollId);
       const rows = v?.tally.electorates[0]?.results;
-      return rows?.kind === 'counts' && rows.options.find((o) => o.option === 'yes')?.total === 1 && rows.options.find((o) => o.option === 'no')?.total === 1;
+      return rows?.kind === 'counts' && rows.options.find((o) => o.option === 'yes')?.total === 1 && rows.options.find((o) => o.option === 'no')?.total === 2;
     }, 2000, 'the live tally');
 
     const closed = await emit(fac.s, 'poll:close', { pollId });
     expect(closed).toMatchObject({ ok: true, data: { poll: { state: 'closed' } } });
     await waitFor(() => pollView(mem.views, pollId)?.tally.electorates[0]?.outcome?.kind === 'failed', 2000, 'the outcome');
-    expect(pollView(mem.views, pollId)!.decision).toEqual({ recordedAt: expect.any(String), attendance: { present: 2, members: 3, required: 2 } });
+    // Four members now (赵委员 joined to make k = 3 voters), three of them present.
+    expect(pollView(mem.views, pollId)!.decision).toEqual({ recordedAt: expect.any(String), attendance: { present: 3, members: 4, required: 2 } });
     const decisions = await app.services.store.polls.decisions(meetingId as never);
     expect(decisions).toHaveLength(1);
     expect(await emit(mem.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() })).toMatchObject({
@@ -104,15 +129,15 @@ describe('votes on one instance', () => {
       error: { code: 'poll_not_open' },
     });
     const final = await app.services.store.polls.finalBallots(pollId as never);
-    expect(final).toHaveLength(2);
+    expect(final).toHaveLength(3);
     expect(final.every((b) => b.voterName === null)).toBe(true);
   });
 
   it('runs an advisory single-choice poll for residents with voting codes, and refuses misuse with typed errors', async () => {
     const fac = await open(c.facilitator);
-    const codes = await emit(fac.s, 'codes:issue', { meetingId, count: 2, labels: ['3-201', '3-202'] });
+    const codes = await emit(fac.s, 'codes:issue', { meetingId, count: 3, labels: ['3-201', '3-202', '3-203'] });
     if (!codes.ok) throw new Error(JSON.stringify(codes));
-    const [slip1, slip2] = codes.data.slips;
+    const [slip1, slip2, slip3] = codes.data.slips;
     const created = await emit(fac.s, 'poll:create', {
       meetingId,
       title: '健身器材放哪里',
@@ -150,15 +175,18 @@ describe('votes on one instance', () => {
       ok: false,
       error: { code: 'wrong_shape' },
     });
-    expect(await emit(r.s, 'ballot:cast', { pollId, choice: pick(0), idempotencyKey: randomUUID(), votingCode: slip1!.code.toLowerCase() })).toMatchObject({
-      ok: true,
-      data: { status: 'recorded' },
-    });
+    // Secret: the three codes' ballots are sealed together (k = 3), then all three are acked.
+    const first = emit(r.s, 'ballot:cast', { pollId, choice: pick(0), idempotencyKey: randomUUID(), votingCode: slip1!.code.toLowerCase() });
+    await new Promise((resolve) => r.s.once('ballot:held', resolve));
     expect(await emit(r.s, 'ballot:cast', { pollId, choice: pick(1), idempotencyKey: randomUUID(), votingCode: slip1!.code })).toMatchObject({
       ok: false,
       error: { code: 'already_voted' },
     });
-    expect(await emit(r.s, 'ballot:cast', { pollId, choice: pick(2), idempotencyKey: randomUUID(), votingCode: slip2!.code })).toMatchObject({ ok: true });
+    const rest = [
+      emit(r.s, 'ballot:cast', { pollId, choice: pick(2), idempotencyKey: randomUUID(), votingCode: slip2!.code }),
+      emit(r.s, 'ballot:cast', { pollId, choice: pick(0), idempotencyKey: randomUUID(), votingCode: slip3!.code }),
+    ];
+    for (const a of await Promise.all([first, ...rest])) expect(a).toMatchObject({ ok: true, data: { status: 'recorded' } });
     expect(await emit(r.s, 'ballot:mine', { pollId, votingCode: slip2!.code })).toEqual({ ok: true, data: { voted: true, inRoom: false } });
 
     // Hand counts from the room: their own column, with who entered them.
@@ -172,7 +200,7 @@ describe('votes on one instance', () => {
     });
     await waitFor(() => {
       const res = pollView(r.views, pollId)?.tally.electorates.find((e) => e.electorate === 'residents');
-      return res?.turnout === 7 && res.inRoomEnteredBy === c.facilitatorId;
+      return res?.turnout === 8 && res.inRoomEnteredBy === c.facilitatorId;
     }, 2000, 'in-room counts in the tally');
 
     await emit(fac.s, 'poll:close', { pollId });
@@ -254,9 +282,18 @@ describe('votes on one instance', () => {
       error: { code: 'not_eligible' },
     });
 
-    // None of it was counted; a valid ballot still is.
-    expect(await cast(score.pollId, { kind: 'score', scores: [{ optionId: score.options[0], score: 5 }, { optionId: score.options[1], score: 0 }] })).toMatchObject({ ok: true });
-    expect(await cast(ranked.pollId, { kind: 'ranked', ranking: [ranked.options[2], ranked.options[0]] })).toMatchObject({ ok: true });
+    // None of it was counted; a valid ballot still is: held (one voter, k = 3), then sealed by the close.
+    const heldTwice = new Promise<void>((resolve) => {
+      let n = 0;
+      fac.s.on('ballot:held', () => ++n === 2 && resolve());
+    });
+    const valid = [
+      cast(score.pollId, { kind: 'score', scores: [{ optionId: score.options[0], score: 5 }, { optionId: score.options[1], score: 0 }] }),
+      cast(ranked.pollId, { kind: 'ranked', ranking: [ranked.options[2], ranked.options[0]] }),
+    ];
+    await heldTwice;
+    for (const id of [score.pollId, ranked.pollId]) expect(await emit(fac.s, 'poll:close', { pollId: id })).toMatchObject({ ok: true });
+    for (const v of valid) expect(await v).toMatchObject({ ok: true, data: { status: 'recorded' } });
     await waitFor(() => pollView(fac.views, score.pollId)?.tally.electorates[0]?.turnout === 1, 2000, 'the score ballot');
     for (const id of [multi.pollId, ranked.pollId, score.pollId]) {
       const n = (await app.services.store.db.execute(sql`SELECT count(*)::int AS n FROM voter_roll WHERE poll_id = ${id}`) as unknown as { rows: { n: number }[] }).rows[0]?.n;

@@ -181,6 +181,12 @@ export async function callUntilAcked<E extends ClientEventName>(
   event: E,
   payload: ClientPayload<E>,
   maxAttempts = 6,
+  /**
+   * A secret ballot may be held by the server until enough others vote (`ballot:held`): from
+   * then on there is no timeout, the ack comes when it is sealed. Only a dropped connection
+   * resends (same key: the server keeps one).
+   */
+  held?: { pollId: string; onHeld: (sealAt: number) => void },
 ): Promise<Result<ClientResults[E]>> {
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     const s = connect();
@@ -204,18 +210,26 @@ export async function callUntilAcked<E extends ClientEventName>(
       const finish = (v: Result<ClientResults[E]> | 'retry') => {
         if (settled) return;
         settled = true;
+        clearTimeout(timer);
         s.off('disconnect', onDisconnect);
+        s.off('ballot:held', onHeld);
         resolve(v);
       };
       function onDisconnect() {
         finish('retry');
       }
+      function onHeld(h: { pollId: string; sealAt: number }) {
+        if (!held || h.pollId !== held.pollId) return;
+        clearTimeout(timer);
+        held.onHeld(h.sealAt);
+      }
+      const timer = setTimeout(() => finish('retry'), ACK_TIMEOUT_MS);
       s.on('disconnect', onDisconnect);
-      const timed = s.timeout(ACK_TIMEOUT_MS) as unknown as {
-        emit(ev: string, p: unknown, ack: (err: unknown, res: Result<ClientResults[E]> | undefined) => void): void;
+      s.on('ballot:held', onHeld);
+      const plain = s as unknown as {
+        emit(ev: string, p: unknown, ack: (res: Result<ClientResults[E]> | undefined) => void): void;
       };
-      timed.emit(event, payload, (err, res) => {
-        if (err) return finish('retry');
+      plain.emit(event, payload, (res) => {
         if (!res || typeof res !== 'object' || typeof res.ok !== 'boolean') return finish({ ok: false, error: { code: 'internal' } });
         finish(res);
       });

@@ -285,6 +285,7 @@ export const en: Dict = {
 
   'ballot.legend': 'Your vote: {title}',
   'ballot.submit': 'Cast my vote',
+  'ballot.held': 'Your ballot is waiting to be sealed together with at least {n} others; it is counted once sealed. Keep this page open.',
   'ballot.sending': 'Sending…',
   'ballot.stored': 'Your vote is stored.',
   'ballot.changed': 'Your vote was changed.',

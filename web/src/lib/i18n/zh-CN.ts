@@ -284,6 +284,7 @@ export const zhCN = {
 
   'ballot.legend': '您的投票：{title}',
   'ballot.submit': '投票',
+  'ballot.held': '您的选票正在等待与至少 {n} 张其他选票一起封存，封存后才计入。请保持此页面打开。',
   'ballot.sending': '正在提交…',
   'ballot.stored': '您的投票已记录。',
   'ballot.changed': '您的投票已更改。',

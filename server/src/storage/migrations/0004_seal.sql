@@ -1,0 +1,1 @@
+DROP TABLE "ballot_pending" CASCADE;
