@@ -52,13 +52,17 @@ describe('quorum at close comes from the attendance record, across two instances
     await connected(ms);
     expect(await emit(ms, 'meeting:join', { meetingId: m.id })).toMatchObject({ ok: true });
 
+    // Roll-call motions: each ballot is acked as it is recorded. A secret ballot would be held
+    // until three voters can be sealed together or the poll closes (docs/ARCHITECTURE.md, "Secret
+    // ballots"), and with two voters each cast would wait for the close; the quorum under test
+    // comes from the attendance record either way (held ballots: votes-two-instances.test.ts).
     const motion = async (title: string) => {
       const r = await emit(fs, 'poll:create', {
         meetingId: m.id,
         title,
         kind: 'motion',
         eligibility: 'members',
-        secrecy: 'secret',
+        secrecy: 'roll_call',
         results: 'live',
         rule: { quorum: { kind: 'none' }, threshold: { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'excluded' } },
       });
