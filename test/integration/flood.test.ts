@@ -176,6 +176,16 @@ describe('one session flooding two instances', () => {
     if (process.env.FLOOD_DEBUG) console.log('opened', JSON.stringify(opened));
     const flooded = await vote(300);
     const peak = { a: rssMb(a), b: rssMb(b) };
+    // While the flood still handshakes, someone else on the same address (every client here is
+    // 127.0.0.1, as a room behind one NAT is) opens a new connection on each instance: the flood
+    // spends its own session's handshake budget, not the address's.
+    const during: string[] = [];
+    for (const base of [a.url, b.url]) {
+      const s = c.admin.socket({ base });
+      open.push(s);
+      during.push(await outcome(s));
+      s.close();
+    }
     const done = await flood.stop();
 
     // The admin can still connect, to either instance.
@@ -202,6 +212,7 @@ describe('one session flooding two instances', () => {
       rssMb: { before, peak, after },
     };
     console.log('flood figures', JSON.stringify(figures));
+    expect(during).toEqual(['connected', 'connected']);
     expect(opened.accepted).toBe(SOCKETS_PER_SESSION); // not 8 per instance: the count is shared
     // The rest are refused: over the cap (too_many_connections), or before the upgrade for
     // handshaking too fast on one session (the client sees a plain websocket error).

@@ -70,8 +70,11 @@ export function attachSocketHandlers(io: YishiServer, services: Services, caps: 
   const handshakesPerAddress = new RateLimiter(Math.max(100, SOCKETS_PER_ADDRESS), Math.max(HANDSHAKES_PER_SECOND_PER_ADDRESS, SOCKETS_PER_ADDRESS / 10));
   io.engine.opts.allowRequest = (req, callback) => {
     const tokenHash = sessionTokenHash(req);
+    // The session's bucket first: a session reconnecting in a loop is refused on its own budget
+    // and takes nothing from its address's, so the others behind the same address (a room on one
+    // NAT) still connect while it floods (flood.test.ts).
     const admitted =
-      handshakesPerAddress.take(clientAddress(req, trust)) && (tokenHash === null || handshakesPerSession.take(tokenHash));
+      (tokenHash === null || handshakesPerSession.take(tokenHash)) && handshakesPerAddress.take(clientAddress(req, trust));
     if (admitted) callback(null, true);
     else callback('rate_limited', false);
   };
