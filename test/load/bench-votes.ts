@@ -152,7 +152,7 @@ class Bots {
   private failure: Error | null = null;
 
   constructor(count: number) {
-    this.workers = Array.from({ length: count }, () => new Worker(new URL('./bench-bots.ts', import.meta.url), { execArgv: ['--import', 'tsx'] }));
+    this.workers = Array.from({ length: count }, () => new Worker(new URL('./bench-bots-worker.mjs', import.meta.url)));
     for (const w of this.workers) {
       this.inbox.set(w, []);
       w.on('message', (m: FromWorker) => {
