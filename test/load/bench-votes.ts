@@ -24,22 +24,23 @@
  *
  * Progress goes to stderr; the last line on stdout is one JSON object with the results.
  */
-import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import pg from 'pg';
-import { io, type Socket } from 'socket.io-client';
-import type { PollsView, TalliesView, ViewSnapshot } from '@yishi/protocol';
-import { ApiClient, applyViews, connected, emit, trackViews, viewOf, type YishiClientSocket } from '../support/client.ts';
+import type { Socket } from 'socket.io-client';
+import type { PollsView } from '@yishi/protocol';
+import { applyViews, connected, emit, trackViews, viewOf, type YishiClientSocket } from '../support/client.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { freePort, waitFor } from '../support/ports.ts';
 import { createFreshDatabase, type TestDatabase } from '../support/postgres.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { median, measure, now, type BallotRecord, type BotTarget, type FromWorker, type Measured, type ToWorker } from './bench-shared.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -52,10 +53,14 @@ interface Options {
   durationMs: number;
   concurrency: number;
   timeoutMs: number;
+  /** Worker threads holding the clients. */
+  botWorkers: number;
+  /** Whole runs (Yishi, then the anchor); the printed figures are the medians. */
+  runs: number;
 }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { clients: 1000, ballots: 1000, instances: 1, durationMs: 1500, concurrency: 200, timeoutMs: 30_000 };
+  const o: Options = { clients: 1000, ballots: 1000, instances: 1, durationMs: 1500, concurrency: 200, timeoutMs: 30_000, botWorkers: 2, runs: 1 };
   const args = argv.filter((a) => a !== '--'); // pnpm passes a literal `--` through
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -88,6 +93,12 @@ function parseOptions(argv: string[]): Options {
       case '--timeout-ms':
         o.timeoutMs = value();
         break;
+      case '--bot-workers':
+        o.botWorkers = Math.max(1, value());
+        break;
+      case '--runs':
+        o.runs = Math.max(1, value());
+        break;
       default:
         throw new Error(`unknown option ${a}`);
     }
@@ -106,30 +117,7 @@ function log(msg: string): void {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Nearest-rank percentile of an unsorted list; NaN when empty. */
-function percentile(values: ArrayLike<number>, p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-}
-
 const round1 = (x: number) => (Number.isFinite(x) ? Math.round(x * 10) / 10 : -1);
-
-/** Runs `fn(i)` for i in [0, n) with at most `limit` in flight. */
-async function pool(n: number, limit: number, fn: (i: number) => Promise<void>, onProgress?: (done: number) => void): Promise<void> {
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    for (;;) {
-      const i = next++;
-      if (i >= n) return;
-      await fn(i);
-      done++;
-      if (onProgress && done % 500 === 0) onProgress(done);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
-}
 
 function rssMb(pid: number | undefined): number {
   if (pid === undefined) return 0;
@@ -150,197 +138,150 @@ function openFilesLimit(): number | null {
   }
 }
 
-/**
- * Waits for a bot's first connection. Unlike connected() in test/support/client.ts, a
- * connect_error (a handshake timing out on a busy server) is not the end: the client retries by
- * itself, and only a refusal (unauthenticated, bad_origin) or the deadline fails.
- */
-function connectedWithin(s: Socket, ms: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (s.connected) return resolve();
-    const timer = setTimeout(() => {
-      s.off('connect', ok);
-      s.off('connect_error', failed);
-      reject(new Error(`no connection within ${ms} ms`));
-    }, ms);
-    const ok = () => {
-      clearTimeout(timer);
-      s.off('connect_error', failed);
-      resolve();
-    };
-    const failed = (err: Error) => {
-      connectRetries++;
-      if (err.message === 'unauthenticated' || err.message === 'bad_origin') {
-        clearTimeout(timer);
-        s.off('connect', ok);
-        s.off('connect_error', failed);
-        reject(err);
-      }
-    };
-    s.once('connect', ok);
-    s.on('connect_error', failed);
-  });
-}
-let connectRetries = 0;
-
-// ---------- what each bot records ----------
+// ---------- the bots, in worker threads ----------
 
 /**
- * One client's view of the tally: only the receipts that raised the turnout it has seen, so
- * "the first time it saw turnout >= A" is the first entry with turnout >= A.
+ * The clients live in worker threads (bench-bots.ts): parsing 5,000 x 4 snapshots a second on
+ * the measuring thread made the bench itself lag by up to 1.3 s, and that lag was counted as the
+ * server's. Client i and every ballot it casts belong to worker i mod W.
  */
-class Seen {
-  times: number[] = [];
-  turnouts: number[] = [];
-  max = 0;
-  record(turnout: number, at: number): void {
-    if (turnout > this.max) {
-      this.max = turnout;
-      this.times.push(at);
-      this.turnouts.push(turnout);
+class Bots {
+  private readonly workers: Worker[];
+  private readonly inbox = new Map<Worker, FromWorker[]>();
+  private readonly waiting = new Map<Worker, () => void>();
+  private failure: Error | null = null;
+
+  constructor(count: number) {
+    this.workers = Array.from({ length: count }, () => new Worker(new URL('./bench-bots-worker.mjs', import.meta.url)));
+    for (const w of this.workers) {
+      this.inbox.set(w, []);
+      w.on('message', (m: FromWorker) => {
+        if (m.type === 'progress') {
+          log(`  worker ${this.workers.indexOf(w)}: ${m.joined} clients in (connect retries ${m.connectRetries}, join retries ${m.joinRetries})`);
+          return;
+        }
+        if (m.type === 'error') this.failure = new Error(`bot worker: ${m.message}`);
+        else this.inbox.get(w)!.push(m);
+        this.waiting.get(w)?.();
+      });
+      w.on('error', (err) => {
+        this.failure = err;
+        this.waiting.get(w)?.();
+      });
     }
   }
-  reset(): void {
-    this.times = [];
-    this.turnouts = [];
-    this.max = 0;
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Sends each worker its own message and waits for the reply of type `type` from every one. */
+  async ask<T extends FromWorker['type']>(messages: (w: number) => ToWorker, type: T): Promise<Extract<FromWorker, { type: T }>[]> {
+    this.workers.forEach((w, n) => w.postMessage(messages(n)));
+    return Promise.all(this.workers.map((w) => this.receive(w, type)));
+  }
+
+  private async receive<T extends FromWorker['type']>(w: Worker, type: T): Promise<Extract<FromWorker, { type: T }>> {
+    for (;;) {
+      if (this.failure) throw this.failure;
+      const box = this.inbox.get(w)!;
+      const at = box.findIndex((m) => m.type === type);
+      if (at >= 0) return box.splice(at, 1)[0] as Extract<FromWorker, { type: T }>;
+      await new Promise<void>((r) => this.waiting.set(w, r));
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(
+      this.workers.map(async (w) => {
+        w.postMessage({ type: 'stop' } satisfies ToWorker);
+        await Promise.race([new Promise((r) => w.once('exit', r)), sleep(5000)]);
+        await w.terminate();
+      }),
+    );
   }
 }
 
-interface Ballots {
-  sentAt: Float64Array;
-  ackAt: Float64Array;
-  /** 1-based position among ok acks, in the order they arrived; 0 = not acked ok. */
-  okSeq: Int32Array;
-  okCount: number;
-  acked: number;
-  errors: Map<string, number>;
+interface VoteRound {
+  m: Measured;
+  ballots: BallotRecord[];
+  castMs: number;
+  reconnects: number;
+  benchLoopP99Ms: number;
+  botLoopP99Ms: number;
+  botLoopMaxMs: number;
 }
 
-function newBallots(v: number): Ballots {
-  return { sentAt: new Float64Array(v).fill(NaN), ackAt: new Float64Array(v).fill(NaN), okSeq: new Int32Array(v), okCount: 0, acked: 0, errors: new Map() };
-}
-
-/**
- * Sends V ballots at a steady rate over durationMs: ballot i from client i mod N.
- * `send(i, done)` emits and calls done(ok, code) from the ack.
- */
-async function castSteadily(
-  v: number,
-  durationMs: number,
-  b: Ballots,
-  send: (i: number, done: (ok: boolean, code?: string) => void) => void,
-): Promise<number> {
+/** Connects N clients to `target` through the workers. */
+async function connectBots(bots: Bots, o: Options, target: BotTarget): Promise<void> {
   const start = performance.now();
-  const interval = v > 1 ? durationMs / (v - 1) : 0;
-  let next = 0;
-  await new Promise<void>((resolve) => {
-    const pump = () => {
-      const due = Math.min(v, Math.floor((performance.now() - start) / (interval || 1)) + 1);
-      while (next < due) {
-        const i = next++;
-        b.sentAt[i] = performance.now();
-        send(i, (ok, code) => {
-          if (!Number.isNaN(b.ackAt[i]!)) return; // one ack per ballot
-          b.ackAt[i] = performance.now();
-          b.acked++;
-          if (ok) b.okSeq[i] = ++b.okCount;
-          else b.errors.set(code ?? 'unknown', (b.errors.get(code ?? 'unknown') ?? 0) + 1);
-        });
-      }
-      if (next < v) setTimeout(pump, 1);
-      else resolve();
-    };
-    pump();
-  });
-  return performance.now() - start;
+  await bots.ask(
+    (w) => ({
+      type: 'connect',
+      target,
+      clients: Array.from({ length: o.clients }, (_, i) => i).filter((i) => i % bots.size === w),
+      concurrency: Math.max(1, Math.ceil(o.concurrency / bots.size)),
+    }),
+    'connected',
+  );
+  const ms = performance.now() - start;
+  log(`${o.clients} clients in ${(ms / 1000).toFixed(1)} s (${Math.round(o.clients / (ms / 1000))}/s) over ${bots.size} worker(s)`);
 }
 
-interface Measured {
-  ackP50: number;
-  ackP99: number;
-  tallyP50: number;
-  tallyP99: number;
-  unseenBallots: number;
-  unseenClients: number;
-}
-
-/** Ack and tally latencies, as defined at the top of this file. */
-function measure(b: Ballots, clients: Seen[], timeoutMs: number): Measured {
-  const acks: number[] = [];
-  for (let i = 0; i < b.sentAt.length; i++) if (b.okSeq[i]! > 0) acks.push(b.ackAt[i]! - b.sentAt[i]!);
-
-  const k = b.okCount;
-  // seenBy[A] = the latest, over clients, of the first time each saw turnout >= A.
-  const seenBy = new Float64Array(k + 1).fill(-Infinity);
-  // missing[A] = how many clients never saw turnout >= A (difference array, then prefix sums).
-  const missing = new Int32Array(k + 2);
-  let unseenClients = 0;
-  for (const c of clients) {
-    let prev = 0;
-    for (let j = 0; j < c.times.length && prev < k; j++) {
-      const upTo = Math.min(c.turnouts[j]!, k);
-      const at = c.times[j]!;
-      for (let a = prev + 1; a <= upTo; a++) if (at > seenBy[a]!) seenBy[a] = at;
-      prev = Math.max(prev, upTo);
-    }
-    if (prev < k) {
-      missing[prev + 1]!++;
-      unseenClients++;
-    }
-  }
-  for (let a = 1; a <= k; a++) missing[a]! += missing[a - 1]!;
-
-  const tally: number[] = [];
-  let unseenBallots = 0;
-  for (let i = 0; i < b.sentAt.length; i++) {
-    const a = b.okSeq[i]!;
-    if (a === 0) continue;
-    if (missing[a]! > 0) {
-      unseenBallots++;
-      tally.push(timeoutMs);
-    } else tally.push(Math.max(0, seenBy[a]! - b.sentAt[i]!));
-  }
+/**
+ * Casts V ballots at a steady rate over durationMs (ballot i from client i mod N), waits for
+ * every ack and for every client to see the final count, and measures.
+ */
+async function voteRound(bots: Bots, o: Options, what: string, mayHold = 0): Promise<VoteRound> {
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
+  const intervalMs = o.ballots > 1 ? o.durationMs / (o.ballots - 1) : 0;
+  const startAt = now() + 200;
+  const ballotsOf = (w: number) => Array.from({ length: o.ballots }, (_, i) => i).filter((i) => (i % o.clients) % bots.size === w);
+  const done = await bots.ask(
+    (w) => ({ type: 'cast', startAt, intervalMs, ballots: ballotsOf(w), clientCount: o.clients, timeoutMs: o.timeoutMs, mayHold }),
+    'cast-done',
+  );
+  const ballots = done.flatMap((d) => d.ballots);
+  const castMs = Math.max(...ballots.map((b) => b.sentAt)) - startAt;
+  const okCount = ballots.filter((b) => b.ok).length;
+  const unacked = ballots.filter((b) => Number.isNaN(b.ackAt)).length;
+  if (unacked > mayHold) log(`${what}: ${unacked} ballots never acked within ${o.timeoutMs} ms`);
+  else if (unacked > 0) log(`${what}: ${unacked} ballots held for company until close`);
+  const turnout = await bots.ask(() => ({ type: 'await-turnout', target: okCount, deadline: now() + o.timeoutMs }), 'turnout');
+  lag.disable();
+  const behind = turnout.reduce((n, t) => n + t.behind, 0);
+  if (behind > 0) log(`${what}: ${behind} clients never saw turnout ${okCount} within ${o.timeoutMs} ms`);
+  const m = measure(
+    ballots,
+    turnout.flatMap((t) => t.seen),
+    o.timeoutMs,
+  );
   return {
-    ackP50: percentile(acks, 0.5),
-    ackP99: percentile(acks, 0.99),
-    tallyP50: percentile(tally, 0.5),
-    tallyP99: percentile(tally, 0.99),
-    unseenBallots,
-    unseenClients,
+    m,
+    ballots,
+    castMs,
+    reconnects: turnout.reduce((n, t) => n + t.reconnects, 0),
+    benchLoopP99Ms: lag.percentile(99) / 1e6,
+    botLoopP99Ms: Math.max(...turnout.map((t) => t.loopDelayP99Ms)),
+    botLoopMaxMs: Math.max(...turnout.map((t) => t.loopDelayMaxMs)),
   };
 }
 
-/** Waits for every ack (or the timeout), then for every client to see the final count. */
-/**
- * `mayHold`: secret ballots are acked only once sealed with k-1 others (docs/ARCHITECTURE.md),
- * so up to k-1 per instance wait for the close; they are not counted as missing here.
- */
-async function settle(b: Ballots, v: number, clients: Seen[], timeoutMs: number, what: string, mayHold = 0): Promise<void> {
-  const ackDeadline = performance.now() + timeoutMs;
-  while (b.acked < v - mayHold && performance.now() < ackDeadline) await sleep(20);
-  if (b.acked < v - mayHold) log(`${what}: ${v - b.acked} ballots never acked within ${timeoutMs} ms`);
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const behind = clients.reduce((n, c) => n + (c.max >= b.okCount ? 0 : 1), 0);
-    if (behind === 0) return;
-    if (performance.now() > deadline) {
-      log(`${what}: ${behind} clients never saw turnout ${b.okCount} within ${timeoutMs} ms`);
-      return;
-    }
-    await sleep(20);
-  }
+function describeRound(what: string, r: VoteRound): string {
+  const { m } = r;
+  return (
+    `${what}: sent in ${r.castMs.toFixed(0)} ms; acked ${m.acked}, ok ${m.okCount}` +
+    (Object.keys(m.errors).length ? `, errors ${JSON.stringify(m.errors)}` : '') +
+    `; ack p50 ${m.ackP50.toFixed(1)} p99 ${m.ackP99.toFixed(1)} ms; tally p50 ${m.tallyP50.toFixed(1)} p99 ${m.tallyP99.toFixed(1)} ms` +
+    `; unseen ballots ${m.unseenBallots}, clients behind ${m.unseenClients}; reconnects ${r.reconnects}` +
+    `; event-loop delay p99: bench ${r.benchLoopP99Ms.toFixed(0)} ms, bots ${r.botLoopP99Ms.toFixed(0)} ms (max ${r.botLoopMaxMs.toFixed(0)})`
+  );
 }
 
 function turnoutOf(view: PollsView, pollId: string): number | null {
   const p = view.polls.find((x) => x.poll.definition.id === pollId);
   return p ? p.tally.electorates.reduce((n, e) => n + e.turnout, 0) : null;
-}
-
-/** The same from the compact tallies view, which is what ballots set moving. */
-function liveTurnoutOf(view: TalliesView, pollId: string): number | null {
-  const t = view.tallies.find((x) => x.pollId === pollId);
-  return t ? t.electorates.reduce((n, e) => n + e.online + e.inRoom, 0) : null;
 }
 
 // ---------- the Yishi run ----------
@@ -351,6 +292,7 @@ interface Cleanup {
   db?: TestDatabase;
   dataDir?: string;
   anchor?: ChildProcess;
+  bots?: Bots;
   sockets: Socket[];
 }
 
@@ -417,104 +359,44 @@ async function runYishi(o: Options, cleanup: Cleanup) {
   if (!opened.ok) throw new Error(`poll:open: ${JSON.stringify(opened)}`);
   log(`council, live meeting ${meetingId} and open poll ${pollId} ready`);
 
-  // --- N resident bots, through the real protocol ---
-  const seen = Array.from({ length: o.clients }, () => new Seen());
-  const bots: Socket[] = new Array(o.clients);
-  let reconnects = 0;
-  let joinRetries = 0;
-  const joinStart = performance.now();
-  await pool(
-    o.clients,
-    o.concurrency,
-    async (i) => {
-      const base = servers[i % servers.length]!.url;
-      const api = new ApiClient(base);
-      // A pooled keep-alive connection may be closed by the server just as a request goes out
-      // ("fetch failed"); a browser retries that, and so do the bots. HTTP errors are not retried.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await api.ok('POST', '/api/join', { code: meeting.joinCode, displayName: `居民${i + 1}` });
-          break;
-        } catch (err) {
-          if (!(err instanceof TypeError) || attempt >= 5) throw err;
-          joinRetries++;
-          if (joinRetries <= 3) log(`  join retry: ${String((err as Error & { cause?: unknown }).cause ?? err)}`);
-          await sleep(200 * attempt);
-        }
-      }
-      const s = io(base, {
-        transports: ['websocket'],
-        forceNew: true,
-        extraHeaders: { cookie: api.cookie, origin: base },
-        reconnectionDelay: 100,
-        reconnectionDelayMax: 500,
-        timeout: 60_000,
-      });
-      bots[i] = s;
-      cleanup.sockets.push(s);
-      s.on('view', (v: ViewSnapshot) => {
-        // A client sees a tally in either view (the web app shows the newer, see withLiveTallies).
-        const t = v.kind === 'tallies' ? liveTurnoutOf(v.data, pollId) : v.kind === 'polls' ? turnoutOf(v.data, pollId) : null;
-        if (t !== null) seen[i]!.record(t, performance.now());
-      });
-      await connectedWithin(s, 180_000);
-      const r = await emit(s as YishiClientSocket, 'meeting:join', { meetingId });
-      if (!r.ok) throw new Error(`bot ${i} meeting:join: ${JSON.stringify(r)}`);
-      // After a reconnect the protocol says: join again (the views come with it).
-      s.io.on('reconnect', () => {
-        reconnects++;
-        void emit(s as YishiClientSocket, 'meeting:join', { meetingId });
-      });
-    },
-    (done) => log(`  ${done}/${o.clients} residents joined (${((performance.now() - joinStart) / 1000).toFixed(0)} s; connect retries ${connectRetries}, join retries ${joinRetries})`),
-  );
-  const joinMs = performance.now() - joinStart;
-  log(`${o.clients} residents joined in ${(joinMs / 1000).toFixed(1)} s (${Math.round(o.clients / (joinMs / 1000))}/s)`);
+  // --- N resident bots, through the real protocol, in the workers ---
+  const bots = new Bots(o.botWorkers);
+  cleanup.bots = bots;
+  await connectBots(bots, o, {
+    mode: 'yishi',
+    servers: servers.map((x) => x.url),
+    joinCode: meeting.joinCode,
+    meetingId,
+    pollId,
+    optionIds,
+  });
 
   // Let the join storm settle: every instance's presence view counts everyone.
   await waitFor(() => viewOf(facViews, meetingId, 'presence')?.data.residents === o.clients, 60_000, 'presence to count every resident').catch(
     (err: Error) => log(`warning: ${err.message} (presence shows ${viewOf(facViews, meetingId, 'presence')?.data.residents})`),
   );
   await sleep(1000);
-  for (const s of seen) s.reset();
 
   // --- V ballots ---
-  const b = newBallots(o.ballots);
-  const lag = monitorEventLoopDelay({ resolution: 10 });
-  lag.enable();
   const rssBefore = peakRss;
   log(`casting ${o.ballots} ballots over ~${o.durationMs} ms`);
   // Diagnostics: with test/load/cpu-profile.mjs preloaded, profile only the voting.
   const profile = () => process.env.BENCH_PROFILE_VOTES === '1' && servers.forEach((s) => s.proc.kill('SIGUSR2'));
   profile();
-  const castMs = await castSteadily(o.ballots, o.durationMs, b, (i, done) => {
-    const s = bots[i % o.clients]!;
-    const choice = { kind: 'single', optionId: optionIds[Math.floor(Math.random() * optionIds.length)]! };
-    s.emit('ballot:cast', { pollId, choice, idempotencyKey: randomUUID() }, (r: { ok: boolean; error?: { code: string } }) =>
-      done(r.ok, r.ok ? undefined : r.error?.code),
-    );
-  });
-  // k = 3 here (hasVotedThreshold of the small council): fewer than 3 per instance may be held.
-  await settle(b, o.ballots, seen, o.timeoutMs, 'yishi', 2 * o.instances);
-  if (b.acked < o.ballots) log(`yishi: ${o.ballots - b.acked} ballots held for company until close`);
+  // A secret ballot is acked once sealed with k-1 others (k = 3 in this small council,
+  // docs/ARCHITECTURE.md): fewer than k per instance may wait for the close.
+  const round = await voteRound(bots, o, 'yishi', 2 * o.instances);
   profile();
-  lag.disable();
-  const m = measure(b, seen, o.timeoutMs);
-  log(
-    `yishi: sent in ${castMs.toFixed(0)} ms; acked ${b.acked}, ok ${b.okCount}` +
-      (b.errors.size ? `, errors ${JSON.stringify(Object.fromEntries(b.errors))}` : '') +
-      `; ack p50 ${m.ackP50.toFixed(1)} p99 ${m.ackP99.toFixed(1)} ms; tally p50 ${m.tallyP50.toFixed(1)} p99 ${m.tallyP99.toFixed(1)} ms` +
-      `; unseen ballots ${m.unseenBallots}, clients behind ${m.unseenClients}; reconnects ${reconnects}` +
-      `; bench event-loop delay p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms max ${(lag.max / 1e6).toFixed(0)} ms; server RSS before ${rssBefore.toFixed(0)} MB`,
-  );
+  const { m } = round;
+  log(`${describeRound('yishi', round)}; server RSS before ${rssBefore.toFixed(0)} MB`);
 
   // --- count what was stored: close the poll through the protocol ---
   const closed = await emit(fac, 'poll:close', { pollId });
   if (!closed.ok) throw new Error(`poll:close: ${JSON.stringify(closed)}`);
-  // The held ballots are sealed by the close and acked then.
-  const heldDeadline = performance.now() + 5_000;
-  while (b.acked < o.ballots && performance.now() < heldDeadline) await sleep(20);
-  if (b.acked < o.ballots) log(`yishi: ${o.ballots - b.acked} ballots never acked, even after close`);
+  // The held ballots are sealed by the close and acked then: collect every ack as it stands now.
+  const final = (await bots.ask(() => ({ type: 'collect', waitMs: 5_000 }), 'collected')).flatMap((c) => c.ballots);
+  const finalOk = final.filter((b) => b.ok).length;
+  if (final.some((b) => Number.isNaN(b.ackAt))) log(`yishi: ${final.filter((b) => Number.isNaN(b.ackAt)).length} ballots never acked, even after close`);
   const got = await emit(fac, 'view:get', { meetingId, kind: 'polls' });
   if (!got.ok || got.data.view.kind !== 'polls') throw new Error(`view:get: ${JSON.stringify(got)}`);
   const pv = got.data.view.data.polls.find((x) => x.poll.definition.id === pollId);
@@ -533,13 +415,15 @@ async function runYishi(o: Options, cleanup: Cleanup) {
     if (counted !== closedTurnout) log(`warning: final_ballots has ${counted} rows, the closed tally says ${closedTurnout}`);
   }
   const voters = new Set<number>();
-  for (let i = 0; i < o.ballots; i++) if (b.okSeq[i]! > 0) voters.add(i % o.clients);
-  const lost = Math.max(0, b.okCount - counted);
+  for (const b of final) if (b.ok) voters.add(b.i % o.clients);
+  const lost = Math.max(0, finalOk - counted);
   const duplicated = Math.max(0, counted - voters.size);
-  log(`closed: counted ${counted} (${cleanup.db ? 'final_ballots rows' : 'closed tally turnout'}), acked ok ${b.okCount}, distinct voters ${voters.size}`);
+  log(`closed: counted ${counted} (${cleanup.db ? 'final_ballots rows' : 'closed tally turnout'}), acked ok ${finalOk}, distinct voters ${voters.size}`);
 
   // --- down with Yishi before the anchor, so the machine is as idle as it was ---
-  for (const s of [...bots, fac as unknown as Socket]) s?.disconnect();
+  await bots.stop();
+  cleanup.bots = undefined;
+  fac.disconnect();
   cleanup.sockets.length = 0;
   clearInterval(sampler);
   for (const s of servers) peakRss = Math.max(peakRss, rssMb(s.proc.pid));
@@ -554,7 +438,7 @@ async function runYishi(o: Options, cleanup: Cleanup) {
   cleanup.dataDir = undefined;
   log(`yishi stopped; peak server RSS ${peakRss.toFixed(0)} MB`);
 
-  return { m, lost, duplicated, peakRss };
+  return { round, lost, duplicated, peakRss };
 }
 
 // ---------- the anchor run ----------
@@ -582,46 +466,43 @@ async function runAnchor(o: Options, cleanup: Cleanup) {
   const url = `http://127.0.0.1:${port}`;
   log(`anchor listening at ${url} (pid ${proc.pid})`);
 
-  const seen = Array.from({ length: o.clients }, () => new Seen());
-  const bots: Socket[] = new Array(o.clients);
-  await pool(o.clients, o.concurrency, async (i) => {
-    const s = io(url, { transports: ['websocket'], forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 500, timeout: 60_000 });
-    bots[i] = s;
-    cleanup.sockets.push(s);
-    s.on('tally', (t: { version: number; turnout: number }) => seen[i]!.record(t.turnout, performance.now()));
-    await connectedWithin(s, 180_000);
-  });
-  log(`${o.clients} anchor clients connected`);
+  const bots = new Bots(o.botWorkers);
+  cleanup.bots = bots;
+  await connectBots(bots, o, { mode: 'anchor', url });
   await sleep(1000);
-  for (const s of seen) s.reset();
 
-  const b = newBallots(o.ballots);
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(proc.pid))), 200);
-  const castMs = await castSteadily(o.ballots, o.durationMs, b, (i, done) => {
-    const option = Math.floor(Math.random() * 4);
-    bots[i % o.clients]!.emit('vote', { option, idempotencyKey: randomUUID() }, (r: { ok: boolean }) => done(r.ok));
-  });
-  await settle(b, o.ballots, seen, o.timeoutMs, 'anchor');
+  const round = await voteRound(bots, o, 'anchor');
   clearInterval(sampler);
-  const m = measure(b, seen, o.timeoutMs);
-  log(
-    `anchor: sent in ${castMs.toFixed(0)} ms; acked ${b.acked}; ack p50 ${m.ackP50.toFixed(1)} p99 ${m.ackP99.toFixed(1)} ms; ` +
-      `tally p50 ${m.tallyP50.toFixed(1)} p99 ${m.tallyP99.toFixed(1)} ms; unseen ballots ${m.unseenBallots}; anchor RSS ${peakRss.toFixed(0)} MB`,
-  );
+  log(`${describeRound('anchor', round)}; anchor RSS ${peakRss.toFixed(0)} MB`);
 
-  for (const s of bots) s?.disconnect();
-  cleanup.sockets.length = 0;
+  await bots.stop();
+  cleanup.bots = undefined;
   proc.kill('SIGTERM');
   await exited;
   cleanup.anchor = undefined;
-  return m;
+  return round;
 }
 
 // ---------- main ----------
 
+interface RunResult {
+  ackP50Ms: number;
+  ackP99Ms: number;
+  tallyP99Ms: number;
+  lost: number;
+  duplicated: number;
+  serverRssMb: number;
+  anchorTallyP99Ms: number;
+  ratio: number;
+  benchLoopDelayP99Ms: number;
+  botLoopDelayP99Ms: number;
+}
+
 async function cleanUp(c: Cleanup): Promise<void> {
   for (const s of c.sockets) s.disconnect();
+  await c.bots?.stop().catch(() => {});
   await Promise.allSettled(c.servers.map((s) => s.crash()));
   if (c.anchor && c.anchor.exitCode === null) c.anchor.kill('SIGKILL');
   await c.redis?.stop().catch(() => {});
@@ -641,21 +522,44 @@ async function main(): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const yishi = await runYishi(o, cleanup);
-    const anchor = await runAnchor(o, cleanup);
+    const runs: RunResult[] = [];
+    for (let r = 1; r <= o.runs; r++) {
+      if (o.runs > 1) log(`--- run ${r} of ${o.runs} ---`);
+      const yishi = await runYishi(o, cleanup);
+      const anchor = await runAnchor(o, cleanup);
+      const run: RunResult = {
+        ackP50Ms: yishi.round.m.ackP50,
+        ackP99Ms: yishi.round.m.ackP99,
+        tallyP99Ms: yishi.round.m.tallyP99,
+        lost: yishi.lost,
+        duplicated: yishi.duplicated,
+        serverRssMb: yishi.peakRss,
+        anchorTallyP99Ms: anchor.m.tallyP99,
+        ratio: yishi.round.m.tallyP99 / anchor.m.tallyP99,
+        benchLoopDelayP99Ms: Math.max(yishi.round.benchLoopP99Ms, anchor.benchLoopP99Ms),
+        botLoopDelayP99Ms: Math.max(yishi.round.botLoopP99Ms, anchor.botLoopP99Ms),
+      };
+      runs.push(run);
+      log(`run ${r}: ${JSON.stringify(Object.fromEntries(Object.entries(run).map(([k, v]) => [k, round1(v)])))}`);
+    }
+    // The median of each figure (lost and duplicated: the worst run, never hidden by a median).
+    const med = (k: keyof RunResult) => round1(median(runs.map((x) => x[k])));
     const result = {
       clients: o.clients,
       ballots: o.ballots,
-      ackP50Ms: round1(yishi.m.ackP50),
-      ackP99Ms: round1(yishi.m.ackP99),
-      tallyP99Ms: round1(yishi.m.tallyP99),
-      lost: yishi.lost,
-      duplicated: yishi.duplicated,
-      serverRssMb: Math.round(yishi.peakRss),
-      anchorTallyP99Ms: round1(anchor.tallyP99),
+      ackP50Ms: med('ackP50Ms'),
+      ackP99Ms: med('ackP99Ms'),
+      tallyP99Ms: med('tallyP99Ms'),
+      lost: Math.max(...runs.map((x) => x.lost)),
+      duplicated: Math.max(...runs.map((x) => x.duplicated)),
+      serverRssMb: Math.round(median(runs.map((x) => x.serverRssMb))),
+      anchorTallyP99Ms: med('anchorTallyP99Ms'),
       instances: o.instances,
+      tallyRatio: Math.round(median(runs.map((x) => x.ratio)) * 100) / 100,
+      benchLoopDelayP99Ms: med('benchLoopDelayP99Ms'),
+      botLoopDelayP99Ms: med('botLoopDelayP99Ms'),
+      runs: o.runs,
     };
-    log(`anchor ack p99 ${anchor.ackP99.toFixed(1)} ms; tally p99 ratio yishi/anchor ${(yishi.m.tallyP99 / anchor.tallyP99).toFixed(2)}`);
     process.stdout.write(JSON.stringify(result) + '\n');
   } catch (err) {
     log(`crashed: ${(err as Error).stack ?? String(err)}`);
