@@ -12,6 +12,11 @@ import { startServerProcess, type ServerProcess } from '../support/server-proces
  * options), a score ballot (every option rated, or a clear hint), and in-room hand counts for a
  * motion shown as their own column, added to the total, with who entered them. The facilitator
  * works in English on a laptop; 张业主 in Chinese on a 360 px phone; 赵委员 in English.
+ *
+ * The ranked poll is secret: its three ballots wait until they can be sealed together (k = 3,
+ * docs/ARCHITECTURE.md "Secret ballots") and its tally moves as one batch. The score poll and the
+ * motion are roll-call: they are about rating and about hand counts, and a lone secret ballot
+ * there would only be counted at the close.
  */
 vi.setConfig({ expect: { poll: { timeout: 10_000, interval: 50 } } });
 
@@ -58,16 +63,17 @@ describe('ranked, score and in-room counts in the browser', () => {
 
     const form = fac.getByTestId('create-poll');
     await form.locator('summary').click();
-    const create = async (title: string, kind: string, options?: string) => {
+    const create = async (title: string, kind: string, options?: string, secrecy = 'Secret ballot') => {
       await fac.locator('#cp-title').fill(title);
+      await form.getByLabel(secrecy, { exact: true }).check();
       await fac.locator('#cp-kind').selectOption(kind);
       if (options) await fac.locator('#cp-options').fill(options);
       await fac.getByRole('button', { name: 'Create poll' }).click();
       await poll(fac, title).waitFor();
     };
     await create(RANKED, 'ranked', '修路\n装灯\n建车棚');
-    await create(SCORE, 'score', '方案甲\n方案乙');
-    await create(MOTION, 'motion');
+    await create(SCORE, 'score', '方案甲\n方案乙', 'Roll-call (named)');
+    await create(MOTION, 'motion', undefined, 'Roll-call (named)');
     for (const title of [RANKED, SCORE, MOTION]) {
       await poll(fac, title).getByRole('button', { name: 'Open voting' }).click();
       await expect.poll(() => poll(fac, title).getAttribute('data-state')).toBe('open');
@@ -109,18 +115,20 @@ describe('ranked, score and in-room counts in the browser', () => {
     expect(await card.innerText()).toContain('未排序的选项不会得到您的票');
     await card.screenshot({ path: path.join(tmpdir(), 'yishi-ranked-ballot-360.png') });
     await card.getByRole('button', { name: '投票', exact: true }).click();
-    await expect.poll(() => card.getByTestId('ballot-status').innerText()).toBe('您的投票已记录。');
+    // A secret ballot, first in: it waits to be sealed with two others.
+    await expect.poll(() => card.getByTestId('ballot-held').innerText()).toContain('至少 2 张其他选票一起封存');
 
-    // 赵委员 ranks one option only, and so does the facilitator.
-    for (const [page, first] of [
-      [m2, '装灯'],
-      [fac, '装灯'],
-    ] as const) {
-      const c = poll(page, RANKED);
-      await c.getByRole('button', { name: `Rank “${first}” as number 1` }).click();
-      await c.getByRole('button', { name: 'Cast my vote' }).click();
-      await expect.poll(() => c.getByTestId('ballot-status').innerText()).toBe('Your vote is stored.');
-    }
+    // 赵委员 ranks one option only, and so does the facilitator: the third seals all three.
+    const m2Card = poll(m2, RANKED);
+    await m2Card.getByRole('button', { name: 'Rank “装灯” as number 1' }).click();
+    await m2Card.getByRole('button', { name: 'Cast my vote' }).click();
+    await expect.poll(() => m2Card.getByTestId('ballot-held').innerText()).toContain('at least 2 others');
+    expect(await poll(fac, RANKED).getByTestId('tally-members').getAttribute('data-turnout')).toBe('0');
+    const facCard = poll(fac, RANKED);
+    await facCard.getByRole('button', { name: 'Rank “装灯” as number 1' }).click();
+    await facCard.getByRole('button', { name: 'Cast my vote' }).click();
+    await expect.poll(() => card.getByTestId('ballot-status').innerText()).toBe('您的投票已记录。');
+    for (const c of [m2Card, facCard]) await expect.poll(() => c.getByTestId('ballot-status').innerText()).toBe('Your vote is stored.');
     await expect.poll(() => poll(fac, RANKED).getByTestId('tally-members').getAttribute('data-turnout')).toBe('3');
   });
 
@@ -178,6 +186,7 @@ describe('ranked, score and in-room counts in the browser', () => {
     expect(await tally.getAttribute('data-turnout')).toBe('4');
     expect(await tally.innerText()).toContain('（线上 1，现场 3）');
     expect(await tally.innerText()).toContain('李主持');
+    expect(await tally.innerText()).toContain('现场票数由李主持录入'); // who entered the hand count
     expect(await m1.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
 
     // The projector follows: turnout against the electorate (4 members: 1 online, 3 by hand).

@@ -14,6 +14,11 @@ import { startServerProcess, type ServerProcess } from '../support/server-proces
  * everyone sees the outcomes and that they were recorded as decisions; a resident who tries to vote
  * twice is refused in their own language.
  *
+ * Secret ballots are sealed in batches (docs/ARCHITECTURE.md, "Secret ballots"): with four
+ * members k = 3, so a ballot waits on the voter's screen until two others join it (or the poll
+ * closes), and the live tally moves by whole batches. Every poll here is secret, as councils use
+ * them, and the scenario brings enough voters to each poll for its batches to seal.
+ *
  * "Two residents (one with a voting code)": Mrs Liu (English) holds a voting code from the printed
  * sheet; Uncle Chen (Chinese) has none. The advisory poll with residentAccess voting_code is
  * therefore voted by Mrs Liu (Uncle Chen sees that it needs a code), and a second advisory
@@ -41,6 +46,7 @@ describe('votes and polls in the browser', () => {
   let rZhCtx: BrowserContext;
   let slipCode = '';
   let secondSlipCode = '';
+  let wang: Page; // 王阿姨, who scans the second slip
 
   const MOTION = '同意加装电梯';
   const CODED = '健身器材放哪里';
@@ -172,29 +178,37 @@ describe('votes and polls in the browser', () => {
     await poll(rZh2, OPEN).getByRole('button', { name: '投票', exact: true }).waitFor();
   });
 
-  it('members vote the motion and every screen follows the tally live', async () => {
+  it('members vote the motion and every screen follows the tally live, by sealed batches', async () => {
     await poll(m1, MOTION).screenshot({ path: path.join(tmpdir(), 'yishi-member-motion-360.png') });
+    // The first two secret ballots wait, each on its voter's screen, and nothing is counted yet.
     await poll(m1, MOTION).getByRole('button', { name: '赞成' }).click();
-    await expect.poll(() => poll(m1, MOTION).getByTestId('ballot-status').innerText()).toBe('您的投票已记录。');
+    await expect.poll(() => poll(m1, MOTION).getByTestId('ballot-held').innerText()).toContain('至少 2 张其他选票一起封存');
+    expect(await poll(m1, MOTION).getByTestId('ballot-status').innerText()).toBe('');
+    await poll(m1, MOTION).screenshot({ path: path.join(tmpdir(), 'yishi-member-held-360.png') });
+    await poll(m2, MOTION).getByRole('button', { name: '赞成' }).click();
+    await expect.poll(() => poll(m2, MOTION).getByTestId('ballot-held').innerText()).toContain('至少 2 张其他选票一起封存');
+    for (const p of [fac, m1, m2, rEn, rZh]) expect(await turnout(p, MOTION, 'members')).toBe('0');
+
+    // The third member votes: the three are sealed together, and every screen shows them at once.
+    await poll(fac, MOTION).getByRole('button', { name: '赞成' }).click();
+    for (const p of [m1, m2, fac]) await expect.poll(() => poll(p, MOTION).getByTestId('ballot-status').innerText()).toBe('您的投票已记录。');
+    expect(await poll(m1, MOTION).getByTestId('ballot-held').count()).toBe(0);
     await poll(m1, MOTION).screenshot({ path: path.join(tmpdir(), 'yishi-member-receipt-360.png') });
     // A secret ballot gives a private receipt, once, with what it is for.
     expect(await poll(m1, MOTION).getByTestId('receipt').innerText()).toContain('表决结束前，回到这个页面就可以改票');
-    for (const p of [fac, m2, rEn, rZh]) await expect.poll(() => turnout(p, MOTION, 'members'), { timeout: 3000 }).toBe('1');
-
-    await poll(m2, MOTION).getByRole('button', { name: '赞成' }).click();
-    await expect.poll(() => poll(m2, MOTION).getByTestId('ballot-status').innerText()).toBe('您的投票已记录。');
-    for (const p of [fac, m1, rEn, rZh]) await expect.poll(() => turnout(p, MOTION, 'members'), { timeout: 3000 }).toBe('2');
+    for (const p of [fac, m1, m2, rEn, rZh]) await expect.poll(() => turnout(p, MOTION, 'members'), { timeout: 3000 }).toBe('3');
     const yes = poll(rEn, MOTION).getByTestId('tally-row').filter({ hasText: 'Yes' });
-    await expect.poll(() => yes.getAttribute('data-total')).toBe('2');
-    expect(await poll(rEn, MOTION).getByTestId('tally-members').innerText()).toContain('Turnout: 2 / 4');
-    // Two identical ballots: the anonymity warning says so in words.
+    await expect.poll(() => yes.getAttribute('data-total')).toBe('3');
+    expect(await poll(rEn, MOTION).getByTestId('tally-members').innerText()).toContain('Turnout: 3 / 4');
+    // Three identical ballots: the anonymity warning says so in words.
     expect(await poll(rEn, MOTION).getByTestId('anonymity-warning').innerText()).toMatch(/reveal/);
 
-    // A member also answers the advisory poll: members and residents are tallied apart.
+    // A member also answers the advisory poll: members and residents are tallied apart. Alone so
+    // far, the ballot waits to be sealed (with Mrs Liu's and 赵委员's, below).
     await poll(m1, CODED).getByLabel('东门').check();
     await poll(m1, CODED).getByRole('button', { name: '投票', exact: true }).click();
-    await expect.poll(() => poll(m1, CODED).getByTestId('ballot-status').innerText()).toBe('您的投票已记录。');
-    await expect.poll(() => turnout(rEn, CODED, 'members')).toBe('1');
+    await expect.poll(() => poll(m1, CODED).getByTestId('ballot-held').count()).toBe(1);
+    expect(await turnout(rEn, CODED, 'members')).toBe('0');
   });
 
   it('residents vote: one with her voting code, both in the open poll', async () => {
@@ -205,21 +219,36 @@ describe('votes and polls in the browser', () => {
     await coded.getByLabel('东门').check();
     await coded.screenshot({ path: path.join(tmpdir(), 'yishi-resident-ballot-360.png') });
     await coded.getByRole('button', { name: 'Cast my vote' }).click();
+    await expect.poll(() => coded.getByTestId('ballot-held').innerText()).toContain('at least 2 others');
+    await coded.screenshot({ path: path.join(tmpdir(), 'yishi-resident-held-360.png') });
+    expect(await turnout(fac, CODED, 'residents')).toBe('0');
+    // 赵委员 answers too: with 张业主's, three ballots are sealed together.
+    await poll(m2, CODED).getByLabel('西门').check();
+    await poll(m2, CODED).getByRole('button', { name: '投票', exact: true }).click();
     await expect.poll(() => coded.getByTestId('ballot-status').innerText()).toBe('Your vote is stored.');
+    for (const p of [m1, m2]) await expect.poll(() => poll(p, CODED).getByTestId('ballot-status').innerText()).toBe('您的投票已记录。');
     for (const p of [fac, rZh, m2]) await expect.poll(() => turnout(p, CODED, 'residents'), { timeout: 3000 }).toBe('1');
+    await expect.poll(() => turnout(rEn, CODED, 'members')).toBe('2');
     expect(await poll(fac, CODED).getByTestId('tally-residents').innerText()).toContain('1 / 2'); // two codes issued
 
     const open = poll(rEn, OPEN);
     expect(await open.innerText()).toContain('Unverified poll: one ballot per browser.');
     await open.getByLabel('周六上午').check();
     await open.getByRole('button', { name: 'Cast my vote' }).click();
-    await expect.poll(() => open.getByTestId('ballot-status').innerText()).toBe('Your vote is stored.');
+    await expect.poll(() => open.getByTestId('ballot-held').count()).toBe(1);
 
     const openZh = poll(rZh, OPEN);
     await openZh.getByLabel('周日下午').check();
     await openZh.getByRole('button', { name: '投票', exact: true }).click();
+    await expect.poll(() => openZh.getByTestId('ballot-held').count()).toBe(1);
+    expect(await turnout(fac, OPEN, 'residents')).toBe('0');
+    // A member answers the open poll too (tallied apart): the three ballots are sealed.
+    await poll(m1, OPEN).getByLabel('周六上午').check();
+    await poll(m1, OPEN).getByRole('button', { name: '投票', exact: true }).click();
+    await expect.poll(() => open.getByTestId('ballot-status').innerText()).toBe('Your vote is stored.');
     await expect.poll(() => openZh.getByTestId('ballot-status').innerText()).toBe('您的投票已记录。');
     for (const p of [fac, m1, rEn, rZh]) await expect.poll(() => turnout(p, OPEN, 'residents'), { timeout: 3000 }).toBe('2');
+    await expect.poll(() => turnout(fac, OPEN, 'members')).toBe('1');
 
     expect(await rEn.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
   });
@@ -253,20 +282,20 @@ describe('votes and polls in the browser', () => {
   it('a household that scans its slip joins and votes without typing the code', async () => {
     // The slip's QR code is the join link with the voting code in the fragment.
     const ctx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
-    const page = await ctx.newPage();
-    await page.goto(`${server.url}/join/${joinCode}#vote=${secondSlipCode}`);
-    await page.locator('#join-name').fill('王阿姨');
-    await page.getByRole('button', { name: '加入会议' }).click();
-    await page.getByTestId('meeting-state').waitFor();
-    expect(new URL(page.url()).hash).toBe(''); // the code does not linger in the address bar
-    const coded = poll(page, CODED);
+    wang = await ctx.newPage();
+    await wang.goto(`${server.url}/join/${joinCode}#vote=${secondSlipCode}`);
+    await wang.locator('#join-name').fill('王阿姨');
+    await wang.getByRole('button', { name: '加入会议' }).click();
+    await wang.getByTestId('meeting-state').waitFor();
+    expect(new URL(wang.url()).hash).toBe(''); // the code does not linger in the address bar
+    const coded = poll(wang, CODED);
     await expect.poll(() => coded.innerText(), { timeout: 10_000 }).toContain(secondSlipCode);
     expect(await coded.getByTestId('voting-code-input').count()).toBe(0);
     await coded.getByLabel('东门').check();
     await coded.getByRole('button', { name: '投票', exact: true }).click();
-    await expect.poll(() => coded.getByTestId('ballot-status').innerText()).toBe('您的投票已记录。');
-    await expect.poll(() => turnout(fac, CODED, 'residents'), { timeout: 3000 }).toBe('2');
-    await ctx.close();
+    // The only ballot not yet sealed: it waits for two more voters, or for the close (below).
+    await expect.poll(() => coded.getByTestId('ballot-held').innerText()).toContain('至少 2 张其他选票一起封存');
+    expect(await turnout(fac, CODED, 'residents')).toBe('1');
   });
 
   it('the facilitator closes the polls; outcomes and decisions appear for everyone', async () => {
@@ -277,14 +306,21 @@ describe('votes and polls in the browser', () => {
       await poll(fac, title).getByRole('button', { name: '确定结束投票' }).click();
       await expect.poll(() => poll(fac, title).getAttribute('data-state')).toBe('closed');
     }
+    // The close seals 王阿姨's waiting ballot with the rest: on her own screen the waiting note is
+    // gone, the poll is closed, and her ballot is in the count (the ballot form goes with the close).
+    await expect.poll(() => poll(wang, CODED).getAttribute('data-state')).toBe('closed');
+    expect(await poll(wang, CODED).getByTestId('ballot-held').count()).toBe(0);
+    await expect.poll(() => turnout(wang, CODED, 'residents')).toBe('2');
+    await expect.poll(() => turnout(fac, CODED, 'residents')).toBe('2');
+    await wang.context().close();
     for (const p of [fac, m1, m2, rEn, rZh]) {
       await expect.poll(() => poll(p, MOTION).getByTestId('outcome').getAttribute('data-outcome'), { timeout: 3000 }).toBe('passed');
       await expect.poll(() => poll(p, OPEN).getByTestId('decision-recorded').count()).toBe(1);
     }
     const motionEn = poll(rEn, MOTION).getByTestId('outcome');
     expect(await motionEn.innerText()).toContain('Passed');
-    expect(await motionEn.innerText()).toContain('2 of 2, 2 needed');
-    expect(await poll(rZh, MOTION).getByTestId('outcome').innerText()).toContain('2 票中 2 票支持，需要 2 票');
+    expect(await motionEn.innerText()).toContain('3 of 3, 2 needed');
+    expect(await poll(rZh, MOTION).getByTestId('outcome').innerText()).toContain('3 票中 3 票支持，需要 2 票');
     expect(await poll(rEn, MOTION).getByTestId('decision-recorded').innerText()).toMatch(/^Recorded as a decision of the meeting \(.+\)\.$/);
     expect(await poll(rZh, MOTION).getByTestId('decision-recorded').innerText()).toMatch(/^已作为会议决定记录在案（.+）。$/);
 
