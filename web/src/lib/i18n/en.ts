@@ -324,6 +324,7 @@ export const en: Dict = {
   'display.open': 'Open the room display (for the projector)',
   'display.scanToJoin': 'Scan to take part',
   'display.orVisit': 'or open {host} in a browser and enter the join code',
+  'display.electoratePage': 'Electorate {page} of {pages}, taking turns',
   'display.page': 'Page {page} of {pages}: {count} polls open, turning every few seconds',
   'display.noPolls': 'No poll is open right now.',
 

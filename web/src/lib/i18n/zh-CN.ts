@@ -323,6 +323,7 @@ export const zhCN = {
   'display.open': '打开会场大屏（投影用）',
   'display.scanToJoin': '扫码参加',
   'display.orVisit': '或在浏览器打开 {host}，输入会议码',
+  'display.electoratePage': '第 {page}/{pages} 组投票人，轮流显示',
   'display.page': '第 {page}/{pages} 页：共 {count} 项表决进行中，自动翻页',
   'display.noPolls': '目前没有进行中的表决。',
 
