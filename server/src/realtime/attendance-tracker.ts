@@ -36,12 +36,12 @@ export class AttendanceTracker {
 
   /** A socket joined a meeting: a member's arrival is written before the join is acknowledged. */
   async arrive(socket: YishiSocket, meetingId: MeetingId): Promise<void> {
-    const owner = socket.data.owner;
-    if (this.stopped || owner?.kind !== 'member') return;
+    const principal = socket.data.principal;
+    if (this.stopped || principal?.kind !== 'member') return;
     const held = (socket.data.connections ??= {});
     if (held[meetingId]) return;
     held[meetingId] = 'pending';
-    held[meetingId] = await this.store.attendance.arrive(meetingId, owner.memberId as MemberId, this.instanceId);
+    held[meetingId] = await this.store.attendance.arrive(meetingId, principal.memberId as MemberId, this.instanceId);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { can, canMarkAttendance, canTransition } from '@yishi/domain';
+import { can, canTransition } from '@yishi/domain';
 import {
   ClientEvents,
   type ClientEventName,
@@ -8,10 +8,9 @@ import {
   type ViewSnapshot,
 } from '@yishi/protocol';
 import { AppError } from '../errors.ts';
-import { principalOf } from '../http/context.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import type { Services } from '../services.ts';
-import type { SessionOwner } from '../storage/sessions.ts';
+import type { Principal } from '@yishi/domain';
 import { meetingRoom, memberRoom } from './rooms.ts';
 import type { YishiSocket } from './types.ts';
 
@@ -62,11 +61,11 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
   const { store, live, votes } = services;
 
   /** Privileged actions re-read the session, so a role taken away applies to open connections too. */
-  async function freshOwner(socket: YishiSocket): Promise<SessionOwner> {
-    const owner = await store.sessions.find(socket.data.sessionHash);
-    if (!owner) throw new AppError('unauthenticated');
-    socket.data.owner = owner;
-    return owner;
+  async function freshPrincipal(socket: YishiSocket): Promise<Principal> {
+    const principal = await store.sessions.find(socket.data.sessionHash);
+    if (!principal) throw new AppError('unauthenticated');
+    socket.data.principal = principal;
+    return principal;
   }
 
   return {
@@ -76,7 +75,7 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
       // belongs to never changes, so a snapshot is good enough to check permission.
       const meetingView = await live.recent(meetingId, 'meeting');
       const meeting = meetingView.data;
-      if (!can(principalOf(socket.data.owner), 'meeting.view', { councilId: meeting.councilId, meetingId }))
+      if (!can(socket.data.principal, 'meeting.view', { councilId: meeting.councilId, meetingId }))
         throw new AppError('forbidden');
       const room = meetingRoom(meetingId);
       if (!socket.rooms.has(room)) {
@@ -109,28 +108,28 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
     },
 
     'meeting:transition': async (socket, { meetingId, to, expectedVersion }) => {
-      const owner = await freshOwner(socket);
+      const principal = await freshPrincipal(socket);
       const meeting = await store.meetings.get(meetingId);
-      if (owner.kind !== 'member' || !can(principalOf(owner), 'meeting.run', { councilId: meeting.councilId, meetingId }))
+      if (principal.kind !== 'member' || !can(principal, 'meeting.run', { councilId: meeting.councilId, meetingId }))
         throw new AppError('forbidden');
       // Closing closes the open polls first, each outcome recorded; the record is then frozen.
       const closing = to === 'closed' && canTransition(meeting.state, to) && (expectedVersion === undefined || expectedVersion === meeting.version);
       if (closing) await votes.closeOpenPolls(meetingId);
-      const updated = await store.meetings.transition(meetingId, to, owner.memberId, expectedVersion);
+      const updated = await store.meetings.transition(meetingId, to, principal.memberId, expectedVersion);
       if (closing) await votes.closeOpenPolls(meetingId);
       live.invalidate(meetingId, 'meeting');
       return { view: { kind: 'meeting', meetingId, version: updated.version, data: updated } };
     },
 
     'attendance:mark': async (socket, { meetingId, memberId, inRoom }) => {
-      const owner = await freshOwner(socket);
+      const principal = await freshPrincipal(socket);
       const meeting = await store.meetings.get(meetingId);
-      if (owner.kind !== 'member' || !canMarkAttendance(principalOf(owner), { councilId: meeting.councilId, meetingId }))
+      if (principal.kind !== 'member' || !can(principal, 'attendance.mark', { councilId: meeting.councilId, meetingId }))
         throw new AppError('forbidden');
       if (meeting.state === 'closed') throw new AppError('meeting_closed');
       const target = await store.councils.memberById(memberId);
       if (!target || target.councilId !== meeting.councilId) throw new AppError('invalid_input', 'not a member of this council', ['memberId']);
-      await store.meetings.markAttendance(meetingId, memberId, inRoom, owner.memberId);
+      await store.meetings.markAttendance(meetingId, memberId, inRoom, principal.memberId);
       live.invalidate(meetingId, 'presence');
       return null;
     },
@@ -142,22 +141,22 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
     },
 
     // Votes: see votes/vote-service.ts. Roles are re-read for the facilitator's actions.
-    'poll:create': async (socket, body) => ({ poll: await votes.create(await freshOwner(socket), body) }),
-    'poll:open': async (socket, { pollId }) => ({ poll: await votes.open(await freshOwner(socket), pollId) }),
-    'poll:close': async (socket, { pollId }) => ({ poll: await votes.close(await freshOwner(socket), pollId) }),
+    'poll:create': async (socket, body) => ({ poll: await votes.create(await freshPrincipal(socket), body) }),
+    'poll:open': async (socket, { pollId }) => ({ poll: await votes.open(await freshPrincipal(socket), pollId) }),
+    'poll:close': async (socket, { pollId }) => ({ poll: await votes.close(await freshPrincipal(socket), pollId) }),
     // A secret ballot may wait for company before it is sealed: the voter hears so at once.
     'ballot:cast': async (socket, msg) => {
-      const owner = socket.data.owner;
-      const result = await votes.cast(owner, msg, (sealAt) => socket.emit('ballot:held', { pollId: msg.pollId, sealAt }));
+      const principal = socket.data.principal;
+      const result = await votes.cast(principal, msg, (sealAt) => socket.emit('ballot:held', { pollId: msg.pollId, sealAt }));
       // The member's other tabs learn that they voted (not what), on every instance.
-      if (owner.kind === 'member' && !msg.votingCode) socket.to(memberRoom(owner.memberId)).emit('ballot:voted', { pollId: msg.pollId });
+      if (principal.kind === 'member' && !msg.votingCode) socket.to(memberRoom(principal.memberId)).emit('ballot:voted', { pollId: msg.pollId });
       return result;
     },
-    'ballot:mine': async (socket, { pollId, votingCode }) => votes.mine(socket.data.owner, pollId, votingCode),
+    'ballot:mine': async (socket, { pollId, votingCode }) => votes.mine(socket.data.principal, pollId, votingCode),
     'inroom:set': async (socket, body) => {
-      await votes.setInRoom(await freshOwner(socket), body);
+      await votes.setInRoom(await freshPrincipal(socket), body);
       return null;
     },
-    'codes:issue': async (socket, body) => ({ slips: await votes.issueCodes(await freshOwner(socket), body) }),
+    'codes:issue': async (socket, body) => ({ slips: await votes.issueCodes(await freshPrincipal(socket), body) }),
   };
 }

@@ -236,7 +236,7 @@ export class LiveViews {
     ]);
     const residents = new Set<string>();
     for (const s of sockets) {
-      const o = s.data.owner;
+      const o = s.data.principal;
       if (o?.kind === 'resident') residents.add(o.residentId);
     }
     const data = computePresence({

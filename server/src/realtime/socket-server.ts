@@ -113,7 +113,7 @@ export function attachSocketHandlers(io: YishiServer, services: Services, caps: 
           caps.release(socket.id);
           return next(new Error('unauthenticated'));
         }
-        socket.data.owner = s.owner;
+        socket.data.principal = s.principal;
         socket.data.sessionHash = s.tokenHash;
         next();
       },
@@ -129,7 +129,7 @@ export function attachSocketHandlers(io: YishiServer, services: Services, caps: 
     idleSince.set(socket.id, Date.now());
     // So that signing out or revoking a link ends this connection too (session-sockets.ts).
     void socket.join(sessionRoom(socket.data.sessionHash));
-    if (socket.data.owner.kind === 'member') void socket.join(memberRoom(socket.data.owner.memberId));
+    if (socket.data.principal.kind === 'member') void socket.join(memberRoom(socket.data.principal.memberId));
     bindHandlers(socket, services, perSocket, refusals);
     socket.on('disconnecting', (reason) => {
       const meetings = [...socket.rooms].flatMap((r) => meetingIdOfRoom(r) ?? []);

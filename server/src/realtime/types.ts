@@ -1,11 +1,11 @@
 import type { Server, Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents, ViewSnapshot } from '@yishi/protocol';
 import type { PendingBallot } from '../storage/polls.ts';
-import type { SessionOwner } from '../storage/sessions.ts';
+import type { Principal } from '@yishi/domain';
 
 export interface SocketData {
-  owner: SessionOwner;
-  /** Hash of the session cookie, to re-read the owner (and its current role) before privileged actions. */
+  principal: Principal;
+  /** Hash of the session cookie, to re-read the principal (and its current role) before privileged actions. */
   sessionHash: string;
   /** Members: this socket's rows in the attendance record, by meeting (attendance-tracker.ts). */
   connections?: Record<string, string>;

@@ -18,11 +18,10 @@ import type {
 } from '@yishi/protocol';
 import { hashToken, newToken } from '../auth/tokens.ts';
 import { AppError } from '../errors.ts';
-import { principalOf } from '../http/context.ts';
 import { recordedAttendance } from '../realtime/attendance-tracker.ts';
 import type { LiveViews } from '../realtime/live-views.ts';
 import { IN_ROOM_ROLL_KEY, newVotingCode, type PendingBallot } from '../storage/polls.ts';
-import type { SessionOwner } from '../storage/sessions.ts';
+import type { Principal } from '@yishi/domain';
 import type { Store } from '../storage/store.ts';
 import { BallotWriter } from './ballot-writer.ts';
 import { SealHolder } from './seal-holder.ts';
@@ -38,7 +37,7 @@ export interface SealPeers {
 }
 import { electorateSizes, tallyFrom } from './polls-view.ts';
 
-type Member = Extract<SessionOwner, { kind: 'member' }>;
+type Member = Extract<Principal, { kind: 'member' }>;
 
 /**
  * Polls and ballots. Checks who may do what, validates ballots with packages/domain, and hands
@@ -123,16 +122,16 @@ export class VoteService {
     }
   }
 
-  private async requireRunner(owner: SessionOwner, meetingId: MeetingId): Promise<Member> {
+  private async requireRunner(principal: Principal, meetingId: MeetingId): Promise<Member> {
     const meeting = await this.store.meetings.get(meetingId);
-    if (owner.kind !== 'member' || !can(principalOf(owner), 'poll.run', { councilId: meeting.councilId, meetingId: meeting.id }))
+    if (principal.kind !== 'member' || !can(principal, 'poll.run', { councilId: meeting.councilId, meetingId: meeting.id }))
       throw new AppError('forbidden');
-    return owner;
+    return principal;
   }
 
   /** `b` is already parsed at the edge (handlers.ts), defaults applied. */
-  async create(owner: SessionOwner, b: ClientPayload<'poll:create'>): Promise<Poll> {
-    const me = await this.requireRunner(owner, b.meetingId);
+  async create(principal: Principal, b: ClientPayload<'poll:create'>): Promise<Poll> {
+    const me = await this.requireRunner(principal, b.meetingId);
     const meeting = await this.store.meetings.get(b.meetingId);
     if (meeting.state === 'closed') throw new AppError('meeting_closed');
     const id = randomUUID() as PollId;
@@ -156,20 +155,20 @@ export class VoteService {
     return poll;
   }
 
-  async open(owner: SessionOwner, pollId: PollId): Promise<Poll> {
+  async open(principal: Principal, pollId: PollId): Promise<Poll> {
     const p = await this.poll(pollId);
-    await this.requireRunner(owner, p.meetingId);
+    await this.requireRunner(principal, p.meetingId);
     await this.requireOpenMeeting(p.meetingId);
     const opened = await this.store.polls.open(pollId);
     this.pollsChanged(p.meetingId);
     return opened;
   }
 
-  /** Closes by hand, or by time (owner null): decides the outcome and records the decision. */
-  async close(owner: SessionOwner | null, pollId: PollId): Promise<Poll> {
+  /** Closes by hand, or by time (principal null): decides the outcome and records the decision. */
+  async close(principal: Principal | null, pollId: PollId): Promise<Poll> {
     const p = await this.poll(pollId);
-    if (owner) {
-      await this.requireRunner(owner, p.meetingId);
+    if (principal) {
+      await this.requireRunner(principal, p.meetingId);
       await this.requireOpenMeeting(p.meetingId);
     }
     // From the attendance record, never from the sockets of the moment (DESIGN.md 11).
@@ -210,11 +209,11 @@ export class VoteService {
   }
 
   /** `onHeld`: the ballot waits for company (a secret poll); the caller tells the voter. */
-  async cast(owner: SessionOwner, msg: CastBallot, onHeld: (sealAt: number) => void = () => {}): Promise<CastResult> {
+  async cast(principal: Principal, msg: CastBallot, onHeld: (sealAt: number) => void = () => {}): Promise<CastResult> {
     const p = await this.poll(msg.pollId);
     if (p.state !== 'open') throw await this.notOpen(p.meetingId);
     const def = p.definition;
-    if (!can(principalOf(owner), 'meeting.view', { councilId: p.councilId, meetingId: p.meetingId })) throw new AppError('forbidden');
+    if (!can(principal, 'meeting.view', { councilId: p.councilId, meetingId: p.meetingId })) throw new AppError('forbidden');
 
     const check = validateBallot(def, msg.choice);
     if (!check.ok) throw new AppError(check.error.code);
@@ -222,10 +221,10 @@ export class VoteService {
     let electorate: Electorate;
     let voterKey: string;
     let voterName: string;
-    if (owner.kind === 'member' && !msg.votingCode) {
+    if (principal.kind === 'member' && !msg.votingCode) {
       electorate = 'members';
-      voterKey = `m:${owner.memberId}`;
-      voterName = owner.name;
+      voterKey = `m:${principal.memberId}`;
+      voterName = principal.name;
     } else {
       if (def.eligibility !== 'everyone') throw new AppError('not_eligible');
       electorate = 'residents';
@@ -235,10 +234,10 @@ export class VoteService {
         if (!code || code.meetingId !== p.meetingId) throw new AppError('bad_credential');
         voterKey = `c:${code.id}`;
       } else {
-        if (owner.kind !== 'resident') throw new AppError('not_eligible');
-        voterKey = `r:${owner.residentId}`;
+        if (principal.kind !== 'resident') throw new AppError('not_eligible');
+        voterKey = `r:${principal.residentId}`;
       }
-      voterName = owner.kind === 'resident' ? owner.displayName : owner.name;
+      voterName = principal.kind === 'resident' ? principal.displayName : principal.name;
     }
 
     const secret = def.secrecy === 'secret';
@@ -281,21 +280,21 @@ export class VoteService {
     return { status: outcome.status, receipt: outcome.receiptIssued ? receipt : null };
   }
 
-  async mine(owner: SessionOwner, pollId: PollId, votingCode?: string): Promise<{ voted: boolean; inRoom: boolean }> {
+  async mine(principal: Principal, pollId: PollId, votingCode?: string): Promise<{ voted: boolean; inRoom: boolean }> {
     const p = await this.poll(pollId);
-    if (!can(principalOf(owner), 'meeting.view', { councilId: p.councilId, meetingId: p.meetingId })) throw new AppError('forbidden');
+    if (!can(principal, 'meeting.view', { councilId: p.councilId, meetingId: p.meetingId })) throw new AppError('forbidden');
     if (votingCode) {
       const code = await this.store.polls.codeByHash(hashToken(normaliseJoinCode(votingCode)));
       if (!code || code.meetingId !== p.meetingId) throw new AppError('bad_credential');
       return { voted: await this.store.polls.hasVoted(pollId, `c:${code.id}`), inRoom: false };
     }
-    const key = owner.kind === 'member' ? `m:${owner.memberId}` : `r:${owner.residentId}`;
+    const key = principal.kind === 'member' ? `m:${principal.memberId}` : `r:${principal.residentId}`;
     return this.store.polls.rollEntry(pollId, key);
   }
 
-  async setInRoom(owner: SessionOwner, body: InRoomCountsBody): Promise<void> {
+  async setInRoom(principal: Principal, body: InRoomCountsBody): Promise<void> {
     const p = await this.poll(body.pollId);
-    const me = await this.requireRunner(owner, p.meetingId);
+    const me = await this.requireRunner(principal, p.meetingId);
     await this.requireOpenMeeting(p.meetingId);
     const counts = { electorate: body.electorate, ballots: body.ballots, counts: body.counts, voters: body.voters, enteredBy: me.memberId };
     // Members are a known list: the count names who raised a hand, and nobody counts twice,
@@ -309,8 +308,8 @@ export class VoteService {
     this.pollsChanged(p.meetingId);
   }
 
-  async issueCodes(owner: SessionOwner, body: IssueCodesBody): Promise<VotingCodeSlip[]> {
-    const me = await this.requireRunner(owner, body.meetingId);
+  async issueCodes(principal: Principal, body: IssueCodesBody): Promise<VotingCodeSlip[]> {
+    const me = await this.requireRunner(principal, body.meetingId);
     await this.requireOpenMeeting(body.meetingId);
     if (body.labels && body.labels.length !== body.count) throw new AppError('invalid_input', 'one label per code', ['labels']);
     const slips = Array.from({ length: body.count }, (_, i) => ({ code: newVotingCode(), label: body.labels?.[i] ?? null }));
