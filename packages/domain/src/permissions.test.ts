@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CouncilId, MeetingId, MemberId, ResidentId, Session } from '@yishi/protocol';
-import { ACTIONS, can, principalOf, type Principal } from './permissions.ts';
+import { ACTIONS, can, isPrivileged, principalOf, type Principal } from './permissions.ts';
 
 const X = 'c0000000-0000-4000-8000-000000000001' as CouncilId;
 const Y = 'c0000000-0000-4000-8000-000000000002' as CouncilId;
@@ -53,6 +53,10 @@ describe('permissions', () => {
     expect(can(member('secretary'), 'attendance.mark', here)).toBe(true);
     expect(can(member('member'), 'poll.run', here)).toBe(false);
     expect(can(member('member'), 'attendance.mark', here)).toBe(false);
+  });
+
+  it('calls privileged exactly the actions a plain member lacks', () => {
+    for (const a of ACTIONS) expect(isPrivileged(a)).toBe(!can(member('member'), a, here));
   });
 
   it('lets nobody signed out do anything', () => {

@@ -65,6 +65,14 @@ export function can(who: Principal | null, action: Action, target: Target): bool
   return ROLE_ACTIONS[who.role].includes(action);
 }
 
+/**
+ * Actions beyond what every member may do. The server re-reads the session before these, so that
+ * a role taken away stops at once on open connections too.
+ */
+export function isPrivileged(action: Action): boolean {
+  return !EVERY_MEMBER.includes(action);
+}
+
 /** Who acts in a browser: the Session the server sent (null when signed out). */
 export function principalOf(session: Session | null | undefined): Principal | null {
   if (!session || session.kind === 'anonymous') return null;

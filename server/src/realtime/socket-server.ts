@@ -6,7 +6,8 @@ import { clientAddress, type TrustFn } from '../http/client-address.ts';
 import { sessionFromRequest, sessionTokenHash } from '../http/session-cookie.ts';
 import { RateLimiter } from '../rate-limit.ts';
 import type { Services } from '../services.ts';
-import { bindHandlers } from './handlers.ts';
+import { bindEvents } from '../core/events.ts';
+import type { EventTable } from '../core/feature.ts';
 import { meetingIdOfRoom, memberRoom, sessionRoom } from './rooms.ts';
 import type { YishiServer } from './types.ts';
 
@@ -56,7 +57,7 @@ const HANDSHAKES_PER_SECOND_PER_SESSION = 2;
 const HANDSHAKES_PER_SECOND_PER_ADDRESS = 50;
 
 /** Wires authentication and handlers; called once the services (which need `io`) exist. */
-export function attachSocketHandlers(io: YishiServer, services: Services, caps: ConnectionCaps, trust: TrustFn): () => void {
+export function attachSocketHandlers(io: YishiServer, services: Services, events: Required<EventTable>, caps: ConnectionCaps, trust: TrustFn): () => void {
   const perSocket = new RateLimiter(40, 20);
   /** Refused messages a socket may send before it is closed: a burst of 100, then 10 a second. */
   const refusals = new RateLimiter(100, 10);
@@ -130,7 +131,7 @@ export function attachSocketHandlers(io: YishiServer, services: Services, caps: 
     // So that signing out or revoking a link ends this connection too (session-sockets.ts).
     void socket.join(sessionRoom(socket.data.sessionHash));
     if (socket.data.principal.kind === 'member') void socket.join(memberRoom(socket.data.principal.memberId));
-    bindHandlers(socket, services, perSocket, refusals);
+    bindEvents(socket, services, events, perSocket, refusals);
     socket.on('disconnecting', (reason) => {
       const meetings = [...socket.rooms].flatMap((r) => meetingIdOfRoom(r) ?? []);
       // The departure is written first, so the presence view computed next already has it.

@@ -7,7 +7,7 @@ export interface SocketData {
   principal: Principal;
   /** Hash of the session cookie, to re-read the principal (and its current role) before privileged actions. */
   sessionHash: string;
-  /** Members: this socket's rows in the attendance record, by meeting (attendance-tracker.ts). */
+  /** Members: this socket's rows in the attendance record, by meeting (features/attendance/tracker.ts). */
   connections?: Record<string, string>;
 }
 
@@ -20,6 +20,6 @@ export interface InterServerEvents {
   'seal:settled': (pollId: string) => void;
 }
 
-// Socket.IO's event maps come from the protocol package; they are types, not validation (see handlers.ts).
+// Socket.IO's event maps come from the protocol package; they are types, not validation (see core/events.ts).
 export type YishiServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type YishiSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { ATTENDANCE_HEARTBEAT_MS, membersPresent, quorumStatus } from '@yishi/domain';
 import type { MeetingId, MemberId } from '@yishi/protocol';
-import type { Logger } from '../log.ts';
-import type { Store } from '../storage/store.ts';
-import type { YishiSocket } from './types.ts';
+import type { Logger } from '../../log.ts';
+import type { Store } from '../../storage/store.ts';
+import type { YishiSocket } from '../../realtime/types.ts';
 
 /** The attendance the record gives at one moment, as the presence view and a poll's close read it. */
 export interface RecordedAttendance {

@@ -10,13 +10,13 @@ import {
   type PollOutcome,
   type PublicDecision,
 } from '@yishi/protocol';
-import { AppError } from '../errors.ts';
-import type { Services } from '../services.ts';
-import { clientKey } from './auth-routes.ts';
-import { authorize, councilMember, json, signedIn } from './context.ts';
-import { startSession } from './session-cookie.ts';
-import { sessionView } from './session-view.ts';
-import { parse } from './validate.ts';
+import { AppError } from '../../errors.ts';
+import type { Services } from '../../services.ts';
+import { clientKey } from '../../http/client-address.ts';
+import { authorize, councilMember, json, signedIn } from '../../http/context.ts';
+import { startSession } from '../../http/session-cookie.ts';
+import { sessionView } from '../../http/session-view.ts';
+import { parse } from '../../http/validate.ts';
 
 /** The decisions of a meeting as its code shows them: outcomes and winning labels, nothing else. */
 async function publicDecisions(store: Services['store'], meetingId: MeetingId): Promise<PublicDecision[]> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { can, hasVotedThreshold, normaliseJoinCode, validateBallot, validateInRoomCounts, withOutcomes } from '@yishi/domain';
+import { hasVotedThreshold, normaliseJoinCode, validateBallot, validateInRoomCounts, withOutcomes, type Principal, type Target } from '@yishi/domain';
 import type {
   BallotChoice,
   CastBallot,
@@ -10,19 +10,19 @@ import type {
   InRoomCountsBody,
   IssueCodesBody,
   MeetingId,
+  MemberId,
   OptionId,
   Poll,
   PollDefinition,
   PollId,
   VotingCodeSlip,
 } from '@yishi/protocol';
-import { hashToken, newToken } from '../auth/tokens.ts';
-import { AppError } from '../errors.ts';
-import { recordedAttendance } from '../realtime/attendance-tracker.ts';
-import type { LiveViews } from '../realtime/live-views.ts';
-import { IN_ROOM_ROLL_KEY, newVotingCode, type PendingBallot } from '../storage/polls.ts';
-import type { Principal } from '@yishi/domain';
-import type { Store } from '../storage/store.ts';
+import { hashToken, newToken } from '../../auth/tokens.ts';
+import { AppError } from '../../errors.ts';
+import { recordedAttendance } from '../attendance/tracker.ts';
+import type { LiveViews } from '../../realtime/live-views.ts';
+import { IN_ROOM_ROLL_KEY, newVotingCode, type PendingBallot } from '../../storage/polls.ts';
+import type { Store } from '../../storage/store.ts';
 import { BallotWriter } from './ballot-writer.ts';
 import { SealHolder } from './seal-holder.ts';
 
@@ -37,10 +37,8 @@ export interface SealPeers {
 }
 import { electorateSizes, tallyFrom } from './polls-view.ts';
 
-type Member = Extract<Principal, { kind: 'member' }>;
-
 /**
- * Polls and ballots. Checks who may do what, validates ballots with packages/domain, and hands
+ * Polls and ballots. Who may do what is checked before (core/events.ts, with target()); this validates ballots with packages/domain, and hands
  * ballots to the group-commit writer. Never logs a choice.
  */
 export class VoteService {
@@ -118,20 +116,21 @@ export class VoteService {
    */
   async closeOpenPolls(meetingId: MeetingId): Promise<void> {
     for (const p of await this.store.polls.listForMeeting(meetingId)) {
-      if (p.state === 'open') await this.close(null, p.definition.id);
+      if (p.state === 'open') await this.close(false, p.definition.id);
     }
   }
 
-  private async requireRunner(principal: Principal, meetingId: MeetingId): Promise<Member> {
-    const meeting = await this.store.meetings.get(meetingId);
-    if (principal.kind !== 'member' || !can(principal, 'poll.run', { councilId: meeting.councilId, meetingId: meeting.id }))
-      throw new AppError('forbidden');
-    return principal;
+  /**
+   * The council and meeting an action on a poll applies to, for the core to authorise (from the
+   * cache: a ballot checks its permission without a query).
+   */
+  async target(pollId: PollId): Promise<Target> {
+    const p = await this.poll(pollId);
+    return { councilId: p.councilId, meetingId: p.meetingId };
   }
 
-  /** `b` is already parsed at the edge (handlers.ts), defaults applied. */
-  async create(principal: Principal, b: ClientPayload<'poll:create'>): Promise<Poll> {
-    const me = await this.requireRunner(principal, b.meetingId);
+  /** `b` is already parsed at the edge (core/events.ts), defaults applied. */
+  async create(by: MemberId, b: ClientPayload<'poll:create'>): Promise<Poll> {
     const meeting = await this.store.meetings.get(b.meetingId);
     if (meeting.state === 'closed') throw new AppError('meeting_closed');
     const id = randomUUID() as PollId;
@@ -149,28 +148,24 @@ export class VoteService {
       residentAccess: b.residentAccess,
       closesAt: b.closesAt,
       agendaItemId: b.agendaItemId,
-      createdBy: me.memberId,
+      createdBy: by,
     });
     this.pollsChanged(b.meetingId);
     return poll;
   }
 
-  async open(principal: Principal, pollId: PollId): Promise<Poll> {
+  async open(pollId: PollId): Promise<Poll> {
     const p = await this.poll(pollId);
-    await this.requireRunner(principal, p.meetingId);
     await this.requireOpenMeeting(p.meetingId);
     const opened = await this.store.polls.open(pollId);
     this.pollsChanged(p.meetingId);
     return opened;
   }
 
-  /** Closes by hand, or by time (principal null): decides the outcome and records the decision. */
-  async close(principal: Principal | null, pollId: PollId): Promise<Poll> {
+  /** Closes by hand, or by time (`byHand` false): decides the outcome and records the decision. */
+  async close(byHand: boolean, pollId: PollId): Promise<Poll> {
     const p = await this.poll(pollId);
-    if (principal) {
-      await this.requireRunner(principal, p.meetingId);
-      await this.requireOpenMeeting(p.meetingId);
-    }
+    if (byHand) await this.requireOpenMeeting(p.meetingId);
     // From the attendance record, never from the sockets of the moment (DESIGN.md 11).
     const recorded = await recordedAttendance(this.store, p.meetingId);
     const attendance = {
@@ -213,7 +208,6 @@ export class VoteService {
     const p = await this.poll(msg.pollId);
     if (p.state !== 'open') throw await this.notOpen(p.meetingId);
     const def = p.definition;
-    if (!can(principal, 'meeting.view', { councilId: p.councilId, meetingId: p.meetingId })) throw new AppError('forbidden');
 
     const check = validateBallot(def, msg.choice);
     if (!check.ok) throw new AppError(check.error.code);
@@ -282,7 +276,6 @@ export class VoteService {
 
   async mine(principal: Principal, pollId: PollId, votingCode?: string): Promise<{ voted: boolean; inRoom: boolean }> {
     const p = await this.poll(pollId);
-    if (!can(principal, 'meeting.view', { councilId: p.councilId, meetingId: p.meetingId })) throw new AppError('forbidden');
     if (votingCode) {
       const code = await this.store.polls.codeByHash(hashToken(normaliseJoinCode(votingCode)));
       if (!code || code.meetingId !== p.meetingId) throw new AppError('bad_credential');
@@ -292,11 +285,10 @@ export class VoteService {
     return this.store.polls.rollEntry(pollId, key);
   }
 
-  async setInRoom(principal: Principal, body: InRoomCountsBody): Promise<void> {
+  async setInRoom(by: MemberId, body: InRoomCountsBody): Promise<void> {
     const p = await this.poll(body.pollId);
-    const me = await this.requireRunner(principal, p.meetingId);
     await this.requireOpenMeeting(p.meetingId);
-    const counts = { electorate: body.electorate, ballots: body.ballots, counts: body.counts, voters: body.voters, enteredBy: me.memberId };
+    const counts = { electorate: body.electorate, ballots: body.ballots, counts: body.counts, voters: body.voters, enteredBy: by };
     // Members are a known list: the count names who raised a hand, and nobody counts twice,
     // checked against the voter roll inside the transaction that stores the count.
     const members =
@@ -308,12 +300,11 @@ export class VoteService {
     this.pollsChanged(p.meetingId);
   }
 
-  async issueCodes(principal: Principal, body: IssueCodesBody): Promise<VotingCodeSlip[]> {
-    const me = await this.requireRunner(principal, body.meetingId);
+  async issueCodes(by: MemberId, body: IssueCodesBody): Promise<VotingCodeSlip[]> {
     await this.requireOpenMeeting(body.meetingId);
     if (body.labels && body.labels.length !== body.count) throw new AppError('invalid_input', 'one label per code', ['labels']);
     const slips = Array.from({ length: body.count }, (_, i) => ({ code: newVotingCode(), label: body.labels?.[i] ?? null }));
-    await this.store.polls.issueCodes(body.meetingId, slips.map((s) => ({ codeHash: hashToken(s.code), label: s.label })), me.memberId);
+    await this.store.polls.issueCodes(body.meetingId, slips.map((s) => ({ codeHash: hashToken(s.code), label: s.label })), by);
     this.pollsChanged(body.meetingId);
     return slips;
   }
@@ -322,7 +313,7 @@ export class VoteService {
   async closeDue(): Promise<void> {
     await this.holder.settleClosed().catch(() => undefined);
     for (const p of await this.store.polls.dueToClose(new Date())) {
-      await this.close(null, p.definition.id).catch(() => {});
+      await this.close(false, p.definition.id).catch(() => {});
     }
   }
 }

@@ -10,10 +10,10 @@ import {
   type LinkOrigin,
   type SignInLink,
 } from '@yishi/protocol';
-import { hashToken, newToken } from '../auth/tokens.ts';
-import type { Services } from '../services.ts';
-import { councilMember, json, publicOrigin } from './context.ts';
-import { parse } from './validate.ts';
+import { hashToken, newToken } from '../../auth/tokens.ts';
+import type { Services } from '../../services.ts';
+import { councilMember, json, publicOrigin } from '../../http/context.ts';
+import { parse } from '../../http/validate.ts';
 
 /** Council set-up: name, quorum, stakeholder groups, members and their sign-in links. Who may do what: can() in packages/domain. */
 export function councilRoutes(services: Services): Router {

@@ -1,17 +1,15 @@
 import { Router, type Request } from 'express';
 import { LinkSignInBody, PasswordSignInBody, SetPasswordBody, SetupBody, type SetupStatus } from '@yishi/protocol';
-import { hashPassword, hashToken, verifyPassword } from '../auth/tokens.ts';
-import { memberPrincipal } from '../storage/sessions.ts';
-import { AppError } from '../errors.ts';
-import type { Services } from '../services.ts';
-import { councilMember, json, principalFrom } from './context.ts';
-import { clearSessionCookie, sessionFromRequest, startSession } from './session-cookie.ts';
-import { sessionView } from './session-view.ts';
-import { parse } from './validate.ts';
+import { hashPassword, hashToken, verifyPassword } from '../../auth/tokens.ts';
+import { memberPrincipal } from '../../storage/sessions.ts';
+import { AppError } from '../../errors.ts';
+import type { Services } from '../../services.ts';
+import { clientKey } from '../../http/client-address.ts';
+import { councilMember, json, principalFrom } from '../../http/context.ts';
+import { clearSessionCookie, sessionFromRequest, startSession } from '../../http/session-cookie.ts';
+import { sessionView } from '../../http/session-view.ts';
+import { parse } from '../../http/validate.ts';
 
-export function clientKey(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
-}
 
 export function authRoutes(services: Services): Router {
   const r = Router();
