@@ -14,7 +14,7 @@ export interface SocketData {
 /** Between instances (through the adapter): a snapshot for each instance to deliver to its own sockets. */
 export interface InterServerEvents {
   view: (snapshot: ViewSnapshot) => void;
-  /** A close on another instance asks for the secret ballots held here (votes/seal-holder.ts). */
+  /** A close on another instance asks for the secret ballots held here (features/polls/seal-holder.ts). */
   'seal:handover': (pollId: string, ack: (ballots: PendingBallot[]) => void) => void;
   /** That close is over: answer the voters whose ballots were handed over. */
   'seal:settled': (pollId: string) => void;
