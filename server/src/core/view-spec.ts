@@ -11,9 +11,10 @@ export interface ViewContext {
   io: YishiServer;
   /**
    * A version for a derived view (one not versioned by a row of its own), taken before the
-   * computation so that a newer computation always carries a higher one. See LiveViews.
+   * computation so that a newer computation always carries a higher one. How versions are made
+   * is LiveViews' business (one function there); a promise so that it may come from the database.
    */
-  nextVersion(): number;
+  nextVersion(): Promise<number>;
 }
 
 export interface ViewSpec<K extends ViewKind = ViewKind> {

@@ -159,7 +159,7 @@ export class LiveViews {
   private async compute(meetingId: MeetingId, kind: ViewKind): Promise<ViewSnapshot> {
     const spec = this.registry.get(kind);
     if (!spec) throw new Error(`no feature computes the ${kind} view`);
-    const ctx: ViewContext = { store: this.store, io: this.io, nextVersion: () => this.tick() };
+    const ctx: ViewContext = { store: this.store, io: this.io, nextVersion: async () => this.tick() };
     const { version, data } = await spec.compute(ctx, meetingId);
     return { kind, meetingId, version, data } as ViewSnapshot;
   }

@@ -37,7 +37,7 @@ export const attendanceFeature: Feature = {
           inRoomMemberIds: recorded.inRoom,
           residentCount: residents.size,
         });
-        return { version: nextVersion(), data };
+        return { version: await nextVersion(), data };
       },
     }),
   ],

@@ -19,7 +19,7 @@ export const pollsFeature: Feature = {
       kind: 'polls',
       action: 'meeting.view',
       compute: async ({ store, nextVersion }, meetingId) => {
-        const version = nextVersion();
+        const version = await nextVersion();
         return { version, data: await computePollsView(store, meetingId, version) };
       },
     }),
@@ -27,7 +27,7 @@ export const pollsFeature: Feature = {
       kind: 'tallies',
       action: 'meeting.view',
       compute: async ({ store, nextVersion }, meetingId) => {
-        const version = nextVersion();
+        const version = await nextVersion();
         return { version, data: await computeLiveTallies(store, meetingId, version) };
       },
     }),
