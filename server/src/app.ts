@@ -15,8 +15,9 @@ import { councilRoutes } from './http/council-routes.ts';
 import { httpOrigin, lanAddresses, linkOrigin, listensEverywhere, localOrigin } from './http/link-origin.ts';
 import type { TrustFn } from './http/client-address.ts';
 import { meetingRoutes } from './http/meeting-routes.ts';
+import { requestLog } from './http/request-log.ts';
 import { sameOriginOnly } from './http/same-origin.ts';
-import { createLogger, withRedaction, type Logger } from './log.ts';
+import { createLogger, withRedaction, type LogSink, type Logger } from './log.ts';
 import { LiveViews } from './realtime/live-views.ts';
 import { SessionSockets } from './realtime/session-sockets.ts';
 import { AttendanceTracker } from './realtime/attendance-tracker.ts';
@@ -46,7 +47,7 @@ export interface RunningApp {
 }
 
 /** Builds and starts one Yishi instance. Everything it needs comes from `config`. */
-export async function startApp(config: Config, given: Logger = createLogger(config.LOG_LEVEL)): Promise<RunningApp> {
+export async function startApp(config: Config, given: LogSink = createLogger(config.LOG_LEVEL)): Promise<RunningApp> {
   // Whatever logger is given, nothing secret reaches it (log-redact.ts).
   const log = withRedaction(given);
   const database = await openDatabase(config, log);
@@ -58,6 +59,7 @@ export async function startApp(config: Config, given: Logger = createLogger(conf
     // nginx). Trusting private addresses by default would let every phone on a LAN name its own.
     app.set('trust proxy', trustProxy(config.TRUST_PROXY));
     app.use(securityHeaders);
+    app.use('/api', requestLog(log));
     const http = createServer(app);
     const io = createSocketServer(http, config.PUBLIC_ORIGIN);
     const fanout = await attachFanout(io, config.REDIS_URL, log);

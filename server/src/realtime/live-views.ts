@@ -196,7 +196,7 @@ export class LiveViews {
       if (this.relay) this.io.serverSideEmit('view', snap);
       await this.deliverLocally(snap);
     } catch (err) {
-      this.log.warn('live view failed', { meetingId, kind, err: (err as Error).message });
+      this.log.child({ meetingId }).warn('live view failed', { kind, err });
     } finally {
       s.running = false;
       if (s.rerun) {
