@@ -22,9 +22,11 @@ import { LiveViews } from './realtime/live-views.ts';
 import { SessionSockets } from './realtime/session-sockets.ts';
 import { AttendanceTracker } from './realtime/attendance-tracker.ts';
 import { attachSocketHandlers, createSocketServer } from './realtime/socket-server.ts';
+import { Scheduler } from './scheduler/scheduler.ts';
 import type { Services } from './services.ts';
 import { openDatabase } from './storage/database.ts';
 import { createStore } from './storage/store.ts';
+import { registerPollDeadlines } from './votes/poll-deadlines.ts';
 import { VoteService } from './votes/vote-service.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -103,9 +105,13 @@ export async function startApp(config: Config, given: LogSink = createLogger(con
     const stopSweeps = attachSocketHandlers(io, services, fanout.connectionCaps(), app.get('trust proxy fn') as TrustFn);
     const sessionSweep = setInterval(() => void store.sessions.deleteExpired().catch(() => {}), 3_600_000);
     sessionSweep.unref();
-    // Polls with a closing time close by themselves; a poll closes once, whichever instance gets there first.
-    const pollSweep = setInterval(() => void votes.closeDue().catch((err: Error) => log.warn('timed close failed', { err: err.message })), 1_000);
-    pollSweep.unref();
+    // Deadlines (a poll's closing time...) are rows: they survive restarts, and one instance acts on each.
+    const scheduler = new Scheduler(store.deadlines, log, { instanceId: attendance.instanceId });
+    await registerPollDeadlines(scheduler, store, votes);
+    scheduler.start();
+    // Held secret ballots of polls closed elsewhere are answered even if `seal:settled` was lost.
+    const sealSweep = setInterval(() => void votes.settleClosed().catch((err: unknown) => log.warn('settling held ballots failed', { err })), 1_000);
+    sealSweep.unref();
     const viewSweep = setInterval(() => live.sweep(), 30_000);
     viewSweep.unref();
 
@@ -137,7 +143,8 @@ export async function startApp(config: Config, given: LogSink = createLogger(con
         closed = true;
         stopSweeps();
         clearInterval(sessionSweep);
-        clearInterval(pollSweep);
+        clearInterval(sealSweep);
+        await scheduler.stop();
         clearInterval(viewSweep);
         await attendance.stop();
         io.disconnectSockets(true);

@@ -45,7 +45,6 @@ export class LiveViews {
   private readonly last = new Map<string, { at: number; snap: ViewSnapshot }>();
   /** Computations under way, for recent() callers to share rather than start their own. */
   private readonly inflight = new Map<string, Promise<ViewSnapshot>>();
-  private clock = 0;
 
   constructor(
     private readonly io: YishiServer,
@@ -161,23 +160,23 @@ export class LiveViews {
       case 'presence':
         return this.presence(meetingId);
       case 'polls': {
-        const version = this.tick();
+        const version = await this.nextVersion();
         return { kind, meetingId, version, data: await computePollsView(this.store, meetingId, version) };
       }
       case 'tallies': {
-        const version = this.tick();
+        const version = await this.nextVersion();
         return { kind, meetingId, version, data: await computeLiveTallies(this.store, meetingId, version) };
       }
     }
   }
 
   /**
-   * Versions of derived views are clock readings: the newest computation saw the newest state,
-   * whichever instance made it.
+   * The version of a derived view (presence, polls, tallies), taken before its computation reads
+   * anything: from one database sequence (storage/view-versions.ts), so a computation started
+   * later carries a higher version on whichever instance it runs, whatever the clocks say.
    */
-  private tick(): number {
-    this.clock = Math.max(Date.now(), this.clock + 1);
-    return this.clock;
+  private nextVersion(): Promise<number> {
+    return this.store.viewVersions.next();
   }
 
   private async flush(key: string, meetingId: MeetingId, kind: ViewKind): Promise<void> {
@@ -228,6 +227,7 @@ export class LiveViews {
    * a count on screen; fetchSockets asks every instance for them.
    */
   private async presence(meetingId: MeetingId): Promise<ViewSnapshot<'presence'>> {
+    const version = await this.nextVersion();
     const meeting = await this.store.meetings.get(meetingId);
     const [council, recorded, sockets] = await Promise.all([
       this.store.councils.get(meeting.councilId),
@@ -247,6 +247,6 @@ export class LiveViews {
       inRoomMemberIds: recorded.inRoom,
       residentCount: residents.size,
     });
-    return { kind: 'presence', meetingId, version: this.tick(), data };
+    return { kind: 'presence', meetingId, version, data };
   }
 }

@@ -319,11 +319,11 @@ export class VoteService {
     return slips;
   }
 
-  /** Polls past their closing time close by themselves; any instance may do it, once. */
-  async closeDue(): Promise<void> {
-    await this.holder.settleClosed().catch(() => undefined);
-    for (const p of await this.store.polls.dueToClose(new Date())) {
-      await this.close(null, p.definition.id).catch(() => {});
-    }
+  /**
+   * Answers the held ballots of polls no longer open, in case the `seal:settled` message was lost
+   * (Redis away). Closing by time is a deadline (poll-deadlines.ts), not this sweep.
+   */
+  async settleClosed(): Promise<void> {
+    await this.holder.settleClosed();
   }
 }
