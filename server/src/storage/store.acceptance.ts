@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeetingId, MemberId, GroupId } from '@yishi/protocol';
 import { hashToken, newToken } from '../auth/tokens.ts';
 import { deadlineAcceptance } from './deadlines.acceptance.ts';
+import { joinCodeAcceptance } from './join-codes.acceptance.ts';
 import type { Store } from './store.ts';
 
 /**
@@ -231,5 +232,6 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
     });
 
     deadlineAcceptance(() => ({ store, meetingId, adminId }));
+    joinCodeAcceptance(() => ({ store, councilId, meetingId, adminId }));
   });
 }
