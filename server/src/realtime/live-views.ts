@@ -1,5 +1,6 @@
 import { computePresence } from '@yishi/domain';
 import { ViewKind as ViewKindSchema, type CouncilId, type MeetingId, type ViewKind, type ViewSnapshot } from '@yishi/protocol';
+import { BoundedMap } from '../bounded-map.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../storage/store.ts';
 import { computeLiveTallies, computePollsView } from '../votes/polls-view.ts';
@@ -26,6 +27,9 @@ const DELIVERY_SLICE = 500;
  */
 const IDLE_MS = 60_000;
 
+/** Snapshots kept at most (4 views a meeting: a thousand meetings live at once on one instance). */
+const MAX_SNAPSHOTS = 4_000;
+
 interface KeyState {
   lastAt: number;
   scheduled: boolean;
@@ -41,8 +45,8 @@ interface KeyState {
  */
 export class LiveViews {
   private readonly keys = new Map<string, KeyState>();
-  /** The last snapshot this instance computed per view, for joiners (see recent()). */
-  private readonly last = new Map<string, { at: number; snap: ViewSnapshot }>();
+  /** The last snapshot this instance computed per view, for joiners (see recent()); bounded, besides the idle sweep. */
+  private readonly last = new BoundedMap<string, { at: number; snap: ViewSnapshot }>(MAX_SNAPSHOTS);
   /** Computations under way, for recent() callers to share rather than start their own. */
   private readonly inflight = new Map<string, Promise<ViewSnapshot>>();
 
