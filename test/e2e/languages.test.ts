@@ -1,9 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser.ts';
+import { createFreshDatabase, type TestDatabase } from '../support/postgres.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 
 // Each dictionary's tagline (app.tagline) is in that dictionary's chunk and nowhere else.
@@ -19,16 +17,21 @@ const HEADING: Record<Lang, string> = { 'zh-CN': '参加会议', en: 'Join a mee
  * the page actually received contain, not by file names (which change with every build).
  */
 describe('the strings a phone downloads', () => {
+  let db: TestDatabase;
   let server: ServerProcess;
   let browser: Browser;
 
+  // Only the web app matters here, so the server runs on PostgreSQL, which starts sooner than the
+  // embedded default's first cluster.
   beforeAll(async () => {
-    server = await startServerProcess({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'yishi-e2e-')) });
+    db = await createFreshDatabase();
+    server = await startServerProcess({ DATABASE_URL: db.url });
     browser = await launchBrowser();
   });
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+    await db?.drop();
   });
 
   /** A fresh phone whose every script response is kept, to ask which dictionaries arrived. */
