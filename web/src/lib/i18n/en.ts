@@ -1,6 +1,6 @@
 import type { Dict } from './types';
 
-/** Loaded on demand (./load.ts): a phone reading Chinese never downloads it. */
+/** Loaded on demand (loadLang in ./i18n.svelte.ts): a phone reading Chinese never downloads it. */
 export const en = {
   'app.name': 'Yishi',
   'app.tagline': 'Live deliberation board for community councils',

@@ -1,6 +1,6 @@
 /**
  * The dictionaries' types, derived from the messages themselves. Only types are imported here, so
- * this module pulls neither dictionary into the bundle (each is its own chunk, see ./load.ts).
+ * this module pulls neither dictionary into the bundle (each is its own chunk, see loadLang in ./i18n.svelte.ts).
  */
 import type { en } from './en';
 import type { zhCN } from './zh-CN';

@@ -1,7 +1,7 @@
 /**
  * The zh-CN dictionary is the source of keys and parameters: every other dictionary must have
  * exactly these keys, each with the same {name} placeholders (see ./types.ts). This module is
- * loaded on demand (./load.ts), so a phone reading English never downloads it.
+ * loaded on demand (loadLang in ./i18n.svelte.ts), so a phone reading English never downloads it.
  */
 export const zhCN = {
   'app.name': '议事',
