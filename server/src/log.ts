@@ -68,6 +68,9 @@ export function pinoOptions(level: Config['LOG_LEVEL']): pino.LoggerOptions {
     level,
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
+    // Errors arrive already read through by `redact` ({name, message, code, stack}, cleaned):
+    // pino's own error serializer would rename and re-copy them.
+    serializers: { err: (e: unknown) => e },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
   };
 }
