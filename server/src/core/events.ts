@@ -2,6 +2,7 @@ import { can, isPrivileged } from '@yishi/domain';
 import { ClientEvents, type ClientEventName, type ClientPayload, type ClientResults, type Result } from '@yishi/protocol';
 import { AppError } from '../errors.ts';
 import type { RateLimiter } from '../rate-limit.ts';
+import { logFor } from '../realtime/socket-log.ts';
 import type { YishiSocket } from '../realtime/types.ts';
 import type { Services } from '../services.ts';
 import type { EventContext, EventSpec, EventTable } from './feature.ts';
@@ -41,7 +42,7 @@ export function bindEvents(socket: YishiSocket, services: Services, table: Requi
       if (err instanceof AppError) {
         reply({ ok: false, error: { code: err.code, ...(err.fields ? { fields: err.fields } : {}) } });
       } else {
-        services.log.error('socket handler failed', { event: name, err: (err as Error).message });
+        logFor(services.log, payload).error('socket handler failed', { event: name, err });
         reply({ ok: false, error: { code: 'internal' } });
       }
     }

@@ -3,6 +3,7 @@ import { can, type Action, type Principal, type Target } from '@yishi/domain';
 import { AppError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { lanAddresses, linkOrigin } from './link-origin.ts';
+import { logOf } from './request-log.ts';
 import { sessionFromRequest } from './session-cookie.ts';
 
 /** Wraps an async JSON handler: the value it returns is the 200 body; AppErrors become typed errors. */
@@ -74,7 +75,7 @@ export function errorMiddleware(services: Services) {
       res.status(400).json({ error: { code: 'invalid_input', message: 'malformed JSON' } });
       return;
     }
-    services.log.error('request failed', { err: e.message ?? String(err) });
+    logOf(res, services.log).error('request failed', { err });
     res.status(500).json({ error: { code: 'internal' } });
   };
 }

@@ -1,4 +1,5 @@
 import type { CouncilId, MeetingId, ViewKind, ViewSnapshot } from '@yishi/protocol';
+import { BoundedMap } from '../bounded-map.ts';
 import type { ViewContext, ViewRegistry, ViewSpec } from '../core/view-spec.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../storage/store.ts';
@@ -22,6 +23,9 @@ const DELIVERY_SLICE = 500;
  */
 const IDLE_MS = 60_000;
 
+/** Snapshots kept at most (4 views a meeting: a thousand meetings live at once on one instance). */
+const MAX_SNAPSHOTS = 4_000;
+
 interface KeyState {
   lastAt: number;
   scheduled: boolean;
@@ -38,11 +42,10 @@ interface KeyState {
  */
 export class LiveViews {
   private readonly keys = new Map<string, KeyState>();
-  /** The last snapshot this instance computed per view, for joiners (see recent()). */
-  private readonly last = new Map<string, { at: number; snap: ViewSnapshot }>();
+  /** The last snapshot this instance computed per view, for joiners (see recent()); bounded, besides the idle sweep. */
+  private readonly last = new BoundedMap<string, { at: number; snap: ViewSnapshot }>(MAX_SNAPSHOTS);
   /** Computations under way, for recent() callers to share rather than start their own. */
   private readonly inflight = new Map<string, Promise<ViewSnapshot>>();
-  private clock = 0;
 
   constructor(
     private readonly io: YishiServer,
@@ -159,18 +162,18 @@ export class LiveViews {
   private async compute(meetingId: MeetingId, kind: ViewKind): Promise<ViewSnapshot> {
     const spec = this.registry.get(kind);
     if (!spec) throw new Error(`no feature computes the ${kind} view`);
-    const ctx: ViewContext = { store: this.store, io: this.io, nextVersion: async () => this.tick() };
+    const ctx: ViewContext = { store: this.store, io: this.io, nextVersion: () => this.nextVersion() };
     const { version, data } = await spec.compute(ctx, meetingId);
     return { kind, meetingId, version, data } as ViewSnapshot;
   }
 
   /**
-   * Versions of derived views are clock readings: the newest computation saw the newest state,
-   * whichever instance made it.
+   * The version of a derived view (presence, polls, tallies), taken before its computation reads
+   * anything: from one database sequence (storage/view-versions.ts), so a computation started
+   * later carries a higher version on whichever instance it runs, whatever the clocks say.
    */
-  private tick(): number {
-    this.clock = Math.max(Date.now(), this.clock + 1);
-    return this.clock;
+  private nextVersion(): Promise<number> {
+    return this.store.viewVersions.next();
   }
 
   private async flush(key: string, meetingId: MeetingId, kind: ViewKind): Promise<void> {
@@ -189,7 +192,7 @@ export class LiveViews {
       if (this.relay) this.io.serverSideEmit('view', snap);
       await this.deliverLocally(snap);
     } catch (err) {
-      this.log.warn('live view failed', { meetingId, kind, err: (err as Error).message });
+      this.log.child({ meetingId }).warn('live view failed', { kind, err });
     } finally {
       s.running = false;
       if (s.rerun) {

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GroupId, MeetingId, MemberId, PollDefinition, PollId } from '@yishi/protocol';
 import { hashToken, newToken } from '../auth/tokens.ts';
+import { POLL_CLOSE } from './deadlines.ts';
+import { deadlineAcceptance } from './deadlines.acceptance.ts';
+import { joinCodeAcceptance } from './join-codes.acceptance.ts';
 import type { Store } from './store.ts';
 
 /**
@@ -223,17 +226,18 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
       }
     });
 
-    it('keeps polls: a draft opens once, is listed in order, and is found when due to close', async () => {
+    it('keeps polls: a draft opens once, is listed in order, and its closing time becomes a deadline when it opens', async () => {
       const { randomUUID } = await import('node:crypto');
       const pollId = randomUUID() as PollId;
       const definition = { ...motion('议题一'), id: pollId };
-      const created = await store.polls.create({ meetingId, definition, residentAccess: 'voting_code', closesAt: '2020-01-01T00:00:00Z', agendaItemId: null, createdBy: adminId });
+      const created = await store.polls.create({ meetingId, definition, residentAccess: 'voting_code', closesAt: '2099-01-01T00:00:00Z', agendaItemId: null, createdBy: adminId });
       expect(created).toMatchObject({ state: 'draft', meetingId, residentAccess: 'voting_code', definition: { id: pollId, title: '议题一' } });
       expect(await store.polls.get(pollId)).toEqual(created);
-      expect(await store.polls.dueToClose(new Date())).toEqual([]); // drafts never close by time
+      expect(await store.deadlines.get(POLL_CLOSE, pollId)).toBeUndefined(); // drafts never close by time
       expect((await store.polls.open(pollId)).state).toBe('open');
       await expect(store.polls.open(pollId)).rejects.toMatchObject({ code: 'invalid_transition' });
-      expect((await store.polls.dueToClose(new Date())).map((p) => p.definition.id)).toContain(pollId);
+      expect((await store.deadlines.get(POLL_CLOSE, pollId))?.dueAt.toISOString()).toBe('2099-01-01T00:00:00.000Z');
+      expect((await store.polls.openWithClosingTime()).map((p) => p.pollId)).toContain(pollId);
       expect((await store.polls.listForMeeting(meetingId)).at(-1)?.definition.id).toBe(pollId);
       expect(await store.polls.state(pollId)).toBe('open');
       await expect(store.polls.get(randomUUID() as PollId)).rejects.toMatchObject({ code: 'not_found' });
@@ -327,5 +331,8 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
       await expect(store.meetings.update(meetingId, { title: 'changed' })).rejects.toMatchObject({ code: 'meeting_closed' });
       expect((await store.meetings.get(meetingId)).title).toBe('电梯加装议题');
     });
+
+    deadlineAcceptance(() => ({ store, meetingId, adminId }));
+    joinCodeAcceptance(() => ({ store, councilId, meetingId, adminId }));
   });
 }

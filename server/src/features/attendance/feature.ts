@@ -18,6 +18,8 @@ export const attendanceFeature: Feature = {
        * on screen; fetchSockets asks every instance for them.
        */
       compute: async ({ store, io, nextVersion }, meetingId) => {
+        // Taken first: a computation that starts later carries a higher version.
+        const version = await nextVersion();
         const meeting = await store.meetings.get(meetingId);
         const [council, recorded, sockets] = await Promise.all([
           store.councils.get(meeting.councilId),
@@ -37,7 +39,7 @@ export const attendanceFeature: Feature = {
           inRoomMemberIds: recorded.inRoom,
           residentCount: residents.size,
         });
-        return { version: await nextVersion(), data };
+        return { version, data };
       },
     }),
   ],

@@ -54,7 +54,7 @@ export const meetingsFeature: Feature = {
         const views: ViewSnapshot[] = [];
         settled.forEach((d, i) => {
           if (d.status === 'fulfilled') views.push(d.value);
-          else services.log.warn('view left out of a join', { meetingId, kind: kinds[i]!.kind, err: String((d.reason as Error)?.message ?? d.reason) });
+          else services.log.child({ meetingId }).warn('view left out of a join', { kind: kinds[i]!.kind, err: d.reason });
         });
         return { views };
       },

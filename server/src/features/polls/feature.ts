@@ -46,7 +46,7 @@ export const pollsFeature: Feature = {
     'poll:close': {
       action: 'poll.run',
       target: pollTarget,
-      handle: async ({ services }, { pollId }) => ({ poll: await services.votes.close(true, pollId) }),
+      handle: async ({ services }, { pollId }) => ({ poll: await services.votes.close(pollId, { byHand: true }) }),
     },
     'ballot:cast': {
       action: 'ballot.cast',

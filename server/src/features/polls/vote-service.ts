@@ -36,10 +36,15 @@ export interface SealPeers {
   settled(pollId: PollId): void;
 }
 import { electorateSizes, tallyFrom } from './polls-view.ts';
+import { BoundedMap } from '../../bounded-map.ts';
+
+/** Polls whose definitions are kept in memory; far more than are ever open at once. */
+const POLL_CACHE_MAX = 2_000;
 
 /**
- * Polls and ballots. Who may do what is checked before (core/events.ts, with target()); this validates ballots with packages/domain, and hands
- * ballots to the group-commit writer. Never logs a choice.
+ * Polls and ballots. Who may do what is checked before, by the core (core/events.ts, with
+ * target()); this validates ballots with packages/domain and hands them to the group-commit
+ * writer. Never logs a choice.
  */
 export class VoteService {
   private readonly writer: BallotWriter;
@@ -48,9 +53,10 @@ export class VoteService {
   /**
    * Definitions are fixed once open and a meeting never changes council, so both are cached:
    * the hot path of a ballot then touches the database only in the group commit. The poll's
-   * state is checked there, inside the transaction.
+   * state is checked there, inside the transaction. Bounded: polls closed on another instance
+   * are never deleted here, and a dropped entry is only read again.
    */
-  private readonly cache = new Map<string, Poll & { councilId: CouncilId; mixAt: number }>();
+  private readonly cache = new BoundedMap<string, Poll & { councilId: CouncilId; mixAt: number }>(POLL_CACHE_MAX);
 
   constructor(
     private readonly store: Store,
@@ -116,7 +122,7 @@ export class VoteService {
    */
   async closeOpenPolls(meetingId: MeetingId): Promise<void> {
     for (const p of await this.store.polls.listForMeeting(meetingId)) {
-      if (p.state === 'open') await this.close(false, p.definition.id);
+      if (p.state === 'open') await this.close(p.definition.id, { byHand: false });
     }
   }
 
@@ -162,8 +168,8 @@ export class VoteService {
     return opened;
   }
 
-  /** Closes by hand, or by time (`byHand` false): decides the outcome and records the decision. */
-  async close(byHand: boolean, pollId: PollId): Promise<Poll> {
+  /** Closes by hand, or by time or with its meeting (`byHand` false: no check that the meeting is open): decides the outcome and records the decision. */
+  async close(pollId: PollId, { byHand }: { byHand: boolean }): Promise<Poll> {
     const p = await this.poll(pollId);
     if (byHand) await this.requireOpenMeeting(p.meetingId);
     // From the attendance record, never from the sockets of the moment (DESIGN.md 11).
@@ -309,11 +315,11 @@ export class VoteService {
     return slips;
   }
 
-  /** Polls past their closing time close by themselves; any instance may do it, once. */
-  async closeDue(): Promise<void> {
-    await this.holder.settleClosed().catch(() => undefined);
-    for (const p of await this.store.polls.dueToClose(new Date())) {
-      await this.close(false, p.definition.id).catch(() => {});
-    }
+  /**
+   * Answers the held ballots of polls no longer open, in case the `seal:settled` message was lost
+   * (Redis away). Closing by time is a deadline (poll-deadlines.ts), not this sweep.
+   */
+  async settleClosed(): Promise<void> {
+    await this.holder.settleClosed();
   }
 }
