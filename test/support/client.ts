@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { withLiveTallies } from '@yishi/domain';
+import * as protocol from '@yishi/protocol';
 import type {
   ClientEventName,
   ClientResults,
@@ -65,9 +66,22 @@ export function connected(socket: YishiClientSocket): Promise<void> {
   });
 }
 
+/**
+ * The protocol's result schema of each event, where it has them (zod values named ClientResults,
+ * next to the events' payload schemas); until then acks are taken as they come.
+ */
+const resultSchemas = (protocol as unknown as { ClientResults?: Partial<Record<ClientEventName, ZodLike>> }).ClientResults;
+type ZodLike = { safeParse(v: unknown): { success: boolean; error?: unknown } };
+
+/** Emits and waits for the ack; a successful ack must match the event's result schema, or the test fails. */
 export function emit<E extends ClientEventName>(socket: YishiClientSocket, event: E, payload: unknown): Promise<Result<ClientResults[E]>> {
-  return new Promise((resolve) => {
-    (socket.emit as (e: string, p: unknown, ack: (r: Result<ClientResults[E]>) => void) => void)(event, payload, resolve);
+  return new Promise((resolve, reject) => {
+    (socket.emit as (e: string, p: unknown, ack: (r: Result<ClientResults[E]>) => void) => void)(event, payload, (r) => {
+      const schema = r?.ok ? resultSchemas?.[event] : undefined;
+      const checked = schema?.safeParse(r.ok ? r.data : undefined);
+      if (checked && !checked.success) reject(new Error(`${event} acked a result outside its schema: ${String(checked.error)}`));
+      else resolve(r);
+    });
   });
 }
 
