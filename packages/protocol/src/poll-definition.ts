@@ -163,7 +163,6 @@ export function refinePollDefinition(
  */
 export const PollDefinition = z.discriminatedUnion('kind', [...PollDefinitionShapes]).superRefine(refinePollDefinition);
 export type PollDefinition = z.infer<typeof PollDefinition>;
-export type PollOf<K extends PollKind> = Extract<PollDefinition, { kind: K }>;
 
 /**
  * A voter's choice, one shape per kind. The schema checks shape and size only; whether the
