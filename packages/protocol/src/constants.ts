@@ -8,7 +8,7 @@
  */
 
 /** Bump whenever the wire changes (protocol-version.test.ts enforces it); the socket handshake checks it. */
-export const PROTOCOL_VERSION = 11;
+export const PROTOCOL_VERSION = 12;
 
 // ---- errors ----
 
