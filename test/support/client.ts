@@ -1,9 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { withLiveTallies } from '@yishi/domain';
-import * as protocol from '@yishi/protocol';
 import type {
   ClientEventName,
-  ClientResults,
   ClientToServerEvents,
   PollsView,
   Result,
@@ -11,6 +9,8 @@ import type {
   ViewKind,
   ViewSnapshot,
 } from '@yishi/protocol';
+import { ClientResults } from '@yishi/protocol';
+import { handshakeAuth } from '@yishi/protocol/constants';
 
 export type YishiClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -48,13 +48,17 @@ export class ApiClient {
     return r.body;
   }
 
-  /** A websocket with this client's session (and an Origin, as a browser sends). */
-  socket(opts: { origin?: string | null; base?: string } = {}): YishiClientSocket {
+  /**
+   * A websocket with this client's session (and an Origin, as a browser sends), built for this
+   * PROTOCOL_VERSION as the web app is; `auth` replaces that handshake auth (null: none at all).
+   */
+  socket(opts: { origin?: string | null; base?: string; auth?: Record<string, unknown> | null } = {}): YishiClientSocket {
     const base = opts.base ?? this.base;
     const headers: Record<string, string> = {};
     if (this.cookie) headers.cookie = this.cookie;
     if (opts.origin !== null) headers.origin = opts.origin ?? base;
-    return io(base, { transports: ['websocket'], extraHeaders: headers, reconnectionDelay: 100, reconnectionDelayMax: 500 });
+    const auth = opts.auth === undefined ? { ...handshakeAuth() } : (opts.auth ?? undefined);
+    return io(base, { transports: ['websocket'], extraHeaders: headers, auth, reconnectionDelay: 100, reconnectionDelayMax: 500 });
   }
 }
 
@@ -66,20 +70,13 @@ export function connected(socket: YishiClientSocket): Promise<void> {
   });
 }
 
-/**
- * The protocol's result schema of each event, where it has them (zod values named ClientResults,
- * next to the events' payload schemas); until then acks are taken as they come.
- */
-const resultSchemas = (protocol as unknown as { ClientResults?: Partial<Record<ClientEventName, ZodLike>> }).ClientResults;
-type ZodLike = { safeParse(v: unknown): { success: boolean; error?: unknown } };
-
 /** Emits and waits for the ack; a successful ack must match the event's result schema, or the test fails. */
 export function emit<E extends ClientEventName>(socket: YishiClientSocket, event: E, payload: unknown): Promise<Result<ClientResults[E]>> {
   return new Promise((resolve, reject) => {
     (socket.emit as (e: string, p: unknown, ack: (r: Result<ClientResults[E]>) => void) => void)(event, payload, (r) => {
-      const schema = r?.ok ? resultSchemas?.[event] : undefined;
-      const checked = schema?.safeParse(r.ok ? r.data : undefined);
-      if (checked && !checked.success) reject(new Error(`${event} acked a result outside its schema: ${String(checked.error)}`));
+      // The protocol's result schema of the event (ClientResults): a handler cannot drift from the wire contract unnoticed.
+      const checked = r?.ok ? ClientResults[event].safeParse(r.data) : null;
+      if (checked && !checked.success) reject(new Error(`${event} acked a result outside its schema: ${checked.error.message}`));
       else resolve(r);
     });
   });
