@@ -1,48 +1,45 @@
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterLike } from 'rate-limiter-flexible';
+
+/**
+ * A limit: at most `points` actions per key in a window of `perSeconds` seconds that opens at the
+ * key's first action (rate-limiter-flexible's fixed window). Whole seconds: Redis expiries are.
+ */
+export interface Limit {
+  points: number;
+  perSeconds: number;
+}
+
 /** A rate limit every instance shares (Redis when there is one, see fanout/redis-rate-limit.ts). */
 export interface SharedLimiter {
-  /** Takes one token for `key`; false when its bucket is empty. */
+  /** Takes one point for `key`; false when its window is used up. */
   take(key: string): Promise<boolean>;
 }
 
-/** The embedded default has one instance: its memory is the shared place. */
-export function memoryLimiter(capacity: number, refillPerSecond: number): SharedLimiter {
-  const bucket = new RateLimiter(capacity, refillPerSecond);
-  return { take: async (key) => bucket.take(key) };
+/** A limit counted in this instance's memory: per socket (a socket lives on one instance), per handshake. */
+export interface LocalLimiter extends SharedLimiter {
+  /** The key is gone for good (a closed socket): its count need not wait for its window to end. */
+  forget(key: string): void;
+}
+
+export function localLimiter(limit: Limit): LocalLimiter {
+  const limiter = new RateLimiterMemory({ points: limit.points, duration: limit.perSeconds });
+  return {
+    take: (key) => takePoint(limiter, key),
+    forget: (key) => void limiter.delete(key),
+  };
 }
 
 /**
- * Token buckets keyed by a string (a client address, a socket id), in this instance's memory.
- * Used as is for per-socket limits (a socket lives on one instance), and behind SharedLimiter.
+ * One point from a rate-limiter-flexible limiter. It rejects with a RateLimiterRes when the
+ * window is used up; any other rejection is a store failure, which callers avoid by giving a
+ * store-backed limiter an insurance limiter (fanout/redis-rate-limit.ts).
  */
-export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-
-  constructor(
-    private readonly capacity: number,
-    private readonly refillPerSecond: number,
-  ) {}
-
-  /** Takes one token; false when the bucket is empty. */
-  take(key: string, now = Date.now()): boolean {
-    const b = this.buckets.get(key) ?? { tokens: this.capacity, at: now };
-    b.tokens = Math.min(this.capacity, b.tokens + ((now - b.at) / 1000) * this.refillPerSecond);
-    b.at = now;
-    if (b.tokens < 1) {
-      this.buckets.set(key, b);
-      return false;
-    }
-    b.tokens -= 1;
-    this.buckets.set(key, b);
-    if (this.buckets.size > 50_000) this.prune(now);
+export async function takePoint(limiter: RateLimiterLike, key: string): Promise<boolean> {
+  try {
+    await limiter.consume(key);
     return true;
-  }
-
-  forget(key: string): void {
-    this.buckets.delete(key);
-  }
-
-  private prune(now: number): void {
-    const fullAfterMs = (this.capacity / this.refillPerSecond) * 1000;
-    for (const [k, b] of this.buckets) if (now - b.at > fullAfterMs) this.buckets.delete(k);
+  } catch (err) {
+    if (err instanceof RateLimiterRes) return false;
+    throw err;
   }
 }
