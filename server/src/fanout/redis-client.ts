@@ -17,7 +17,7 @@ const RESUBSCRIBE_RETRY_MS = 1_000;
  * - `pub` publishes and runs commands (rate limits, connection caps). With no offline queue it
  *   fails at once while Redis is away: a broadcast is worthless late, and the limits then decide
  *   locally. A publish that fails is dropped and counted (at-most-once delivery allows it).
- * - `sub` only (un)subscribes. Its commands wait for Redis however long it takes; node-redis
+ * - `sub` only (un)subscribes, over RESP3 (see there). Its commands wait for Redis however long it takes; node-redis
  *   re-issues the subscriptions it holds on every reconnection, before it says 'ready'. But it
  *   holds a subscription only once Redis has confirmed it: a SUBSCRIBE in flight when the
  *   connection broke is forgotten (the kind of resubscription bug node-redis has had), so a
@@ -25,7 +25,10 @@ const RESUBSCRIBE_RETRY_MS = 1_000;
  */
 export function redisClients(url: string, log: Logger): { pub: RedisClient; sub: RedisClient; droppedPublishes(): number } {
   const pub = createClient({ url, disableOfflineQueue: true, socket: { reconnectStrategy } });
-  const sub = createClient({ url, socket: { reconnectStrategy } });
+  // RESP3: messages arrive as push frames. Over RESP2, node-redis 5 switches its reply parser into
+  // pub/sub mode when a SUBSCRIBE is queued, and a failed connection attempt switches it back: a
+  // subscriber that started while Redis was down then never received anything (Redis 6+ speaks RESP3).
+  const sub = createClient({ url, RESP: 3, socket: { reconnectStrategy } });
   let dropped = 0;
 
   const publish = pub.publish.bind(pub);
