@@ -1,6 +1,7 @@
-import type { Dict } from './zh-CN';
+import type { Dict } from './types';
 
-export const en: Dict = {
+/** Loaded on demand (loadLang in ./i18n.svelte.ts): a phone reading Chinese never downloads it. */
+export const en = {
   'app.name': 'Yishi',
   'app.tagline': 'Live deliberation board for community councils',
   'lang.label': 'Language / 语言',
@@ -432,4 +433,4 @@ export const en: Dict = {
   'codes.slipHousehold': 'Household: {label}',
   'codes.slipScan': 'Scan to join the meeting, then enter the code above when you vote.',
   'codes.qrAlt': 'QR code of the meeting join link: {url}',
-};
+} as const satisfies Dict;

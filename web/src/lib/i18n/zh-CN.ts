@@ -1,6 +1,7 @@
 /**
- * The zh-CN dictionary is the source of keys: every other dictionary must have exactly these keys
- * (see `Dict`). Placeholders look like {name}.
+ * The zh-CN dictionary is the source of keys and parameters: every other dictionary must have
+ * exactly these keys, each with the same {name} placeholders (see ./types.ts). This module is
+ * loaded on demand (loadLang in ./i18n.svelte.ts), so a phone reading English never downloads it.
  */
 export const zhCN = {
   'app.name': '议事',
@@ -432,7 +433,3 @@ export const zhCN = {
   'codes.slipScan': '扫码加入会议，投票时输入上面的投票码。',
   'codes.qrAlt': '会议加入链接的二维码：{url}',
 } as const satisfies Record<string, string>;
-
-export type Key = keyof typeof zhCN;
-/** Every dictionary must supply every key, and no other. */
-export type Dict = { readonly [K in Key]: string };
