@@ -4,7 +4,7 @@ import { LIMITS } from '@yishi/protocol';
 import type { ConnectionCaps } from '../connection-caps.ts';
 import { clientAddress, type TrustFn } from '../http/client-address.ts';
 import { sessionFromRequest, sessionTokenHash } from '../http/session-cookie.ts';
-import { localLimiter } from '../rate-limit.ts';
+import { steadyLimiter } from '../rate-limit.ts';
 import type { Services } from '../services.ts';
 import { bindHandlers } from './handlers.ts';
 import { meetingIdOfRoom, memberRoom, sessionRoom } from './rooms.ts';
@@ -47,33 +47,33 @@ export function createSocketServer(http: HttpServer, publicOrigins: readonly str
 }
 
 /**
- * See attachSocketHandlers: handshakes allowed per session (20 per 10 s: a browser reconnects about
- * once a second at most), and per address at least 100 (SOCKETS_PER_ADDRESS when larger) per window
- * of that many over 50 a second (or a tenth of SOCKETS_PER_ADDRESS a second): a whole room behind
- * one NAT reconnects at once after a restart.
+ * See attachSocketHandlers: handshakes allowed per session (a burst, then per second), and per
+ * address per second (at least; a tenth of SOCKETS_PER_ADDRESS when that is larger), after a burst
+ * of SOCKETS_PER_ADDRESS (at least 100): a whole room behind one NAT reconnects at once after a restart.
  */
-const HANDSHAKES_PER_SESSION = { points: 20, perSeconds: 10 };
+const HANDSHAKES_PER_SESSION = { perSecond: 2, burst: 20 };
 const HANDSHAKES_PER_SECOND_PER_ADDRESS = 50;
 
 /** Wires authentication and handlers; called once the services (which need `io`) exist. */
 export function attachSocketHandlers(io: YishiServer, services: Services, caps: ConnectionCaps, trust: TrustFn): () => void {
-  /** Events a socket may send: 40 per 2 s (20 a second, in bursts of up to 40). */
-  const perSocket = localLimiter({ points: 40, perSeconds: 2 });
-  /** Refused messages a socket may send before it is closed: 100 per 10 s. */
-  const refusals = localLimiter({ points: 100, perSeconds: 10 });
+  /** Events a socket may send: 20 a second after a burst of 40. */
+  const perSocket = steadyLimiter({ perSecond: 20, burst: 40 });
+  /** Refused messages a socket may send before it is closed: a burst of 100, then 10 a second. */
+  const refusals = steadyLimiter({ perSecond: 10, burst: 100 });
   const { SOCKETS_PER_SESSION, SOCKETS_PER_ADDRESS, SOCKET_IDLE_SECONDS } = services.config;
 
   // Handshakes per session and per address, on this instance, before the websocket upgrade: a
   // script reconnecting in a loop is refused for the price of parsing a cookie, not of an upgrade,
   // a Socket.IO handshake and a Redis call. A browser reconnects about once a second at most; a
   // room behind one NAT reconnecting after a restart fits in the address's burst.
-  const handshakesPerSession = localLimiter(HANDSHAKES_PER_SESSION);
-  const addressBurst = Math.max(100, SOCKETS_PER_ADDRESS);
-  const addressRate = Math.max(HANDSHAKES_PER_SECOND_PER_ADDRESS, SOCKETS_PER_ADDRESS / 10);
-  const handshakesPerAddress = localLimiter({ points: addressBurst, perSeconds: Math.max(1, Math.round(addressBurst / addressRate)) });
+  const handshakesPerSession = steadyLimiter(HANDSHAKES_PER_SESSION);
+  const handshakesPerAddress = steadyLimiter({
+    perSecond: Math.max(HANDSHAKES_PER_SECOND_PER_ADDRESS, SOCKETS_PER_ADDRESS / 10),
+    burst: Math.max(100, SOCKETS_PER_ADDRESS),
+  });
   io.engine.opts.allowRequest = (req, callback) => {
     const tokenHash = sessionTokenHash(req);
-    // The session's window first: a session reconnecting in a loop is refused on its own budget
+    // The session's limit first: a session reconnecting in a loop is refused on its own budget
     // and takes nothing from its address's, so the others behind the same address (a room on one
     // NAT) still connect while it floods (flood.test.ts).
     const admit = async () =>
