@@ -15,15 +15,18 @@ import { councilRoutes } from './http/council-routes.ts';
 import { httpOrigin, lanAddresses, linkOrigin, listensEverywhere, localOrigin } from './http/link-origin.ts';
 import type { TrustFn } from './http/client-address.ts';
 import { meetingRoutes } from './http/meeting-routes.ts';
+import { requestLog } from './http/request-log.ts';
 import { sameOriginOnly } from './http/same-origin.ts';
-import { createLogger, withRedaction, type Logger } from './log.ts';
+import { createLogger, withRedaction, type LogSink, type Logger } from './log.ts';
 import { LiveViews } from './realtime/live-views.ts';
 import { SessionSockets } from './realtime/session-sockets.ts';
 import { AttendanceTracker } from './realtime/attendance-tracker.ts';
 import { attachSocketHandlers, createSocketServer } from './realtime/socket-server.ts';
+import { Scheduler } from './scheduler/scheduler.ts';
 import type { Services } from './services.ts';
 import { openDatabase } from './storage/database.ts';
 import { createStore } from './storage/store.ts';
+import { registerPollDeadlines } from './votes/poll-deadlines.ts';
 import { VoteService } from './votes/vote-service.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -44,7 +47,7 @@ export interface RunningApp {
 }
 
 /** Builds and starts one Yishi instance. Everything it needs comes from `config`. */
-export async function startApp(config: Config, given: Logger = createLogger(config.LOG_LEVEL)): Promise<RunningApp> {
+export async function startApp(config: Config, given: LogSink = createLogger(config.LOG_LEVEL)): Promise<RunningApp> {
   // Whatever logger is given, nothing secret reaches it (log-redact.ts).
   const log = withRedaction(given);
   const database = await openDatabase(config, log);
@@ -56,6 +59,7 @@ export async function startApp(config: Config, given: Logger = createLogger(conf
     // nginx). Trusting private addresses by default would let every phone on a LAN name its own.
     app.set('trust proxy', trustProxy(config.TRUST_PROXY));
     app.use(securityHeaders);
+    app.use('/api', requestLog(log));
     const http = createServer(app);
     const io = createSocketServer(http, config.PUBLIC_ORIGIN);
     const fanout = await attachFanout(io, config.REDIS_URL, log);
@@ -98,9 +102,13 @@ export async function startApp(config: Config, given: Logger = createLogger(conf
     const stopSweeps = attachSocketHandlers(io, services, fanout.connectionCaps(), app.get('trust proxy fn') as TrustFn);
     const sessionSweep = setInterval(() => void store.sessions.deleteExpired().catch(() => {}), 3_600_000);
     sessionSweep.unref();
-    // Polls with a closing time close by themselves; a poll closes once, whichever instance gets there first.
-    const pollSweep = setInterval(() => void votes.closeDue().catch((err: Error) => log.warn('timed close failed', { err: err.message })), 1_000);
-    pollSweep.unref();
+    // Deadlines (a poll's closing time...) are rows: they survive restarts, and one instance acts on each.
+    const scheduler = new Scheduler(store.deadlines, log, { instanceId: attendance.instanceId });
+    await registerPollDeadlines(scheduler, store, votes);
+    scheduler.start();
+    // Held secret ballots of polls closed elsewhere are answered even if `seal:settled` was lost.
+    const sealSweep = setInterval(() => void votes.settleClosed().catch((err: unknown) => log.warn('settling held ballots failed', { err })), 1_000);
+    sealSweep.unref();
     const viewSweep = setInterval(() => live.sweep(), 30_000);
     viewSweep.unref();
 
@@ -132,7 +140,8 @@ export async function startApp(config: Config, given: Logger = createLogger(conf
         closed = true;
         stopSweeps();
         clearInterval(sessionSweep);
-        clearInterval(pollSweep);
+        clearInterval(sealSweep);
+        await scheduler.stop();
         clearInterval(viewSweep);
         await attendance.stop();
         io.disconnectSockets(true);

@@ -5,7 +5,7 @@ import { Server } from 'socket.io';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachFanout, type Fanout } from '../../server/src/fanout/fanout.ts';
-import type { Logger } from '../../server/src/log.ts';
+import { withRedaction, type Logger } from '../../server/src/log.ts';
 import type { YishiServer } from '../../server/src/realtime/types.ts';
 import { waitFor } from '../support/ports.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
@@ -37,7 +37,7 @@ interface Instance {
 
 const recording = (into: string[]): Logger => {
   const write = (level: string) => (msg: string, fields?: Record<string, unknown>) => void into.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`);
-  return { error: write('error'), warn: write('warn'), info: write('info'), debug: () => {} };
+  return withRedaction({ error: write('error'), warn: write('warn'), info: write('info'), debug: () => {} });
 };
 
 async function startInstance(name: string, redisUrl: string): Promise<Instance> {

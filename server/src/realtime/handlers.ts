@@ -11,6 +11,7 @@ import { AppError } from '../errors.ts';
 import { principalOf } from '../http/context.ts';
 import type { LocalLimiter } from '../rate-limit.ts';
 import type { Services } from '../services.ts';
+import { logFor } from './socket-log.ts';
 import type { SessionOwner } from '../storage/sessions.ts';
 import { meetingRoom, memberRoom } from './rooms.ts';
 import type { YishiSocket } from './types.ts';
@@ -51,7 +52,7 @@ export function bindHandlers(socket: YishiSocket, services: Services, limiter: L
       if (err instanceof AppError) {
         reply({ ok: false, error: { code: err.code, ...(err.fields ? { fields: err.fields } : {}) } });
       } else {
-        services.log.error('socket handler failed', { event: name, err: (err as Error).message });
+        logFor(services.log, payload).error('socket handler failed', { event: name, err });
         reply({ ok: false, error: { code: 'internal' } });
       }
     }
@@ -96,7 +97,7 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
       const views: ViewSnapshot[] = [meetingView];
       for (const d of derived) {
         if (d.status === 'fulfilled') views.push(d.value);
-        else services.log.warn('view left out of a join', { meetingId, err: String((d.reason as Error)?.message ?? d.reason) });
+        else services.log.child({ meetingId }).warn('view left out of a join', { err: d.reason });
       }
       return { views };
     },

@@ -124,7 +124,7 @@ export function attachSocketHandlers(io: YishiServer, services: Services, caps: 
       },
       (err: Error) => {
         caps.release(socket.id);
-        services.log.warn('handshake failed', { err: err.message });
+        services.log.warn('handshake failed', { err });
         next(new Error('internal'));
       },
     );
