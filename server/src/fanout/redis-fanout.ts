@@ -72,12 +72,20 @@ export async function attachRedisFanout(io: YishiServer, url: string, log: Logge
       void pub.publish(byteChannel(channel), sealEnvelope(instanceId, bytes));
     },
     subscribe(channel, handler) {
+      let active = true;
       const listener = (message: Buffer) => {
-        const m = openEnvelope(message);
+        const m = active ? openEnvelope(message) : null;
         if (m) handler(m.bytes, m.origin);
       };
-      void sub.subscribe(byteChannel(channel), listener, true);
-      return () => void sub.unsubscribe(byteChannel(channel), listener, true);
+      // Resolves once Redis has confirmed it (or it has failed and will be issued again).
+      const subscribed = sub.subscribe(byteChannel(channel), listener, true);
+      return () => {
+        if (!active) return;
+        // Silent at once; the UNSUBSCRIBE waits for the SUBSCRIBE, which node-redis would
+        // otherwise register after an unsubscribe that found nothing to remove.
+        active = false;
+        void subscribed.finally(() => sub.unsubscribe(byteChannel(channel), listener, true));
+      };
     },
     // The publishing connection also runs commands (the subscriber cannot).
     limiter: (name, limit) => redisLimiter(pub, name, limit, log, onReconnect),
