@@ -1,6 +1,6 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { Server } from 'socket.io';
-import { LIMITS } from '@yishi/protocol';
+import { LIMITS, protocolMatches, type HandshakeErrorCode } from '@yishi/protocol';
 import type { ConnectionCaps } from '../connection-caps.ts';
 import { clientAddress, type TrustFn } from '../http/client-address.ts';
 import { sessionFromRequest, sessionTokenHash } from '../http/session-cookie.ts';
@@ -26,6 +26,9 @@ export function originAllowed(req: IncomingMessage, allowlist: readonly string[]
   }
 }
 
+/** A refused handshake: the browser reads the code as connect_error's message (web/src/lib/live.ts). */
+const refusal = (code: HandshakeErrorCode) => new Error(code);
+
 export function createSocketServer(http: HttpServer, publicOrigins: readonly string[]): YishiServer {
   const io: YishiServer = new Server(http, {
     transports: ['websocket'],
@@ -42,7 +45,10 @@ export function createSocketServer(http: HttpServer, publicOrigins: readonly str
   // The first middleware, before the session is read: a foreign Origin never reaches a handler.
   // Refused here rather than at the HTTP upgrade (allowRequest) because a browser cannot read an
   // upgrade's error response: it would see a generic websocket error instead of bad_origin.
-  io.use((socket, next) => next(originAllowed(socket.request, publicOrigins) ? undefined : new Error('bad_origin')));
+  io.use((socket, next) => next(originAllowed(socket.request, publicOrigins) ? undefined : refusal('bad_origin')));
+  // Then, before any session or cap is looked at: a page built for another protocol version
+  // (one left open across an update) is told so, and the web app asks its user to reload.
+  io.use((socket, next) => next(protocolMatches(socket.handshake.auth) ? undefined : refusal('protocol_mismatch')));
   return io;
 }
 
