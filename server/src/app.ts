@@ -29,8 +29,6 @@ import { createStore } from './storage/store.ts';
 import { registerPollDeadlines } from './features/polls/poll-deadlines.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-/** Time for ioredis to re-issue its subscriptions after reconnecting, before views are re-sent. */
-const RESEND_DELAY_MS = 300;
 const SERVER_VERSION: string = JSON.parse(readFileSync(path.join(here, '..', 'package.json'), 'utf8')).version;
 
 export interface RunningApp {
@@ -67,12 +65,12 @@ export async function startApp(config: Config, given: LogSink = createLogger(con
     const http = createServer(app);
     const io = createSocketServer(http, config.PUBLIC_ORIGIN);
     const fanout = await attachFanout(io, config.REDIS_URL, log);
-    const live = new LiveViews(io, store, log, fanout.kind === 'redis', views);
-    // Broadcasts made while Redis was away are lost: once it is back, each instance re-sends fresh
-    // snapshots of the meetings its sockets follow (after the subscriber has re-subscribed).
-    fanout.onReconnect(() => setTimeout(() => live.resendActive(), RESEND_DELAY_MS).unref());
+    const live = new LiveViews(io, store, log, fanout.relaysToOtherInstances, views);
+    // Broadcasts made while the fan-out was away are lost: once it is back, each instance re-sends
+    // fresh snapshots of the meetings its sockets follow.
+    fanout.onReconnect(() => live.resendActive());
     const votes = new VoteService(store, live);
-    if (fanout.kind === 'redis') {
+    if (fanout.relaysToOtherInstances) {
       // Held secret ballots live in one instance's memory: a close anywhere collects them all.
       io.on('seal:handover', (pollId, ack) => ack(votes.handover(pollId as PollId)));
       io.on('seal:settled', (pollId) => void votes.settled(pollId as PollId).catch(() => undefined));
@@ -82,8 +80,8 @@ export async function startApp(config: Config, given: LogSink = createLogger(con
       });
     }
     const limits = {
-      perAddress: fanout.limiter('address', config.AUTH_RATE_PER_MINUTE, config.AUTH_RATE_PER_MINUTE / 60),
-      perLogin: fanout.limiter('login', 10, 10 / 60),
+      perAddress: fanout.limiter('address', { points: config.AUTH_RATE_PER_MINUTE, perSeconds: 60 }),
+      perLogin: fanout.limiter('login', { points: 10, perSeconds: 60 }),
     };
     const attendance = new AttendanceTracker(store, log);
     const services: Services = { config, log, store, live, votes, attendance, sockets: new SessionSockets(io), limits, version: SERVER_VERSION };
@@ -91,9 +89,8 @@ export async function startApp(config: Config, given: LogSink = createLogger(con
     app.get('/healthz', (_req, res) => {
       // Degraded still answers 200: the instance serves its own sockets, and a load balancer
       // that dropped every instance while Redis is away would take the whole meeting down.
-      const fan = fanout.health();
-      const degraded = fan.state === 'degraded' ? { reason: fan.reason, degradedForMs: fan.sinceMs } : {};
-      res.json({ status: fan.state, ...degraded, storage: store.kind, fanout: fanout.kind, version: SERVER_VERSION, protocol: PROTOCOL_VERSION });
+      const { fanout: kind, ...fan } = fanout.health();
+      res.json({ ...fan, storage: store.kind, fanout: kind, version: SERVER_VERSION, protocol: PROTOCOL_VERSION });
     });
     app.use('/api', sameOriginOnly(() => config.PUBLIC_ORIGIN));
     app.use('/api', express.json({ limit: LIMITS.httpBodyBytes, strict: true }));

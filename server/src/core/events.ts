@@ -1,7 +1,7 @@
 import { can, isPrivileged } from '@yishi/domain';
 import { ClientEvents, type ClientEventName, type ClientPayload, type ClientResults, type Result } from '@yishi/protocol';
 import { AppError } from '../errors.ts';
-import type { RateLimiter } from '../rate-limit.ts';
+import type { LocalLimiter } from '../rate-limit.ts';
 import { logFor } from '../realtime/socket-log.ts';
 import type { YishiSocket } from '../realtime/types.ts';
 import type { Services } from '../services.ts';
@@ -13,7 +13,7 @@ import type { EventContext, EventSpec, EventTable } from './feature.ts';
  * Result. Handlers only ever see parsed payloads and an authorised principal; bad input gets a
  * typed error and changes nothing.
  */
-export function bindEvents(socket: YishiSocket, services: Services, table: Required<EventTable>, limiter: RateLimiter, refusals: RateLimiter): void {
+export function bindEvents(socket: YishiSocket, services: Services, table: Required<EventTable>, limiter: LocalLimiter, refusals: LocalLimiter): void {
   for (const name of Object.keys(ClientEvents) as ClientEventName[]) {
     socket.on(name, (payload: unknown, ack: unknown) => {
       void run(name, payload, ack);
@@ -25,10 +25,10 @@ export function bindEvents(socket: YishiSocket, services: Services, table: Requi
       if (typeof ack === 'function') (ack as (r: Result<ClientResults[E]>) => void)(r);
     };
     try {
-      if (!limiter.take(socket.id)) {
+      if (!(await limiter.take(socket.id))) {
         // A client that keeps sending after being told it is too fast is not a browser: it is
         // closed, and its reconnections meet the handshake limits (socket-server.ts).
-        if (!refusals.take(socket.id)) socket.disconnect(true);
+        if (!(await refusals.take(socket.id))) socket.disconnect(true);
         throw new AppError('rate_limited');
       }
       const parsed = ClientEvents[name].safeParse(payload);
