@@ -4,30 +4,29 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import express, { type RequestHandler } from 'express';
-import { LIMITS, PROTOCOL_VERSION, type PollId } from '@yishi/protocol';
+import { ClientEvents, LIMITS, PROTOCOL_VERSION, type ClientEventName, type PollId } from '@yishi/protocol';
 import { newToken } from './auth/tokens.ts';
 import type { Config } from './config.ts';
+import { eventTable, viewRegistry } from './core/feature.ts';
 import { AppError } from './errors.ts';
 import { attachFanout } from './fanout/fanout.ts';
-import { authRoutes } from './http/auth-routes.ts';
+import { FEATURES } from './features/index.ts';
+import { AttendanceTracker } from './features/attendance/tracker.ts';
+import { VoteService } from './features/polls/vote-service.ts';
 import { errorMiddleware } from './http/context.ts';
-import { councilRoutes } from './http/council-routes.ts';
 import { httpOrigin, lanAddresses, linkOrigin, listensEverywhere, localOrigin } from './http/link-origin.ts';
 import type { TrustFn } from './http/client-address.ts';
-import { meetingRoutes } from './http/meeting-routes.ts';
 import { requestLog } from './http/request-log.ts';
 import { sameOriginOnly } from './http/same-origin.ts';
 import { createLogger, withRedaction, type LogSink, type Logger } from './log.ts';
 import { LiveViews } from './realtime/live-views.ts';
 import { SessionSockets } from './realtime/session-sockets.ts';
-import { AttendanceTracker } from './realtime/attendance-tracker.ts';
 import { attachSocketHandlers, createSocketServer } from './realtime/socket-server.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import type { Services } from './services.ts';
 import { openDatabase } from './storage/database.ts';
 import { createStore } from './storage/store.ts';
-import { registerPollDeadlines } from './votes/poll-deadlines.ts';
-import { VoteService } from './votes/vote-service.ts';
+import { registerPollDeadlines } from './features/polls/poll-deadlines.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SERVER_VERSION: string = JSON.parse(readFileSync(path.join(here, '..', 'package.json'), 'utf8')).version;
@@ -53,6 +52,9 @@ export async function startApp(config: Config, given: LogSink = createLogger(con
   const database = await openDatabase(config, log);
   const store = createStore(database);
   try {
+    // Checked before anything listens: every protocol event has one handler, every view one computation.
+    const events = eventTable(FEATURES, Object.keys(ClientEvents) as ClientEventName[]);
+    const views = viewRegistry(FEATURES);
     const app = express();
     app.disable('x-powered-by');
     // Only a configured proxy's X-Forwarded-For is believed (docker-compose sets TRUST_PROXY=1 for
@@ -63,7 +65,7 @@ export async function startApp(config: Config, given: LogSink = createLogger(con
     const http = createServer(app);
     const io = createSocketServer(http, config.PUBLIC_ORIGIN);
     const fanout = await attachFanout(io, config.REDIS_URL, log);
-    const live = new LiveViews(io, store, log, fanout.relaysToOtherInstances);
+    const live = new LiveViews(io, store, log, fanout.relaysToOtherInstances, views);
     // Broadcasts made while the fan-out was away are lost: once it is back, each instance re-sends
     // fresh snapshots of the meetings its sockets follow.
     fanout.onReconnect(() => live.resendActive());
@@ -92,14 +94,12 @@ export async function startApp(config: Config, given: LogSink = createLogger(con
     });
     app.use('/api', sameOriginOnly(() => config.PUBLIC_ORIGIN));
     app.use('/api', express.json({ limit: LIMITS.httpBodyBytes, strict: true }));
-    app.use('/api', authRoutes(services));
-    app.use('/api', councilRoutes(services));
-    app.use('/api', meetingRoutes(services));
+    for (const feature of FEATURES) if (feature.routes) app.use('/api', feature.routes(services));
     app.use('/api', (_req, _res, next) => next(new AppError('not_found', 'no such endpoint')));
     app.use('/api', errorMiddleware(services));
     app.use(await webHandler(config, log));
 
-    const stopSweeps = attachSocketHandlers(io, services, fanout.connectionCaps(), app.get('trust proxy fn') as TrustFn);
+    const stopSweeps = attachSocketHandlers(io, services, events, fanout.connectionCaps(), app.get('trust proxy fn') as TrustFn);
     const sessionSweep = setInterval(() => void store.sessions.deleteExpired().catch(() => {}), 3_600_000);
     sessionSweep.unref();
     // Deadlines (a poll's closing time...) are rows: they survive restarts, and one instance acts on each.

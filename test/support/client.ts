@@ -2,7 +2,6 @@ import { io, type Socket } from 'socket.io-client';
 import { withLiveTallies } from '@yishi/domain';
 import type {
   ClientEventName,
-  ClientResults,
   ClientToServerEvents,
   PollsView,
   Result,
@@ -10,6 +9,7 @@ import type {
   ViewKind,
   ViewSnapshot,
 } from '@yishi/protocol';
+import { ClientResults } from '@yishi/protocol';
 import { handshakeAuth } from '@yishi/protocol/constants';
 
 export type YishiClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -70,9 +70,15 @@ export function connected(socket: YishiClientSocket): Promise<void> {
   });
 }
 
+/** Emits and waits for the ack; a successful ack must match the event's result schema, or the test fails. */
 export function emit<E extends ClientEventName>(socket: YishiClientSocket, event: E, payload: unknown): Promise<Result<ClientResults[E]>> {
-  return new Promise((resolve) => {
-    (socket.emit as (e: string, p: unknown, ack: (r: Result<ClientResults[E]>) => void) => void)(event, payload, resolve);
+  return new Promise((resolve, reject) => {
+    (socket.emit as (e: string, p: unknown, ack: (r: Result<ClientResults[E]>) => void) => void)(event, payload, (r) => {
+      // The protocol's result schema of the event (ClientResults): a handler cannot drift from the wire contract unnoticed.
+      const checked = r?.ok ? ClientResults[event].safeParse(r.data) : null;
+      if (checked && !checked.success) reject(new Error(`${event} acked a result outside its schema: ${checked.error.message}`));
+      else resolve(r);
+    });
   });
 }
 

@@ -1,17 +1,13 @@
-import { computePresence } from '@yishi/domain';
-import { ViewKind as ViewKindSchema, type CouncilId, type MeetingId, type ViewKind, type ViewSnapshot } from '@yishi/protocol';
+import type { CouncilId, MeetingId, ViewKind, ViewSnapshot } from '@yishi/protocol';
 import { BoundedMap } from '../bounded-map.ts';
+import type { ViewContext, ViewRegistry, ViewSpec } from '../core/view-spec.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../storage/store.ts';
-import { computeLiveTallies, computePollsView } from '../votes/polls-view.ts';
-import { recordedAttendance } from './attendance-tracker.ts';
 import { meetingIdOfRoom, meetingRoom } from './rooms.ts';
 import type { YishiServer } from './types.ts';
 
 /** How often at most one instance pushes one view of one meeting. Four a second keeps a room "live". */
 const MIN_INTERVAL_MS = 250;
-
-const VIEW_KINDS = ViewKindSchema.options;
 
 /**
  * Sockets written per turn of the event loop when delivering a snapshot. Writing to 5,000
@@ -41,7 +37,8 @@ interface KeyState {
  * Live views: each is a snapshot computed from the source of truth (SQL, and the sockets
  * connected across all instances), pushed to the meeting's room at most every MIN_INTERVAL_MS,
  * however many changes arrive. Each snapshot carries a version; clients keep the highest.
- * Polls and consensus add their own kinds here rather than inventing another mechanism.
+ * Which kinds exist and how each is computed comes from the features (core/feature.ts#ViewSpec):
+ * a new feature registers its kinds rather than inventing another mechanism.
  */
 export class LiveViews {
   private readonly keys = new Map<string, KeyState>();
@@ -56,6 +53,8 @@ export class LiveViews {
     private readonly log: Logger,
     /** True when other instances exist to relay to (Redis fan-out); the memory adapter has none. */
     private readonly relay: boolean,
+    /** Every view kind the registered features compute (core/feature.ts#viewRegistry). */
+    private readonly registry: ViewRegistry,
   ) {
     // A snapshot computed on another instance, for our sockets. Delivered here only, never
     // relayed again.
@@ -64,6 +63,11 @@ export class LiveViews {
       this.remember(snap);
       void this.deliverLocally(snap);
     });
+  }
+
+  /** The registered views, in registration order (meeting:join returns those the caller may see). */
+  kinds(): ViewSpec[] {
+    return [...this.registry.values()];
   }
 
   /** Forgets views idle for IDLE_MS (see there); app.ts calls this on a timer. */
@@ -100,7 +104,7 @@ export class LiveViews {
     for (const room of this.io.of('/').adapter.rooms.keys()) {
       const meetingId = meetingIdOfRoom(room);
       if (!meetingId) continue;
-      for (const kind of VIEW_KINDS) this.invalidate(meetingId, kind);
+      for (const kind of this.registry.keys()) this.invalidate(meetingId, kind);
     }
   }
 
@@ -156,22 +160,11 @@ export class LiveViews {
   }
 
   private async compute(meetingId: MeetingId, kind: ViewKind): Promise<ViewSnapshot> {
-    switch (kind) {
-      case 'meeting': {
-        const data = await this.store.meetings.get(meetingId);
-        return { kind, meetingId, version: data.version, data };
-      }
-      case 'presence':
-        return this.presence(meetingId);
-      case 'polls': {
-        const version = await this.nextVersion();
-        return { kind, meetingId, version, data: await computePollsView(this.store, meetingId, version) };
-      }
-      case 'tallies': {
-        const version = await this.nextVersion();
-        return { kind, meetingId, version, data: await computeLiveTallies(this.store, meetingId, version) };
-      }
-    }
+    const spec = this.registry.get(kind);
+    if (!spec) throw new Error(`no feature computes the ${kind} view`);
+    const ctx: ViewContext = { store: this.store, io: this.io, nextVersion: () => this.nextVersion() };
+    const { version, data } = await spec.compute(ctx, meetingId);
+    return { kind, meetingId, version, data } as ViewSnapshot;
   }
 
   /**
@@ -223,34 +216,5 @@ export class LiveViews {
       this.io.local.to(ids.slice(i, i + DELIVERY_SLICE)).emit('view', snap);
       await new Promise((r) => setImmediate(r));
     }
-  }
-
-  /**
-   * Who is here. Members come from the attendance record (attendance-tracker.ts): the same rows
-   * a poll's close reads, so the screen and the binding outcome agree. Residents are only ever
-   * a count on screen; fetchSockets asks every instance for them.
-   */
-  private async presence(meetingId: MeetingId): Promise<ViewSnapshot<'presence'>> {
-    const version = await this.nextVersion();
-    const meeting = await this.store.meetings.get(meetingId);
-    const [council, recorded, sockets] = await Promise.all([
-      this.store.councils.get(meeting.councilId),
-      recordedAttendance(this.store, meetingId),
-      this.io.in(meetingRoom(meetingId)).fetchSockets(),
-    ]);
-    const residents = new Set<string>();
-    for (const s of sockets) {
-      const o = s.data.owner;
-      if (o?.kind === 'resident') residents.add(o.residentId);
-    }
-    const data = computePresence({
-      members: council.members,
-      groups: council.groups,
-      quorum: council.quorum,
-      onlineMemberIds: recorded.online,
-      inRoomMemberIds: recorded.inRoom,
-      residentCount: residents.size,
-    });
-    return { kind: 'presence', meetingId, version, data };
   }
 }

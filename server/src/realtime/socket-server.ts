@@ -6,7 +6,8 @@ import { clientAddress, type TrustFn } from '../http/client-address.ts';
 import { sessionFromRequest, sessionTokenHash } from '../http/session-cookie.ts';
 import { steadyLimiter } from '../rate-limit.ts';
 import type { Services } from '../services.ts';
-import { bindHandlers } from './handlers.ts';
+import { bindEvents } from '../core/events.ts';
+import type { EventTable } from '../core/feature.ts';
 import { meetingIdOfRoom, memberRoom, sessionRoom } from './rooms.ts';
 import type { YishiServer } from './types.ts';
 
@@ -61,7 +62,7 @@ const HANDSHAKES_PER_SESSION = { perSecond: 2, burst: 20 };
 const HANDSHAKES_PER_SECOND_PER_ADDRESS = 50;
 
 /** Wires authentication and handlers; called once the services (which need `io`) exist. */
-export function attachSocketHandlers(io: YishiServer, services: Services, caps: ConnectionCaps, trust: TrustFn): () => void {
+export function attachSocketHandlers(io: YishiServer, services: Services, events: Required<EventTable>, caps: ConnectionCaps, trust: TrustFn): () => void {
   /** Events a socket may send: 20 a second after a burst of 40. */
   const perSocket = steadyLimiter({ perSecond: 20, burst: 40 });
   /** Refused messages a socket may send before it is closed: a burst of 100, then 10 a second. */
@@ -124,7 +125,7 @@ export function attachSocketHandlers(io: YishiServer, services: Services, caps: 
           caps.release(socket.id);
           return next(new Error('unauthenticated'));
         }
-        socket.data.owner = s.owner;
+        socket.data.principal = s.principal;
         socket.data.sessionHash = s.tokenHash;
         next();
       },
@@ -140,8 +141,8 @@ export function attachSocketHandlers(io: YishiServer, services: Services, caps: 
     idleSince.set(socket.id, Date.now());
     // So that signing out or revoking a link ends this connection too (session-sockets.ts).
     void socket.join(sessionRoom(socket.data.sessionHash));
-    if (socket.data.owner.kind === 'member') void socket.join(memberRoom(socket.data.owner.memberId));
-    bindHandlers(socket, services, perSocket, refusals);
+    if (socket.data.principal.kind === 'member') void socket.join(memberRoom(socket.data.principal.memberId));
+    bindEvents(socket, services, events, perSocket, refusals);
     socket.on('disconnecting', (reason) => {
       const meetings = [...socket.rooms].flatMap((r) => meetingIdOfRoom(r) ?? []);
       // The departure is written first, so the presence view computed next already has it.

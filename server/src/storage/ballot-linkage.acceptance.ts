@@ -3,8 +3,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BallotChoice, MeetingId, MemberId, PollDefinition, PollId } from '@yishi/protocol';
 import { hashToken, newToken } from '../auth/tokens.ts';
-import { BallotWriter } from '../votes/ballot-writer.ts';
-import { SealHolder } from '../votes/seal-holder.ts';
+import { BallotWriter } from '../features/polls/ballot-writer.ts';
+import { SealHolder } from '../features/polls/seal-holder.ts';
 import type { PendingBallot } from './polls.ts';
 import type { Store } from './store.ts';
 

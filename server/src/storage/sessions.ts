@@ -1,34 +1,32 @@
 import { and, eq, gt, lt } from 'drizzle-orm';
+import type { Principal } from '@yishi/domain';
 import type { CouncilId, MeetingId, MemberId, ResidentId, Role } from '@yishi/protocol';
 import type { Db } from './database.ts';
 import { members, residents, sessions } from './schema.ts';
 
-export type SessionOwner =
-  | { kind: 'member'; memberId: MemberId; councilId: CouncilId; role: Role; name: string }
-  | { kind: 'resident'; residentId: ResidentId; meetingId: MeetingId; displayName: string };
 
 export const SESSION_DAYS = 30;
 
-/** The owner a member row stands for. */
-export function memberOwner(row: { id: string; councilId: string; role: string; name: string }): SessionOwner {
+/** The principal a member row stands for. */
+export function memberPrincipal(row: { id: string; councilId: string; role: string; name: string }): Principal {
   return { kind: 'member', memberId: row.id as MemberId, councilId: row.councilId as CouncilId, role: row.role as Role, name: row.name };
 }
 
 export class SessionStore {
   constructor(private readonly db: Db) {}
 
-  async create(tokenHash: string, owner: { memberId: MemberId } | { residentId: ResidentId }): Promise<void> {
+  async create(tokenHash: string, principal: { memberId: MemberId } | { residentId: ResidentId }): Promise<void> {
     const expiresAt = new Date(Date.now() + SESSION_DAYS * 86_400_000);
     await this.db.insert(sessions).values({
       tokenHash,
-      memberId: 'memberId' in owner ? owner.memberId : null,
-      residentId: 'residentId' in owner ? owner.residentId : null,
+      memberId: 'memberId' in principal ? principal.memberId : null,
+      residentId: 'residentId' in principal ? principal.residentId : null,
       expiresAt,
     });
   }
 
   /** Who holds this session now, in one query: a member's role is read fresh, so a demotion takes effect at once. */
-  async find(tokenHash: string): Promise<SessionOwner | null> {
+  async find(tokenHash: string): Promise<Principal | null> {
     const [row] = await this.db
       .select({
         memberId: members.id,

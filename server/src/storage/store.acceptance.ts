@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MeetingId, MemberId, GroupId } from '@yishi/protocol';
+import type { GroupId, MeetingId, MemberId, PollDefinition, PollId } from '@yishi/protocol';
 import { hashToken, newToken } from '../auth/tokens.ts';
+import { POLL_CLOSE } from './deadlines.ts';
 import { deadlineAcceptance } from './deadlines.acceptance.ts';
 import { joinCodeAcceptance } from './join-codes.acceptance.ts';
 import type { Store } from './store.ts';
@@ -9,6 +10,17 @@ import type { Store } from './store.ts';
  * One acceptance suite for every storage driver: each driver's test file calls this with a
  * fresh, empty store. If a driver passes it, the server works on it.
  */
+/** A roll-call motion for members, simple majority of ballots cast (the id is set by each case). */
+const motion = (title: string) =>
+  ({
+    kind: 'motion',
+    title,
+    eligibility: 'members',
+    secrecy: 'roll_call',
+    results: 'live',
+    rule: { quorum: { kind: 'none' }, threshold: { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'excluded' } },
+  }) as const satisfies Omit<PollDefinition, 'id'>;
+
 export function runStoreAcceptance(driver: string, open: () => Promise<{ store: Store; dispose(): Promise<void> }>): void {
   describe(`storage on ${driver}`, () => {
     let store: Store;
@@ -212,6 +224,95 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
         expect((await store.polls.inRoom(pollId)).length).toBe(roomOk ? 1 : 0);
         expect((await store.polls.voterCounts(pollId)).members).toBe(1);
       }
+    });
+
+    it('keeps polls: a draft opens once, is listed in order, and its closing time becomes a deadline when it opens', async () => {
+      const { randomUUID } = await import('node:crypto');
+      const pollId = randomUUID() as PollId;
+      const definition = { ...motion('议题一'), id: pollId };
+      const created = await store.polls.create({ meetingId, definition, residentAccess: 'voting_code', closesAt: '2099-01-01T00:00:00Z', agendaItemId: null, createdBy: adminId });
+      expect(created).toMatchObject({ state: 'draft', meetingId, residentAccess: 'voting_code', definition: { id: pollId, title: '议题一' } });
+      expect(await store.polls.get(pollId)).toEqual(created);
+      expect(await store.deadlines.get(POLL_CLOSE, pollId)).toBeUndefined(); // drafts never close by time
+      expect((await store.polls.open(pollId)).state).toBe('open');
+      await expect(store.polls.open(pollId)).rejects.toMatchObject({ code: 'invalid_transition' });
+      expect((await store.deadlines.get(POLL_CLOSE, pollId))?.dueAt.toISOString()).toBe('2099-01-01T00:00:00.000Z');
+      expect((await store.polls.openWithClosingTime()).map((p) => p.pollId)).toContain(pollId);
+      expect((await store.polls.listForMeeting(meetingId)).at(-1)?.definition.id).toBe(pollId);
+      expect(await store.polls.state(pollId)).toBe('open');
+      await expect(store.polls.get(randomUUID() as PollId)).rejects.toMatchObject({ code: 'not_found' });
+    });
+
+    it('records roll-call ballots once per voter: the same key is unchanged, another key changes the choice', async () => {
+      const { randomUUID } = await import('node:crypto');
+      const pollId = randomUUID() as PollId;
+      await store.polls.create({ meetingId, definition: { ...motion('点名'), id: pollId }, residentAccess: 'voting_code', closesAt: null, agendaItemId: null, createdBy: adminId });
+      const ballot = (voterKey: string, choice: 'yes' | 'no', idempotencyKey: string) => ({
+        pollId,
+        voterKey,
+        voterName: voterKey,
+        electorate: 'members' as const,
+        idempotencyKey,
+        choice: { kind: 'motion' as const, choice },
+        secret: false,
+        mixAt: 3,
+        newReceiptHash: null,
+        changeReceiptHash: null,
+      });
+      // Not open yet: refused, nothing written.
+      expect(await store.polls.commitBallots([ballot('m:a', 'yes', 'k1')])).toEqual([{ ok: false, code: 'poll_not_open' }]);
+      await store.polls.open(pollId);
+      const first = await store.polls.commitBallots([ballot('m:a', 'yes', 'k1'), ballot('m:b', 'no', 'k2'), ballot('m:a', 'yes', 'k1')]);
+      expect(first.map((o) => (o.ok ? o.status : o.code))).toEqual(['recorded', 'recorded', 'unchanged']);
+      expect((await store.polls.commitBallots([ballot('m:b', 'yes', 'k3')]))[0]).toMatchObject({ ok: true, status: 'changed' });
+      expect(await store.polls.voterCounts(pollId)).toMatchObject({ members: 2 });
+      expect(await store.polls.rollEntry(pollId, 'm:a')).toEqual({ voted: true, inRoom: false });
+      expect(await store.polls.hasVoted(pollId, 'm:c')).toBe(false);
+      expect(await store.polls.rollKey(pollId, 'm:a')).toBe('k1');
+      const grouped = await store.polls.groupedBallots(pollId);
+      expect(grouped).toEqual([{ electorate: 'members', choice: { kind: 'motion', choice: 'yes' }, n: 2 }]);
+      expect((await store.polls.namedBallots(pollId)).map((b) => b.name).sort()).toEqual(['m:a', 'm:b']);
+    });
+
+    it('issues voting codes found by their hash only, counted as the residents\' electorate', async () => {
+      const before = await store.polls.residentElectorate(meetingId, 'voting_code');
+      await store.polls.issueCodes(meetingId, [{ codeHash: hashToken('CODE-ONE'), label: '1号楼' }, { codeHash: hashToken('CODE-TWO'), label: null }], adminId);
+      expect(await store.polls.residentElectorate(meetingId, 'voting_code')).toBe(before + 2);
+      expect(await store.polls.codeByHash(hashToken('CODE-ONE'))).toMatchObject({ meetingId });
+      expect(await store.polls.codeByHash('CODE-ONE')).toBeUndefined();
+    });
+
+    it('closes a poll once: the final record, the result and the decision in one transaction', async () => {
+      const { randomUUID } = await import('node:crypto');
+      const pollId = randomUUID() as PollId;
+      await store.polls.create({ meetingId, definition: { ...motion('表决'), id: pollId }, residentAccess: 'voting_code', closesAt: null, agendaItemId: null, createdBy: adminId });
+      await store.polls.open(pollId);
+      const cast = (voterKey: string, choice: 'yes' | 'no') => ({
+        pollId,
+        voterKey,
+        voterName: voterKey,
+        electorate: 'members' as const,
+        idempotencyKey: randomUUID(),
+        choice: { kind: 'motion' as const, choice },
+        secret: false,
+        mixAt: 3,
+        newReceiptHash: null,
+        changeReceiptHash: null,
+      });
+      await store.polls.commitBallots([cast('m:x', 'yes'), cast('m:y', 'yes'), cast('m:z', 'no')]);
+      const seen: unknown[] = [];
+      const { poll } = await store.polls.close(pollId, async (ballots) => {
+        seen.push(...ballots);
+        return { result: { yes: 2, no: 1 }, title: '表决', outcome: [{ electorate: 'members', outcome: null }], attendance: { present: 3, members: 3, required: 2 } };
+      });
+      expect(poll.state).toBe('closed');
+      expect(seen).toHaveLength(3);
+      expect(await store.polls.result(pollId)).toEqual({ yes: 2, no: 1 });
+      expect((await store.polls.finalBallots(pollId)).map((b) => b.position)).toEqual([0, 1, 2]);
+      expect((await store.polls.decisions(meetingId)).find((d) => d.pollId === pollId)).toMatchObject({ title: '表决', attendance: { present: 3, members: 3, required: 2 } });
+      await expect(store.polls.close(pollId, async () => ({ result: null, title: '', outcome: [] }))).rejects.toMatchObject({ code: 'poll_not_open' });
+      expect(await store.polls.commitBallots([cast('m:w', 'no')])).toEqual([{ ok: false, code: 'poll_not_open' }]);
+      expect((await store.polls.decisions(meetingId)).filter((d) => d.pollId === pollId)).toHaveLength(1);
     });
 
     it('keeps sessions for members and residents, and forgets deleted ones', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { can, hasVotedThreshold, normaliseJoinCode, validateBallot, validateInRoomCounts, withOutcomes } from '@yishi/domain';
+import { hasVotedThreshold, normaliseJoinCode, validateBallot, validateInRoomCounts, withOutcomes, type Principal, type Target } from '@yishi/domain';
 import type {
   BallotChoice,
   CastBallot,
@@ -10,20 +10,19 @@ import type {
   InRoomCountsBody,
   IssueCodesBody,
   MeetingId,
+  MemberId,
   OptionId,
   Poll,
   PollDefinition,
   PollId,
   VotingCodeSlip,
 } from '@yishi/protocol';
-import { hashToken, newToken } from '../auth/tokens.ts';
-import { AppError } from '../errors.ts';
-import { principalOf } from '../http/context.ts';
-import { recordedAttendance } from '../realtime/attendance-tracker.ts';
-import type { LiveViews } from '../realtime/live-views.ts';
-import { IN_ROOM_ROLL_KEY, newVotingCode, type PendingBallot } from '../storage/polls.ts';
-import type { SessionOwner } from '../storage/sessions.ts';
-import type { Store } from '../storage/store.ts';
+import { hashToken, newToken } from '../../auth/tokens.ts';
+import { AppError } from '../../errors.ts';
+import { recordedAttendance } from '../attendance/tracker.ts';
+import type { LiveViews } from '../../realtime/live-views.ts';
+import { IN_ROOM_ROLL_KEY, newVotingCode, type PendingBallot } from '../../storage/polls.ts';
+import type { Store } from '../../storage/store.ts';
 import { BallotWriter } from './ballot-writer.ts';
 import { SealHolder } from './seal-holder.ts';
 
@@ -37,17 +36,16 @@ export interface SealPeers {
   settled(pollId: PollId): void;
 }
 import { electorateSizes, tallyFrom } from './polls-view.ts';
-import { BoundedMap } from '../bounded-map.ts';
+import { BoundedMap } from '../../bounded-map.ts';
 
-type Member = Extract<SessionOwner, { kind: 'member' }>;
-
-/**
- * Polls and ballots. Checks who may do what, validates ballots with packages/domain, and hands
- * ballots to the group-commit writer. Never logs a choice.
- */
 /** Polls whose definitions are kept in memory; far more than are ever open at once. */
 const POLL_CACHE_MAX = 2_000;
 
+/**
+ * Polls and ballots. Who may do what is checked before, by the core (core/events.ts, with
+ * target()); this validates ballots with packages/domain and hands them to the group-commit
+ * writer. Never logs a choice.
+ */
 export class VoteService {
   private readonly writer: BallotWriter;
   readonly holder: SealHolder;
@@ -124,20 +122,21 @@ export class VoteService {
    */
   async closeOpenPolls(meetingId: MeetingId): Promise<void> {
     for (const p of await this.store.polls.listForMeeting(meetingId)) {
-      if (p.state === 'open') await this.close(null, p.definition.id);
+      if (p.state === 'open') await this.close(p.definition.id, { byHand: false });
     }
   }
 
-  private async requireRunner(owner: SessionOwner, meetingId: MeetingId): Promise<Member> {
-    const meeting = await this.store.meetings.get(meetingId);
-    if (owner.kind !== 'member' || !can(principalOf(owner), 'poll.run', { councilId: meeting.councilId, meetingId: meeting.id }))
-      throw new AppError('forbidden');
-    return owner;
+  /**
+   * The council and meeting an action on a poll applies to, for the core to authorise (from the
+   * cache: a ballot checks its permission without a query).
+   */
+  async target(pollId: PollId): Promise<Target> {
+    const p = await this.poll(pollId);
+    return { councilId: p.councilId, meetingId: p.meetingId };
   }
 
-  /** `b` is already parsed at the edge (handlers.ts), defaults applied. */
-  async create(owner: SessionOwner, b: ClientPayload<'poll:create'>): Promise<Poll> {
-    const me = await this.requireRunner(owner, b.meetingId);
+  /** `b` is already parsed at the edge (core/events.ts), defaults applied. */
+  async create(by: MemberId, b: ClientPayload<'poll:create'>): Promise<Poll> {
     const meeting = await this.store.meetings.get(b.meetingId);
     if (meeting.state === 'closed') throw new AppError('meeting_closed');
     const id = randomUUID() as PollId;
@@ -155,28 +154,24 @@ export class VoteService {
       residentAccess: b.residentAccess,
       closesAt: b.closesAt,
       agendaItemId: b.agendaItemId,
-      createdBy: me.memberId,
+      createdBy: by,
     });
     this.pollsChanged(b.meetingId);
     return poll;
   }
 
-  async open(owner: SessionOwner, pollId: PollId): Promise<Poll> {
+  async open(pollId: PollId): Promise<Poll> {
     const p = await this.poll(pollId);
-    await this.requireRunner(owner, p.meetingId);
     await this.requireOpenMeeting(p.meetingId);
     const opened = await this.store.polls.open(pollId);
     this.pollsChanged(p.meetingId);
     return opened;
   }
 
-  /** Closes by hand, or by time (owner null): decides the outcome and records the decision. */
-  async close(owner: SessionOwner | null, pollId: PollId): Promise<Poll> {
+  /** Closes by hand, or by time or with its meeting (`byHand` false: no check that the meeting is open): decides the outcome and records the decision. */
+  async close(pollId: PollId, { byHand }: { byHand: boolean }): Promise<Poll> {
     const p = await this.poll(pollId);
-    if (owner) {
-      await this.requireRunner(owner, p.meetingId);
-      await this.requireOpenMeeting(p.meetingId);
-    }
+    if (byHand) await this.requireOpenMeeting(p.meetingId);
     // From the attendance record, never from the sockets of the moment (DESIGN.md 11).
     const recorded = await recordedAttendance(this.store, p.meetingId);
     const attendance = {
@@ -215,11 +210,10 @@ export class VoteService {
   }
 
   /** `onHeld`: the ballot waits for company (a secret poll); the caller tells the voter. */
-  async cast(owner: SessionOwner, msg: CastBallot, onHeld: (sealAt: number) => void = () => {}): Promise<CastResult> {
+  async cast(principal: Principal, msg: CastBallot, onHeld: (sealAt: number) => void = () => {}): Promise<CastResult> {
     const p = await this.poll(msg.pollId);
     if (p.state !== 'open') throw await this.notOpen(p.meetingId);
     const def = p.definition;
-    if (!can(principalOf(owner), 'meeting.view', { councilId: p.councilId, meetingId: p.meetingId })) throw new AppError('forbidden');
 
     const check = validateBallot(def, msg.choice);
     if (!check.ok) throw new AppError(check.error.code);
@@ -227,10 +221,10 @@ export class VoteService {
     let electorate: Electorate;
     let voterKey: string;
     let voterName: string;
-    if (owner.kind === 'member' && !msg.votingCode) {
+    if (principal.kind === 'member' && !msg.votingCode) {
       electorate = 'members';
-      voterKey = `m:${owner.memberId}`;
-      voterName = owner.name;
+      voterKey = `m:${principal.memberId}`;
+      voterName = principal.name;
     } else {
       if (def.eligibility !== 'everyone') throw new AppError('not_eligible');
       electorate = 'residents';
@@ -240,10 +234,10 @@ export class VoteService {
         if (!code || code.meetingId !== p.meetingId) throw new AppError('bad_credential');
         voterKey = `c:${code.id}`;
       } else {
-        if (owner.kind !== 'resident') throw new AppError('not_eligible');
-        voterKey = `r:${owner.residentId}`;
+        if (principal.kind !== 'resident') throw new AppError('not_eligible');
+        voterKey = `r:${principal.residentId}`;
       }
-      voterName = owner.kind === 'resident' ? owner.displayName : owner.name;
+      voterName = principal.kind === 'resident' ? principal.displayName : principal.name;
     }
 
     const secret = def.secrecy === 'secret';
@@ -286,23 +280,21 @@ export class VoteService {
     return { status: outcome.status, receipt: outcome.receiptIssued ? receipt : null };
   }
 
-  async mine(owner: SessionOwner, pollId: PollId, votingCode?: string): Promise<{ voted: boolean; inRoom: boolean }> {
+  async mine(principal: Principal, pollId: PollId, votingCode?: string): Promise<{ voted: boolean; inRoom: boolean }> {
     const p = await this.poll(pollId);
-    if (!can(principalOf(owner), 'meeting.view', { councilId: p.councilId, meetingId: p.meetingId })) throw new AppError('forbidden');
     if (votingCode) {
       const code = await this.store.polls.codeByHash(hashToken(normaliseJoinCode(votingCode)));
       if (!code || code.meetingId !== p.meetingId) throw new AppError('bad_credential');
       return { voted: await this.store.polls.hasVoted(pollId, `c:${code.id}`), inRoom: false };
     }
-    const key = owner.kind === 'member' ? `m:${owner.memberId}` : `r:${owner.residentId}`;
+    const key = principal.kind === 'member' ? `m:${principal.memberId}` : `r:${principal.residentId}`;
     return this.store.polls.rollEntry(pollId, key);
   }
 
-  async setInRoom(owner: SessionOwner, body: InRoomCountsBody): Promise<void> {
+  async setInRoom(by: MemberId, body: InRoomCountsBody): Promise<void> {
     const p = await this.poll(body.pollId);
-    const me = await this.requireRunner(owner, p.meetingId);
     await this.requireOpenMeeting(p.meetingId);
-    const counts = { electorate: body.electorate, ballots: body.ballots, counts: body.counts, voters: body.voters, enteredBy: me.memberId };
+    const counts = { electorate: body.electorate, ballots: body.ballots, counts: body.counts, voters: body.voters, enteredBy: by };
     // Members are a known list: the count names who raised a hand, and nobody counts twice,
     // checked against the voter roll inside the transaction that stores the count.
     const members =
@@ -314,12 +306,11 @@ export class VoteService {
     this.pollsChanged(p.meetingId);
   }
 
-  async issueCodes(owner: SessionOwner, body: IssueCodesBody): Promise<VotingCodeSlip[]> {
-    const me = await this.requireRunner(owner, body.meetingId);
+  async issueCodes(by: MemberId, body: IssueCodesBody): Promise<VotingCodeSlip[]> {
     await this.requireOpenMeeting(body.meetingId);
     if (body.labels && body.labels.length !== body.count) throw new AppError('invalid_input', 'one label per code', ['labels']);
     const slips = Array.from({ length: body.count }, (_, i) => ({ code: newVotingCode(), label: body.labels?.[i] ?? null }));
-    await this.store.polls.issueCodes(body.meetingId, slips.map((s) => ({ codeHash: hashToken(s.code), label: s.label })), me.memberId);
+    await this.store.polls.issueCodes(body.meetingId, slips.map((s) => ({ codeHash: hashToken(s.code), label: s.label })), by);
     this.pollsChanged(body.meetingId);
     return slips;
   }

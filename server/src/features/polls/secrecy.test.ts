@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PollView } from '@yishi/protocol';
-import { ApiClient, connected, emit, type YishiClientSocket } from '../../../test/support/client.ts';
-import { setUpCouncil } from '../../../test/support/council.ts';
-import { startInProcess } from '../../../test/support/in-process.ts';
-import { waitFor } from '../../../test/support/ports.ts';
-import type { LogSink } from '../log.ts';
+import { ApiClient, connected, emit, type YishiClientSocket } from '../../../../test/support/client.ts';
+import { setUpCouncil } from '../../../../test/support/council.ts';
+import { startInProcess } from '../../../../test/support/in-process.ts';
+import { waitFor } from '../../../../test/support/ports.ts';
+import type { LogSink } from '../../log.ts';
 
 /**
  * Secret means secret: everything the server sends during a secret poll is captured, and no

@@ -1,8 +1,8 @@
 import type { PollId } from '@yishi/protocol';
-import { AppError } from '../errors.ts';
-import type { Scheduler } from '../scheduler/scheduler.ts';
-import { POLL_CLOSE } from '../storage/deadlines.ts';
-import type { Store } from '../storage/store.ts';
+import { AppError } from '../../errors.ts';
+import type { Scheduler } from '../../scheduler/scheduler.ts';
+import { POLL_CLOSE } from '../../storage/deadlines.ts';
+import type { Store } from '../../storage/store.ts';
 import type { VoteService } from './vote-service.ts';
 
 /**
@@ -18,7 +18,7 @@ export async function registerPollDeadlines(scheduler: Scheduler, store: Store, 
     });
     if (poll?.state !== 'open') return; // closed by hand before its time (or gone)
     try {
-      await votes.close(null, pollId);
+      await votes.close(pollId, { byHand: false });
     } catch (err) {
       // Closed by hand (or by a meeting's close) while this one ran: done all the same.
       if ((await store.polls.get(pollId)).state !== 'open') return;

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { can, isJoinable, normaliseJoinCode } from '@yishi/domain';
+import { isJoinable, normaliseJoinCode } from '@yishi/domain';
 import {
   CreateMeetingBody,
   MeetingId,
@@ -10,13 +10,13 @@ import {
   type PollOutcome,
   type PublicDecision,
 } from '@yishi/protocol';
-import { AppError } from '../errors.ts';
-import type { Services } from '../services.ts';
-import { clientKey } from './auth-routes.ts';
-import { json, ownerOf, principalOf, requireMember } from './context.ts';
-import { startSession } from './session-cookie.ts';
-import { sessionView } from './session-view.ts';
-import { parse } from './validate.ts';
+import { AppError } from '../../errors.ts';
+import type { Services } from '../../services.ts';
+import { clientKey } from '../../http/client-address.ts';
+import { authorize, councilMember, json, signedIn } from '../../http/context.ts';
+import { startSession } from '../../http/session-cookie.ts';
+import { sessionView } from '../../http/session-view.ts';
+import { parse } from '../../http/validate.ts';
 
 /** The decisions of a meeting as its code shows them: outcomes and winning labels, nothing else. */
 async function publicDecisions(store: Services['store'], meetingId: MeetingId): Promise<PublicDecision[]> {
@@ -44,7 +44,7 @@ export function meetingRoutes(services: Services): Router {
   r.get(
     '/meetings',
     json(async (req) => {
-      const me = await requireMember(services, req);
+      const me = await councilMember(services, req, 'council.view');
       return store.meetings.list(me.councilId);
     }),
   );
@@ -52,7 +52,7 @@ export function meetingRoutes(services: Services): Router {
   r.post(
     '/meetings',
     json(async (req) => {
-      const me = await requireMember(services, req, ['admin', 'facilitator']);
+      const me = await councilMember(services, req, 'meeting.create');
       const id = await store.meetings.create(me.councilId, parse(CreateMeetingBody, req.body), me.memberId);
       return store.meetings.get(id);
     }),
@@ -61,11 +61,9 @@ export function meetingRoutes(services: Services): Router {
   r.get(
     '/meetings/:meetingId',
     json(async (req) => {
-      const owner = await ownerOf(services, req);
-      if (!owner) throw new AppError('unauthenticated');
+      const principal = await signedIn(services, req);
       const meeting = await store.meetings.get(parse(MeetingId, req.params.meetingId));
-      if (!can(principalOf(owner), 'meeting.view', { councilId: meeting.councilId, meetingId: meeting.id }))
-        throw new AppError('forbidden');
+      authorize(principal, 'meeting.view', { councilId: meeting.councilId, meetingId: meeting.id });
       return meeting;
     }),
   );
@@ -73,10 +71,10 @@ export function meetingRoutes(services: Services): Router {
   r.patch(
     '/meetings/:meetingId',
     json(async (req) => {
-      const me = await requireMember(services, req);
+      const principal = await signedIn(services, req);
       const id = parse(MeetingId, req.params.meetingId);
       const meeting = await store.meetings.get(id);
-      if (!can(principalOf(me), 'meeting.create', { councilId: meeting.councilId, meetingId: id })) throw new AppError('forbidden');
+      authorize(principal, 'meeting.edit', { councilId: meeting.councilId, meetingId: id });
       await store.meetings.update(id, parse(UpdateMeetingBody, req.body));
       live.invalidate(id, 'meeting');
       return store.meetings.get(id);

@@ -10,16 +10,16 @@ import {
   type LinkOrigin,
   type SignInLink,
 } from '@yishi/protocol';
-import { hashToken, newToken } from '../auth/tokens.ts';
-import type { Services } from '../services.ts';
-import { json, publicOrigin, requireMember } from './context.ts';
-import { parse } from './validate.ts';
+import { hashToken, newToken } from '../../auth/tokens.ts';
+import type { Services } from '../../services.ts';
+import { councilMember, json, publicOrigin } from '../../http/context.ts';
+import { parse } from '../../http/validate.ts';
 
-/** Council set-up: name, quorum, stakeholder groups, members and their sign-in links. Admin only, own council only. */
+/** Council set-up: name, quorum, stakeholder groups, members and their sign-in links. Who may do what: can() in packages/domain. */
 export function councilRoutes(services: Services): Router {
   const r = Router();
   const { store, live } = services;
-  const admin = (req: Request) => requireMember(services, req, ['admin']);
+  const admin = (req: Request) => councilMember(services, req, 'council.manage');
   const issueLink = (req: Request, memberId: MemberId, token: string): SignInLink => ({
     memberId,
     url: `${publicOrigin(services, req)}/signin/${token}`,
@@ -29,7 +29,7 @@ export function councilRoutes(services: Services): Router {
   r.get(
     '/link-origin',
     json(async (req): Promise<LinkOrigin> => {
-      await requireMember(services, req);
+      await councilMember(services, req, 'council.view');
       return { origin: publicOrigin(services, req) };
     }),
   );
@@ -37,7 +37,7 @@ export function councilRoutes(services: Services): Router {
   r.get(
     '/council',
     json(async (req) => {
-      const me = await requireMember(services, req);
+      const me = await councilMember(services, req, 'council.view');
       return store.councils.get(me.councilId);
     }),
   );

@@ -1,6 +1,6 @@
 import { compactTally, hasVotedVisible, tallyPoll, visibleSnapshot, type ElectorateInput } from '@yishi/domain';
 import type { BallotChoice, Electorate, InRoomCounts, MeetingId, Poll, PollsView, PollView, TalliesView, TallySnapshot } from '@yishi/protocol';
-import type { Store } from '../storage/store.ts';
+import type { Store } from '../../storage/store.ts';
 
 /** How many members the council of a meeting has: the members' electorate of its polls. */
 export async function councilSize(store: Store, meetingId: MeetingId): Promise<number> {

@@ -1,17 +1,15 @@
 import { Router, type Request } from 'express';
 import { LinkSignInBody, PasswordSignInBody, SetPasswordBody, SetupBody, type SetupStatus } from '@yishi/protocol';
-import { hashPassword, hashToken, verifyPassword } from '../auth/tokens.ts';
-import { memberOwner } from '../storage/sessions.ts';
-import { AppError } from '../errors.ts';
-import type { Services } from '../services.ts';
-import { json, ownerOf, requireMember } from './context.ts';
-import { clearSessionCookie, sessionFromRequest, startSession } from './session-cookie.ts';
-import { sessionView } from './session-view.ts';
-import { parse } from './validate.ts';
+import { hashPassword, hashToken, verifyPassword } from '../../auth/tokens.ts';
+import { memberPrincipal } from '../../storage/sessions.ts';
+import { AppError } from '../../errors.ts';
+import type { Services } from '../../services.ts';
+import { clientKey } from '../../http/client-address.ts';
+import { councilMember, json, principalFrom } from '../../http/context.ts';
+import { clearSessionCookie, sessionFromRequest, startSession } from '../../http/session-cookie.ts';
+import { sessionView } from '../../http/session-view.ts';
+import { parse } from '../../http/validate.ts';
 
-export function clientKey(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
-}
 
 export function authRoutes(services: Services): Router {
   const r = Router();
@@ -20,7 +18,7 @@ export function authRoutes(services: Services): Router {
     if (!(await limits.perAddress.take(clientKey(req)))) throw new AppError('rate_limited');
   };
 
-  r.get('/session', json(async (req) => sessionView(services, await ownerOf(services, req))));
+  r.get('/session', json(async (req) => sessionView(services, await principalFrom(services, req))));
 
   r.get('/setup', json(async (): Promise<SetupStatus> => ({ needed: await store.councils.needsSetup() })));
 
@@ -32,9 +30,9 @@ export function authRoutes(services: Services): Router {
       const { adminId } = await store.councils.setup(body.token, body.councilName, body.adminName);
       const admin = await store.councils.memberById(adminId);
       if (!admin) throw new AppError('internal', 'admin vanished');
-      const owner = await startSession(store, req, res, memberOwner(admin));
+      const principal = await startSession(store, req, res, memberPrincipal(admin));
       services.log.info('council created');
-      return sessionView(services, owner);
+      return sessionView(services, principal);
     }),
   );
 
@@ -45,7 +43,7 @@ export function authRoutes(services: Services): Router {
       const body = parse(LinkSignInBody, req.body);
       const member = await store.councils.memberByLinkHash(hashToken(body.token));
       if (!member) throw new AppError('bad_credentials', 'unknown or revoked link');
-      return sessionView(services, await startSession(store, req, res, memberOwner(member)));
+      return sessionView(services, await startSession(store, req, res, memberPrincipal(member)));
     }),
   );
 
@@ -60,7 +58,7 @@ export function authRoutes(services: Services): Router {
       // Same answer for an unknown login and a wrong password: logins are not enumerable.
       if (!member?.passwordHash || !(await verifyPassword(body.password, member.passwordHash)))
         throw new AppError('bad_credentials');
-      return sessionView(services, await startSession(store, req, res, memberOwner(member)));
+      return sessionView(services, await startSession(store, req, res, memberPrincipal(member)));
     }),
   );
 
@@ -80,7 +78,7 @@ export function authRoutes(services: Services): Router {
   r.put(
     '/me/password',
     json(async (req) => {
-      const me = await requireMember(services, req);
+      const me = await councilMember(services, req, 'council.view');
       const body = parse(SetPasswordBody, req.body);
       await store.councils.setPassword(me.memberId, body.login, await hashPassword(body.password));
       return sessionView(services, me);

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { ATTENDANCE_HEARTBEAT_MS, membersPresent, quorumStatus } from '@yishi/domain';
 import type { MeetingId, MemberId } from '@yishi/protocol';
-import type { Logger } from '../log.ts';
-import type { Store } from '../storage/store.ts';
-import type { YishiSocket } from './types.ts';
+import type { Logger } from '../../log.ts';
+import type { Store } from '../../storage/store.ts';
+import type { YishiSocket } from '../../realtime/types.ts';
 
 /** The attendance the record gives at one moment, as the presence view and a poll's close read it. */
 export interface RecordedAttendance {
@@ -36,12 +36,12 @@ export class AttendanceTracker {
 
   /** A socket joined a meeting: a member's arrival is written before the join is acknowledged. */
   async arrive(socket: YishiSocket, meetingId: MeetingId): Promise<void> {
-    const owner = socket.data.owner;
-    if (this.stopped || owner?.kind !== 'member') return;
+    const principal = socket.data.principal;
+    if (this.stopped || principal?.kind !== 'member') return;
     const held = (socket.data.connections ??= {});
     if (held[meetingId]) return;
     held[meetingId] = 'pending';
-    held[meetingId] = await this.store.attendance.arrive(meetingId, owner.memberId as MemberId, this.instanceId);
+    held[meetingId] = await this.store.attendance.arrive(meetingId, principal.memberId as MemberId, this.instanceId);
   }
 
   /**
