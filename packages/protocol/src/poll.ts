@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MemberId } from './ids.ts';
 
 // Branded like ids.ts; kept here so everything about polls lives in one file.
-const id = <B extends string>(brand: B) => z.string().uuid().brand<B>();
+const id = <B extends string>(_brand: B) => z.string().uuid().brand<B>();
 
 export const PollId = id('PollId');
 export type PollId = z.infer<typeof PollId>;
