@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     app.close().then(
       () => process.exit(0),
       (err: Error) => {
-        log.error('shutdown failed', { err: err.message });
+        log.error('shutdown failed', { err });
         process.exit(1);
       },
     );

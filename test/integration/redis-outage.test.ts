@@ -91,7 +91,10 @@ describe('a Redis outage under a vote', () => {
     );
   }, 300_000);
   afterAll(async () => {
-    if (process.env.YISHI_TEST_LOGS) for (const [n, s] of Object.entries({ a, b })) writeFileSync(`${process.env.YISHI_TEST_LOGS}/${n}.log`, s?.output() ?? '');
+    if (process.env.YISHI_TEST_LOGS) {
+      for (const [n, s] of Object.entries({ a, b })) writeFileSync(`${process.env.YISHI_TEST_LOGS}/${n}.log`, s?.output() ?? '');
+      extraServers.forEach((s, i) => writeFileSync(`${process.env.YISHI_TEST_LOGS}/extra-${i}.log`, s.output()));
+    }
     for (const v of voters) v.socket.close();
     for (const e of extra) e.close();
     facilitator?.close();

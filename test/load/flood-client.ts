@@ -11,6 +11,7 @@
  * prints {phase: 'done', asked, answered, rateLimited, handshakes}.
  */
 import { io, type Socket } from 'socket.io-client';
+import { handshakeAuth } from '@yishi/protocol/constants';
 
 interface Args {
   urls: string[];
@@ -23,7 +24,7 @@ const args = JSON.parse(process.argv[2]!) as Args;
 const all: Socket[] = [];
 const open = (i: number): Socket => {
   const base = args.urls[i % args.urls.length]!;
-  const s = io(base, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie: args.cookie, origin: base } });
+  const s = io(base, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie: args.cookie, origin: base }, auth: handshakeAuth() });
   all.push(s);
   return s;
 };

@@ -10,6 +10,7 @@ import type {
   ViewKind,
   ViewSnapshot,
 } from '@yishi/protocol';
+import { handshakeAuth } from '@yishi/protocol/constants';
 
 export type YishiClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -47,13 +48,17 @@ export class ApiClient {
     return r.body;
   }
 
-  /** A websocket with this client's session (and an Origin, as a browser sends). */
-  socket(opts: { origin?: string | null; base?: string } = {}): YishiClientSocket {
+  /**
+   * A websocket with this client's session (and an Origin, as a browser sends), built for this
+   * PROTOCOL_VERSION as the web app is; `auth` replaces that handshake auth (null: none at all).
+   */
+  socket(opts: { origin?: string | null; base?: string; auth?: Record<string, unknown> | null } = {}): YishiClientSocket {
     const base = opts.base ?? this.base;
     const headers: Record<string, string> = {};
     if (this.cookie) headers.cookie = this.cookie;
     if (opts.origin !== null) headers.origin = opts.origin ?? base;
-    return io(base, { transports: ['websocket'], extraHeaders: headers, reconnectionDelay: 100, reconnectionDelayMax: 500 });
+    const auth = opts.auth === undefined ? { ...handshakeAuth() } : (opts.auth ?? undefined);
+    return io(base, { transports: ['websocket'], extraHeaders: headers, auth, reconnectionDelay: 100, reconnectionDelayMax: 500 });
   }
 }
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
+import { createClient } from 'redis';
 import { freePort, waitFor } from './ports.ts';
 
 export interface TestRedis {
@@ -22,13 +22,13 @@ export async function startRedis(): Promise<TestRedis> {
       stdio: 'ignore',
     });
     await waitFor(async () => {
-      const c = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      const c = createClient({ socket: { port, host: '127.0.0.1', reconnectStrategy: false } });
       c.on('error', () => {}); // refused while it starts: expected, polled again
       try {
         await c.connect();
         return (await c.ping()) === 'PONG';
       } finally {
-        c.disconnect();
+        if (c.isOpen) c.destroy();
       }
     }, 10_000, 'redis to start');
   };

@@ -5,6 +5,7 @@ import { AppError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import type { SessionOwner } from '../storage/sessions.ts';
 import { lanAddresses, linkOrigin } from './link-origin.ts';
+import { logOf } from './request-log.ts';
 import { sessionFromRequest } from './session-cookie.ts';
 
 /** Wraps an async JSON handler: the value it returns is the 200 body; AppErrors become typed errors. */
@@ -66,7 +67,7 @@ export function errorMiddleware(services: Services) {
       res.status(400).json({ error: { code: 'invalid_input', message: 'malformed JSON' } });
       return;
     }
-    services.log.error('request failed', { err: e.message ?? String(err) });
+    logOf(res, services.log).error('request failed', { err });
     res.status(500).json({ error: { code: 'internal' } });
   };
 }

@@ -29,7 +29,7 @@ export class AttendanceTracker {
     private readonly log: Logger,
   ) {
     this.timer = setInterval(() => {
-      if (!this.stopped) void this.store.attendance.heartbeat(this.instanceId).catch((err: Error) => this.log.warn('attendance heartbeat failed', { err: err.message }));
+      if (!this.stopped) void this.store.attendance.heartbeat(this.instanceId).catch((err: Error) => this.log.warn('attendance heartbeat failed', { err }));
     }, ATTENDANCE_HEARTBEAT_MS);
     this.timer.unref();
   }
@@ -54,7 +54,7 @@ export class AttendanceTracker {
     for (const [m, id] of Object.entries(held)) {
       if (meetingId && m !== meetingId) continue;
       delete held[m];
-      if (id !== 'pending') await this.store.attendance.depart(id, deliberate).catch((err: Error) => this.log.warn('attendance departure failed', { err: err.message }));
+      if (id !== 'pending') await this.store.attendance.depart(id, deliberate).catch((err: Error) => this.log.warn('attendance departure failed', { err }));
     }
   }
 
@@ -63,7 +63,7 @@ export class AttendanceTracker {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.timer);
-    await this.store.attendance.departAll(this.instanceId).catch((err: Error) => this.log.warn('attendance departure failed', { err: err.message }));
+    await this.store.attendance.departAll(this.instanceId).catch((err: Error) => this.log.warn('attendance departure failed', { err }));
   }
 }
 

@@ -9,8 +9,9 @@ import {
 } from '@yishi/protocol';
 import { AppError } from '../errors.ts';
 import { principalOf } from '../http/context.ts';
-import type { RateLimiter } from '../rate-limit.ts';
+import type { LocalLimiter } from '../rate-limit.ts';
 import type { Services } from '../services.ts';
+import { logFor } from './socket-log.ts';
 import type { SessionOwner } from '../storage/sessions.ts';
 import { meetingRoom, memberRoom } from './rooms.ts';
 import type { YishiSocket } from './types.ts';
@@ -21,7 +22,7 @@ type Handler<E extends ClientEventName> = (socket: YishiSocket, payload: ClientP
  * Binds every client event: rate limit, parse with the protocol schema, run, ack a Result.
  * Handlers only ever see parsed payloads; bad input gets a typed error and changes nothing.
  */
-export function bindHandlers(socket: YishiSocket, services: Services, limiter: RateLimiter, refusals: RateLimiter): void {
+export function bindHandlers(socket: YishiSocket, services: Services, limiter: LocalLimiter, refusals: LocalLimiter): void {
   const handlers: { [E in ClientEventName]: Handler<E> } = makeHandlers(services);
   for (const name of Object.keys(ClientEvents) as ClientEventName[]) {
     socket.on(name, (payload: unknown, ack: unknown) => {
@@ -34,10 +35,10 @@ export function bindHandlers(socket: YishiSocket, services: Services, limiter: R
       if (typeof ack === 'function') (ack as (r: Result<ClientResults[E]>) => void)(r);
     };
     try {
-      if (!limiter.take(socket.id)) {
+      if (!(await limiter.take(socket.id))) {
         // A client that keeps sending after being told it is too fast is not a browser: it is
         // closed, and its reconnections meet the handshake limits (socket-server.ts).
-        if (!refusals.take(socket.id)) socket.disconnect(true);
+        if (!(await refusals.take(socket.id))) socket.disconnect(true);
         throw new AppError('rate_limited');
       }
       const parsed = ClientEvents[name].safeParse(payload);
@@ -51,7 +52,7 @@ export function bindHandlers(socket: YishiSocket, services: Services, limiter: R
       if (err instanceof AppError) {
         reply({ ok: false, error: { code: err.code, ...(err.fields ? { fields: err.fields } : {}) } });
       } else {
-        services.log.error('socket handler failed', { event: name, err: (err as Error).message });
+        logFor(services.log, payload).error('socket handler failed', { event: name, err });
         reply({ ok: false, error: { code: 'internal' } });
       }
     }
@@ -96,7 +97,7 @@ function makeHandlers(services: Services): { [E in ClientEventName]: Handler<E> 
       const views: ViewSnapshot[] = [meetingView];
       for (const d of derived) {
         if (d.status === 'fulfilled') views.push(d.value);
-        else services.log.warn('view left out of a join', { meetingId, err: String((d.reason as Error)?.message ?? d.reason) });
+        else services.log.child({ meetingId }).warn('view left out of a join', { err: d.reason });
       }
       return { views };
     },

@@ -1,5 +1,6 @@
 import { computePresence } from '@yishi/domain';
 import { ViewKind as ViewKindSchema, type CouncilId, type MeetingId, type ViewKind, type ViewSnapshot } from '@yishi/protocol';
+import { BoundedMap } from '../bounded-map.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../storage/store.ts';
 import { computeLiveTallies, computePollsView } from '../votes/polls-view.ts';
@@ -26,6 +27,9 @@ const DELIVERY_SLICE = 500;
  */
 const IDLE_MS = 60_000;
 
+/** Snapshots kept at most (4 views a meeting: a thousand meetings live at once on one instance). */
+const MAX_SNAPSHOTS = 4_000;
+
 interface KeyState {
   lastAt: number;
   scheduled: boolean;
@@ -41,11 +45,10 @@ interface KeyState {
  */
 export class LiveViews {
   private readonly keys = new Map<string, KeyState>();
-  /** The last snapshot this instance computed per view, for joiners (see recent()). */
-  private readonly last = new Map<string, { at: number; snap: ViewSnapshot }>();
+  /** The last snapshot this instance computed per view, for joiners (see recent()); bounded, besides the idle sweep. */
+  private readonly last = new BoundedMap<string, { at: number; snap: ViewSnapshot }>(MAX_SNAPSHOTS);
   /** Computations under way, for recent() callers to share rather than start their own. */
   private readonly inflight = new Map<string, Promise<ViewSnapshot>>();
-  private clock = 0;
 
   constructor(
     private readonly io: YishiServer,
@@ -161,23 +164,23 @@ export class LiveViews {
       case 'presence':
         return this.presence(meetingId);
       case 'polls': {
-        const version = this.tick();
+        const version = await this.nextVersion();
         return { kind, meetingId, version, data: await computePollsView(this.store, meetingId, version) };
       }
       case 'tallies': {
-        const version = this.tick();
+        const version = await this.nextVersion();
         return { kind, meetingId, version, data: await computeLiveTallies(this.store, meetingId, version) };
       }
     }
   }
 
   /**
-   * Versions of derived views are clock readings: the newest computation saw the newest state,
-   * whichever instance made it.
+   * The version of a derived view (presence, polls, tallies), taken before its computation reads
+   * anything: from one database sequence (storage/view-versions.ts), so a computation started
+   * later carries a higher version on whichever instance it runs, whatever the clocks say.
    */
-  private tick(): number {
-    this.clock = Math.max(Date.now(), this.clock + 1);
-    return this.clock;
+  private nextVersion(): Promise<number> {
+    return this.store.viewVersions.next();
   }
 
   private async flush(key: string, meetingId: MeetingId, kind: ViewKind): Promise<void> {
@@ -196,7 +199,7 @@ export class LiveViews {
       if (this.relay) this.io.serverSideEmit('view', snap);
       await this.deliverLocally(snap);
     } catch (err) {
-      this.log.warn('live view failed', { meetingId, kind, err: (err as Error).message });
+      this.log.child({ meetingId }).warn('live view failed', { kind, err });
     } finally {
       s.running = false;
       if (s.rerun) {
@@ -228,6 +231,7 @@ export class LiveViews {
    * a count on screen; fetchSockets asks every instance for them.
    */
   private async presence(meetingId: MeetingId): Promise<ViewSnapshot<'presence'>> {
+    const version = await this.nextVersion();
     const meeting = await this.store.meetings.get(meetingId);
     const [council, recorded, sockets] = await Promise.all([
       this.store.councils.get(meeting.councilId),
@@ -247,6 +251,6 @@ export class LiveViews {
       inRoomMemberIds: recorded.inRoom,
       residentCount: residents.size,
     });
-    return { kind: 'presence', meetingId, version: this.tick(), data };
+    return { kind: 'presence', meetingId, version, data };
   }
 }

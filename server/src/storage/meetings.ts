@@ -14,6 +14,7 @@ import type {
 } from '@yishi/protocol';
 import { AppError } from '../errors.ts';
 import type { Db } from './database.ts';
+import { isUniqueViolation } from './pg-errors.ts';
 import { attendance, councils, meetingLog, meetings, residents } from './schema.ts';
 
 const meetingColumns = {
@@ -46,6 +47,9 @@ function toMeeting(r: MeetingRow): Meeting {
   };
 }
 
+/** The unique constraint on meetings.join_code (schema.ts `.unique()`, named by drizzle). */
+const JOIN_CODE_UNIQUE = 'meetings_join_code_unique';
+
 function newJoinCode(): string {
   for (;;) {
     const code = joinCodeFromBytes(randomBytes(16));
@@ -54,7 +58,11 @@ function newJoinCode(): string {
 }
 
 export class MeetingStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** Where join codes come from (random; a test passes a taken one to check the retry). */
+    private readonly joinCodes: () => string = newJoinCode,
+  ) {}
 
   private select() {
     return this.db.select(meetingColumns).from(meetings).innerJoin(councils, eq(councils.id, meetings.councilId));
@@ -90,14 +98,13 @@ export class MeetingStore {
             place: body.place,
             mode: body.mode,
             state: 'draft',
-            joinCode: newJoinCode(),
+            joinCode: this.joinCodes(),
           });
           await tx.insert(meetingLog).values({ meetingId: id, actorMemberId: actor, action: 'created' });
         });
         return id;
       } catch (err) {
-        if (attempt < 5 && /join_code/.test(String((err as Error).message) + String((err as { cause?: Error }).cause?.message)))
-          continue;
+        if (attempt < 5 && isUniqueViolation(err, JOIN_CODE_UNIQUE)) continue;
         throw err;
       }
     }

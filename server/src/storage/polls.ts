@@ -1,5 +1,5 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type {
   BallotChoice,
   Electorate,
@@ -14,6 +14,7 @@ import type {
 } from '@yishi/protocol';
 import { AppError } from '../errors.ts';
 import type { Db } from './database.ts';
+import { POLL_CLOSE, setDeadline } from './deadlines.ts';
 import {
   ballotBox,
   decisions,
@@ -172,23 +173,27 @@ export class PollStore {
     return rows.map(toPoll);
   }
 
-  /** Polls due to close by time, on any meeting. */
-  async dueToClose(now: Date): Promise<Poll[]> {
+  /** Open polls with a closing time, on any meeting (their deadlines, see open()). */
+  async openWithClosingTime(): Promise<{ pollId: PollId; closesAt: Date }[]> {
     const rows = await this.db
-      .select()
+      .select({ id: polls.id, closesAt: polls.closesAt })
       .from(polls)
-      .where(and(eq(polls.state, 'open'), sql`${polls.closesAt} <= ${now.toISOString()}`));
-    return rows.map(toPoll);
+      .where(and(eq(polls.state, 'open'), isNotNull(polls.closesAt)));
+    return rows.map((r) => ({ pollId: r.id as PollId, closesAt: r.closesAt! }));
   }
 
+  /** Opens a draft; its closing time, if any, becomes a deadline in the same transaction (scheduler/). */
   async open(pollId: PollId): Promise<Poll> {
-    const done = await this.db
-      .update(polls)
-      .set({ state: 'open' })
-      .where(and(eq(polls.id, pollId), eq(polls.state, 'draft')))
-      .returning();
-    if (done.length === 0) throw new AppError('invalid_transition', 'only a draft poll opens');
-    return toPoll(done[0]!);
+    return this.db.transaction(async (tx) => {
+      const done = await tx
+        .update(polls)
+        .set({ state: 'open' })
+        .where(and(eq(polls.id, pollId), eq(polls.state, 'draft')))
+        .returning();
+      if (done.length === 0) throw new AppError('invalid_transition', 'only a draft poll opens');
+      if (done[0]!.closesAt) await setDeadline(tx, POLL_CLOSE, pollId, done[0]!.closesAt);
+      return toPoll(done[0]!);
+    });
   }
 
   /**

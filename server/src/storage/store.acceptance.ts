@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeetingId, MemberId, GroupId } from '@yishi/protocol';
 import { hashToken, newToken } from '../auth/tokens.ts';
+import { deadlineAcceptance } from './deadlines.acceptance.ts';
+import { joinCodeAcceptance } from './join-codes.acceptance.ts';
 import type { Store } from './store.ts';
 
 /**
@@ -228,5 +230,8 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
       await expect(store.meetings.update(meetingId, { title: 'changed' })).rejects.toMatchObject({ code: 'meeting_closed' });
       expect((await store.meetings.get(meetingId)).title).toBe('电梯加装议题');
     });
+
+    deadlineAcceptance(() => ({ store, meetingId, adminId }));
+    joinCodeAcceptance(() => ({ store, councilId, meetingId, adminId }));
   });
 }

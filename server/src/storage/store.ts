@@ -1,9 +1,11 @@
 import { AttendanceStore } from './attendance.ts';
 import { CouncilStore } from './councils.ts';
+import { DeadlineStore } from './deadlines.ts';
 import type { Database, Db } from './database.ts';
 import { MeetingStore } from './meetings.ts';
 import { PollStore } from './polls.ts';
 import { SessionStore } from './sessions.ts';
+import { ViewVersions } from './view-versions.ts';
 
 /** Everything the server keeps, over either driver. Built once at start-up and passed down. */
 export interface Store {
@@ -15,6 +17,8 @@ export interface Store {
   sessions: SessionStore;
   polls: PollStore;
   attendance: AttendanceStore;
+  deadlines: DeadlineStore;
+  viewVersions: ViewVersions;
   close(): Promise<void>;
 }
 
@@ -27,6 +31,8 @@ export function createStore(database: Database): Store {
     sessions: new SessionStore(database.db),
     polls: new PollStore(database.db),
     attendance: new AttendanceStore(database.db),
+    deadlines: new DeadlineStore(database.db),
+    viewVersions: new ViewVersions(database.db),
     close: () => database.close(),
   };
 }

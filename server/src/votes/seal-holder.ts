@@ -60,7 +60,13 @@ export class SealHolder {
 
   private seal(pollId: PollId, k: number): void {
     const before = this.sealing.get(pollId) ?? Promise.resolve();
-    const next = before.then(() => this.sealOnce(pollId, k)).catch(() => undefined);
+    const next: Promise<void> = before
+      .then(() => this.sealOnce(pollId, k))
+      .catch(() => undefined)
+      // The chain of a poll is forgotten once it has run out (one promise per poll ever sealed otherwise).
+      .finally(() => {
+        if (this.sealing.get(pollId) === next) this.sealing.delete(pollId);
+      });
     this.sealing.set(pollId, next);
   }
 

@@ -6,7 +6,7 @@ import { ApiClient, connected, emit, type YishiClientSocket } from '../../../tes
 import { setUpCouncil } from '../../../test/support/council.ts';
 import { startInProcess } from '../../../test/support/in-process.ts';
 import { waitFor } from '../../../test/support/ports.ts';
-import type { Logger } from '../log.ts';
+import type { LogSink } from '../log.ts';
 
 /**
  * Secret means secret: everything the server sends during a secret poll is captured, and no
@@ -41,7 +41,7 @@ describe('secret ballots', () => {
 
   beforeAll(async () => {
     const record = (level: string) => (msg: string, fields?: Record<string, unknown>) => void logLines.push(JSON.stringify({ level, msg, ...fields }));
-    const log: Logger = { error: record('error'), warn: record('warn'), info: record('info'), debug: record('debug') };
+    const log: LogSink = { error: record('error'), warn: record('warn'), info: record('info'), debug: record('debug') };
     app = await startInProcess({ LOG_LEVEL: 'debug' }, log);
     c = await setUpCouncil(app.url, app.setupUrl!);
   });

@@ -37,6 +37,7 @@ export interface SealPeers {
   settled(pollId: PollId): void;
 }
 import { electorateSizes, tallyFrom } from './polls-view.ts';
+import { BoundedMap } from '../bounded-map.ts';
 
 type Member = Extract<SessionOwner, { kind: 'member' }>;
 
@@ -44,6 +45,9 @@ type Member = Extract<SessionOwner, { kind: 'member' }>;
  * Polls and ballots. Checks who may do what, validates ballots with packages/domain, and hands
  * ballots to the group-commit writer. Never logs a choice.
  */
+/** Polls whose definitions are kept in memory; far more than are ever open at once. */
+const POLL_CACHE_MAX = 2_000;
+
 export class VoteService {
   private readonly writer: BallotWriter;
   readonly holder: SealHolder;
@@ -51,9 +55,10 @@ export class VoteService {
   /**
    * Definitions are fixed once open and a meeting never changes council, so both are cached:
    * the hot path of a ballot then touches the database only in the group commit. The poll's
-   * state is checked there, inside the transaction.
+   * state is checked there, inside the transaction. Bounded: polls closed on another instance
+   * are never deleted here, and a dropped entry is only read again.
    */
-  private readonly cache = new Map<string, Poll & { councilId: CouncilId; mixAt: number }>();
+  private readonly cache = new BoundedMap<string, Poll & { councilId: CouncilId; mixAt: number }>(POLL_CACHE_MAX);
 
   constructor(
     private readonly store: Store,
@@ -319,11 +324,11 @@ export class VoteService {
     return slips;
   }
 
-  /** Polls past their closing time close by themselves; any instance may do it, once. */
-  async closeDue(): Promise<void> {
-    await this.holder.settleClosed().catch(() => undefined);
-    for (const p of await this.store.polls.dueToClose(new Date())) {
-      await this.close(null, p.definition.id).catch(() => {});
-    }
+  /**
+   * Answers the held ballots of polls no longer open, in case the `seal:settled` message was lost
+   * (Redis away). Closing by time is a deadline (poll-deadlines.ts), not this sweep.
+   */
+  async settleClosed(): Promise<void> {
+    await this.holder.settleClosed();
   }
 }

@@ -12,12 +12,16 @@ import type {
   ViewKind,
   ViewSnapshot,
 } from '@yishi/protocol';
+import { HANDSHAKE_ERROR_CODES, handshakeAuth } from '@yishi/protocol/constants';
 import { NETWORK, OFFLINE } from '$lib/i18n';
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** What the user sees: idle before any connection, refused when the handshake is rejected. */
-export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'refused';
+/**
+ * What the user sees: idle before any connection, refused when the handshake is rejected,
+ * outdated when the server speaks another protocol version (this page must be reloaded).
+ */
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'refused' | 'outdated';
 
 const ACK_TIMEOUT_MS = 10_000;
 
@@ -51,15 +55,15 @@ export function applyView(snapshot: ViewSnapshot): void {
   });
 }
 
-/** Handshake refusals the server names (socket-server.ts); anything else reads as signed out. */
-const HANDSHAKE_REFUSALS = ['bad_origin', 'too_many_connections', 'unauthenticated'] as const;
 
 let socket: LiveSocket | null = null;
 const joined = new Set<MeetingId>();
 
 function connect(): LiveSocket {
   if (socket) return socket;
-  const s: LiveSocket = io({ transports: ['websocket'] });
+  // The server refuses a page built for another protocol version (protocol_mismatch): after an
+  // update, a page left open is told to reload instead of failing in odd ways.
+  const s: LiveSocket = io({ transports: ['websocket'], auth: handshakeAuth() });
   connectionStore.set('connecting');
   s.on('connect', () => {
     connectionStore.set('connected');
@@ -86,9 +90,12 @@ function connect(): LiveSocket {
   });
   s.on('connect_error', (err) => {
     if (socket !== s) return;
-    // A rejected handshake (unauthenticated, bad_origin) is not retried by socket.io.
-    connectionStore.set(s.active ? 'reconnecting' : 'refused');
-    if (!s.active) liveErrorStore.set({ code: HANDSHAKE_REFUSALS.find((c) => c === err.message) ?? 'unauthenticated' });
+    // A rejected handshake (unauthenticated, bad_origin, protocol_mismatch) is not retried by
+    // socket.io. The server names the refusals in HANDSHAKE_ERROR_CODES; anything else reads as signed out.
+    if (s.active) return connectionStore.set('reconnecting');
+    const code = HANDSHAKE_ERROR_CODES.find((c) => c === err.message) ?? 'unauthenticated';
+    connectionStore.set(code === 'protocol_mismatch' ? 'outdated' : 'refused');
+    liveErrorStore.set({ code });
   });
   s.on('view', (snapshot) => applyView(snapshot));
   s.on('ballot:voted', (e) => {

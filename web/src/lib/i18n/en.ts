@@ -1,6 +1,7 @@
-import type { Dict } from './zh-CN';
+import type { Dict } from './types';
 
-export const en: Dict = {
+/** Loaded on demand (loadLang in ./i18n.svelte.ts): a phone reading Chinese never downloads it. */
+export const en = {
   'app.name': 'Yishi',
   'app.tagline': 'Live deliberation board for community councils',
   'lang.label': 'Language / 语言',
@@ -12,6 +13,7 @@ export const en: Dict = {
   'common.saving': 'Saving…',
   'common.saved': 'Saved.',
   'common.cancel': 'Cancel',
+  'common.reload': 'Reload page',
   'common.delete': 'Delete',
   'common.add': 'Add',
   'common.close': 'Close',
@@ -32,6 +34,7 @@ export const en: Dict = {
   'error.rate_limited': 'Too many attempts. Please wait a moment and try again.',
   'error.payload_too_large': 'That is too long. Please shorten it and try again.',
   'error.too_many_connections': 'Too many open connections for this sign-in or network. Close other tabs of Yishi and reload.',
+  'error.protocol_mismatch': 'Yishi was updated and this page is out of date. Please reload the page.',
   'error.bad_origin': 'Request from a site that is not allowed. Open this page from the Yishi address.',
   'error.setup_done': 'The council is already set up; the setup link cannot be used again.',
   'error.group_not_empty': 'This group still has members. Move them to another group first, then delete it.',
@@ -166,6 +169,7 @@ export const en: Dict = {
   'connection.connected': 'Connected, updating live',
   'connection.reconnecting': 'Connection lost, reconnecting…',
   'connection.refused': 'Cannot connect: sign in or join the meeting again.',
+  'connection.outdated': 'Yishi was updated: reload the page',
 
   'setup.title': 'Set up the council',
   'setup.intro': 'Create your council and its first admin account. You will be signed in as the admin.',
@@ -307,7 +311,7 @@ export const en: Dict = {
   'ballot.moveUp': 'Move “{label}” up (now number {n})',
   'ballot.moveDown': 'Move “{label}” down (now number {n})',
   'ballot.rankMoved': '“{label}” is now number {n}.',
-  'ballot.scoreHint': 'Rate each option from 0 (lowest) to 5 (highest).',
+  'ballot.scoreHint': 'Rate each option from 0 (lowest) to {max} (highest).',
   'ballot.scoreLabel': 'Score for “{label}”',
   'ballot.code': 'Voting code',
   'ballot.codeHint': 'Enter the voting code from your slip. You type it once: this tab keeps it for this meeting.',
@@ -432,4 +436,4 @@ export const en: Dict = {
   'codes.slipHousehold': 'Household: {label}',
   'codes.slipScan': 'Scan to join the meeting, then enter the code above when you vote.',
   'codes.qrAlt': 'QR code of the meeting join link: {url}',
-};
+} as const satisfies Dict;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BallotChoice, InRoomCounts, MOTION_CHOICES, OptionKey, PollDefinition, TallySnapshot } from './poll.ts';
+import { BallotChoice, InRoomCounts, MOTION_CHOICES, OptionKey, PollDefinition, TallySnapshot } from './index.ts';
 
 const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 const options = (n: number) => Array.from({ length: n }, (_, i) => ({ id: uuid(100 + i), label: `Option ${i}` }));

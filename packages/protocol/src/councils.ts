@@ -1,19 +1,17 @@
+/**
+ * The councils feature on the wire (HTTP only): a council, its stakeholder groups and members,
+ * its quorum, first-run setup and the bodies of the settings page.
+ */
 import { z } from 'zod';
+import { BUILTIN_GROUPS, QUORUM_LIMITS, ROLES, TEXT_LIMITS } from './constants.ts';
 import { CouncilId, GroupId, MemberId } from './ids.ts';
 import { Line } from './text.ts';
 
-/** Built-in stakeholder groups from the source essay; the UI translates them by key. */
-export const BuiltinGroup = z.enum([
-  'residents_committee', // 居委会
-  'owners_committee', // 业委会
-  'property_management', // 物业
-  'social_organisations', // 社会组织
-  'local_units', // 驻地单位
-  'residents', // 居民
-]);
+/** Built-in stakeholder groups from the source essay (BUILTIN_GROUPS); the UI translates them by key. */
+export const BuiltinGroup = z.enum(BUILTIN_GROUPS);
 export type BuiltinGroup = z.infer<typeof BuiltinGroup>;
 
-const Name = Line(1, 80);
+const Name = Line(1, TEXT_LIMITS.nameChars);
 
 export const Group = z.object({
   id: GroupId,
@@ -24,12 +22,12 @@ export const Group = z.object({
 });
 export type Group = z.infer<typeof Group>;
 
-export const Role = z.enum(['admin', 'facilitator', 'secretary', 'member']);
+export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 
 export const Quorum = z.discriminatedUnion('kind', [
   /** At least `count` members present. */
-  z.object({ kind: z.literal('count'), count: z.number().int().min(0).max(10_000) }),
+  z.object({ kind: z.literal('count'), count: z.number().int().min(0).max(QUORUM_LIMITS.maxCount) }),
   /** At least `percent` of all members present (rounded up). */
   z.object({ kind: z.literal('share'), percent: z.number().int().min(1).max(100) }),
 ]);

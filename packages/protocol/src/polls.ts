@@ -1,14 +1,15 @@
+/**
+ * The polls feature on the wire: polls as stored, their socket events and results, and the two
+ * live views (`polls` and `tallies`). What a poll is lives in poll-definition.ts and poll-tally.ts.
+ */
 import { z } from 'zod';
+import { LIMITS, POLL_LIMITS, RESIDENT_ACCESS_METHODS, TEXT_LIMITS } from './constants.ts';
 import { MeetingId, MemberId } from './ids.ts';
-import { LIMITS } from './limits.ts';
-import { Code, Line } from './text.ts';
 import {
   BallotChoice,
   Electorate,
-  ElectorateTally,
   Eligibility,
   OptionKey,
-  POLL_LIMITS,
   PollDefinition,
   PollId,
   PollKind,
@@ -16,17 +17,13 @@ import {
   PollState,
   ResultsVisibility,
   Secrecy,
-  TallyResults,
-  TallySnapshot,
   refinePollDefinition,
-} from './poll.ts';
+} from './poll-definition.ts';
+import { ElectorateTally, TallyResults, TallySnapshot } from './poll-tally.ts';
+import { Code, Line } from './text.ts';
 
-/**
- * How residents prove they may vote in an `everyone` poll.
- * voting_code: a one-time code from the facilitator (a printed QR slip or a code at the door),
- * good for one ballot per poll. open_unverified: one ballot per browser, and the result says so.
- */
-export const ResidentAccess = z.enum(['voting_code', 'open_unverified']);
+/** How residents prove they may vote in an `everyone` poll (RESIDENT_ACCESS_METHODS). */
+export const ResidentAccess = z.enum(RESIDENT_ACCESS_METHODS);
 export type ResidentAccess = z.infer<typeof ResidentAccess>;
 
 /** A poll as stored: its fixed definition plus where it stands. */
@@ -166,7 +163,7 @@ export const CastBallot = z.object({
   /** The same key on a retry makes the retry harmless (DESIGN.md 5). */
   idempotencyKey: z.string().uuid(),
   /** A resident's one-time voting code, when the poll asks for one. */
-  votingCode: Code(4, 32).optional(),
+  votingCode: Code(TEXT_LIMITS.votingCodeMinChars, TEXT_LIMITS.votingCodeMaxChars).optional(),
   /** To change a secret ballot: the receipt issued when it was cast. */
   receipt: z.string().min(16).max(100).optional(),
 });
@@ -202,18 +199,61 @@ export type InRoomCountsBody = z.infer<typeof InRoomCountsBody>;
 
 export const IssueCodesBody = z.object({
   meetingId: MeetingId,
-  count: z.number().int().min(1).max(2000),
+  count: z.number().int().min(1).max(LIMITS.codesPerIssue),
   /**
    * Optional household labels printed on the slips (e.g. 3-201), one per code. At most
    * LIMITS.codeLabelsPerMessage, so that the largest message fits in one socket message (a larger
    * one would close the facilitator's socket unanswered); the web app sends longer lists in parts.
    */
-  labels: z.array(Line(1, 40)).max(LIMITS.codeLabelsPerMessage).optional(),
+  labels: z.array(Line(1, TEXT_LIMITS.codeLabelChars)).max(LIMITS.codeLabelsPerMessage).optional(),
 });
 export type IssueCodesBody = z.infer<typeof IssueCodesBody>;
 
 export const VotingCodeSlip = z.object({ code: z.string(), label: z.string().nullable() });
 export type VotingCodeSlip = z.infer<typeof VotingCodeSlip>;
 
-export const MyBallotQuery = z.object({ pollId: PollId, votingCode: Code(4, 32).optional() });
+export const MyBallotQuery = z.object({
+  pollId: PollId,
+  votingCode: Code(TEXT_LIMITS.votingCodeMinChars, TEXT_LIMITS.votingCodeMaxChars).optional(),
+});
+
+// ---- the feature's events, results and views ----
+
+/** Client to server; every ack carries a Result of pollResults[event]. */
+export const pollEvents = {
+  'poll:create': CreatePollBody,
+  'poll:open': z.object({ pollId: PollId }),
+  'poll:close': z.object({ pollId: PollId }),
+  'ballot:cast': CastBallot,
+  /** Whether I (or this voting code) have voted in a poll: after a reload, the page asks. */
+  'ballot:mine': MyBallotQuery,
+  'inroom:set': InRoomCountsBody,
+  'codes:issue': IssueCodesBody,
+} as const;
+
+export const pollResults = {
+  'poll:create': z.object({ poll: Poll }),
+  'poll:open': z.object({ poll: Poll }),
+  'poll:close': z.object({ poll: Poll }),
+  'ballot:cast': CastResult,
+  /** inRoom: counted by hand in the room (members), so no online ballot. */
+  'ballot:mine': z.object({ voted: z.boolean(), inRoom: z.boolean() }),
+  'inroom:set': z.null(),
+  'codes:issue': z.object({ slips: z.array(VotingCodeSlip) }),
+} as const satisfies Record<keyof typeof pollEvents, z.ZodTypeAny>;
+
+/** Server to client, besides the live views. */
+export const pollServerEvents = {
+  'ballot:held': BallotHeld,
+  /**
+   * To a member's other sockets (their other tabs and devices) after they voted as a member in a
+   * poll: that they voted, never what. Those pages stop offering the ballot.
+   */
+  'ballot:voted': z.object({ pollId: PollId }),
+} as const;
+
+export const pollViews = {
+  polls: PollsView,
+  tallies: TalliesView,
+} as const;
 

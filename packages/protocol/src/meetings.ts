@@ -1,18 +1,20 @@
+/**
+ * The meetings feature on the wire: a meeting, its HTTP bodies, what its join code tells, the
+ * `meeting:transition` event and the `meeting` live view. (Joining a meeting's room is the
+ * core's, events.ts: it returns every feature's views.)
+ */
 import { z } from 'zod';
-import { Group } from './council.ts';
-import { CouncilId, GroupId, MeetingId, MemberId } from './ids.ts';
-import { Electorate } from './poll.ts';
+import { MEETING_MODES, MEETING_STATES, OUTCOME_KINDS, TEXT_LIMITS } from './constants.ts';
+import { CouncilId, MeetingId } from './ids.ts';
+import { Electorate } from './poll-definition.ts';
 import { Line } from './text.ts';
+import { snapshotOf } from './view-snapshot.ts';
 
-export const MeetingState = z.enum(['draft', 'scheduled', 'live', 'adjourned', 'closed']);
+export const MeetingState = z.enum(MEETING_STATES);
 export type MeetingState = z.infer<typeof MeetingState>;
 
-export const MeetingMode = z.enum(['in_person', 'online', 'hybrid']);
+export const MeetingMode = z.enum(MEETING_MODES);
 export type MeetingMode = z.infer<typeof MeetingMode>;
-
-/** Join codes avoid look-alike characters (0/O, 1/I/L) so they can be read aloud in a noisy room. */
-export const JOIN_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
-export const JOIN_CODE_LENGTH = 6;
 
 export const Meeting = z.object({
   id: MeetingId,
@@ -30,9 +32,9 @@ export const Meeting = z.object({
 export type Meeting = z.infer<typeof Meeting>;
 
 export const CreateMeetingBody = z.object({
-  title: Line(1, 200),
+  title: Line(1, TEXT_LIMITS.meetingTitleChars),
   startsAt: z.string().datetime({ offset: true }),
-  place: Line(0, 200).default(''),
+  place: Line(0, TEXT_LIMITS.placeChars).default(''),
   mode: MeetingMode,
 });
 export type CreateMeetingBody = z.infer<typeof CreateMeetingBody>;
@@ -49,7 +51,7 @@ export const PublicDecision = z.object({
   outcomes: z.array(
     z.object({
       electorate: Electorate,
-      kind: z.enum(['passed', 'failed', 'no_quorum', 'winner', 'tie']),
+      kind: z.enum(OUTCOME_KINDS),
       labels: z.array(z.string()),
     }),
   ),
@@ -71,32 +73,21 @@ export const JoinPreview = z.object({
 });
 export type JoinPreview = z.infer<typeof JoinPreview>;
 
-export const AttendanceVia = z.enum(['online', 'room']);
-export type AttendanceVia = z.infer<typeof AttendanceVia>;
+// ---- the feature's events, results and views ----
 
-export const PresentMember = z.object({
-  memberId: MemberId,
-  name: z.string(),
-  groupId: GroupId,
-  /** online: connected now; room: marked present by the facilitator. Both may hold. */
-  online: z.boolean(),
-  inRoom: z.boolean(),
-});
-export type PresentMember = z.infer<typeof PresentMember>;
-
-export const Presence = z.object({
-  /** The council's stakeholder groups, so anyone (residents too) can show members by group. */
-  groups: z.array(Group),
-  members: z.array(PresentMember),
-  /** Residents are shown as a count, never by name, to everyone. */
-  residents: z.number().int().min(0),
-  totalMembers: z.number().int().min(0),
-  quorum: z.object({
-    required: z.number().int().min(0),
-    present: z.number().int().min(0),
-    /** The council's members, so a screen can say "present 7 / members 9, quorum 5". */
-    members: z.number().int().min(0),
-    met: z.boolean(),
+export const meetingEvents = {
+  'meeting:transition': z.object({
+    meetingId: MeetingId,
+    to: MeetingState,
+    /** The version the facilitator saw, so two facilitators cannot undo each other by accident. */
+    expectedVersion: z.number().int().optional(),
   }),
-});
-export type Presence = z.infer<typeof Presence>;
+} as const;
+
+export const meetingResults = {
+  'meeting:transition': z.object({ view: snapshotOf('meeting', Meeting) }),
+} as const satisfies Record<keyof typeof meetingEvents, z.ZodTypeAny>;
+
+export const meetingViews = {
+  meeting: Meeting,
+} as const;
