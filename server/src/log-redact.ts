@@ -55,6 +55,7 @@ export function redactText(s: string): string {
   const keep: string[] = [];
   out = out.replace(UUID, (u) => `\u0000${keep.push(u) - 1}\u0000`);
   out = out.replace(OPAQUE, (run) => (looksOpaque(run) ? MASK : run));
+  // eslint-disable-next-line no-control-regex -- NUL is the placeholder's delimiter: it cannot occur in a log line
   return out.replace(/\u0000(\d+)\u0000/g, (_, i: string) => keep[Number(i)]!);
 }
 

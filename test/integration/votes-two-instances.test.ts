@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PollView, Result, CastResult, ViewSnapshot } from '@yishi/protocol';
-import { ApiClient, connected, emit, pollsOf, viewOf, type YishiClientSocket } from '../support/client.ts';
+import { ApiClient, connected, emit, pollsOf, type YishiClientSocket } from '../support/client.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { waitFor } from '../support/ports.ts';
 import { createFreshDatabase, type TestDatabase } from '../support/postgres.ts';

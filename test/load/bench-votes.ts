@@ -387,7 +387,6 @@ async function runYishi(o: Options, cleanup: Cleanup) {
   // docs/ARCHITECTURE.md): fewer than k per instance may wait for the close.
   const round = await voteRound(bots, o, 'yishi', 2 * o.instances);
   profile();
-  const { m } = round;
   log(`${describeRound('yishi', round)}; server RSS before ${rssBefore.toFixed(0)} MB`);
 
   // --- count what was stored: close the poll through the protocol ---

@@ -17,7 +17,7 @@ import {
 import { MemberId } from './ids.ts';
 
 // Branded like ids.ts; kept with the polls.
-const id = <B extends string>(brand: B) => z.string().uuid().brand<B>();
+const id = <B extends string>(_brand: B) => z.string().uuid().brand<B>();
 
 export const PollId = id('PollId');
 export type PollId = z.infer<typeof PollId>;

@@ -132,7 +132,10 @@ async function walLinked(d: LinkageDriver, startLsn: string, relfilenodes: { vot
     if (r.xid === '0' || r.resource_manager !== 'Heap') continue;
     const x = BigInt(r.xid);
     const rels = relOf(r);
-    if (/INSERT/.test(r.record_type) && rels.some((f) => relfilenodes.voters.has(f))) voterMarks.push(x), sawMarks++;
+    if (/INSERT/.test(r.record_type) && rels.some((f) => relfilenodes.voters.has(f))) {
+      voterMarks.push(x);
+      sawMarks++;
+    }
     if (/INSERT|UPDATE/.test(r.record_type) && rels.some((f) => relfilenodes.ballots.has(f))) ballotWrites.set(x, (ballotWrites.get(x) ?? 0) + 1);
   }
   // While the poll is open the test must see the casts at all, or it proves nothing (after

@@ -70,7 +70,7 @@ export async function request<T>(
   } catch {
     return { ok: false, error: { code: 'internal', message: NETWORK } };
   }
-  let json: unknown = null;
+  let json: unknown;
   try {
     const text = await res.text();
     json = text ? JSON.parse(text) : null;

@@ -11,7 +11,6 @@ import type {
   InRoomErrorCode,
   OptionCount,
   OptionId,
-  OptionKey,
   PollDefinition,
   PollState,
   TallyResults,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PollView, ViewSnapshot } from '@yishi/protocol';
-import { ApiClient, applyViews, connected, emit, pollsOf, trackViews, viewOf, type YishiClientSocket } from '../../../../test/support/client.ts';
+import { ApiClient, applyViews, connected, emit, pollsOf, trackViews, type YishiClientSocket } from '../../../../test/support/client.ts';
 import { setUpCouncil } from '../../../../test/support/council.ts';
 import { startInProcess } from '../../../../test/support/in-process.ts';
 import { waitFor } from '../../../../test/support/ports.ts';

@@ -126,6 +126,7 @@ export function errorText(error: ApiError | null | undefined): string {
       .map((f) => `field.${f.split('.')[0]}`)
       .filter(isKey)
       .map((k) => t(k));
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local copy to drop repeats, never state
     const unique = [...new Set(names)];
     if (unique.length) text += ' ' + t('error.fields', { fields: unique.join(i18n.lang === 'en' ? ', ' : '、') });
   }
@@ -138,6 +139,7 @@ export function groupName(group: Pick<Group, 'name' | 'builtin'> | undefined): s
 }
 
 export function formatDateTime(iso: string): string {
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local value, never state
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   return new Intl.DateTimeFormat(i18n.lang, {
