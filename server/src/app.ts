@@ -92,7 +92,10 @@ export async function startApp(config: Config, given: LogSink = createLogger(con
       const { fanout: kind, ...fan } = fanout.health();
       res.json({ ...fan, storage: store.kind, fanout: kind, version: SERVER_VERSION, protocol: PROTOCOL_VERSION });
     });
-    app.use('/api', sameOriginOnly(() => config.PUBLIC_ORIGIN));
+    app.use(
+      '/api',
+      sameOriginOnly(() => config.PUBLIC_ORIGIN),
+    );
     app.use('/api', express.json({ limit: LIMITS.httpBodyBytes, strict: true }));
     for (const feature of FEATURES) if (feature.routes) app.use('/api', feature.routes(services));
     app.use('/api', (_req, _res, next) => next(new AppError('not_found', 'no such endpoint')));

@@ -54,7 +54,14 @@ describe('imports', () => {
       ['d', ['a']],
     ]);
     expect(findCycles(g)).toEqual(['a > b > c']);
-    expect(findCycles(new Map([['a', ['b']], ['b', []]]))).toEqual([]);
+    expect(
+      findCycles(
+        new Map([
+          ['a', ['b']],
+          ['b', []],
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   it('has no import cycle in server/src', () => {

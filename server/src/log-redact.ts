@@ -17,8 +17,22 @@ const SECRET_KEY = /choice|choices|ranking|scores|position|token|receipt|code|se
  * level down, plus the request headers a request log would carry.
  */
 export const SECRET_FIELDS = [
-  'choice', 'choices', 'ranking', 'scores', 'position', 'token', 'receipt', 'receiptHash', 'votingCode', 'joinCode',
-  'secret', 'password', 'params', 'idempotencyKey', 'cookie', 'authorization',
+  'choice',
+  'choices',
+  'ranking',
+  'scores',
+  'position',
+  'token',
+  'receipt',
+  'receiptHash',
+  'votingCode',
+  'joinCode',
+  'secret',
+  'password',
+  'params',
+  'idempotencyKey',
+  'cookie',
+  'authorization',
 ] as const;
 export const REDACT_PATHS: string[] = [
   ...SECRET_FIELDS,

@@ -106,7 +106,10 @@ describe('log redaction', () => {
     createLogger('info', stream).info('request', { url: '/setup?token=s3cr3t', req: { headers: { cookie: 'yishi_session=abc' } } });
     expect(lines[0]).toContain('/setup?token=[redacted]');
     // pino alone, without the value-level pass: its paths catch the known names.
-    pino(pinoOptions('info'), stream).info({ req: { headers: { cookie: 'yishi_session=abc' } }, receiptHash: 'short', ballot: { choice: 'yes' } }, 'raw');
+    pino(pinoOptions('info'), stream).info(
+      { req: { headers: { cookie: 'yishi_session=abc' } }, receiptHash: 'short', ballot: { choice: 'yes' } },
+      'raw',
+    );
     for (const l of lines) for (const s of ['s3cr3t', 'yishi_session=abc', 'short', 'yes']) expect(l).not.toContain(s);
     expect(lines).toHaveLength(2);
   });

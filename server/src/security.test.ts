@@ -17,7 +17,12 @@ describe('bad input and security', () => {
   beforeAll(async () => {
     app = await startInProcess();
     c = await setUpCouncil(app.url, app.setupUrl!);
-    const m = await c.facilitator.ok('POST', '/api/meetings', { title: '停车位议题', startsAt: '2026-12-01T19:00:00+08:00', place: '', mode: 'hybrid' });
+    const m = await c.facilitator.ok('POST', '/api/meetings', {
+      title: '停车位议题',
+      startsAt: '2026-12-01T19:00:00+08:00',
+      place: '',
+      mode: 'hybrid',
+    });
     meetingId = m.id;
     joinCode = m.joinCode;
   });
@@ -61,7 +66,13 @@ describe('bad input and security', () => {
   });
 
   it('refuses another protocol version, and a client that sends none, with protocol_mismatch', async () => {
-    for (const auth of [{ protocolVersion: PROTOCOL_VERSION + 1 }, { protocolVersion: PROTOCOL_VERSION - 1 }, { protocolVersion: String(PROTOCOL_VERSION) }, {}, null]) {
+    for (const auth of [
+      { protocolVersion: PROTOCOL_VERSION + 1 },
+      { protocolVersion: PROTOCOL_VERSION - 1 },
+      { protocolVersion: String(PROTOCOL_VERSION) },
+      {},
+      null,
+    ]) {
       const s = track(c.member.socket({ auth }));
       await expect(connected(s), JSON.stringify(auth)).rejects.toThrow('protocol_mismatch');
       // A refused handshake is not retried by socket.io: the page has to reload.

@@ -106,7 +106,12 @@ describe('a live meeting in the browser', () => {
     // version (rewritten on the wire here), the server refuses it, and the page says why.
     const meetingUrl = fac.url();
     const expected = [
-      { page: fac, text: 'Yishi was updated and this page is out of date. Please reload the page.', button: 'Reload page', status: 'Yishi was updated: reload the page' },
+      {
+        page: fac,
+        text: 'Yishi was updated and this page is out of date. Please reload the page.',
+        button: 'Reload page',
+        status: 'Yishi was updated: reload the page',
+      },
       { page: resident, text: '议事已更新，本页面还是旧版本。请重新加载页面。', button: '重新加载页面', status: '议事已更新：请重新加载页面' },
     ];
     for (const e of expected) {

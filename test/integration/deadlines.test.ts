@@ -70,7 +70,11 @@ describe('a poll closes at its time after a restart (embedded default)', () => {
     server = second;
     const { views } = await follow(c.facilitator, second.url, m.id);
     let view: PollView | undefined;
-    await waitFor(() => (view = pollsOf(views, m.id)?.polls.find((p) => p.poll.definition.id === pollId))?.poll.state === 'closed', 15_000, 'the poll to close');
+    await waitFor(
+      () => (view = pollsOf(views, m.id)?.polls.find((p) => p.poll.definition.id === pollId))?.poll.state === 'closed',
+      15_000,
+      'the poll to close',
+    );
     expect(view!.decision).toBeTruthy();
     expect(handledLines(second.output(), pollId)).toHaveLength(1);
   });

@@ -36,7 +36,8 @@ interface Instance {
 }
 
 const recording = (into: string[]): Logger => {
-  const write = (level: string) => (msg: string, fields?: Record<string, unknown>) => void into.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`);
+  const write = (level: string) => (msg: string, fields?: Record<string, unknown>) =>
+    void into.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`);
   return withRedaction({ error: write('error'), warn: write('warn'), info: write('info'), debug: () => {} });
 };
 
@@ -45,7 +46,18 @@ async function startInstance(name: string, redisUrl: string): Promise<Instance> 
   const io = new Server(http);
   const log: string[] = [];
   const fanout = await attachFanout(io as unknown as YishiServer, redisUrl, recording(log));
-  const inst: Instance = { name, io, fanout, client: null as unknown as Socket, news: [], peers: [], bytes: [], reconnects: 0, log, close: async () => {} };
+  const inst: Instance = {
+    name,
+    io,
+    fanout,
+    client: null as unknown as Socket,
+    news: [],
+    peers: [],
+    bytes: [],
+    reconnects: 0,
+    log,
+    close: async () => {},
+  };
   fanout.onReconnect(() => inst.reconnects++);
   io.on('connection', (s) => void s.join('r'));
   (io as unknown as { on(e: string, f: (m: string) => void): void }).on('peer', (m) => inst.peers.push(m));
@@ -102,9 +114,17 @@ describe('the Redis fan-out across a Redis restart', () => {
     await waitFor(() => to.news.includes(`news ${tag}`), 3_000, `${to.name}'s socket to get a broadcast from ${from.name} (${tag})`);
     await waitFor(() => to.peers.includes(`peer ${tag}`), 3_000, `${to.name} to get a serverSideEmit from ${from.name} (${tag})`);
     if (channel === null) return;
-    await waitFor(() => to.bytes.includes(`${channel} ${from.fanout.instanceId} bytes ${tag}`), 3_000, `${to.name} to get bytes from ${from.name} (${tag})`);
+    await waitFor(
+      () => to.bytes.includes(`${channel} ${from.fanout.instanceId} bytes ${tag}`),
+      3_000,
+      `${to.name} to get bytes from ${from.name} (${tag})`,
+    );
     // The publisher hears itself too, tagged as its own, so that it can ignore it.
-    await waitFor(() => from.bytes.includes(`${channel} ${from.fanout.instanceId} bytes ${tag}`), 3_000, `${from.name} to get its own bytes (${tag})`);
+    await waitFor(
+      () => from.bytes.includes(`${channel} ${from.fanout.instanceId} bytes ${tag}`),
+      3_000,
+      `${from.name} to get its own bytes (${tag})`,
+    );
   };
 
   it('carries broadcasts, serverSideEmit and bytes between instances, with origins', async () => {
@@ -185,7 +205,13 @@ describe('the Redis fan-out across a Redis restart', () => {
   it('shares a rate limit between instances, and limits locally while Redis is away', async () => {
     const la = a.fanout.limiter('test', { points: 3, perSeconds: 60 });
     const lb = b.fanout.limiter('test', { points: 3, perSeconds: 60 });
-    expect([await la.take('k'), await lb.take('k'), await la.take('k'), await lb.take('k'), await la.take('k')]).toEqual([true, true, true, false, false]);
+    expect([await la.take('k'), await lb.take('k'), await la.take('k'), await lb.take('k'), await la.take('k')]).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
     await redis.stop();
     const started = Date.now();
     // Redis's window is out of reach: each instance opens a fresh one of its own, at once.

@@ -196,7 +196,11 @@ describe('votes across two instances', () => {
       await new Promise((r) => setImmediate(r));
     }
     // Everyone is on B now; what B still holds (fewer than k) is sealed by the close.
-    await waitFor(async () => (await sql('SELECT count(*)::int AS n FROM voter_roll WHERE poll_id = $1', [pollId]))[0].n >= 38, 10000, 'B to seal the resent ballots');
+    await waitFor(
+      async () => (await sql('SELECT count(*)::int AS n FROM voter_roll WHERE poll_id = $1', [pollId]))[0].n >= 38,
+      10000,
+      'B to seal the resent ballots',
+    );
     expect(await closeAndCount(pollId)).toEqual({ ballots: 40, voters: 40 });
     const results = await Promise.all(pending);
     expect(results.every((r) => r.ok)).toBe(true);

@@ -172,7 +172,8 @@ async function cast(m: Extract<ToWorker, { type: 'cast' }>): Promise<void> {
   await new Promise<void>((resolve) => {
     const pump = () => {
       const t = now();
-      while (next < m.ballots.length && m.startAt + m.ballots[next]! * m.intervalMs <= t) castOne(m.ballots[next++]!, m.clientCount, records, () => {
+      while (next < m.ballots.length && m.startAt + m.ballots[next]! * m.intervalMs <= t)
+        castOne(m.ballots[next++]!, m.clientCount, records, () => {
           acked++;
           lastAckAt = now();
         });

@@ -1,14 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { withLiveTallies } from '@yishi/domain';
-import type {
-  ClientEventName,
-  ClientToServerEvents,
-  PollsView,
-  Result,
-  ServerToClientEvents,
-  ViewKind,
-  ViewSnapshot,
-} from '@yishi/protocol';
+import type { ClientEventName, ClientToServerEvents, PollsView, Result, ServerToClientEvents, ViewKind, ViewSnapshot } from '@yishi/protocol';
 import { ClientResults } from '@yishi/protocol';
 import { handshakeAuth } from '@yishi/protocol/constants';
 

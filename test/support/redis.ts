@@ -21,16 +21,20 @@ export async function startRedis(): Promise<TestRedis> {
     proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
       stdio: 'ignore',
     });
-    await waitFor(async () => {
-      const c = createClient({ socket: { port, host: '127.0.0.1', reconnectStrategy: false } });
-      c.on('error', () => {}); // refused while it starts: expected, polled again
-      try {
-        await c.connect();
-        return (await c.ping()) === 'PONG';
-      } finally {
-        if (c.isOpen) c.destroy();
-      }
-    }, 10_000, 'redis to start');
+    await waitFor(
+      async () => {
+        const c = createClient({ socket: { port, host: '127.0.0.1', reconnectStrategy: false } });
+        c.on('error', () => {}); // refused while it starts: expected, polled again
+        try {
+          await c.connect();
+          return (await c.ping()) === 'PONG';
+        } finally {
+          if (c.isOpen) c.destroy();
+        }
+      },
+      10_000,
+      'redis to start',
+    );
   };
   const stop = async () => {
     const p = proc;

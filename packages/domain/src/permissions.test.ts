@@ -72,6 +72,13 @@ describe('permissions', () => {
       council: { id: X },
     } as unknown as Session;
     expect(principalOf(s)).toEqual(member('secretary'));
-    expect(principalOf({ kind: 'resident', residentId: resident.kind === 'resident' ? resident.residentId : ('' as ResidentId), displayName: 'R', meetingId: M })).toEqual(resident);
+    expect(
+      principalOf({
+        kind: 'resident',
+        residentId: resident.kind === 'resident' ? resident.residentId : ('' as ResidentId),
+        displayName: 'R',
+        meetingId: M,
+      }),
+    ).toEqual(resident);
   });
 });

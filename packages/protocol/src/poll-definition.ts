@@ -203,9 +203,7 @@ export type BallotError = z.infer<typeof BallotError>;
 export const InRoomCounts = z.object({
   electorate: Electorate,
   ballots: z.number().int().min(0).max(POLL_LIMITS.maxInRoomCount),
-  counts: z
-    .array(z.object({ option: OptionKey, count: z.number().int().min(0).max(POLL_LIMITS.maxInRoomCount) }))
-    .max(POLL_LIMITS.maxOptions),
+  counts: z.array(z.object({ option: OptionKey, count: z.number().int().min(0).max(POLL_LIMITS.maxInRoomCount) })).max(POLL_LIMITS.maxOptions),
   /**
    * Members only: who was counted by hand (the facilitator ticks names), so that nobody counts
    * twice. It is the voter roll of the room, never what each chose; empty for residents.

@@ -49,9 +49,7 @@ export type TallyResults = z.infer<typeof TallyResults>;
 /** The numbers an outcome was decided on, so the screen can say "7 of 10, 7 needed". */
 export const OutcomeBasis = z.object({
   quorum: z.object({ required: z.number().int(), actual: z.number().int(), met: z.boolean() }).nullable(),
-  threshold: z
-    .object({ support: z.number().int(), base: z.number().int(), required: z.number().int() })
-    .nullable(),
+  threshold: z.object({ support: z.number().int(), base: z.number().int(), required: z.number().int() }).nullable(),
 });
 export type OutcomeBasis = z.infer<typeof OutcomeBasis>;
 

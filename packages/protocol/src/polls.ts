@@ -110,9 +110,7 @@ export const PollView = z.object({
        * members present, the council's members, and the council's quorum. Null for decisions
        * recorded before attendance was stored.
        */
-      attendance: z
-        .object({ present: z.number().int().min(0), members: z.number().int().min(0), required: z.number().int().min(0) })
-        .nullable(),
+      attendance: z.object({ present: z.number().int().min(0), members: z.number().int().min(0), required: z.number().int().min(0) }).nullable(),
     })
     .nullable(),
 });
@@ -189,9 +187,7 @@ export const InRoomCountsBody = z.object({
   pollId: PollId,
   electorate: Electorate,
   ballots: z.number().int().min(0).max(POLL_LIMITS.maxInRoomCount),
-  counts: z
-    .array(z.object({ option: OptionKey, count: z.number().int().min(0).max(POLL_LIMITS.maxInRoomCount) }))
-    .max(POLL_LIMITS.maxOptions),
+  counts: z.array(z.object({ option: OptionKey, count: z.number().int().min(0).max(POLL_LIMITS.maxInRoomCount) })).max(POLL_LIMITS.maxOptions),
   /** Members: who was counted by hand, one per person counted. Residents are never named. */
   voters: z.array(MemberId).max(POLL_LIMITS.maxInRoomVoters).default([]),
 });
@@ -256,4 +252,3 @@ export const pollViews = {
   polls: PollsView,
   tallies: TalliesView,
 } as const;
-

@@ -13,7 +13,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
  */
 function schemaFingerprint(): string {
   const h = createHash('sha256');
-  for (const f of readdirSync(here).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort()) {
+  for (const f of readdirSync(here)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .sort()) {
     h.update(f);
     const source = readFileSync(path.join(here, f), 'utf8').replace(/export const PROTOCOL_VERSION = \d+;/, '');
     h.update(source.replace(/\s+/g, '').replace(/,([)\]}>])/g, '$1'));

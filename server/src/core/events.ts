@@ -13,7 +13,13 @@ import type { EventContext, EventSpec, EventTable } from './feature.ts';
  * Result. Handlers only ever see parsed payloads and an authorised principal; bad input gets a
  * typed error and changes nothing.
  */
-export function bindEvents(socket: YishiSocket, services: Services, table: Required<EventTable>, limiter: LocalLimiter, refusals: LocalLimiter): void {
+export function bindEvents(
+  socket: YishiSocket,
+  services: Services,
+  table: Required<EventTable>,
+  limiter: LocalLimiter,
+  refusals: LocalLimiter,
+): void {
   for (const name of Object.keys(ClientEvents) as ClientEventName[]) {
     socket.on(name, (payload: unknown, ack: unknown) => {
       void run(name, payload, ack);

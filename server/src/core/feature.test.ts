@@ -17,7 +17,12 @@ describe('feature registry', () => {
   it('refuses to start with an event handled twice or not at all, or a view registered twice', () => {
     const dup: Feature = { name: 'dup', events: { 'meeting:leave': { action: null, handle: async () => null } } };
     expect(() => eventTable([...FEATURES, dup], names)).toThrow(/meeting:leave handled twice/);
-    expect(() => eventTable(FEATURES.filter((f) => f.name !== 'polls'), names)).toThrow(/no feature handles .*ballot:cast/);
+    expect(() =>
+      eventTable(
+        FEATURES.filter((f) => f.name !== 'polls'),
+        names,
+      ),
+    ).toThrow(/no feature handles .*ballot:cast/);
     const twice = FEATURES.find((f) => f.name === 'meetings')!;
     expect(() => viewRegistry([...FEATURES, { ...twice, name: 'again' }])).toThrow(/view meeting registered twice/);
   });

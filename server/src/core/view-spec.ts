@@ -32,4 +32,3 @@ export function defineView<K extends ViewKind>(spec: ViewSpec<K>): ViewSpec<K> {
 
 /** Every registered view, by kind, in registration order (the order a join returns them in). */
 export type ViewRegistry = ReadonlyMap<ViewKind, ViewSpec>;
-

@@ -72,7 +72,10 @@ export class RedisConnectionCaps implements ConnectionCaps {
       if (!this.redis.isReady) throw new Error('redis is not connected');
       const member = `${this.instance}:${id}`;
       const answer = await Promise.race([
-        this.redis.eval(ACQUIRE, { keys: caps.map((c) => redisKey(c.key)), arguments: [String(LEASE_MS), member, ...caps.map((c) => String(c.cap))] }),
+        this.redis.eval(ACQUIRE, {
+          keys: caps.map((c) => redisKey(c.key)),
+          arguments: [String(LEASE_MS), member, ...caps.map((c) => String(c.cap))],
+        }),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error('redis did not answer in time')), REDIS_WAIT_MS);
         }),

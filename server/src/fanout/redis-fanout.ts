@@ -59,7 +59,8 @@ export async function attachRedisFanout(io: YishiServer, url: string, log: Logge
     check();
   });
   reconnected.clear();
-  if (!readyAtStart) log.warn("redis unavailable at start: serving this instance's sockets only; connecting in the background", { url: redactUrl(url) });
+  if (!readyAtStart)
+    log.warn("redis unavailable at start: serving this instance's sockets only; connecting in the background", { url: redactUrl(url) });
 
   const onReconnect = (f: () => void) => {
     reconnected.add(f);

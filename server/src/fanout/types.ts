@@ -44,5 +44,4 @@ export type ByteHandler = (bytes: Uint8Array, origin: string) => void;
 
 /** `fanout` names the implementation for operators reading /healthz; code must not branch on it. */
 export type FanoutHealth =
-  | { fanout: 'memory' | 'redis'; status: 'ok' }
-  | { fanout: 'redis'; status: 'degraded'; reason: 'redis_unavailable'; degradedForMs: number };
+  { fanout: 'memory' | 'redis'; status: 'ok' } | { fanout: 'redis'; status: 'degraded'; reason: 'redis_unavailable'; degradedForMs: number };

@@ -29,12 +29,7 @@ export async function sessionFromRequest(store: Store, req: IncomingMessage): Pr
   return principal ? { principal, tokenHash } : null;
 }
 
-export async function startSession(
-  store: Store,
-  req: Request,
-  res: Response,
-  principal: Principal,
-): Promise<Principal> {
+export async function startSession(store: Store, req: Request, res: Response, principal: Principal): Promise<Principal> {
   // Replace, never stack: a resident joining another meeting gets a new identity.
   const previous = await sessionFromRequest(store, req);
   if (previous) await store.sessions.delete(previous.tokenHash);

@@ -62,7 +62,13 @@ const HANDSHAKES_PER_SESSION = { perSecond: 2, burst: 20 };
 const HANDSHAKES_PER_SECOND_PER_ADDRESS = 50;
 
 /** Wires authentication and handlers; called once the services (which need `io`) exist. */
-export function attachSocketHandlers(io: YishiServer, services: Services, events: Required<EventTable>, caps: ConnectionCaps, trust: TrustFn): () => void {
+export function attachSocketHandlers(
+  io: YishiServer,
+  services: Services,
+  events: Required<EventTable>,
+  caps: ConnectionCaps,
+  trust: TrustFn,
+): () => void {
   /** Events a socket may send: 20 a second after a burst of 40. */
   const perSocket = steadyLimiter({ perSecond: 20, burst: 40 });
   /** Refused messages a socket may send before it is closed: a burst of 100, then 10 a second. */

@@ -84,14 +84,12 @@ export class CouncilStore {
       id: c.id as CouncilId,
       name: c.name,
       quorum: c.quorum,
-      groups: gs.map(
-        (g): Group => ({
-          id: g.id as GroupId,
-          name: g.name,
-          builtin: g.builtin as BuiltinGroup | null,
-          position: g.position,
-        }),
-      ),
+      groups: gs.map((g): Group => ({
+        id: g.id as GroupId,
+        name: g.name,
+        builtin: g.builtin as BuiltinGroup | null,
+        position: g.position,
+      })),
       members: ms.map(toMember),
     };
   }

@@ -31,7 +31,10 @@ export function deadlineAcceptance(ctx: () => { store: Store; meetingId: Meeting
     const subjects = Array.from({ length: 20 }, () => randomUUID());
     for (const s of subjects) await store.deadlines.set('test.race', s, past());
     const rounds = await Promise.all(['i1', 'i2', 'i3', 'i4'].map((i) => store.deadlines.claimDue(i, 60_000, 100)));
-    const claimed = rounds.flat().filter((c) => c.kind === 'test.race').map((c) => c.subject);
+    const claimed = rounds
+      .flat()
+      .filter((c) => c.kind === 'test.race')
+      .map((c) => c.subject);
     expect(claimed.sort()).toEqual([...subjects].sort());
     for (const r of rounds) for (const c of r) await store.deadlines.complete(c);
   });
@@ -82,7 +85,7 @@ export function deadlineAcceptance(ctx: () => { store: Store; meetingId: Meeting
     expect(await store.deadlines.complete(claim!)).toBe(true);
   });
 
-  it("opening a poll with a closing time stores its deadline with it; one without has none", async () => {
+  it('opening a poll with a closing time stores its deadline with it; one without has none', async () => {
     const { store, meetingId, adminId } = ctx();
     const make = async (closesAt: Date | null) => {
       const id = randomUUID() as PollId;
@@ -95,7 +98,14 @@ export function deadlineAcceptance(ctx: () => { store: Store; meetingId: Meeting
         results: 'live',
         rule: { quorum: { kind: 'none' }, threshold: { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'excluded' } },
       } as never;
-      await store.polls.create({ meetingId, definition, residentAccess: 'none' as never, closesAt: closesAt?.toISOString() ?? null, agendaItemId: null, createdBy: adminId });
+      await store.polls.create({
+        meetingId,
+        definition,
+        residentAccess: 'none' as never,
+        closesAt: closesAt?.toISOString() ?? null,
+        agendaItemId: null,
+        createdBy: adminId,
+      });
       return id;
     };
     const closesAt = future();

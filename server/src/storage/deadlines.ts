@@ -60,7 +60,10 @@ export class DeadlineStore {
   }
 
   async get(kind: string, subject: string): Promise<{ dueAt: Date; claimed: boolean; attempts: number } | undefined> {
-    const [row] = await this.db.select().from(deadlines).where(and(eq(deadlines.kind, kind), eq(deadlines.subject, subject)));
+    const [row] = await this.db
+      .select()
+      .from(deadlines)
+      .where(and(eq(deadlines.kind, kind), eq(deadlines.subject, subject)));
     return row ? { dueAt: row.dueAt, claimed: row.claimedAt !== null, attempts: row.attempts } : undefined;
   }
 

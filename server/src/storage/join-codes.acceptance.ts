@@ -22,6 +22,8 @@ export function joinCodeAcceptance(ctx: () => { store: Store; councilId: string;
     const err = await stuck.create(councilId as CouncilId, body, adminId).catch((e: unknown) => e);
     expect(isUniqueViolation(err, 'meetings_join_code_unique')).toBe(true);
     expect(isUniqueViolation(err, 'members_login_unique')).toBe(false);
-    expect(isUniqueViolation(new Error('duplicate key value violates unique constraint "meetings_join_code_unique"'), 'meetings_join_code_unique')).toBe(false);
+    expect(
+      isUniqueViolation(new Error('duplicate key value violates unique constraint "meetings_join_code_unique"'), 'meetings_join_code_unique'),
+    ).toBe(false);
   });
 }

@@ -133,10 +133,8 @@ export class MeetingStore {
     await this.db.transaction(async (tx) => {
       const [row] = await tx.select().from(meetings).where(eq(meetings.id, id)).for('update');
       if (!row) throw new AppError('not_found', 'meeting');
-      if (expectedVersion !== undefined && row.version !== expectedVersion)
-        throw new AppError('conflict', 'meeting changed meanwhile');
-      if (!canTransition(row.state as MeetingState, to))
-        throw new AppError('invalid_transition', `${row.state} -> ${to}`);
+      if (expectedVersion !== undefined && row.version !== expectedVersion) throw new AppError('conflict', 'meeting changed meanwhile');
+      if (!canTransition(row.state as MeetingState, to)) throw new AppError('invalid_transition', `${row.state} -> ${to}`);
       await tx
         .update(meetings)
         .set({ state: to, version: row.version + 1 })

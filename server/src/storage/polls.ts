@@ -15,18 +15,7 @@ import type {
 import { AppError } from '../errors.ts';
 import type { Db } from './database.ts';
 import { POLL_CLOSE, setDeadline } from './deadlines.ts';
-import {
-  ballotBox,
-  decisions,
-  finalBallots,
-  inRoomCounts,
-  members,
-  namedBallots,
-  polls,
-  residents,
-  voterRoll,
-  votingCodes,
-} from './schema.ts';
+import { ballotBox, decisions, finalBallots, inRoomCounts, members, namedBallots, polls, residents, voterRoll, votingCodes } from './schema.ts';
 
 type PollRow = typeof polls.$inferSelect;
 
@@ -106,7 +95,12 @@ type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 async function insertMarksAndBallots(tx: Tx, pollId: PollId, batch: PendingBallot[]): Promise<Set<string>> {
   const byVoter = new Map<string, PendingBallot>();
   for (const b of batch) if (!byVoter.has(b.voterKey)) byVoter.set(b.voterKey, b);
-  const marks = shuffle([...byVoter.values()]).map((b) => ({ poll_id: pollId, voter_key: b.voterKey, electorate: b.electorate, idempotency_key: b.idempotencyKey }));
+  const marks = shuffle([...byVoter.values()]).map((b) => ({
+    poll_id: pollId,
+    voter_key: b.voterKey,
+    electorate: b.electorate,
+    idempotency_key: b.idempotencyKey,
+  }));
   if (marks.length === 0) return new Set();
   const won = new Set(
     rowsOf<{ voter_key: string }>(
@@ -218,7 +212,10 @@ export class PollStore {
       // Ballots still held for company (every instance's) are sealed here, with the whole poll:
       // into the box first, so they leave it with all the others in one shuffle.
       if (held.length) sealed = await insertMarksAndBallots(tx, pollId, held);
-      const mixed = await tx.select({ electorate: ballotBox.electorate, choice: ballotBox.choice }).from(ballotBox).where(eq(ballotBox.pollId, pollId));
+      const mixed = await tx
+        .select({ electorate: ballotBox.electorate, choice: ballotBox.choice })
+        .from(ballotBox)
+        .where(eq(ballotBox.pollId, pollId));
       const named = await tx
         .select({ electorate: namedBallots.electorate, choice: namedBallots.choice, voterName: namedBallots.voterName })
         .from(namedBallots)
@@ -228,9 +225,11 @@ export class PollStore {
         ...named,
       ]);
       for (let i = 0; i < all.length; i += 500) {
-        await tx.insert(finalBallots).values(
-          all.slice(i, i + 500).map((b, k) => ({ pollId, position: i + k, electorate: b.electorate, choice: b.choice, voterName: b.voterName })),
-        );
+        await tx
+          .insert(finalBallots)
+          .values(
+            all.slice(i, i + 500).map((b, k) => ({ pollId, position: i + k, electorate: b.electorate, choice: b.choice, voterName: b.voterName })),
+          );
       }
       await tx.delete(ballotBox).where(eq(ballotBox.pollId, pollId));
       const rooms = await this.inRoomWith(tx, pollId);
@@ -360,10 +359,10 @@ export class PollStore {
         if (b.changeReceiptHash) {
           // A sealed ballot, in a transaction without any voter in it.
           const changed = await tx
-              .update(ballotBox)
-              .set({ choice: b.choice })
-              .where(and(eq(ballotBox.pollId, b.pollId), eq(ballotBox.receiptHash, b.changeReceiptHash)))
-              .returning({ id: ballotBox.id });
+            .update(ballotBox)
+            .set({ choice: b.choice })
+            .where(and(eq(ballotBox.pollId, b.pollId), eq(ballotBox.receiptHash, b.changeReceiptHash)))
+            .returning({ id: ballotBox.id });
           out[i] = changed.length ? { ok: true, status: 'changed', receiptIssued: false } : { ok: false, code: 'change_not_allowed' };
           continue;
         }
@@ -538,12 +537,17 @@ export class PollStore {
   /** Issues one-time voting codes; the plain codes are returned once and stored only hashed. */
   async issueCodes(meetingId: MeetingId, rows: { codeHash: string; label: string | null }[], by: MemberId): Promise<void> {
     for (let i = 0; i < rows.length; i += 500) {
-      await this.db.insert(votingCodes).values(rows.slice(i, i + 500).map((r) => ({ id: randomUUID(), meetingId, codeHash: r.codeHash, label: r.label, issuedBy: by })));
+      await this.db
+        .insert(votingCodes)
+        .values(rows.slice(i, i + 500).map((r) => ({ id: randomUUID(), meetingId, codeHash: r.codeHash, label: r.label, issuedBy: by })));
     }
   }
 
   async codeByHash(codeHash: string): Promise<{ id: string; meetingId: MeetingId } | undefined> {
-    const [row] = await this.db.select({ id: votingCodes.id, meetingId: votingCodes.meetingId }).from(votingCodes).where(eq(votingCodes.codeHash, codeHash));
+    const [row] = await this.db
+      .select({ id: votingCodes.id, meetingId: votingCodes.meetingId })
+      .from(votingCodes)
+      .where(eq(votingCodes.codeHash, codeHash));
     return row ? { id: row.id, meetingId: row.meetingId as MeetingId } : undefined;
   }
 
@@ -578,4 +582,3 @@ export function newVotingCode(): string {
   }
   return code.length === 8 ? code : newVotingCode();
 }
-

@@ -138,7 +138,10 @@ export const meetingLog = pgTable(
       .references(() => meetings.id),
     actorMemberId: uuid('actor_member_id').references(() => members.id),
     action: text('action').notNull(),
-    detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    detail: jsonb('detail')
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('meeting_log_meeting_idx').on(t.meetingId)],
@@ -261,7 +264,10 @@ export const inRoomCounts = pgTable(
     ballots: integer('ballots').notNull(),
     counts: jsonb('counts').notNull(),
     /** Members only: who was counted by hand (never what each chose). */
-    voters: jsonb('voters').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    voters: jsonb('voters')
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     enteredBy: uuid('entered_by')
       .notNull()
       .references(() => members.id),

@@ -4,7 +4,6 @@ import type { CouncilId, MeetingId, MemberId, ResidentId, Role } from '@yishi/pr
 import type { Db } from './database.ts';
 import { members, residents, sessions } from './schema.ts';
 
-
 export const SESSION_DAYS = 30;
 
 /** The principal a member row stands for. */

@@ -102,7 +102,11 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
     it('finds members by sign-in link until the link is replaced or revoked', async () => {
       const c = await store.councils.get(councilId as never);
       const token = newToken();
-      const id = await store.councils.createMember(councilId as never, { name: '李主持', groupId: c.groups[1]!.id as GroupId, role: 'facilitator' }, hashToken(token));
+      const id = await store.councils.createMember(
+        councilId as never,
+        { name: '李主持', groupId: c.groups[1]!.id as GroupId, role: 'facilitator' },
+        hashToken(token),
+      );
       expect((await store.councils.memberByLinkHash(hashToken(token)))?.id).toBe(id);
       const token2 = newToken();
       await store.councils.setLinkTokenHash(councilId as never, id, hashToken(token2));
@@ -163,7 +167,7 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
       expect([...(await store.meetings.inRoomMemberIds(meetingId))]).toEqual([other.id]);
     });
 
-    it('records members\' connections: arrival, departure, heartbeat, and departs an instance\'s all at once', async () => {
+    it("records members' connections: arrival, departure, heartbeat, and departs an instance's all at once", async () => {
       const a = await store.attendance.arrive(meetingId, adminId, 'instance-a');
       const b = await store.attendance.arrive(meetingId, adminId, 'instance-b');
       let { now, rows } = await store.attendance.connections(meetingId);
@@ -230,7 +234,14 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
       const { randomUUID } = await import('node:crypto');
       const pollId = randomUUID() as PollId;
       const definition = { ...motion('议题一'), id: pollId };
-      const created = await store.polls.create({ meetingId, definition, residentAccess: 'voting_code', closesAt: '2099-01-01T00:00:00Z', agendaItemId: null, createdBy: adminId });
+      const created = await store.polls.create({
+        meetingId,
+        definition,
+        residentAccess: 'voting_code',
+        closesAt: '2099-01-01T00:00:00Z',
+        agendaItemId: null,
+        createdBy: adminId,
+      });
       expect(created).toMatchObject({ state: 'draft', meetingId, residentAccess: 'voting_code', definition: { id: pollId, title: '议题一' } });
       expect(await store.polls.get(pollId)).toEqual(created);
       expect(await store.deadlines.get(POLL_CLOSE, pollId)).toBeUndefined(); // drafts never close by time
@@ -246,7 +257,14 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
     it('records roll-call ballots once per voter: the same key is unchanged, another key changes the choice', async () => {
       const { randomUUID } = await import('node:crypto');
       const pollId = randomUUID() as PollId;
-      await store.polls.create({ meetingId, definition: { ...motion('点名'), id: pollId }, residentAccess: 'voting_code', closesAt: null, agendaItemId: null, createdBy: adminId });
+      await store.polls.create({
+        meetingId,
+        definition: { ...motion('点名'), id: pollId },
+        residentAccess: 'voting_code',
+        closesAt: null,
+        agendaItemId: null,
+        createdBy: adminId,
+      });
       const ballot = (voterKey: string, choice: 'yes' | 'no', idempotencyKey: string) => ({
         pollId,
         voterKey,
@@ -274,9 +292,16 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
       expect((await store.polls.namedBallots(pollId)).map((b) => b.name).sort()).toEqual(['m:a', 'm:b']);
     });
 
-    it('issues voting codes found by their hash only, counted as the residents\' electorate', async () => {
+    it("issues voting codes found by their hash only, counted as the residents' electorate", async () => {
       const before = await store.polls.residentElectorate(meetingId, 'voting_code');
-      await store.polls.issueCodes(meetingId, [{ codeHash: hashToken('CODE-ONE'), label: '1号楼' }, { codeHash: hashToken('CODE-TWO'), label: null }], adminId);
+      await store.polls.issueCodes(
+        meetingId,
+        [
+          { codeHash: hashToken('CODE-ONE'), label: '1号楼' },
+          { codeHash: hashToken('CODE-TWO'), label: null },
+        ],
+        adminId,
+      );
       expect(await store.polls.residentElectorate(meetingId, 'voting_code')).toBe(before + 2);
       expect(await store.polls.codeByHash(hashToken('CODE-ONE'))).toMatchObject({ meetingId });
       expect(await store.polls.codeByHash('CODE-ONE')).toBeUndefined();
@@ -285,7 +310,14 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
     it('closes a poll once: the final record, the result and the decision in one transaction', async () => {
       const { randomUUID } = await import('node:crypto');
       const pollId = randomUUID() as PollId;
-      await store.polls.create({ meetingId, definition: { ...motion('表决'), id: pollId }, residentAccess: 'voting_code', closesAt: null, agendaItemId: null, createdBy: adminId });
+      await store.polls.create({
+        meetingId,
+        definition: { ...motion('表决'), id: pollId },
+        residentAccess: 'voting_code',
+        closesAt: null,
+        agendaItemId: null,
+        createdBy: adminId,
+      });
       await store.polls.open(pollId);
       const cast = (voterKey: string, choice: 'yes' | 'no') => ({
         pollId,
@@ -303,14 +335,24 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
       const seen: unknown[] = [];
       const { poll } = await store.polls.close(pollId, async (ballots) => {
         seen.push(...ballots);
-        return { result: { yes: 2, no: 1 }, title: '表决', outcome: [{ electorate: 'members', outcome: null }], attendance: { present: 3, members: 3, required: 2 } };
+        return {
+          result: { yes: 2, no: 1 },
+          title: '表决',
+          outcome: [{ electorate: 'members', outcome: null }],
+          attendance: { present: 3, members: 3, required: 2 },
+        };
       });
       expect(poll.state).toBe('closed');
       expect(seen).toHaveLength(3);
       expect(await store.polls.result(pollId)).toEqual({ yes: 2, no: 1 });
       expect((await store.polls.finalBallots(pollId)).map((b) => b.position)).toEqual([0, 1, 2]);
-      expect((await store.polls.decisions(meetingId)).find((d) => d.pollId === pollId)).toMatchObject({ title: '表决', attendance: { present: 3, members: 3, required: 2 } });
-      await expect(store.polls.close(pollId, async () => ({ result: null, title: '', outcome: [] }))).rejects.toMatchObject({ code: 'poll_not_open' });
+      expect((await store.polls.decisions(meetingId)).find((d) => d.pollId === pollId)).toMatchObject({
+        title: '表决',
+        attendance: { present: 3, members: 3, required: 2 },
+      });
+      await expect(store.polls.close(pollId, async () => ({ result: null, title: '', outcome: [] }))).rejects.toMatchObject({
+        code: 'poll_not_open',
+      });
       expect(await store.polls.commitBallots([cast('m:w', 'no')])).toEqual([{ ok: false, code: 'poll_not_open' }]);
       expect((await store.polls.decisions(meetingId)).filter((d) => d.pollId === pollId)).toHaveLength(1);
     });

@@ -55,7 +55,6 @@ export function applyView(snapshot: ViewSnapshot): void {
   });
 }
 
-
 let socket: LiveSocket | null = null;
 const joined = new Set<MeetingId>();
 
@@ -122,10 +121,7 @@ if (typeof window !== 'undefined') {
 }
 
 /** Sends one client event and resolves with its ack, or a network/offline error. Never throws. */
-export async function call<E extends ClientEventName>(
-  event: E,
-  payload: ClientPayload<E>,
-): Promise<Result<ClientResults[E]>> {
+export async function call<E extends ClientEventName>(event: E, payload: ClientPayload<E>): Promise<Result<ClientResults[E]>> {
   const s = connect();
   if (!s.connected) return { ok: false, error: { code: 'internal', message: OFFLINE } };
   try {

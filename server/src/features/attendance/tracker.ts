@@ -29,7 +29,8 @@ export class AttendanceTracker {
     private readonly log: Logger,
   ) {
     this.timer = setInterval(() => {
-      if (!this.stopped) void this.store.attendance.heartbeat(this.instanceId).catch((err: Error) => this.log.warn('attendance heartbeat failed', { err }));
+      if (!this.stopped)
+        void this.store.attendance.heartbeat(this.instanceId).catch((err: Error) => this.log.warn('attendance heartbeat failed', { err }));
     }, ATTENDANCE_HEARTBEAT_MS);
     this.timer.unref();
   }
@@ -54,7 +55,8 @@ export class AttendanceTracker {
     for (const [m, id] of Object.entries(held)) {
       if (meetingId && m !== meetingId) continue;
       delete held[m];
-      if (id !== 'pending') await this.store.attendance.depart(id, deliberate).catch((err: Error) => this.log.warn('attendance departure failed', { err }));
+      if (id !== 'pending')
+        await this.store.attendance.depart(id, deliberate).catch((err: Error) => this.log.warn('attendance departure failed', { err }));
     }
   }
 

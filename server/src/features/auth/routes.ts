@@ -10,7 +10,6 @@ import { clearSessionCookie, sessionFromRequest, startSession } from '../../http
 import { sessionView } from '../../http/session-view.ts';
 import { parse } from '../../http/validate.ts';
 
-
 export function authRoutes(services: Services): Router {
   const r = Router();
   const { store, limits } = services;
@@ -18,9 +17,15 @@ export function authRoutes(services: Services): Router {
     if (!(await limits.perAddress.take(clientKey(req)))) throw new AppError('rate_limited');
   };
 
-  r.get('/session', json(async (req) => sessionView(services, await principalFrom(services, req))));
+  r.get(
+    '/session',
+    json(async (req) => sessionView(services, await principalFrom(services, req))),
+  );
 
-  r.get('/setup', json(async (): Promise<SetupStatus> => ({ needed: await store.councils.needsSetup() })));
+  r.get(
+    '/setup',
+    json(async (): Promise<SetupStatus> => ({ needed: await store.councils.needsSetup() })),
+  );
 
   r.post(
     '/setup',
@@ -56,8 +61,7 @@ export function authRoutes(services: Services): Router {
       if (!(await limits.perLogin.take(body.login.toLowerCase()))) throw new AppError('rate_limited');
       const member = await store.councils.memberByLogin(body.login);
       // Same answer for an unknown login and a wrong password: logins are not enumerable.
-      if (!member?.passwordHash || !(await verifyPassword(body.password, member.passwordHash)))
-        throw new AppError('bad_credentials');
+      if (!member?.passwordHash || !(await verifyPassword(body.password, member.passwordHash))) throw new AppError('bad_credentials');
       return sessionView(services, await startSession(store, req, res, memberPrincipal(member)));
     }),
   );

@@ -103,7 +103,10 @@ export function meetingRoutes(services: Services): Router {
       const m = await store.meetings.byJoinCode(normaliseJoinCode(body.code));
       if (!m || !isJoinable(m.state)) throw new AppError('not_found', 'no meeting with this code');
       const residentId = await store.meetings.createResident(m.id, body.displayName);
-      return sessionView(services, await startSession(store, req, res, { kind: 'resident', residentId, meetingId: m.id, displayName: body.displayName }));
+      return sessionView(
+        services,
+        await startSession(store, req, res, { kind: 'resident', residentId, meetingId: m.id, displayName: body.displayName }),
+      );
     }),
   );
 

@@ -54,7 +54,9 @@ describe('a closed meeting', () => {
     const openId = p1.data.poll.definition.id;
     const draftId = p2.data.poll.definition.id;
     expect(await emit(fac.s, 'poll:open', { pollId: openId })).toMatchObject({ ok: true });
-    expect(await emit(mem.s, 'ballot:cast', { pollId: openId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() })).toMatchObject({ ok: true });
+    expect(
+      await emit(mem.s, 'ballot:cast', { pollId: openId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() }),
+    ).toMatchObject({ ok: true });
 
     expect(await emit(fac.s, 'meeting:transition', { meetingId: m.id, to: 'closed' })).toMatchObject({ ok: true });
 
@@ -70,8 +72,12 @@ describe('a closed meeting', () => {
     expect(await create('闭会后')).toMatchObject(refused);
     expect(await emit(fac.s, 'poll:open', { pollId: draftId })).toMatchObject(refused);
     expect(await emit(fac.s, 'poll:close', { pollId: openId })).toMatchObject(refused);
-    expect(await emit(fac.s, 'ballot:cast', { pollId: openId, choice: { kind: 'motion', choice: 'no' }, idempotencyKey: randomUUID() })).toMatchObject(refused);
-    expect(await emit(fac.s, 'inroom:set', { pollId: openId, electorate: 'members', ballots: 1, counts: [{ option: 'no', count: 1 }] })).toMatchObject(refused);
+    expect(
+      await emit(fac.s, 'ballot:cast', { pollId: openId, choice: { kind: 'motion', choice: 'no' }, idempotencyKey: randomUUID() }),
+    ).toMatchObject(refused);
+    expect(
+      await emit(fac.s, 'inroom:set', { pollId: openId, electorate: 'members', ballots: 1, counts: [{ option: 'no', count: 1 }] }),
+    ).toMatchObject(refused);
     expect(await emit(fac.s, 'codes:issue', { meetingId: m.id, count: 3 })).toMatchObject(refused);
     expect(await emit(fac.s, 'attendance:mark', { meetingId: m.id, memberId: c.memberId, inRoom: true })).toMatchObject(refused);
     const patched = await c.facilitator.call('PATCH', `/api/meetings/${m.id}`, { title: '改名' });

@@ -80,7 +80,17 @@ describe('counts that add up', () => {
     for (const [s, choice] of online) expect(await vote(s, pollId, choice)).toMatchObject({ ok: true });
 
     // In-room counts for members must say who raised a hand.
-    expect(await emit(fac.s, 'inroom:set', { pollId, electorate: 'members', ballots: 2, counts: [{ option: 'yes', count: 1 }, { option: 'abstain', count: 1 }] })).toMatchObject({
+    expect(
+      await emit(fac.s, 'inroom:set', {
+        pollId,
+        electorate: 'members',
+        ballots: 2,
+        counts: [
+          { option: 'yes', count: 1 },
+          { option: 'abstain', count: 1 },
+        ],
+      }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'voters_mismatch' },
     });
@@ -90,7 +100,10 @@ describe('counts that add up', () => {
         pollId,
         electorate: 'members',
         ballots: 2,
-        counts: [{ option: 'yes', count: 1 }, { option: 'abstain', count: 1 }],
+        counts: [
+          { option: 'yes', count: 1 },
+          { option: 'abstain', count: 1 },
+        ],
         voters: [c.memberId, extra[2]!.id],
       }),
     ).toMatchObject({ ok: false, error: { code: 'voted_online' } });
@@ -100,7 +113,10 @@ describe('counts that add up', () => {
         pollId,
         electorate: 'members',
         ballots: 2,
-        counts: [{ option: 'yes', count: 1 }, { option: 'abstain', count: 1 }],
+        counts: [
+          { option: 'yes', count: 1 },
+          { option: 'abstain', count: 1 },
+        ],
         voters: [extra[2]!.id, extra[3]!.id],
       }),
     ).toEqual({ ok: true, data: null });
@@ -111,14 +127,21 @@ describe('counts that add up', () => {
     expect(await vote(others[4]!.s, pollId, 'yes')).toMatchObject({ ok: false, error: { code: 'counted_in_room' } });
     expect(await vote(others[5]!.s, pollId, 'abstain')).toMatchObject({ ok: false, error: { code: 'counted_in_room' } });
 
-    await waitFor(() => {
-      const v = pollView(fac.views, meetingId, pollId);
-      return v?.tally.electorates[0]?.turnout === 7 && v.named.length === 7;
-    }, 5_000, 'the tally with seven members');
+    await waitFor(
+      () => {
+        const v = pollView(fac.views, meetingId, pollId);
+        return v?.tally.electorates[0]?.turnout === 7 && v.named.length === 7;
+      },
+      5_000,
+      'the tally with seven members',
+    );
     const live = pollView(fac.views, meetingId, pollId)!;
     expect(live.tally.electorates[0]).toMatchObject({ electorateSize: 7, online: 5, inRoom: 2, turnout: 7 });
     // The hand-counted members appear in the roll-call list, marked as counted in the room.
-    const inRoomNamed = live.named.filter((n) => n.inRoom).map((n) => n.name).sort();
+    const inRoomNamed = live.named
+      .filter((n) => n.inRoom)
+      .map((n) => n.name)
+      .sort();
     expect(inRoomNamed).toEqual(['周委员', '孙委员'].sort());
 
     const closed = await emit(fac.s, 'poll:close', { pollId });
@@ -170,7 +193,7 @@ describe('counts that add up', () => {
     expect(v.tally.electorates[0]!.outcome).toMatchObject({ kind: 'no_quorum', basis: { quorum: { required: 4, actual: 1, met: false } } });
     expect(v.decision).toMatchObject({ attendance: { present: 1, members: 7, required: 4 } });
   });
-  it('never shows residents\' turnout above their electorate: codes issued plus those counted in the room; unknown when unverified', async () => {
+  it("never shows residents' turnout above their electorate: codes issued plus those counted in the room; unknown when unverified", async () => {
     const meetingId = await newMeeting();
     const fac = await open(c.facilitator, meetingId);
     const codes = await emit(fac.s, 'codes:issue', { meetingId, count: 5 });
@@ -195,17 +218,34 @@ describe('counts that add up', () => {
     const open_ = await create('open_unverified');
     // Three codes vote: sealed together (k = 3), then acked.
     const online = await Promise.all(
-      codes.data.slips.slice(0, 3).map((slip) => emit(fac.s, 'ballot:cast', { pollId: coded, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID(), votingCode: slip.code })),
+      codes.data.slips.slice(0, 3).map((slip) =>
+        emit(fac.s, 'ballot:cast', {
+          pollId: coded,
+          choice: { kind: 'motion', choice: 'yes' },
+          idempotencyKey: randomUUID(),
+          votingCode: slip.code,
+        }),
+      ),
     );
     for (const r of online) expect(r).toMatchObject({ ok: true });
     // Fourteen residents raise their hands in the room (the issue: "居民 投票：16 / 5").
-    expect(await emit(fac.s, 'inroom:set', { pollId: coded, electorate: 'residents', ballots: 14, counts: [{ option: 'yes', count: 14 }] })).toEqual({ ok: true, data: null });
-    expect(await emit(fac.s, 'inroom:set', { pollId: open_, electorate: 'residents', ballots: 3, counts: [{ option: 'no', count: 3 }] })).toEqual({ ok: true, data: null });
+    expect(await emit(fac.s, 'inroom:set', { pollId: coded, electorate: 'residents', ballots: 14, counts: [{ option: 'yes', count: 14 }] })).toEqual({
+      ok: true,
+      data: null,
+    });
+    expect(await emit(fac.s, 'inroom:set', { pollId: open_, electorate: 'residents', ballots: 3, counts: [{ option: 'no', count: 3 }] })).toEqual({
+      ok: true,
+      data: null,
+    });
     const residents = (pollId: string) => pollView(fac.views, meetingId, pollId)?.tally.electorates.find((e) => e.electorate === 'residents');
     await waitFor(() => residents(coded)?.turnout === 17 && residents(open_)?.turnout === 3, 5_000, 'both tallies');
     expect(residents(coded)).toMatchObject({ electorateKnown: true, electorateSize: 19, online: 3, inRoom: 14 });
     expect(residents(open_)).toMatchObject({ electorateKnown: false, turnout: 3 });
     // Members are always a known list.
-    expect(pollView(fac.views, meetingId, coded)!.tally.electorates[0]).toMatchObject({ electorate: 'members', electorateKnown: true, electorateSize: 7 });
+    expect(pollView(fac.views, meetingId, coded)!.tally.electorates[0]).toMatchObject({
+      electorate: 'members',
+      electorateKnown: true,
+      electorateSize: 7,
+    });
   });
 });

@@ -27,5 +27,8 @@ export async function registerPollDeadlines(scheduler: Scheduler, store: Store, 
   });
   // Open polls from before deadlines were stored get theirs (existing ones are left alone).
   const timed = await store.polls.openWithClosingTime();
-  await store.deadlines.ensure(POLL_CLOSE, timed.map((t) => ({ subject: t.pollId, dueAt: t.closesAt })));
+  await store.deadlines.ensure(
+    POLL_CLOSE,
+    timed.map((t) => ({ subject: t.pollId, dueAt: t.closesAt })),
+  );
 }

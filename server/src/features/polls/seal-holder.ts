@@ -76,7 +76,11 @@ export class SealHolder {
     if (!poll || batch.length < k) return;
     let won: Set<string>;
     try {
-      won = await this.polls.sealBallots(pollId, batch.map((h) => h.ballot), k);
+      won = await this.polls.sealBallots(
+        pollId,
+        batch.map((h) => h.ballot),
+        k,
+      );
     } catch (err) {
       if (err instanceof TooFewToSeal) {
         // Nothing was written. Those already on the roll (a resend sealed elsewhere) leave the

@@ -40,7 +40,8 @@ describe('secret ballots', () => {
   }
 
   beforeAll(async () => {
-    const record = (level: string) => (msg: string, fields?: Record<string, unknown>) => void logLines.push(JSON.stringify({ level, msg, ...fields }));
+    const record = (level: string) => (msg: string, fields?: Record<string, unknown>) =>
+      void logLines.push(JSON.stringify({ level, msg, ...fields }));
     const log: LogSink = { error: record('error'), warn: record('warn'), info: record('info'), debug: record('debug') };
     app = await startInProcess({ LOG_LEVEL: 'debug' }, log);
     c = await setUpCouncil(app.url, app.setupUrl!);
@@ -138,7 +139,9 @@ describe('secret ballots', () => {
     await fac.send('poll:open', { pollId });
     // Fail the commit on purpose: every table a secret choice can be written to refuses it.
     const db = app.services.store.db;
-    await db.execute(sql.raw(`CREATE OR REPLACE FUNCTION yishi_test_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$`));
+    await db.execute(
+      sql.raw(`CREATE OR REPLACE FUNCTION yishi_test_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$`),
+    );
     const tables = ['ballot_box'];
     const present: string[] = [];
     for (const t of tables) {
@@ -155,7 +158,11 @@ describe('secret ballots', () => {
         await connected(o.s);
         await o.send('meeting:join', { meetingId: m.id });
       }
-      const rs = await Promise.all([fac, ...others].map((x) => x.send<{ ok: boolean }>('ballot:cast', { pollId, choice: { kind: 'motion', choice: 'abstain' }, idempotencyKey: randomUUID() })));
+      const rs = await Promise.all(
+        [fac, ...others].map((x) =>
+          x.send<{ ok: boolean }>('ballot:cast', { pollId, choice: { kind: 'motion', choice: 'abstain' }, idempotencyKey: randomUUID() }),
+        ),
+      );
       for (const r of rs) expect(r.ok).toBe(false);
       await waitFor(() => logLines.some((l) => /disk full|Failed query/.test(l)), 2000, 'the failure in the log');
     } finally {
@@ -177,7 +184,12 @@ describe('secret ballots', () => {
       await api.ok('POST', '/api/auth/link', { token: made.link.url.split('/signin/')[1] });
       voters.push({ name, ...capture(api) });
     }
-    for (const [name, api] of [['王主任', c.admin], ['李主持', c.facilitator], ['张业主', c.member]] as const) voters.push({ name, ...capture(api) });
+    for (const [name, api] of [
+      ['王主任', c.admin],
+      ['李主持', c.facilitator],
+      ['张业主', c.member],
+    ] as const)
+      voters.push({ name, ...capture(api) });
     for (const v of voters) await v.send('meeting:join', { meetingId: m.id });
     const resident = new ApiClient(app.url);
     await resident.ok('POST', '/api/join', { code: m.joinCode, displayName: '旁听居民' });

@@ -191,15 +191,21 @@ export class VoteService {
     const closing = this.store.polls.close(
       pollId,
       async (ballots, rooms) => {
-      // Counted from the very rows copied to the final record, inside the closing transaction.
-      const tally = tallyFrom(p, sizes, ballots.map((b) => ({ ...b, n: 1 })), rooms, { state: 'closed', version: 0 });
-      const decided = withOutcomes(p.definition, tally, attendance);
-      return {
-        result: decided,
-        title: p.definition.title,
-        outcome: decided.electorates.map((e) => ({ electorate: e.electorate, outcome: e.outcome })),
-        attendance: { present: recorded.quorum.present, members: recorded.quorum.members, required: recorded.quorum.required },
-      };
+        // Counted from the very rows copied to the final record, inside the closing transaction.
+        const tally = tallyFrom(
+          p,
+          sizes,
+          ballots.map((b) => ({ ...b, n: 1 })),
+          rooms,
+          { state: 'closed', version: 0 },
+        );
+        const decided = withOutcomes(p.definition, tally, attendance);
+        return {
+          result: decided,
+          title: p.definition.title,
+          outcome: decided.electorates.map((e) => ({ electorate: e.electorate, outcome: e.outcome })),
+          attendance: { present: recorded.quorum.present, members: recorded.quorum.members, required: recorded.quorum.required },
+        };
       },
       held,
     );
@@ -310,7 +316,11 @@ export class VoteService {
     await this.requireOpenMeeting(body.meetingId);
     if (body.labels && body.labels.length !== body.count) throw new AppError('invalid_input', 'one label per code', ['labels']);
     const slips = Array.from({ length: body.count }, (_, i) => ({ code: newVotingCode(), label: body.labels?.[i] ?? null }));
-    await this.store.polls.issueCodes(body.meetingId, slips.map((s) => ({ codeHash: hashToken(s.code), label: s.label })), by);
+    await this.store.polls.issueCodes(
+      body.meetingId,
+      slips.map((s) => ({ codeHash: hashToken(s.code), label: s.label })),
+      by,
+    );
     this.pollsChanged(body.meetingId);
     return slips;
   }

@@ -83,7 +83,9 @@ describe('votes on one instance', () => {
     void cast.then(() => (answered = true));
     const second = emit(fac.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() });
     // Bad ballots: typed errors, at once.
-    expect(await emit(fac.s, 'ballot:cast', { pollId, choice: { kind: 'single', optionId: randomUUID() }, idempotencyKey: randomUUID() })).toMatchObject({
+    expect(
+      await emit(fac.s, 'ballot:cast', { pollId, choice: { kind: 'single', optionId: randomUUID() }, idempotencyKey: randomUUID() }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'wrong_shape' },
     });
@@ -106,16 +108,26 @@ describe('votes on one instance', () => {
       error: { code: 'already_voted' },
     });
     // With the receipt, the sealed secret ballot may change.
-    expect(await emit(mem.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'no' }, idempotencyKey: randomUUID(), receipt })).toMatchObject({
+    expect(
+      await emit(mem.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'no' }, idempotencyKey: randomUUID(), receipt }),
+    ).toMatchObject({
       ok: true,
       data: { status: 'changed' },
     });
 
-    await waitFor(() => {
-      const v = pollView(mem.views, pollId);
-      const rows = v?.tally.electorates[0]?.results;
-      return rows?.kind === 'counts' && rows.options.find((o) => o.option === 'yes')?.total === 1 && rows.options.find((o) => o.option === 'no')?.total === 2;
-    }, 2000, 'the live tally');
+    await waitFor(
+      () => {
+        const v = pollView(mem.views, pollId);
+        const rows = v?.tally.electorates[0]?.results;
+        return (
+          rows?.kind === 'counts' &&
+          rows.options.find((o) => o.option === 'yes')?.total === 1 &&
+          rows.options.find((o) => o.option === 'no')?.total === 2
+        );
+      },
+      2000,
+      'the live tally',
+    );
 
     const closed = await emit(fac.s, 'poll:close', { pollId });
     expect(closed).toMatchObject({ ok: true, data: { poll: { state: 'closed' } } });
@@ -167,11 +179,20 @@ describe('votes on one instance', () => {
       ok: false,
       error: { code: 'bad_credential' },
     });
-    expect(await emit(r.s, 'ballot:cast', { pollId, choice: { kind: 'single', optionId: randomUUID() }, idempotencyKey: randomUUID(), votingCode: slip1!.code })).toMatchObject({
+    expect(
+      await emit(r.s, 'ballot:cast', {
+        pollId,
+        choice: { kind: 'single', optionId: randomUUID() },
+        idempotencyKey: randomUUID(),
+        votingCode: slip1!.code,
+      }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'unknown_option' },
     });
-    expect(await emit(r.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID(), votingCode: slip1!.code })).toMatchObject({
+    expect(
+      await emit(r.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID(), votingCode: slip1!.code }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'wrong_shape' },
     });
@@ -190,24 +211,52 @@ describe('votes on one instance', () => {
     expect(await emit(r.s, 'ballot:mine', { pollId, votingCode: slip2!.code })).toEqual({ ok: true, data: { voted: true, inRoom: false } });
 
     // Hand counts from the room: their own column, with who entered them.
-    expect(await emit(fac.s, 'inroom:set', { pollId, electorate: 'residents', ballots: 5, counts: [{ option: options[0]!.id, count: 4 }, { option: options[1]!.id, count: 2 }] })).toMatchObject({
+    expect(
+      await emit(fac.s, 'inroom:set', {
+        pollId,
+        electorate: 'residents',
+        ballots: 5,
+        counts: [
+          { option: options[0]!.id, count: 4 },
+          { option: options[1]!.id, count: 2 },
+        ],
+      }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'inconsistent_ballots' },
     });
-    expect(await emit(fac.s, 'inroom:set', { pollId, electorate: 'residents', ballots: 5, counts: [{ option: options[0]!.id, count: 3 }, { option: options[1]!.id, count: 2 }] })).toEqual({
+    expect(
+      await emit(fac.s, 'inroom:set', {
+        pollId,
+        electorate: 'residents',
+        ballots: 5,
+        counts: [
+          { option: options[0]!.id, count: 3 },
+          { option: options[1]!.id, count: 2 },
+        ],
+      }),
+    ).toEqual({
       ok: true,
       data: null,
     });
-    await waitFor(() => {
-      const res = pollView(r.views, pollId)?.tally.electorates.find((e) => e.electorate === 'residents');
-      return res?.turnout === 8 && res.inRoomEnteredBy === c.facilitatorId;
-    }, 2000, 'in-room counts in the tally');
+    await waitFor(
+      () => {
+        const res = pollView(r.views, pollId)?.tally.electorates.find((e) => e.electorate === 'residents');
+        return res?.turnout === 8 && res.inRoomEnteredBy === c.facilitatorId;
+      },
+      2000,
+      'in-room counts in the tally',
+    );
 
     await emit(fac.s, 'poll:close', { pollId });
-    await waitFor(() => {
-      const res = pollView(r.views, pollId)?.tally.electorates.find((e) => e.electorate === 'residents');
-      return res?.outcome?.kind === 'winner' && res.outcome.optionId === options[0]!.id;
-    }, 2000, 'the winner');
+    await waitFor(
+      () => {
+        const res = pollView(r.views, pollId)?.tally.electorates.find((e) => e.electorate === 'residents');
+        return res?.outcome?.kind === 'winner' && res.outcome.optionId === options[0]!.id;
+      },
+      2000,
+      'the winner',
+    );
   });
 
   it('closes a poll by itself at its closing time and records the decision', async () => {
@@ -225,7 +274,9 @@ describe('votes on one instance', () => {
     if (!created.ok) throw new Error(JSON.stringify(created));
     const pollId = created.data.poll.definition.id;
     await emit(fac.s, 'poll:open', { pollId });
-    expect(await emit(fac.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() })).toMatchObject({ ok: true });
+    expect(await emit(fac.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() })).toMatchObject({
+      ok: true,
+    });
     // Members are a known list: every hand counted is a member named, and they cannot have voted online.
     expect(await emit(fac.s, 'inroom:set', { pollId, electorate: 'members', ballots: 99, counts: [{ option: 'no', count: 99 }] })).toMatchObject({
       ok: false,
@@ -254,7 +305,13 @@ describe('votes on one instance', () => {
   it('refuses duplicate options, out-of-range scores and voters outside the electorate, and counts nothing for them', async () => {
     const fac = await open(c.facilitator);
     const mk = async (body: Record<string, unknown>) => {
-      const r = await emit(fac.s, 'poll:create', { meetingId, secrecy: 'secret', results: 'live', rule: { quorum: { kind: 'none' }, threshold: null }, ...body });
+      const r = await emit(fac.s, 'poll:create', {
+        meetingId,
+        secrecy: 'secret',
+        results: 'live',
+        rule: { quorum: { kind: 'none' }, threshold: null },
+        ...body,
+      });
       if (!r.ok) throw new Error(JSON.stringify(r));
       await emit(fac.s, 'poll:open', { pollId: r.data.poll.definition.id });
       const def = r.data.poll.definition;
@@ -265,20 +322,40 @@ describe('votes on one instance', () => {
     const ranked = await mk({ title: '排序', kind: 'ranked', options: ['a', 'b', 'c'], eligibility: 'members' });
     const cast = (pollId: string, choice: unknown) => emit(fac.s, 'ballot:cast', { pollId, choice, idempotencyKey: randomUUID() });
 
-    expect(await cast(multi.pollId, { kind: 'multiple', optionIds: [multi.options[0], multi.options[0]] })).toMatchObject({ error: { code: 'duplicate_option' } });
+    expect(await cast(multi.pollId, { kind: 'multiple', optionIds: [multi.options[0], multi.options[0]] })).toMatchObject({
+      error: { code: 'duplicate_option' },
+    });
     expect(await cast(multi.pollId, { kind: 'multiple', optionIds: multi.options })).toMatchObject({ error: { code: 'too_many_choices' } });
-    expect(await cast(ranked.pollId, { kind: 'ranked', ranking: [ranked.options[1], ranked.options[1]] })).toMatchObject({ error: { code: 'duplicate_option' } });
+    expect(await cast(ranked.pollId, { kind: 'ranked', ranking: [ranked.options[1], ranked.options[1]] })).toMatchObject({
+      error: { code: 'duplicate_option' },
+    });
     expect(await cast(ranked.pollId, { kind: 'ranked', ranking: [multi.options[0]] })).toMatchObject({ error: { code: 'unknown_option' } });
     // 6 is refused by the wire schema already; a score for a missing option by the domain rules.
-    expect(await cast(score.pollId, { kind: 'score', scores: [{ optionId: score.options[0], score: 6 }, { optionId: score.options[1], score: 1 }] })).toMatchObject({
+    expect(
+      await cast(score.pollId, {
+        kind: 'score',
+        scores: [
+          { optionId: score.options[0], score: 6 },
+          { optionId: score.options[1], score: 1 },
+        ],
+      }),
+    ).toMatchObject({
       error: { code: 'invalid_input' },
     });
-    expect(await cast(score.pollId, { kind: 'score', scores: [{ optionId: score.options[0], score: 3 }] })).toMatchObject({ error: { code: 'missing_score' } });
+    expect(await cast(score.pollId, { kind: 'score', scores: [{ optionId: score.options[0], score: 3 }] })).toMatchObject({
+      error: { code: 'missing_score' },
+    });
 
     const resident = new ApiClient(app.url);
     await resident.ok('POST', '/api/join', { code: joinCode, displayName: '想投票的居民' });
     const r = await open(resident);
-    expect(await emit(r.s, 'ballot:cast', { pollId: multi.pollId, choice: { kind: 'multiple', optionIds: [multi.options[0]] }, idempotencyKey: randomUUID() })).toMatchObject({
+    expect(
+      await emit(r.s, 'ballot:cast', {
+        pollId: multi.pollId,
+        choice: { kind: 'multiple', optionIds: [multi.options[0]] },
+        idempotencyKey: randomUUID(),
+      }),
+    ).toMatchObject({
       error: { code: 'not_eligible' },
     });
 
@@ -288,7 +365,13 @@ describe('votes on one instance', () => {
       fac.s.on('ballot:held', () => ++n === 2 && resolve());
     });
     const valid = [
-      cast(score.pollId, { kind: 'score', scores: [{ optionId: score.options[0], score: 5 }, { optionId: score.options[1], score: 0 }] }),
+      cast(score.pollId, {
+        kind: 'score',
+        scores: [
+          { optionId: score.options[0], score: 5 },
+          { optionId: score.options[1], score: 0 },
+        ],
+      }),
       cast(ranked.pollId, { kind: 'ranked', ranking: [ranked.options[2], ranked.options[0]] }),
     ];
     await heldTwice;
@@ -296,12 +379,20 @@ describe('votes on one instance', () => {
     for (const v of valid) expect(await v).toMatchObject({ ok: true, data: { status: 'recorded' } });
     await waitFor(() => pollView(fac.views, score.pollId)?.tally.electorates[0]?.turnout === 1, 2000, 'the score ballot');
     for (const id of [multi.pollId, ranked.pollId, score.pollId]) {
-      const n = (await app.services.store.db.execute(sql`SELECT count(*)::int AS n FROM voter_roll WHERE poll_id = ${id}`) as unknown as { rows: { n: number }[] }).rows[0]?.n;
+      const n = (
+        (await app.services.store.db.execute(sql`SELECT count(*)::int AS n FROM voter_roll WHERE poll_id = ${id}`)) as unknown as {
+          rows: { n: number }[];
+        }
+      ).rows[0]?.n;
       expect(n).toBe(id === multi.pollId ? 0 : 1);
     }
-    await waitFor(() => {
-      const res = pollView(fac.views, ranked.pollId)?.tally.electorates[0]?.results;
-      return res?.kind === 'ranked' && res.winner === ranked.options[2];
-    }, 2000, 'the runoff');
+    await waitFor(
+      () => {
+        const res = pollView(fac.views, ranked.pollId)?.tally.electorates[0]?.results;
+        return res?.kind === 'ranked' && res.winner === ranked.options[2];
+      },
+      2000,
+      'the runoff',
+    );
   });
 });

@@ -28,8 +28,7 @@ export const en = {
   'error.unauthenticated': 'You are not signed in, or your session has expired.',
   'error.forbidden': 'You are not allowed to do this.',
   'error.not_found': 'Not found. It may have been removed, or the link is wrong.',
-  'error.conflict':
-    'Conflict: someone else changed this, or the group still has members. Reload and try again.',
+  'error.conflict': 'Conflict: someone else changed this, or the group still has members. Reload and try again.',
   'error.invalid_transition': 'The meeting cannot move to that state now; someone may have changed it.',
   'error.rate_limited': 'Too many attempts. Please wait a moment and try again.',
   'error.payload_too_large': 'That is too long. Please shorten it and try again.',
@@ -109,8 +108,7 @@ export const en = {
 
   'home.title': 'Yishi',
   'home.needsSetupTitle': 'Not set up yet',
-  'home.needsSetupBody':
-    'Open the setup link printed in the server log (…/setup?token=…) to create the council and its admin account.',
+  'home.needsSetupBody': 'Open the setup link printed in the server log (…/setup?token=…) to create the council and its admin account.',
   'home.welcome': 'Council members sign in; residents join a meeting with its code, no account needed.',
   'home.signin': 'Member sign in',
   'home.signedInAs': 'Signed in as {name} ({role})',
@@ -182,7 +180,8 @@ export const en = {
   'signin.linkHint': 'No password? Use the personal sign-in link or QR code your admin gave you.',
   'signin.linkTitle': 'Signing in…',
   'signin.linkFailed': 'Sign-in failed. Ask your admin for a new sign-in link.',
-  'signin.linkReplaced': 'This sign-in link no longer works: it may have been replaced by a newer one. Ask the council administrator for your current link.',
+  'signin.linkReplaced':
+    'This sign-in link no longer works: it may have been replaced by a newer one. Ask the council administrator for your current link.',
   'signin.passwordLink': 'Sign in with login and password',
 
   'join.title': 'Join a meeting',
@@ -226,8 +225,7 @@ export const en = {
   'settings.revokeLink': 'Revoke link',
   'settings.revoked': 'Sign-in link of {name} revoked.',
   'settings.linkFor': 'Sign-in link for {name}',
-  'settings.linkOnce':
-    'This link is shown only once; any earlier link of this member no longer works. Print it or send it to them.',
+  'settings.linkOnce': 'This link is shown only once; any earlier link of this member no longer works. Print it or send it to them.',
   'settings.slipScan': 'Scan with your phone to sign in to Yishi',
   'settings.qrAlt': 'Sign-in QR code for {name}',
   'settings.password': 'Set my password',
@@ -321,7 +319,8 @@ export const en = {
   'ballot.unverified': 'Unverified poll: one ballot per browser.',
   'ballot.membersOnly': 'This poll is for council members only; its result is binding.',
   'ballot.receiptTitle': 'Want to change your vote later?',
-  'ballot.receiptNote': 'This is a secret ballot: nobody can see what you chose. This browser has kept a change-vote code for you, so until the poll closes you can come back to this page and change your vote. On another phone, or after clearing the browser, you cannot change it any more.',
+  'ballot.receiptNote':
+    'This is a secret ballot: nobody can see what you chose. This browser has kept a change-vote code for you, so until the poll closes you can come back to this page and change your vote. On another phone, or after clearing the browser, you cannot change it any more.',
   'ballot.receiptHide': 'Got it',
 
   'display.title': 'Room display',
@@ -361,7 +360,8 @@ export const en = {
   'tally.votersTitle': 'Have voted ({electorate}):',
   'tally.votersNone': 'nobody yet',
   'tally.votersHidden': 'Secret ballot: who has voted stays hidden until enough have voted that it reveals nothing.',
-  'tally.votersHiddenLive': 'Secret ballot with live results: who has voted is shown when the poll closes, so the tally cannot give anyone’s vote away.',
+  'tally.votersHiddenLive':
+    'Secret ballot with live results: who has voted is shown when the poll closes, so the tally cannot give anyone’s vote away.',
   'tally.named': 'Named ballots (roll-call)',
   'tally.namedInRoom': 'counted by hand in the room',
   'tally.announceTurnout': '{electorate}: turnout has reached {percent}%',
@@ -417,14 +417,16 @@ export const en = {
   'inroom.peopleSum': 'People counted in the room: {n}',
   'inroom.submit': 'Save in-room counts',
   'inroom.saved': 'In-room counts saved.',
-  'meeting.startBelowQuorum': 'Below quorum: {present} present, {required} needed. You may start, but binding votes will end “no quorum” until enough members are here.',
+  'meeting.startBelowQuorum':
+    'Below quorum: {present} present, {required} needed. You may start, but binding votes will end “no quorum” until enough members are here.',
   'inroom.who': 'Who voted in the room',
   'ballot.countedInRoom': 'You were counted by hand in the room for this vote.',
   'inroom.whoHint': 'Tick each member counted by hand. A member ticked here cannot also vote online, and one who voted online cannot be ticked.',
   'inroom.ticked': '{n} ticked',
 
   'codes.title': 'Voting codes',
-  'codes.hint': 'Issue one-time voting codes to residents (each code is good for one ballot per poll). Codes are shown only now: print them right away.',
+  'codes.hint':
+    'Issue one-time voting codes to residents (each code is good for one ballot per poll). Codes are shown only now: print them right away.',
   'codes.labels': 'Households (optional, one per line, e.g. 3-201)',
   'codes.labelsHint': 'With a list, one code is issued per household.',
   'codes.count': 'Number of codes',

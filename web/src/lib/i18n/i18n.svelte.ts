@@ -1,12 +1,4 @@
-import type {
-  ApiError,
-  BuiltinGroup,
-  ErrorCode,
-  Group,
-  MeetingMode,
-  MeetingState,
-  Role,
-} from '@yishi/protocol';
+import type { ApiError, BuiltinGroup, ErrorCode, Group, MeetingMode, MeetingState, Role } from '@yishi/protocol';
 import type { Dict, Key, ParamsArg } from './types';
 
 export type Lang = 'zh-CN' | 'en';
@@ -36,12 +28,7 @@ export async function loadLang(lang: Lang): Promise<void> {
 const STORAGE_KEY = 'yishi.lang';
 
 // Compile-time proof that every code, role, state, mode and builtin group has a translation.
-type Required =
-  | `error.${ErrorCode}`
-  | `role.${Role}`
-  | `state.${MeetingState}`
-  | `mode.${MeetingMode}`
-  | `group.${BuiltinGroup}`;
+type Required = `error.${ErrorCode}` | `role.${Role}` | `state.${MeetingState}` | `mode.${MeetingMode}` | `group.${BuiltinGroup}`;
 const _allTranslated: readonly Key[] = [] as readonly Required[];
 void _allTranslated;
 
@@ -99,9 +86,7 @@ export function t<K extends Key>(key: K, ...[params]: ParamsArg<K>): string {
   const text = loaded[i18n.lang]?.[key] ?? key;
   if (!params) return text;
   const values: Params = params;
-  return text.replace(/\{(\w+)\}/g, (m, name: string) =>
-    Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : m,
-  );
+  return text.replace(/\{(\w+)\}/g, (m, name: string) => (Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : m));
 }
 
 /** Every dictionary has the same keys (./types.ts), so the one in use answers for all. */

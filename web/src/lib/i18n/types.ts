@@ -26,11 +26,7 @@ export type ParamsOf<K extends Key> = { readonly [P in Placeholders<Source[K]>]:
  * each placeholder. Distributes over a union of keys, so t(someKey) type-checks when some key of
  * the union needs no parameters (a key computed at run time, such as `error.${code}`).
  */
-export type ParamsArg<K extends Key> = K extends Key
-  ? [Placeholders<Source[K]>] extends [never]
-    ? []
-    : [params: ParamsOf<K>]
-  : never;
+export type ParamsArg<K extends Key> = K extends Key ? ([Placeholders<Source[K]>] extends [never] ? [] : [params: ParamsOf<K>]) : never;
 
 type SameNames<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 /** Keys whose English message names other placeholders than the Chinese one (should be none). */

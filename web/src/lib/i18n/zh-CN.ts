@@ -320,7 +320,8 @@ export const zhCN = {
   'ballot.unverified': '未核验的表决：每个浏览器一票。',
   'ballot.membersOnly': '此项表决仅限议事会成员，结果具有约束力。',
   'ballot.receiptTitle': '想改票？',
-  'ballot.receiptNote': '这是无记名投票，没有人能看到您投了什么。本手机的浏览器已替您记住一个改票码：表决结束前，回到这个页面就可以改票。换了手机或清除了浏览器记录，就不能再改票了。',
+  'ballot.receiptNote':
+    '这是无记名投票，没有人能看到您投了什么。本手机的浏览器已替您记住一个改票码：表决结束前，回到这个页面就可以改票。换了手机或清除了浏览器记录，就不能再改票了。',
   'ballot.receiptHide': '我知道了',
 
   'display.title': '会场大屏',
@@ -416,7 +417,8 @@ export const zhCN = {
   'inroom.peopleSum': '现场投票人数：{n}',
   'inroom.submit': '保存现场票数',
   'inroom.saved': '现场票数已保存。',
-  'meeting.startBelowQuorum': '未达到法定人数：出席 {present} 人，需要 {required} 人。可以开始会议，但在人数足够之前，有约束力的表决结果将为“未达法定人数”。',
+  'meeting.startBelowQuorum':
+    '未达到法定人数：出席 {present} 人，需要 {required} 人。可以开始会议，但在人数足够之前，有约束力的表决结果将为“未达法定人数”。',
   'inroom.who': '现场投票的成员',
   'ballot.countedInRoom': '您已在现场举手计票。',
   'inroom.whoHint': '请勾选每一位现场举手计票的成员。在此勾选的成员不能再在线投票，已在线投票的成员也不能勾选。',
