@@ -7,7 +7,7 @@ import express, { type RequestHandler } from 'express';
 import { ClientEvents, LIMITS, PROTOCOL_VERSION, type ClientEventName, type PollId } from '@yishi/protocol';
 import { newToken } from './auth/tokens.ts';
 import type { Config } from './config.ts';
-import { eventTable, viewRegistry } from './core/feature.ts';
+import { eventTable, viewRegistry, type Feature } from './core/feature.ts';
 import { AppError } from './errors.ts';
 import { attachFanout } from './fanout/fanout.ts';
 import { FEATURES } from './features/index.ts';
@@ -45,16 +45,23 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-/** Builds and starts one Yishi instance. Everything it needs comes from `config`. */
-export async function startApp(config: Config, given: LogSink = createLogger(config.LOG_LEVEL)): Promise<RunningApp> {
+/**
+ * Builds and starts one Yishi instance. Everything it needs comes from `config`. `features` are
+ * Yishi's own (features/index.ts); a test may register others.
+ */
+export async function startApp(
+  config: Config,
+  given: LogSink = createLogger(config.LOG_LEVEL),
+  features: readonly Feature[] = FEATURES,
+): Promise<RunningApp> {
   // Whatever logger is given, nothing secret reaches it (log-redact.ts).
   const log = withRedaction(given);
   const database = await openDatabase(config, log);
   const store = createStore(database);
   try {
     // Checked before anything listens: every protocol event has one handler, every view one computation.
-    const events = eventTable(FEATURES, Object.keys(ClientEvents) as ClientEventName[]);
-    const views = viewRegistry(FEATURES);
+    const events = eventTable(features, Object.keys(ClientEvents) as ClientEventName[]);
+    const views = viewRegistry(features);
     const app = express();
     app.disable('x-powered-by');
     // Only a configured proxy's X-Forwarded-For is believed (docker-compose sets TRUST_PROXY=1 for
@@ -97,7 +104,7 @@ export async function startApp(config: Config, given: LogSink = createLogger(con
       sameOriginOnly(() => config.PUBLIC_ORIGIN),
     );
     app.use('/api', express.json({ limit: LIMITS.httpBodyBytes, strict: true }));
-    for (const feature of FEATURES) if (feature.routes) app.use('/api', feature.routes(services));
+    for (const feature of features) if (feature.routes) app.use('/api', feature.routes(services));
     app.use('/api', (_req, _res, next) => next(new AppError('not_found', 'no such endpoint')));
     app.use('/api', errorMiddleware(services));
     app.use(await webHandler(config, log));
