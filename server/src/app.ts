@@ -4,15 +4,13 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import express, { type RequestHandler } from 'express';
-import { ClientEvents, LIMITS, PROTOCOL_VERSION, type ClientEventName, type PollId } from '@yishi/protocol';
+import { ClientEvents, LIMITS, PROTOCOL_VERSION, type ClientEventName } from '@yishi/protocol';
 import { newToken } from './auth/tokens.ts';
 import type { Config } from './config.ts';
-import { eventTable, viewRegistry, type Feature } from './core/feature.ts';
+import { eventTable, viewRegistry, type Feature, type Stop } from './core/feature.ts';
 import { AppError } from './errors.ts';
 import { attachFanout } from './fanout/fanout.ts';
-import { FEATURES } from './features/index.ts';
-import { AttendanceTracker } from './features/attendance/tracker.ts';
-import { VoteService } from './features/polls/vote-service.ts';
+import { FEATURES, featureServices } from './features/index.ts';
 import { errorMiddleware } from './http/context.ts';
 import { httpOrigin, lanAddresses, linkOrigin, listensEverywhere, localOrigin } from './http/link-origin.ts';
 import type { TrustFn } from './http/client-address.ts';
@@ -26,7 +24,6 @@ import { Scheduler } from './scheduler/scheduler.ts';
 import type { Services } from './services.ts';
 import { openDatabase } from './storage/database.ts';
 import { createStore } from './storage/store.ts';
-import { registerPollDeadlines } from './features/polls/poll-deadlines.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SERVER_VERSION: string = JSON.parse(readFileSync(path.join(here, '..', 'package.json'), 'utf8')).version;
@@ -76,21 +73,11 @@ export async function startApp(
     // Broadcasts made while the fan-out was away are lost: once it is back, each instance re-sends
     // fresh snapshots of the meetings its sockets follow.
     fanout.onReconnect(() => live.resendActive());
-    const votes = new VoteService(store, live);
-    if (fanout.relaysToOtherInstances) {
-      // Held secret ballots live in one instance's memory: a close anywhere collects them all.
-      io.on('seal:handover', (pollId, ack) => ack(votes.handover(pollId as PollId)));
-      io.on('seal:settled', (pollId) => void votes.settled(pollId as PollId).catch(() => undefined));
-      votes.setPeers({
-        handover: async (pollId) => (await io.serverSideEmitWithAck('seal:handover', pollId)).flat(),
-        settled: (pollId) => io.serverSideEmit('seal:settled', pollId),
-      });
-    }
+    const { votes, attendance } = featureServices(store, live, log);
     const limits = {
       perAddress: fanout.limiter('address', { points: config.AUTH_RATE_PER_MINUTE, perSeconds: 60 }),
       perLogin: fanout.limiter('login', { points: 10, perSeconds: 60 }),
     };
-    const attendance = new AttendanceTracker(store, log);
     const services: Services = { config, log, store, live, votes, attendance, sockets: new SessionSockets(io), limits, version: SERVER_VERSION };
 
     app.get('/healthz', (_req, res) => {
@@ -114,11 +101,13 @@ export async function startApp(
     sessionSweep.unref();
     // Deadlines (a poll's closing time...) are rows: they survive restarts, and one instance acts on each.
     const scheduler = new Scheduler(store.deadlines, log, { instanceId: attendance.instanceId });
-    await registerPollDeadlines(scheduler, store, votes);
+    // Each feature's own start-up (deadline handlers, messages between instances, its sweeps).
+    const stops: Stop[] = [];
+    for (const feature of features) {
+      const stop = await feature.start?.({ services, scheduler, io, relaysToOtherInstances: fanout.relaysToOtherInstances });
+      if (stop) stops.push(stop);
+    }
     scheduler.start();
-    // Held secret ballots of polls closed elsewhere are answered even if `seal:settled` was lost.
-    const sealSweep = setInterval(() => void votes.settleClosed().catch((err: unknown) => log.warn('settling held ballots failed', { err })), 1_000);
-    sealSweep.unref();
     const viewSweep = setInterval(() => live.sweep(), 30_000);
     viewSweep.unref();
 
@@ -150,7 +139,7 @@ export async function startApp(
         closed = true;
         stopSweeps();
         clearInterval(sessionSweep);
-        clearInterval(sealSweep);
+        for (const stop of stops.reverse()) await stop();
         await scheduler.stop();
         clearInterval(viewSweep);
         await attendance.stop();
