@@ -4,15 +4,13 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import express, { type RequestHandler } from 'express';
-import { ClientEvents, LIMITS, PROTOCOL_VERSION, type ClientEventName, type PollId } from '@yishi/protocol';
+import { ClientEvents, LIMITS, PROTOCOL_VERSION, type ClientEventName } from '@yishi/protocol';
 import { newToken } from './auth/tokens.ts';
 import type { Config } from './config.ts';
-import { eventTable, viewRegistry } from './core/feature.ts';
+import { eventTable, viewRegistry, type Feature, type Stop } from './core/feature.ts';
 import { AppError } from './errors.ts';
 import { attachFanout } from './fanout/fanout.ts';
-import { FEATURES } from './features/index.ts';
-import { AttendanceTracker } from './features/attendance/tracker.ts';
-import { VoteService } from './features/polls/vote-service.ts';
+import { FEATURES, featureServices } from './features/index.ts';
 import { errorMiddleware } from './http/context.ts';
 import { httpOrigin, lanAddresses, linkOrigin, listensEverywhere, localOrigin } from './http/link-origin.ts';
 import type { TrustFn } from './http/client-address.ts';
@@ -26,7 +24,6 @@ import { Scheduler } from './scheduler/scheduler.ts';
 import type { Services } from './services.ts';
 import { openDatabase } from './storage/database.ts';
 import { createStore } from './storage/store.ts';
-import { registerPollDeadlines } from './features/polls/poll-deadlines.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SERVER_VERSION: string = JSON.parse(readFileSync(path.join(here, '..', 'package.json'), 'utf8')).version;
@@ -45,16 +42,23 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-/** Builds and starts one Yishi instance. Everything it needs comes from `config`. */
-export async function startApp(config: Config, given: LogSink = createLogger(config.LOG_LEVEL)): Promise<RunningApp> {
+/**
+ * Builds and starts one Yishi instance. Everything it needs comes from `config`. `features` are
+ * Yishi's own (features/index.ts); a test may register others.
+ */
+export async function startApp(
+  config: Config,
+  given: LogSink = createLogger(config.LOG_LEVEL),
+  features: readonly Feature[] = FEATURES,
+): Promise<RunningApp> {
   // Whatever logger is given, nothing secret reaches it (log-redact.ts).
   const log = withRedaction(given);
   const database = await openDatabase(config, log);
   const store = createStore(database);
   try {
     // Checked before anything listens: every protocol event has one handler, every view one computation.
-    const events = eventTable(FEATURES, Object.keys(ClientEvents) as ClientEventName[]);
-    const views = viewRegistry(FEATURES);
+    const events = eventTable(features, Object.keys(ClientEvents) as ClientEventName[]);
+    const views = viewRegistry(features);
     const app = express();
     app.disable('x-powered-by');
     // Only a configured proxy's X-Forwarded-For is believed (docker-compose sets TRUST_PROXY=1 for
@@ -69,21 +73,11 @@ export async function startApp(config: Config, given: LogSink = createLogger(con
     // Broadcasts made while the fan-out was away are lost: once it is back, each instance re-sends
     // fresh snapshots of the meetings its sockets follow.
     fanout.onReconnect(() => live.resendActive());
-    const votes = new VoteService(store, live);
-    if (fanout.relaysToOtherInstances) {
-      // Held secret ballots live in one instance's memory: a close anywhere collects them all.
-      io.on('seal:handover', (pollId, ack) => ack(votes.handover(pollId as PollId)));
-      io.on('seal:settled', (pollId) => void votes.settled(pollId as PollId).catch(() => undefined));
-      votes.setPeers({
-        handover: async (pollId) => (await io.serverSideEmitWithAck('seal:handover', pollId)).flat(),
-        settled: (pollId) => io.serverSideEmit('seal:settled', pollId),
-      });
-    }
+    const { votes, attendance } = featureServices(store, live, log);
     const limits = {
       perAddress: fanout.limiter('address', { points: config.AUTH_RATE_PER_MINUTE, perSeconds: 60 }),
       perLogin: fanout.limiter('login', { points: 10, perSeconds: 60 }),
     };
-    const attendance = new AttendanceTracker(store, log);
     const services: Services = { config, log, store, live, votes, attendance, sockets: new SessionSockets(io), limits, version: SERVER_VERSION };
 
     app.get('/healthz', (_req, res) => {
@@ -97,7 +91,7 @@ export async function startApp(config: Config, given: LogSink = createLogger(con
       sameOriginOnly(() => config.PUBLIC_ORIGIN),
     );
     app.use('/api', express.json({ limit: LIMITS.httpBodyBytes, strict: true }));
-    for (const feature of FEATURES) if (feature.routes) app.use('/api', feature.routes(services));
+    for (const feature of features) if (feature.routes) app.use('/api', feature.routes(services));
     app.use('/api', (_req, _res, next) => next(new AppError('not_found', 'no such endpoint')));
     app.use('/api', errorMiddleware(services));
     app.use(await webHandler(config, log));
@@ -107,11 +101,13 @@ export async function startApp(config: Config, given: LogSink = createLogger(con
     sessionSweep.unref();
     // Deadlines (a poll's closing time...) are rows: they survive restarts, and one instance acts on each.
     const scheduler = new Scheduler(store.deadlines, log, { instanceId: attendance.instanceId });
-    await registerPollDeadlines(scheduler, store, votes);
+    // Each feature's own start-up (deadline handlers, messages between instances, its sweeps).
+    const stops: Stop[] = [];
+    for (const feature of features) {
+      const stop = await feature.start?.({ services, scheduler, io, relaysToOtherInstances: fanout.relaysToOtherInstances });
+      if (stop) stops.push(stop);
+    }
     scheduler.start();
-    // Held secret ballots of polls closed elsewhere are answered even if `seal:settled` was lost.
-    const sealSweep = setInterval(() => void votes.settleClosed().catch((err: unknown) => log.warn('settling held ballots failed', { err })), 1_000);
-    sealSweep.unref();
     const viewSweep = setInterval(() => live.sweep(), 30_000);
     viewSweep.unref();
 
@@ -143,7 +139,7 @@ export async function startApp(config: Config, given: LogSink = createLogger(con
         closed = true;
         stopSweeps();
         clearInterval(sessionSweep);
-        clearInterval(sealSweep);
+        for (const stop of stops.reverse()) await stop();
         await scheduler.stop();
         clearInterval(viewSweep);
         await attendance.stop();

@@ -4,16 +4,19 @@ import type { Result } from './errors.ts';
 import { MeetingId } from './ids.ts';
 import { meetingEvents, meetingResults } from './meetings.ts';
 import { pollEvents, pollResults, pollServerEvents } from './polls.ts';
+import { ViewKey } from './view-snapshot.ts';
 import { ViewKind, ViewSnapshot } from './views.ts';
 
 /**
  * The core's own events: following a meeting's room and reading its live views, whichever
- * features provide them. A join returns every view the caller may see.
+ * features provide them. A join returns every unkeyed view the caller may see; keyed ones come
+ * with view:get {kind, key} or when they change.
  */
 const coreEvents = {
   'meeting:join': z.object({ meetingId: MeetingId }),
   'meeting:leave': z.object({ meetingId: MeetingId }),
-  'view:get': z.object({ meetingId: MeetingId, kind: ViewKind }),
+  // `key` names one keyed view (an agenda item's); absent for a view of the whole meeting.
+  'view:get': z.object({ meetingId: MeetingId, kind: ViewKind, key: ViewKey.optional() }),
 } as const;
 
 const coreResults = {

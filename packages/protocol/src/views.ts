@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { attendanceViews } from './attendance.ts';
 import { meetingViews } from './meetings.ts';
 import { pollViews } from './polls.ts';
-import { snapshotOf } from './view-snapshot.ts';
+import { snapshotOf, type ViewKey } from './view-snapshot.ts';
 import type { MeetingId } from './ids.ts';
 
 /**
@@ -23,8 +23,9 @@ export type ViewKind = z.infer<typeof ViewKind>;
 
 export type ViewData<K extends ViewKind> = z.infer<(typeof ViewPayloads)[K]>;
 
+/** `key` only for a keyed view (one item's view, not the whole meeting's): view-snapshot.ts#ViewKey. */
 export type ViewSnapshot<K extends ViewKind = ViewKind> = {
-  [P in K]: { kind: P; meetingId: MeetingId; version: number; data: ViewData<P> };
+  [P in K]: { kind: P; meetingId: MeetingId; key?: ViewKey; version: number; data: ViewData<P> };
 }[K];
 
 type SnapshotSchema = ReturnType<typeof snapshotOf<Kinds, z.ZodTypeAny>>;

@@ -2,7 +2,8 @@ import type { Router } from 'express';
 import { AppError } from '../errors.ts';
 import type { Action, Principal, Target } from '@yishi/domain';
 import type { ClientEventName, ClientPayload, ClientResults, ViewKind } from '@yishi/protocol';
-import type { YishiSocket } from '../realtime/types.ts';
+import type { YishiServer, YishiSocket } from '../realtime/types.ts';
+import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { Services } from '../services.ts';
 import type { ViewRegistry, ViewSpec } from './view-spec.ts';
 
@@ -22,7 +23,27 @@ export interface Feature {
   views?: readonly ViewSpec[];
   /** HTTP routes under /api, if any. */
   routes?: (services: Services) => Router;
+  /**
+   * Runs once per instance at start, before it listens: registers deadline handlers with the
+   * scheduler, listens for other instances' messages, starts its own sweeps. Returns what undoes
+   * that at close (a function, not a method of the feature: tests run several instances in one
+   * process, each with its own timers).
+   */
+  start?: (ctx: StartContext) => Promise<Stop | void> | Stop | void;
 }
+
+/** What a feature's start may use beyond the services. */
+export interface StartContext {
+  services: Services;
+  /** The one deadline scheduler (it starts once every feature has registered its kinds). */
+  scheduler: Scheduler;
+  /** For messages between instances (serverSideEmit...), which only the fan-out's capability says exist. */
+  io: YishiServer;
+  /** True when other instances may exist (Redis fan-out): see Fanout#relaysToOtherInstances. */
+  relaysToOtherInstances: boolean;
+}
+
+export type Stop = () => Promise<void> | void;
 
 /**
  * The acting member, for actions only members are ever granted (can() refuses residents these,

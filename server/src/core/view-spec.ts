@@ -19,10 +19,20 @@ export interface ViewContext {
 
 export interface ViewSpec<K extends ViewKind = ViewKind> {
   kind: K;
-  /** Who may see it: checked with can() on meeting:join (which returns every kind the caller may see) and view:get. */
+  /** Who may see it: checked with can() on meeting:join (which returns every unkeyed kind the caller may see) and view:get. */
   action: Action;
-  /** The snapshot of one meeting's view, with its version (the row's, or ctx.nextVersion()). */
-  compute(ctx: ViewContext, meetingId: MeetingId): Promise<{ version: number; data: ViewData<K> }>;
+  /**
+   * A keyed view is one of many per meeting, one per key (an agenda item's id...), so a change to
+   * one item recomputes and resends that item's view only. Every invalidate, view:get and snapshot
+   * of it names a key; meeting:join does not return it (the client asks with view:get, or gets
+   * it pushed when it changes). Unkeyed views never take a key.
+   */
+  keyed?: boolean;
+  /**
+   * The snapshot of one meeting's view (or of one key's, for a keyed view: `key` is then set),
+   * with its version (the row's, or ctx.nextVersion()).
+   */
+  compute(ctx: ViewContext, meetingId: MeetingId, key: string | undefined): Promise<{ version: number; data: ViewData<K> }>;
 }
 
 /** Declares a view with its kind's data type checked. */

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import type { IncomingMessage } from 'node:http';
 import { hashToken, newToken } from '../auth/tokens.ts';
 import type { Principal } from '@yishi/domain';
-import { SESSION_DAYS } from '../storage/sessions.ts';
+import { SESSION_DAYS } from '../features/auth/store.ts';
 import type { Store } from '../storage/store.ts';
 
 export const SESSION_COOKIE = 'yishi_session';

@@ -1,7 +1,7 @@
 import type { Session } from '@yishi/protocol';
 import type { Services } from '../services.ts';
 import type { Principal } from '@yishi/domain';
-import { toMember } from '../storage/councils.ts';
+import { toMember } from '../features/councils/store.ts';
 import { AppError } from '../errors.ts';
 
 /** The Session a client sees for an principal (or for nobody). */

@@ -1,6 +1,6 @@
 import type { Server, Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents, ViewSnapshot } from '@yishi/protocol';
-import type { PendingBallot } from '../storage/polls.ts';
+import type { PendingBallot } from '../features/polls/store.ts';
 import type { Principal } from '@yishi/domain';
 
 export interface SocketData {

@@ -5,7 +5,7 @@ import type { BallotChoice, MeetingId, MemberId, PollDefinition, PollId } from '
 import { hashToken, newToken } from '../auth/tokens.ts';
 import { BallotWriter } from '../features/polls/ballot-writer.ts';
 import { SealHolder } from '../features/polls/seal-holder.ts';
-import type { PendingBallot } from './polls.ts';
+import type { PendingBallot } from '../features/polls/store.ts';
 import type { Store } from './store.ts';
 
 /** One WAL record as pg_walinspect lists it. */

@@ -30,7 +30,7 @@ export const connection: Readable<ConnectionState> = { subscribe: connectionStor
 
 export type ViewMap = Readonly<Record<string, ViewSnapshot>>;
 const viewsStore = writable<ViewMap>({});
-/** Live views keyed by viewKey(meetingId, kind); only the highest version is kept. */
+/** Live views keyed by viewKey(meetingId, kind, key?); only the highest version of each is kept. */
 export const views: Readable<ViewMap> = { subscribe: viewsStore.subscribe };
 
 /** Polls this member voted in from another tab or device, as the server told us (never what). */
@@ -41,14 +41,18 @@ export const votedElsewhere: Readable<ReadonlySet<string>> = { subscribe: votedE
 const liveErrorStore = writable<ApiError | null>(null);
 export const liveError: Readable<ApiError | null> = { subscribe: liveErrorStore.subscribe };
 
-export function viewKey(meetingId: string, kind: ViewKind): string {
-  return `${meetingId}:${kind}`;
+/**
+ * Where a view is kept: per meeting and kind, and for a keyed view (one agenda item's...) per
+ * key too, so one item's snapshot never replaces another's.
+ */
+export function viewKey(meetingId: string, kind: ViewKind, key?: string): string {
+  return key === undefined ? `${meetingId}:${kind}` : `${meetingId}:${kind}:${key}`;
 }
 
 export function applyView(snapshot: ViewSnapshot): void {
   if (!snapshot || typeof snapshot !== 'object' || typeof snapshot.version !== 'number') return;
   viewsStore.update((map) => {
-    const key = viewKey(snapshot.meetingId, snapshot.kind);
+    const key = viewKey(snapshot.meetingId, snapshot.kind, snapshot.key);
     const held = map[key];
     if (held && held.version >= snapshot.version) return map;
     return { ...map, [key]: snapshot };

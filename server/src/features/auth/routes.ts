@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { LinkSignInBody, PasswordSignInBody, SetPasswordBody, SetupBody, type SetupStatus } from '@yishi/protocol';
 import { hashPassword, hashToken, verifyPassword } from '../../auth/tokens.ts';
-import { memberPrincipal } from '../../storage/sessions.ts';
+import { memberPrincipal } from './store.ts';
 import { AppError } from '../../errors.ts';
 import type { Services } from '../../services.ts';
 import { clientKey } from '../../http/client-address.ts';

@@ -45,11 +45,12 @@ export const meetingsFeature: Feature = {
           await services.attendance.arrive(socket, meetingId);
           live.invalidate(meetingId, 'presence');
         }
-        // Every registered view the caller may see. One that cannot be computed now (e.g.
+        // Every registered unkeyed view the caller may see (keyed ones, one per item, are asked
+        // for with view:get {kind, key}, and pushed when they change). One that cannot be computed now (e.g.
         // another instance too busy to answer fetchSockets in time) must not fail the join: it
         // is left out, and the broadcast that follows brings it. The meeting's own view was
         // read just above (the target), so it is there.
-        const kinds = live.kinds().filter((v) => can(principal, v.action, target));
+        const kinds = live.kinds().filter((v) => !v.keyed && can(principal, v.action, target));
         const settled = await Promise.allSettled(kinds.map((v) => live.recent(meetingId, v.kind)));
         const views: ViewSnapshot[] = [];
         settled.forEach((d, i) => {
@@ -94,11 +95,15 @@ export const meetingsFeature: Feature = {
         if (!ctx.socket.rooms.has(meetingRoom(meetingId))) throw new AppError('forbidden', 'join the meeting first');
         return meetingTarget(ctx, meetingId);
       },
-      handle: async ({ services, principal, socket }, { meetingId, kind }) => {
+      handle: async ({ services, principal, socket }, { meetingId, kind, key }) => {
         const spec = services.live.kinds().find((v) => v.kind === kind);
         if (!spec || !can(principal, spec.action, await meetingTarget({ services, principal, socket }, meetingId))) throw new AppError('forbidden');
+        // A keyed view needs its key; a view of the whole meeting takes none.
+        if (Boolean(spec.keyed) !== (key !== undefined)) {
+          throw new AppError('invalid_input', spec.keyed ? `the ${kind} view needs a key` : `the ${kind} view takes no key`);
+        }
         // Served from the last snapshot when it is fresh: asking costs no recomputation (live-views.ts).
-        return { view: await services.live.recent(meetingId, kind) };
+        return { view: await services.live.recent(meetingId, kind, key) };
       },
     },
   },

@@ -1,4 +1,4 @@
-import type { BallotOutcome, PendingBallot, PollStore } from '../../storage/polls.ts';
+import type { BallotOutcome, PendingBallot, PollStore } from './store.ts';
 
 /** Most ballots written in one transaction; a bigger burst waits for the next flush. */
 const MAX_BATCH = 500;

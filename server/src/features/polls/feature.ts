@@ -4,6 +4,7 @@ import { actingMember, defineView } from '../../core/feature.ts';
 import { memberRoom } from '../../realtime/rooms.ts';
 import { meetingTarget } from '../meetings/feature.ts';
 import { computeLiveTallies, computePollsView } from './polls-view.ts';
+import { startPolls } from './start.ts';
 
 const pollTarget = ({ services }: EventContext, { pollId }: { pollId: PollId }) => services.votes.target(pollId);
 
@@ -14,6 +15,7 @@ const pollTarget = ({ services }: EventContext, { pollId }: { pollId: PollId }) 
  */
 export const pollsFeature: Feature = {
   name: 'polls',
+  start: startPolls,
   views: [
     defineView({
       kind: 'polls',

@@ -1,6 +1,6 @@
 import type { PollId } from '@yishi/protocol';
 import { AppError } from '../../errors.ts';
-import { TooFewToSeal, type PendingBallot, type PollStore } from '../../storage/polls.ts';
+import { TooFewToSeal, type PendingBallot, type PollStore } from './store.ts';
 
 /** What a held voter finally hears: counted (with their receipt), or a typed refusal. */
 export type SealOutcome =

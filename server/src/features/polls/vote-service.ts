@@ -21,7 +21,7 @@ import { hashToken, newToken } from '../../auth/tokens.ts';
 import { AppError } from '../../errors.ts';
 import { recordedAttendance } from '../attendance/tracker.ts';
 import type { LiveViews } from '../../realtime/live-views.ts';
-import { IN_ROOM_ROLL_KEY, newVotingCode, type PendingBallot } from '../../storage/polls.ts';
+import { IN_ROOM_ROLL_KEY, newVotingCode, type PendingBallot } from './store.ts';
 import type { Store } from '../../storage/store.ts';
 import { BallotWriter } from './ballot-writer.ts';
 import { SealHolder } from './seal-holder.ts';

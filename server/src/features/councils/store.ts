@@ -14,9 +14,9 @@ import type {
   UpdateCouncilBody,
   UpdateMemberBody,
 } from '@yishi/protocol';
-import { AppError } from '../errors.ts';
-import type { Db } from './database.ts';
-import { councils, groups, members, settings } from './schema.ts';
+import { AppError } from '../../errors.ts';
+import type { Db } from '../../storage/database.ts';
+import { councils, groups, members, settings } from '../../storage/schema.ts';
 
 const DEFAULT_QUORUM: Quorum = { kind: 'share', percent: 50 };
 const SETUP_TOKEN_KEY = 'setup_token';

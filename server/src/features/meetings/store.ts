@@ -12,10 +12,10 @@ import type {
   ResidentId,
   UpdateMeetingBody,
 } from '@yishi/protocol';
-import { AppError } from '../errors.ts';
-import type { Db } from './database.ts';
-import { isUniqueViolation } from './pg-errors.ts';
-import { attendance, councils, meetingLog, meetings, residents } from './schema.ts';
+import { AppError } from '../../errors.ts';
+import type { Db } from '../../storage/database.ts';
+import { isUniqueViolation } from '../../storage/pg-errors.ts';
+import { attendance, councils, meetingLog, meetings, residents } from '../../storage/schema.ts';
 
 const meetingColumns = {
   id: meetings.id,

@@ -12,10 +12,21 @@ import type {
   PollState,
   ResidentAccess,
 } from '@yishi/protocol';
-import { AppError } from '../errors.ts';
-import type { Db } from './database.ts';
-import { POLL_CLOSE, setDeadline } from './deadlines.ts';
-import { ballotBox, decisions, finalBallots, inRoomCounts, members, namedBallots, polls, residents, voterRoll, votingCodes } from './schema.ts';
+import { AppError } from '../../errors.ts';
+import type { Db } from '../../storage/database.ts';
+import { POLL_CLOSE, setDeadline } from '../../storage/deadlines.ts';
+import {
+  ballotBox,
+  decisions,
+  finalBallots,
+  inRoomCounts,
+  members,
+  namedBallots,
+  polls,
+  residents,
+  voterRoll,
+  votingCodes,
+} from '../../storage/schema.ts';
 
 type PollRow = typeof polls.$inferSelect;
 

@@ -1,8 +1,8 @@
 import { and, eq, gt, lt } from 'drizzle-orm';
 import type { Principal } from '@yishi/domain';
 import type { CouncilId, MeetingId, MemberId, ResidentId, Role } from '@yishi/protocol';
-import type { Db } from './database.ts';
-import { members, residents, sessions } from './schema.ts';
+import type { Db } from '../../storage/database.ts';
+import { members, residents, sessions } from '../../storage/schema.ts';
 
 export const SESSION_DAYS = 30;
 

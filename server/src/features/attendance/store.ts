@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { ConnectionRecord } from '@yishi/domain';
 import type { MeetingId, MemberId } from '@yishi/protocol';
-import type { Db } from './database.ts';
-import { memberConnections } from './schema.ts';
+import type { Db } from '../../storage/database.ts';
+import { memberConnections } from '../../storage/schema.ts';
 
 /**
  * The attendance record of members' connections (schema.ts memberConnections): written on a

@@ -1,10 +1,10 @@
 import { expect, it } from 'vitest';
 import type { CouncilId, MeetingId, MemberId } from '@yishi/protocol';
-import { MeetingStore } from './meetings.ts';
-import { isUniqueViolation } from './pg-errors.ts';
-import type { Store } from './store.ts';
+import { MeetingStore } from './store.ts';
+import { isUniqueViolation } from '../../storage/pg-errors.ts';
+import type { Store } from '../../storage/store.ts';
 
-/** Join-code collisions, recognised by SQLSTATE and constraint name on each driver (called from store.acceptance.ts). */
+/** Join-code collisions, recognised by SQLSTATE and constraint name on each driver (called from storage/store.acceptance.ts). */
 export function joinCodeAcceptance(ctx: () => { store: Store; councilId: string; meetingId: MeetingId; adminId: MemberId }): void {
   it('retries a join code that is taken, recognising the collision by SQLSTATE 23505 and constraint name', async () => {
     const { store, councilId, meetingId, adminId } = ctx();
