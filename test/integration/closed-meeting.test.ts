@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CastResult, Result } from '@yishi/protocol';
 import { ApiClient, connected, emit, type YishiClientSocket } from '../support/client.ts';
 import { setUpCouncil } from '../support/council.ts';
-import { createFreshDatabase, type TestDatabase } from '../support/postgres.ts';
-import { startRedis, type TestRedis } from '../support/redis.ts';
-import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import type { ServerProcess } from '../support/server-process.ts';
+import { startTwoInstances, type TwoInstances } from '../support/two-instances.ts';
 
 const majority = { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'excluded' } as const;
 
@@ -16,31 +14,18 @@ const majority = { share: { kind: 'simple_majority' }, base: 'ballots_cast', abs
  * every write, on either instance, is refused with meeting_closed.
  */
 describe('closing a meeting mid-vote, across two instances', () => {
-  let redis: TestRedis;
-  let db: TestDatabase;
+  let servers: TwoInstances;
   let a: ServerProcess;
   let b: ServerProcess;
   const sockets: YishiClientSocket[] = [];
-  const sql = async (q: string, params: unknown[] = []) => {
-    const c = new pg.Client({ connectionString: db.url });
-    await c.connect();
-    try {
-      return (await c.query(q, params)).rows;
-    } finally {
-      await c.end();
-    }
-  };
 
   beforeAll(async () => {
-    [redis, db] = await Promise.all([startRedis(), createFreshDatabase()]);
-    const env = { DATABASE_URL: db.url, REDIS_URL: redis.url, AUTH_RATE_PER_MINUTE: '100000' };
-    [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    servers = await startTwoInstances({ AUTH_RATE_PER_MINUTE: '100000' });
+    ({ a, b } = servers);
   }, 180_000);
   afterAll(async () => {
     for (const s of sockets) s.close();
-    await Promise.all([a?.stop(), b?.stop()]);
-    await redis?.stop();
-    await db?.drop();
+    await servers?.stop();
   });
 
   it('records exactly the acknowledged ballots, then refuses every write on both instances', async () => {
@@ -107,10 +92,10 @@ describe('closing a meeting mid-vote, across two instances', () => {
     // A ballot that arrives after its poll closed is refused, and says why.
     for (const r of refused) expect(['poll_not_open', 'meeting_closed']).toContain(r.ok ? null : r.error.code);
 
-    const [{ n: stored }] = await sql('SELECT count(*)::int AS n FROM final_ballots WHERE poll_id = $1', [pollId]);
-    const [{ n: roll }] = await sql('SELECT count(*)::int AS n FROM voter_roll WHERE poll_id = $1', [pollId]);
-    const decisions = await sql('SELECT outcome FROM decisions WHERE poll_id = $1', [pollId]);
-    const [{ state }] = await sql('SELECT state FROM polls WHERE id = $1', [pollId]);
+    const [{ n: stored }] = await servers.db.sql('SELECT count(*)::int AS n FROM final_ballots WHERE poll_id = $1', [pollId]);
+    const [{ n: roll }] = await servers.db.sql('SELECT count(*)::int AS n FROM voter_roll WHERE poll_id = $1', [pollId]);
+    const decisions = await servers.db.sql('SELECT outcome FROM decisions WHERE poll_id = $1', [pollId]);
+    const [{ state }] = await servers.db.sql('SELECT state FROM polls WHERE id = $1', [pollId]);
     console.log(
       `[close mid-vote] acknowledged ${acked}/60, refused ${refused.length}, stored in the record ${stored}, decisions ${decisions.length}`,
     );
@@ -144,8 +129,8 @@ describe('closing a meeting mid-vote, across two instances', () => {
       ok: false,
       error: { code: 'meeting_closed' },
     });
-    expect((await sql('SELECT count(*)::int AS n FROM final_ballots WHERE poll_id = $1', [pollId]))[0].n).toBe(acked);
-    expect(await sql('SELECT count(*)::int AS n FROM decisions WHERE meeting_id = $1', [m.id])).toEqual([{ n: 1 }]);
-    expect(await sql('SELECT count(*)::int AS n FROM polls WHERE meeting_id = $1', [m.id])).toEqual([{ n: 2 }]);
+    expect((await servers.db.sql('SELECT count(*)::int AS n FROM final_ballots WHERE poll_id = $1', [pollId]))[0].n).toBe(acked);
+    expect(await servers.db.sql('SELECT count(*)::int AS n FROM decisions WHERE meeting_id = $1', [m.id])).toEqual([{ n: 1 }]);
+    expect(await servers.db.sql('SELECT count(*)::int AS n FROM polls WHERE meeting_id = $1', [m.id])).toEqual([{ n: 2 }]);
   });
 });

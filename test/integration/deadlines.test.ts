@@ -6,9 +6,8 @@ import type { PollView } from '@yishi/protocol';
 import { applyViews, connected, emit, pollsOf, trackViews, type ApiClient, type YishiClientSocket } from '../support/client.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { waitFor } from '../support/ports.ts';
-import { createFreshDatabase, type TestDatabase } from '../support/postgres.ts';
-import { startRedis, type TestRedis } from '../support/redis.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { startTwoInstances, type TwoInstances } from '../support/two-instances.ts';
 
 /**
  * Deadlines (server/src/scheduler/): a poll's closing time is a row, so it survives a restart,
@@ -81,20 +80,14 @@ describe('a poll closes at its time after a restart (embedded default)', () => {
 });
 
 describe('two instances sharing PostgreSQL: exactly one acts on each deadline', () => {
-  let redis: TestRedis;
-  let db: TestDatabase;
-  let a: ServerProcess;
-  let b: ServerProcess;
+  let servers: TwoInstances;
   afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    await redis?.stop();
-    await db?.drop();
+    await servers?.stop();
   });
 
   it('closes each of several polls due at the same moment once, on one instance', async () => {
-    [redis, db] = await Promise.all([startRedis(), createFreshDatabase()]);
-    const env = { DATABASE_URL: db.url, REDIS_URL: redis.url };
-    [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    servers = await startTwoInstances();
+    const { a, b } = servers;
     const c = await setUpCouncil(a.url, a.setupUrl ?? b.setupUrl!);
     const m = await c.facilitator.ok('POST', '/api/meetings', { title: '两个实例定时关闭', startsAt: '2026-12-01T19:00:00+08:00', mode: 'hybrid' });
     const { socket, views } = await follow(c.facilitator, a.url, m.id);

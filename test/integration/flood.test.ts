@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, connected, emit, type YishiClientSocket } from '../support/client.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { waitFor } from '../support/ports.ts';
-import { createFreshDatabase, type TestDatabase } from '../support/postgres.ts';
-import { startRedis, type TestRedis } from '../support/redis.ts';
-import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import type { ServerProcess } from '../support/server-process.ts';
+import { startTwoInstances, type TwoInstances } from '../support/two-instances.ts';
 
 /**
  * Issue 8: one resident's session floods two real instances (shared Redis and PostgreSQL) with
@@ -67,8 +66,7 @@ const outcome = (s: YishiClientSocket) =>
   });
 
 describe('one session flooding two instances', () => {
-  let redis: TestRedis;
-  let db: TestDatabase;
+  let servers: TwoInstances;
   let a: ServerProcess;
   let b: ServerProcess;
   let c: Awaited<ReturnType<typeof setUpCouncil>>;
@@ -79,10 +77,8 @@ describe('one session flooding two instances', () => {
   const open: YishiClientSocket[] = [];
 
   beforeAll(async () => {
-    [redis, db] = await Promise.all([startRedis(), createFreshDatabase()]);
-    const env = { DATABASE_URL: db.url, REDIS_URL: redis.url, SOCKET_IDLE_SECONDS: '3' };
-    a = await startServerProcess(env); // one at a time: the first runs the migrations
-    b = await startServerProcess(env);
+    servers = await startTwoInstances({ SOCKET_IDLE_SECONDS: '3' });
+    ({ a, b } = servers);
     c = await setUpCouncil(a.url, a.setupUrl!);
     const m = await c.facilitator.ok('POST', '/api/meetings', { title: '加装电梯', startsAt: '2026-12-01T19:00:00+08:00', mode: 'hybrid' });
     meetingId = m.id;
@@ -128,9 +124,7 @@ describe('one session flooding two instances', () => {
   });
   afterAll(async () => {
     for (const s of open) s.close();
-    await Promise.all([a?.stop(), b?.stop()]);
-    await redis?.stop();
-    await db?.drop();
+    await servers?.stop();
   });
 
   let receipt: string | undefined;

@@ -4,9 +4,8 @@ import type { PollView } from '@yishi/protocol';
 import { applyViews, connected, emit, pollsOf, trackViews, type YishiClientSocket } from '../support/client.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { waitFor } from '../support/ports.ts';
-import { createFreshDatabase, type TestDatabase } from '../support/postgres.ts';
-import { startRedis, type TestRedis } from '../support/redis.ts';
-import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import type { ServerProcess } from '../support/server-process.ts';
+import { startTwoInstances, type TwoInstances } from '../support/two-instances.ts';
 
 /**
  * Issue 7: quorum must not depend on sockets. A member's socket lives on instance B; the
@@ -15,23 +14,19 @@ import { startServerProcess, type ServerProcess } from '../support/server-proces
  * and the attendance figure is stored with the decision.
  */
 describe('quorum at close comes from the attendance record, across two instances', () => {
-  let redis: TestRedis;
-  let db: TestDatabase;
+  let servers: TwoInstances;
   let a: ServerProcess;
   let b: ServerProcess;
   const sockets: YishiClientSocket[] = [];
 
   beforeAll(async () => {
-    [redis, db] = await Promise.all([startRedis(), createFreshDatabase()]);
-    const env = { DATABASE_URL: db.url, REDIS_URL: redis.url };
-    [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    servers = await startTwoInstances();
+    ({ a, b } = servers);
   });
   afterAll(async () => {
     for (const s of sockets) s.close();
     if (b?.proc.exitCode === null) b.proc.kill('SIGCONT');
-    await Promise.all([a?.stop(), b?.stop()]);
-    await redis?.stop();
-    await db?.drop();
+    await servers?.stop();
   });
 
   it('a frozen, then killed, instance holding a member does not change the binding outcome', async () => {

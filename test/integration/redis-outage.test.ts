@@ -1,15 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CastResult, PollView, Result } from '@yishi/protocol';
 import { ApiClient, applyViews, connected, emit, pollsOf, trackViews, viewOf, type YishiClientSocket } from '../support/client.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { waitFor } from '../support/ports.ts';
-import { createFreshDatabase, type TestDatabase } from '../support/postgres.ts';
-import { startRedis, type TestRedis } from '../support/redis.ts';
+import type { TestDatabase } from '../support/postgres.ts';
+import type { TestRedis } from '../support/redis.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { startTwoInstances, type TwoInstances } from '../support/two-instances.ts';
 
 /** waitFor, saying which condition it waits for (to read a slow run as it goes). */
 const step = <T>(check: () => Promise<T | undefined | false> | T | undefined | false, ms: number, what: string) => {
@@ -39,6 +39,7 @@ interface Voter {
  * and heals when Redis returns. Measured under a vote, with two instances and PostgreSQL.
  */
 describe('a Redis outage under a vote', () => {
+  let servers: TwoInstances;
   let redis: TestRedis;
   let db: TestDatabase;
   let a: ServerProcess;
@@ -51,23 +52,13 @@ describe('a Redis outage under a vote', () => {
   const voters: Voter[] = [];
   const extra: { close(): void }[] = [];
   const extraServers: ServerProcess[] = [];
-  const sql = async (q: string, params: unknown[] = []) => {
-    const c = new pg.Client({ connectionString: db.url });
-    await c.connect();
-    try {
-      return (await c.query(q, params)).rows;
-    } finally {
-      await c.end();
-    }
-  };
   const health = async (s: ServerProcess) => (await fetch(`${s.url}/healthz`)).json() as Promise<Record<string, unknown>>;
   const alive = (s: ServerProcess) => s.proc.exitCode === null && s.proc.signalCode === null;
   const url = (i: 'a' | 'b') => (i === 'a' ? a.url : b.url);
 
   beforeAll(async () => {
-    [redis, db] = await Promise.all([startRedis(), createFreshDatabase()]);
-    const env = { DATABASE_URL: db.url, REDIS_URL: redis.url, AUTH_RATE_PER_MINUTE: '100000' };
-    [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    servers = await startTwoInstances({ AUTH_RATE_PER_MINUTE: '100000' });
+    ({ redis, db, a, b } = servers);
     setup = await setUpCouncil(b.url, b.setupUrl!);
     const m = await setup.facilitator.ok('POST', '/api/meetings', { title: '断线表决', startsAt: '2026-12-01T19:00:00+08:00', mode: 'online' });
     meetingId = m.id;
@@ -101,9 +92,8 @@ describe('a Redis outage under a vote', () => {
     for (const v of voters) v.socket.close();
     for (const e of extra) e.close();
     facilitator?.close();
-    await Promise.all([a?.stop(), b?.stop(), ...extraServers.map((s) => s.stop())]);
-    await redis?.stop();
-    await db?.drop();
+    await Promise.all(extraServers.map((s) => s.stop()));
+    await servers?.stop();
   });
 
   const createPoll = async (title: string) => {
@@ -160,7 +150,7 @@ describe('a Redis outage under a vote', () => {
       expect(await health(s)).toMatchObject({ status: 'degraded', fanout: 'redis', storage: 'postgres', reason: 'redis_unavailable' });
 
     const acknowledged = results.filter((r) => r.ok).length;
-    const [{ n }] = await sql('SELECT count(*)::int AS n FROM voter_roll WHERE poll_id = $1', [pollId]);
+    const [{ n }] = await db.sql('SELECT count(*)::int AS n FROM voter_roll WHERE poll_id = $1', [pollId]);
     console.log(`[${label}] acknowledged ${acknowledged}/40 ballots, stored ${n}`);
     // Secret ballots are acked once sealed with two others on the same instance (k = 3): fewer
     // than 3 per instance may still wait for company (written nowhere, never acked) until close.

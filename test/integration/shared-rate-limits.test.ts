@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFreshDatabase, type TestDatabase } from '../support/postgres.ts';
-import { startRedis, type TestRedis } from '../support/redis.ts';
-import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import type { TestRedis } from '../support/redis.ts';
+import type { ServerProcess } from '../support/server-process.ts';
+import { startTwoInstances, type TwoInstances } from '../support/two-instances.ts';
 
 /**
  * Rate limits on sign-in and joining hold for the whole deployment, not per instance: a client
@@ -10,23 +10,19 @@ import { startServerProcess, type ServerProcess } from '../support/server-proces
  */
 describe('rate limits shared through Redis', () => {
   const RATE = 12;
+  let servers: TwoInstances;
   let redis: TestRedis;
-  let db: TestDatabase;
   let a: ServerProcess;
   let b: ServerProcess;
 
   beforeAll(async () => {
-    [redis, db] = await Promise.all([startRedis(), createFreshDatabase()]);
     // As behind a proxy on this host: its X-Forwarded-For is believed (the password test sends
     // guesses from many addresses, as a botnet would).
-    const env = { DATABASE_URL: db.url, REDIS_URL: redis.url, AUTH_RATE_PER_MINUTE: String(RATE), TRUST_PROXY: 'loopback' };
-    a = await startServerProcess(env); // one at a time: the first runs the migrations
-    b = await startServerProcess(env);
+    servers = await startTwoInstances({ AUTH_RATE_PER_MINUTE: String(RATE), TRUST_PROXY: 'loopback' });
+    ({ redis, a, b } = servers);
   });
   afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    await redis?.stop();
-    await db?.drop();
+    await servers?.stop();
   });
 
   const lookUp = async (base: string) => (await fetch(`${base}/api/join/ZZZZZZ`)).status;

@@ -2,32 +2,29 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, applyViews, connected, emit, trackViews, viewOf, type YishiClientSocket } from '../support/client.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { waitFor } from '../support/ports.ts';
-import { createFreshDatabase, type TestDatabase } from '../support/postgres.ts';
-import { startRedis, type TestRedis } from '../support/redis.ts';
-import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import type { TestRedis } from '../support/redis.ts';
+import type { ServerProcess } from '../support/server-process.ts';
+import { startTwoInstances, type TwoInstances } from '../support/two-instances.ts';
 
 /**
  * The scale-out topology of docker-compose.yml, with processes: two server instances sharing a
  * real Redis (the test's own, on a free port) and a PostgreSQL database made fresh for this run.
  */
 describe('two instances sharing Redis and PostgreSQL', () => {
+  let servers: TwoInstances;
   let redis: TestRedis;
-  let db: TestDatabase;
   let a: ServerProcess;
   let b: ServerProcess;
   const sockets: YishiClientSocket[] = [];
   const shared = {} as { facilitatorSocket: YishiClientSocket; residentViews: ReturnType<typeof trackViews>; meetingId: string };
 
   beforeAll(async () => {
-    [redis, db] = await Promise.all([startRedis(), createFreshDatabase()]);
-    const env = { DATABASE_URL: db.url, REDIS_URL: redis.url };
-    [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    servers = await startTwoInstances();
+    ({ redis, a, b } = servers);
   });
   afterAll(async () => {
     for (const s of sockets) s.close();
-    await Promise.all([a?.stop(), b?.stop()]);
-    await redis?.stop();
-    await db?.drop();
+    await servers?.stop();
   });
 
   it('both report PostgreSQL and Redis, and print the same setup link', async () => {

@@ -4,9 +4,8 @@ import type { ViewSnapshot } from '@yishi/protocol';
 import { connected, emit, type YishiClientSocket } from '../support/client.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { waitFor } from '../support/ports.ts';
-import { createFreshDatabase, type TestDatabase } from '../support/postgres.ts';
-import { startRedis, type TestRedis } from '../support/redis.ts';
-import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import type { ServerProcess } from '../support/server-process.ts';
+import { startTwoInstances, type TwoInstances } from '../support/two-instances.ts';
 
 const SKEW = fileURLToPath(new URL('../support/skewed-clock.mjs', import.meta.url));
 
@@ -17,25 +16,18 @@ const SKEW = fileURLToPath(new URL('../support/skewed-clock.mjs', import.meta.ur
  * readings as versions, every view from B would look older and clients would drop it).
  */
 describe('view versions order across instances whatever their clocks', () => {
-  let redis: TestRedis;
-  let db: TestDatabase;
+  let servers: TwoInstances;
   let a: ServerProcess;
   let b: ServerProcess;
   const sockets: YishiClientSocket[] = [];
 
   beforeAll(async () => {
-    [redis, db] = await Promise.all([startRedis(), createFreshDatabase()]);
-    const env = { DATABASE_URL: db.url, REDIS_URL: redis.url };
-    [a, b] = await Promise.all([
-      startServerProcess(env),
-      startServerProcess({ ...env, NODE_OPTIONS: `--import ${SKEW}`, YISHI_TEST_CLOCK_SKEW_MS: '-30000' }),
-    ]);
+    servers = await startTwoInstances({}, { NODE_OPTIONS: `--import ${SKEW}`, YISHI_TEST_CLOCK_SKEW_MS: '-30000' });
+    ({ a, b } = servers);
   });
   afterAll(async () => {
     for (const s of sockets) s.close();
-    await Promise.all([a?.stop(), b?.stop()]);
-    await redis?.stop();
-    await db?.drop();
+    await servers?.stop();
   });
 
   it('presence computed alternately on each instance carries increasing versions', async () => {

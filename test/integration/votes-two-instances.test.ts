@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PollView, Result, CastResult, ViewSnapshot } from '@yishi/protocol';
 import { ApiClient, connected, emit, pollsOf, type YishiClientSocket } from '../support/client.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { waitFor } from '../support/ports.ts';
-import { createFreshDatabase, type TestDatabase } from '../support/postgres.ts';
-import { startRedis, type TestRedis } from '../support/redis.ts';
-import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import type { ServerProcess } from '../support/server-process.ts';
+import { startTwoInstances, type TwoInstances } from '../support/two-instances.ts';
 
 /**
  * A resident's phone: one session, a socket to one instance, and when that instance dies it
@@ -73,8 +71,7 @@ class Voter {
 }
 
 describe('votes across two instances', () => {
-  let redis: TestRedis;
-  let db: TestDatabase;
+  let servers: TwoInstances;
   let a: ServerProcess;
   let b: ServerProcess;
   let setup: Awaited<ReturnType<typeof setUpCouncil>>;
@@ -82,20 +79,10 @@ describe('votes across two instances', () => {
   let joinCode: string;
   let facilitator: YishiClientSocket;
   const voters: Voter[] = [];
-  const sql = async (q: string, params: unknown[] = []) => {
-    const c = new pg.Client({ connectionString: db.url });
-    await c.connect();
-    try {
-      return (await c.query(q, params)).rows;
-    } finally {
-      await c.end();
-    }
-  };
 
   beforeAll(async () => {
-    [redis, db] = await Promise.all([startRedis(), createFreshDatabase()]);
-    const env = { DATABASE_URL: db.url, REDIS_URL: redis.url, AUTH_RATE_PER_MINUTE: '100000' };
-    [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    servers = await startTwoInstances({ AUTH_RATE_PER_MINUTE: '100000' });
+    ({ a, b } = servers);
     setup = await setUpCouncil(b.url, b.setupUrl!);
     const m = await setup.facilitator.ok('POST', '/api/meetings', { title: '表决', startsAt: '2026-12-01T19:00:00+08:00', mode: 'online' });
     meetingId = m.id;
@@ -119,9 +106,7 @@ describe('votes across two instances', () => {
   afterAll(async () => {
     for (const v of voters) v.close();
     facilitator?.close();
-    await Promise.all([a?.stop(), b?.stop()]);
-    await redis?.stop();
-    await db?.drop();
+    await servers?.stop();
   });
 
   const createPoll = async (title: string) => {
@@ -148,8 +133,8 @@ describe('votes across two instances', () => {
 
   const closeAndCount = async (pollId: string) => {
     expect(await emit(facilitator, 'poll:close', { pollId })).toMatchObject({ ok: true });
-    const [{ n }] = await sql('SELECT count(*)::int AS n FROM final_ballots WHERE poll_id = $1', [pollId]);
-    const [{ r }] = await sql('SELECT count(*)::int AS r FROM voter_roll WHERE poll_id = $1', [pollId]);
+    const [{ n }] = await servers.db.sql('SELECT count(*)::int AS n FROM final_ballots WHERE poll_id = $1', [pollId]);
+    const [{ r }] = await servers.db.sql('SELECT count(*)::int AS r FROM voter_roll WHERE poll_id = $1', [pollId]);
     return { ballots: n as number, voters: r as number };
   };
 
@@ -159,9 +144,9 @@ describe('votes across two instances', () => {
     const pending = voters.map((v, i) => v.vote(pollId, { kind: 'single', optionId: options[i % 3] }));
     // 20 voters on each instance: batches of k or more (those arriving while a batch commits join
     // the next), and fewer than k left held on each, unwritten, until close.
-    const sealedCount = async () => (await sql('SELECT count(*)::int AS n FROM ballot_box WHERE poll_id = $1', [pollId]))[0].n as number;
+    const sealedCount = async () => (await servers.db.sql('SELECT count(*)::int AS n FROM ballot_box WHERE poll_id = $1', [pollId]))[0].n as number;
     await waitFor(async () => (await sealedCount()) >= 40 - 2 * (k - 1), 5000, 'all but fewer than k per instance sealed');
-    const batches = await sql('SELECT xmin::text AS x, count(*)::int AS n FROM ballot_box WHERE poll_id = $1 GROUP BY xmin', [pollId]);
+    const batches = await servers.db.sql('SELECT xmin::text AS x, count(*)::int AS n FROM ballot_box WHERE poll_id = $1 GROUP BY xmin', [pollId]);
     for (const b of batches) expect(b.n).toBeGreaterThanOrEqual(k);
     const n = await sealedCount();
     await waitFor(() => voters.every((v) => turnout(v, pollId) === n), 3000, 'every voter, on A and on B, to see the sealed ballots');
@@ -179,7 +164,7 @@ describe('votes across two instances', () => {
     const held = new Promise((r) => onA.socket.once('ballot:held', r));
     const cast = onA.vote(pollId, { kind: 'single', optionId: options[1] });
     expect(await held).toEqual({ pollId, sealAt: 3 });
-    expect((await sql('SELECT count(*)::int AS n FROM voter_roll WHERE poll_id = $1', [pollId]))[0].n).toBe(0);
+    expect((await servers.db.sql('SELECT count(*)::int AS n FROM voter_roll WHERE poll_id = $1', [pollId]))[0].n).toBe(0);
     expect(await closeAndCount(pollId)).toEqual({ ballots: 1, voters: 1 });
     expect(await cast).toMatchObject({ ok: true, data: { status: 'recorded' } });
   });
@@ -197,7 +182,7 @@ describe('votes across two instances', () => {
     }
     // Everyone is on B now; what B still holds (fewer than k) is sealed by the close.
     await waitFor(
-      async () => (await sql('SELECT count(*)::int AS n FROM voter_roll WHERE poll_id = $1', [pollId]))[0].n >= 38,
+      async () => (await servers.db.sql('SELECT count(*)::int AS n FROM voter_roll WHERE poll_id = $1', [pollId]))[0].n >= 38,
       10000,
       'B to seal the resent ballots',
     );

@@ -31,7 +31,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import pg from 'pg';
 import type { Socket } from 'socket.io-client';
 import type { PollsView } from '@yishi/protocol';
 import { applyViews, connected, emit, trackViews, viewOf, type YishiClientSocket } from '../support/client.ts';
@@ -406,14 +405,8 @@ async function runYishi(o: Options, cleanup: Cleanup) {
   const closedTurnout = turnoutOf(got.data.view.data, pollId)!;
   let counted = closedTurnout;
   if (cleanup.db) {
-    const client = new pg.Client({ connectionString: cleanup.db.url });
-    await client.connect();
-    try {
-      const r = await client.query<{ n: string }>('SELECT count(*) AS n FROM final_ballots WHERE poll_id = $1', [pollId]);
-      counted = Number(r.rows[0]!.n);
-    } finally {
-      await client.end();
-    }
+    const [row] = await cleanup.db.sql('SELECT count(*)::int AS n FROM final_ballots WHERE poll_id = $1', [pollId]);
+    counted = row.n as number;
     if (counted !== closedTurnout) log(`warning: final_ballots has ${counted} rows, the closed tally says ${closedTurnout}`);
   }
   const voters = new Set<number>();

@@ -6,6 +6,8 @@ const ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.
 
 export interface TestDatabase {
   url: string;
+  /** One statement on a connection of its own (what a test checks in the rows, not how the server reads them). */
+  sql(q: string, params?: unknown[]): Promise<any[]>;
   drop(): Promise<void>;
 }
 
@@ -23,6 +25,15 @@ export async function createFreshDatabase(): Promise<TestDatabase> {
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
+    sql: async (q, params = []) => {
+      const c = new pg.Client({ connectionString: url.toString() });
+      await c.connect();
+      try {
+        return (await c.query(q, params)).rows;
+      } finally {
+        await c.end();
+      }
+    },
     drop: async () => {
       const c = new pg.Client({ connectionString: ADMIN_URL });
       await c.connect();

@@ -1,42 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PollView } from '@yishi/protocol';
-import { ApiClient, applyViews, connected, emit, pollsOf, trackViews, type YishiClientSocket } from '../../../../test/support/client.ts';
-import { setUpCouncil } from '../../../../test/support/council.ts';
-import { startInProcess } from '../../../../test/support/in-process.ts';
+import { emit } from '../../../../test/support/client.ts';
+import { majority, setUpPollMeeting, type PollMeeting } from '../../../../test/support/poll-meeting.ts';
 import { waitFor } from '../../../../test/support/ports.ts';
-
-const majority = { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'excluded' } as const;
 
 /** Closing a meeting closes its open polls, recording their outcomes, and freezes its record. */
 describe('a closed meeting', () => {
-  let app: Awaited<ReturnType<typeof startInProcess>>;
-  let c: Awaited<ReturnType<typeof setUpCouncil>>;
-  const sockets: YishiClientSocket[] = [];
-  const open = async (client: ApiClient, meetingId: string) => {
-    const s = client.socket();
-    sockets.push(s);
-    const views = trackViews(s);
-    await connected(s);
-    const r = await emit(s, 'meeting:join', { meetingId });
-    if (!r.ok) throw new Error(JSON.stringify(r));
-    applyViews(views, r.data.views);
-    return { s, views };
-  };
+  let setup: PollMeeting;
+  let c: PollMeeting['c'];
 
   beforeAll(async () => {
-    app = await startInProcess();
-    c = await setUpCouncil(app.url, app.setupUrl!);
+    setup = await setUpPollMeeting();
+    c = setup.c;
   });
-  afterAll(async () => {
-    for (const s of sockets) s.close();
-    await app?.dispose();
-  });
+  afterAll(() => setup?.dispose());
 
   it('closes its open polls with their outcomes, then refuses every write with meeting_closed', async () => {
-    const m = await c.facilitator.ok('POST', '/api/meetings', { title: '闭会', startsAt: '2026-12-01T19:00:00+08:00', mode: 'hybrid' });
-    const fac = await open(c.facilitator, m.id);
-    const mem = await open(c.member, m.id);
+    const m = await setup.newMeeting('闭会');
+    const fac = await setup.open(c.facilitator, m.id);
+    const mem = await setup.open(c.member, m.id);
     expect(await emit(fac.s, 'meeting:transition', { meetingId: m.id, to: 'live' })).toMatchObject({ ok: true });
     const create = (title: string) =>
       emit(fac.s, 'poll:create', {
@@ -61,7 +44,7 @@ describe('a closed meeting', () => {
     expect(await emit(fac.s, 'meeting:transition', { meetingId: m.id, to: 'closed' })).toMatchObject({ ok: true });
 
     // The open poll was closed with its outcome recorded as a decision.
-    const view = (id: string) => pollsOf(fac.views, m.id)?.polls.find((p: PollView) => p.poll.definition.id === id);
+    const view = (id: string) => setup.pollView(fac.views, m.id, id);
     await waitFor(() => view(openId)?.poll.state === 'closed', 3_000, 'the open poll to be closed');
     expect(view(openId)!.decision).not.toBeNull();
     expect(view(openId)!.tally.electorates.find((e) => e.electorate === 'members')?.outcome).toMatchObject({ kind: 'passed' });

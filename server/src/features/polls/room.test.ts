@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, connected, emit, type YishiClientSocket } from '../../../../test/support/client.ts';
-import { setUpCouncil } from '../../../../test/support/council.ts';
-import { startInProcess } from '../../../../test/support/in-process.ts';
+import { ApiClient, emit } from '../../../../test/support/client.ts';
+import { majority, setUpPollMeeting, type PollMeeting } from '../../../../test/support/poll-meeting.ts';
 import { waitFor } from '../../../../test/support/ports.ts';
-
-const majority = { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'excluded' } as const;
 
 /**
  * Issue 7, the server's part of "the projector and the phone": a closed meeting's code answers
@@ -13,31 +10,19 @@ const majority = { share: { kind: 'simple_majority' }, base: 'ballots_cast', abs
  * voted, never what, while nobody else hears anything.
  */
 describe('closed meeting codes and a member voting from two tabs', () => {
-  let app: Awaited<ReturnType<typeof startInProcess>>;
-  let c: Awaited<ReturnType<typeof setUpCouncil>>;
+  let setup: PollMeeting;
+  let app: PollMeeting['app'];
+  let c: PollMeeting['c'];
   let meetingId: string;
   let joinCode: string;
-  const sockets: YishiClientSocket[] = [];
-  const open = async (client: ApiClient) => {
-    const s = client.socket();
-    sockets.push(s);
-    await connected(s);
-    const r = await emit(s, 'meeting:join', { meetingId });
-    if (!r.ok) throw new Error(JSON.stringify(r));
-    return s;
-  };
+  const open = async (client: ApiClient) => (await setup.open(client, meetingId)).s;
 
   beforeAll(async () => {
-    app = await startInProcess();
-    c = await setUpCouncil(app.url, app.setupUrl!);
-    const m = await c.facilitator.ok('POST', '/api/meetings', { title: '年终议事会', startsAt: '2026-12-01T19:00:00+08:00', mode: 'hybrid' });
-    meetingId = m.id;
-    joinCode = m.joinCode;
+    setup = await setUpPollMeeting();
+    ({ app, c } = setup);
+    ({ id: meetingId, joinCode } = await setup.newMeeting('年终议事会'));
   });
-  afterAll(async () => {
-    for (const s of sockets) s.close();
-    await app?.dispose();
-  });
+  afterAll(() => setup?.dispose());
 
   it("tells a member's other tabs that they voted, and nobody else", async () => {
     const fac = await open(c.facilitator);

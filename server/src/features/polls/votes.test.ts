@@ -1,48 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PollView, ViewSnapshot } from '@yishi/protocol';
-import { ApiClient, applyViews, connected, emit, pollsOf, trackViews, type YishiClientSocket } from '../../../../test/support/client.ts';
-import { setUpCouncil } from '../../../../test/support/council.ts';
-import { startInProcess } from '../../../../test/support/in-process.ts';
+import type { ViewSnapshot } from '@yishi/protocol';
+import { ApiClient, emit } from '../../../../test/support/client.ts';
+import { majority, setUpPollMeeting, type PollMeeting } from '../../../../test/support/poll-meeting.ts';
 import { waitFor } from '../../../../test/support/ports.ts';
 
-const majority = { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'excluded' } as const;
-
 describe('votes on one instance', () => {
-  let app: Awaited<ReturnType<typeof startInProcess>>;
-  let c: Awaited<ReturnType<typeof setUpCouncil>>;
+  let setup: PollMeeting;
+  let app: PollMeeting['app'];
+  let c: PollMeeting['c'];
   let meetingId: string;
   let joinCode: string;
   let third: ApiClient;
-  const sockets: YishiClientSocket[] = [];
-  const open = async (client: ApiClient) => {
-    const s = client.socket();
-    sockets.push(s);
-    const views = trackViews(s);
-    await connected(s);
-    const r = await emit(s, 'meeting:join', { meetingId });
-    if (!r.ok) throw new Error(JSON.stringify(r));
-    applyViews(views, r.data.views);
-    return { s, views };
-  };
-  const pollView = (views: Map<string, ViewSnapshot>, pollId: string): PollView | undefined =>
-    pollsOf(views, meetingId)?.polls.find((p) => p.poll.definition.id === pollId);
+  const open = (client: ApiClient) => setup.open(client, meetingId);
+  const pollView = (views: Map<string, ViewSnapshot>, pollId: string) => setup.pollView(views, meetingId, pollId);
 
   beforeAll(async () => {
-    app = await startInProcess();
-    c = await setUpCouncil(app.url, app.setupUrl!);
-    const z = await c.admin.ok('POST', '/api/council/members', { name: '赵委员', groupId: c.council.groups[0].id, role: 'member' });
-    third = new ApiClient(app.url);
-    await third.ok('POST', '/api/auth/link', { token: z.link.url.split('/signin/')[1] });
-    const m = await c.facilitator.ok('POST', '/api/meetings', { title: '表决测试', startsAt: '2026-12-01T19:00:00+08:00', mode: 'hybrid' });
-    meetingId = m.id;
-    joinCode = m.joinCode;
+    setup = await setUpPollMeeting();
+    ({ app, c } = setup);
+    third = (await setup.addMember('赵委员')).client;
+    ({ id: meetingId, joinCode } = await setup.newMeeting('表决测试'));
   });
-  afterAll(async () => {
-    for (const s of sockets) s.close();
-    await app?.dispose();
-  });
+  afterAll(() => setup?.dispose());
 
   it('runs a secret members-only motion: ack after commit, once per member, live tally, outcome on close', async () => {
     const fac = await open(c.facilitator);

@@ -1,0 +1,67 @@
+import type { PollView, ViewSnapshot } from '@yishi/protocol';
+import { ApiClient, applyViews, connected, emit, pollsOf, trackViews, type YishiClientSocket } from './client.ts';
+import { setUpCouncil } from './council.ts';
+import { startInProcess } from './in-process.ts';
+
+/** A simple majority of the ballots cast, abstentions left out: the threshold most poll tests use. */
+export const majority = { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'excluded' } as const;
+
+export interface JoinedSocket {
+  s: YishiClientSocket;
+  /** Every view the socket has been sent, the join's included. */
+  views: Map<string, ViewSnapshot>;
+}
+
+/**
+ * What the in-process poll tests start from: one embedded instance and the council of
+ * setUpCouncil (王主任 admin, 李主持 facilitator, 张业主 member). Meetings are made by `newMeeting`,
+ * after any extra members a test adds. Call in beforeAll and `dispose()` in afterAll: it closes
+ * every socket `open` made, then the instance.
+ */
+export async function setUpPollMeeting() {
+  const app = await startInProcess();
+  let c: Awaited<ReturnType<typeof setUpCouncil>>;
+  try {
+    c = await setUpCouncil(app.url, app.setupUrl!);
+  } catch (err) {
+    await app.dispose();
+    throw err;
+  }
+  const sockets: YishiClientSocket[] = [];
+  return {
+    app,
+    c,
+    /** A hybrid meeting of the council, made by its facilitator. */
+    newMeeting: async (title: string): Promise<{ id: string; joinCode: string }> => {
+      const m = await c.facilitator.ok('POST', '/api/meetings', { title, startsAt: '2026-12-01T19:00:00+08:00', mode: 'hybrid' });
+      return { id: m.id, joinCode: m.joinCode };
+    },
+    /** A member of the council's first group, signed in through their link. */
+    addMember: async (name: string): Promise<{ id: string; client: ApiClient }> => {
+      const m = await c.admin.ok('POST', '/api/council/members', { name, groupId: c.council.groups[0].id, role: 'member' });
+      const client = new ApiClient(app.url);
+      await client.ok('POST', '/api/auth/link', { token: m.link.url.split('/signin/')[1] });
+      return { id: m.link.memberId, client };
+    },
+    /** A socket of `client` that has joined the meeting, with the views it is sent. */
+    open: async (client: ApiClient, meetingId: string): Promise<JoinedSocket> => {
+      const s = client.socket();
+      sockets.push(s);
+      const views = trackViews(s);
+      await connected(s);
+      const r = await emit(s, 'meeting:join', { meetingId });
+      if (!r.ok) throw new Error(JSON.stringify(r));
+      applyViews(views, r.data.views);
+      return { s, views };
+    },
+    /** One poll as the meeting's polls view in `views` shows it. */
+    pollView: (views: Map<string, ViewSnapshot>, meetingId: string, pollId: string): PollView | undefined =>
+      pollsOf(views, meetingId)?.polls.find((p) => p.poll.definition.id === pollId),
+    dispose: async () => {
+      for (const s of sockets) s.close();
+      await app.dispose();
+    },
+  };
+}
+
+export type PollMeeting = Awaited<ReturnType<typeof setUpPollMeeting>>;
