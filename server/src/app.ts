@@ -4,31 +4,28 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import express, { type RequestHandler } from 'express';
-import { LIMITS, PROTOCOL_VERSION, type PollId } from '@yishi/protocol';
+import { ClientEvents, LIMITS, PROTOCOL_VERSION, type ClientEventName } from '@yishi/protocol';
 import { newToken } from './auth/tokens.ts';
 import type { Config } from './config.ts';
+import { eventTable, viewRegistry, type Feature, type Stop } from './core/feature.ts';
 import { AppError } from './errors.ts';
 import { attachFanout } from './fanout/fanout.ts';
-import { authRoutes } from './http/auth-routes.ts';
+import { FEATURES, featureServices } from './features/index.ts';
 import { errorMiddleware } from './http/context.ts';
-import { councilRoutes } from './http/council-routes.ts';
 import { httpOrigin, lanAddresses, linkOrigin, listensEverywhere, localOrigin } from './http/link-origin.ts';
 import type { TrustFn } from './http/client-address.ts';
-import { meetingRoutes } from './http/meeting-routes.ts';
+import { requestLog } from './http/request-log.ts';
 import { sameOriginOnly } from './http/same-origin.ts';
-import { createLogger, withRedaction, type Logger } from './log.ts';
+import { createLogger, withRedaction, type LogSink, type Logger } from './log.ts';
 import { LiveViews } from './realtime/live-views.ts';
 import { SessionSockets } from './realtime/session-sockets.ts';
-import { AttendanceTracker } from './realtime/attendance-tracker.ts';
 import { attachSocketHandlers, createSocketServer } from './realtime/socket-server.ts';
+import { Scheduler } from './scheduler/scheduler.ts';
 import type { Services } from './services.ts';
 import { openDatabase } from './storage/database.ts';
 import { createStore } from './storage/store.ts';
-import { VoteService } from './votes/vote-service.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-/** Time for ioredis to re-issue its subscriptions after reconnecting, before views are re-sent. */
-const RESEND_DELAY_MS = 300;
 const SERVER_VERSION: string = JSON.parse(readFileSync(path.join(here, '..', 'package.json'), 'utf8')).version;
 
 export interface RunningApp {
@@ -45,65 +42,72 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-/** Builds and starts one Yishi instance. Everything it needs comes from `config`. */
-export async function startApp(config: Config, given: Logger = createLogger(config.LOG_LEVEL)): Promise<RunningApp> {
+/**
+ * Builds and starts one Yishi instance. Everything it needs comes from `config`. `features` are
+ * Yishi's own (features/index.ts); a test may register others.
+ */
+export async function startApp(
+  config: Config,
+  given: LogSink = createLogger(config.LOG_LEVEL),
+  features: readonly Feature[] = FEATURES,
+): Promise<RunningApp> {
   // Whatever logger is given, nothing secret reaches it (log-redact.ts).
   const log = withRedaction(given);
   const database = await openDatabase(config, log);
   const store = createStore(database);
   try {
+    // Checked before anything listens: every protocol event has one handler, every view one computation.
+    const events = eventTable(features, Object.keys(ClientEvents) as ClientEventName[]);
+    const views = viewRegistry(features);
     const app = express();
     app.disable('x-powered-by');
     // Only a configured proxy's X-Forwarded-For is believed (docker-compose sets TRUST_PROXY=1 for
     // nginx). Trusting private addresses by default would let every phone on a LAN name its own.
     app.set('trust proxy', trustProxy(config.TRUST_PROXY));
     app.use(securityHeaders);
+    app.use('/api', requestLog(log));
     const http = createServer(app);
     const io = createSocketServer(http, config.PUBLIC_ORIGIN);
     const fanout = await attachFanout(io, config.REDIS_URL, log);
-    const live = new LiveViews(io, store, log, fanout.kind === 'redis');
-    // Broadcasts made while Redis was away are lost: once it is back, each instance re-sends fresh
-    // snapshots of the meetings its sockets follow (after the subscriber has re-subscribed).
-    fanout.onReconnect(() => setTimeout(() => live.resendActive(), RESEND_DELAY_MS).unref());
-    const votes = new VoteService(store, live);
-    if (fanout.kind === 'redis') {
-      // Held secret ballots live in one instance's memory: a close anywhere collects them all.
-      io.on('seal:handover', (pollId, ack) => ack(votes.handover(pollId as PollId)));
-      io.on('seal:settled', (pollId) => void votes.settled(pollId as PollId).catch(() => undefined));
-      votes.setPeers({
-        handover: async (pollId) => (await io.serverSideEmitWithAck('seal:handover', pollId)).flat(),
-        settled: (pollId) => io.serverSideEmit('seal:settled', pollId),
-      });
-    }
+    const live = new LiveViews(io, store, log, fanout.relaysToOtherInstances, views);
+    // Broadcasts made while the fan-out was away are lost: once it is back, each instance re-sends
+    // fresh snapshots of the meetings its sockets follow.
+    fanout.onReconnect(() => live.resendActive());
+    const { votes, attendance } = featureServices(store, live, log);
     const limits = {
-      perAddress: fanout.limiter('address', config.AUTH_RATE_PER_MINUTE, config.AUTH_RATE_PER_MINUTE / 60),
-      perLogin: fanout.limiter('login', 10, 10 / 60),
+      perAddress: fanout.limiter('address', { points: config.AUTH_RATE_PER_MINUTE, perSeconds: 60 }),
+      perLogin: fanout.limiter('login', { points: 10, perSeconds: 60 }),
     };
-    const attendance = new AttendanceTracker(store, log);
     const services: Services = { config, log, store, live, votes, attendance, sockets: new SessionSockets(io), limits, version: SERVER_VERSION };
 
     app.get('/healthz', (_req, res) => {
       // Degraded still answers 200: the instance serves its own sockets, and a load balancer
       // that dropped every instance while Redis is away would take the whole meeting down.
-      const fan = fanout.health();
-      const degraded = fan.state === 'degraded' ? { reason: fan.reason, degradedForMs: fan.sinceMs } : {};
-      res.json({ status: fan.state, ...degraded, storage: store.kind, fanout: fanout.kind, version: SERVER_VERSION, protocol: PROTOCOL_VERSION });
+      const { fanout: kind, ...fan } = fanout.health();
+      res.json({ ...fan, storage: store.kind, fanout: kind, version: SERVER_VERSION, protocol: PROTOCOL_VERSION });
     });
-    app.use('/api', sameOriginOnly(() => config.PUBLIC_ORIGIN));
+    app.use(
+      '/api',
+      sameOriginOnly(() => config.PUBLIC_ORIGIN),
+    );
     app.use('/api', express.json({ limit: LIMITS.httpBodyBytes, strict: true }));
-    app.use('/api', authRoutes(services));
-    app.use('/api', councilRoutes(services));
-    app.use('/api', meetingRoutes(services));
+    for (const feature of features) if (feature.routes) app.use('/api', feature.routes(services));
     app.use('/api', (_req, _res, next) => next(new AppError('not_found', 'no such endpoint')));
     app.use('/api', errorMiddleware(services));
     app.use(await webHandler(config, log));
 
-    const stopSweeps = attachSocketHandlers(io, services, fanout.connectionCaps(), app.get('trust proxy fn') as TrustFn);
+    const stopSweeps = attachSocketHandlers(io, services, events, fanout.connectionCaps(), app.get('trust proxy fn') as TrustFn);
     const sessionSweep = setInterval(() => void store.sessions.deleteExpired().catch(() => {}), 3_600_000);
     sessionSweep.unref();
-    // Polls with a closing time close by themselves; a poll closes once, whichever instance gets there first.
-    const pollSweep = setInterval(() => void votes.closeDue().catch((err: Error) => log.warn('timed close failed', { err: err.message })), 1_000);
-    pollSweep.unref();
+    // Deadlines (a poll's closing time...) are rows: they survive restarts, and one instance acts on each.
+    const scheduler = new Scheduler(store.deadlines, log, { instanceId: attendance.instanceId });
+    // Each feature's own start-up (deadline handlers, messages between instances, its sweeps).
+    const stops: Stop[] = [];
+    for (const feature of features) {
+      const stop = await feature.start?.({ services, scheduler, io, relaysToOtherInstances: fanout.relaysToOtherInstances });
+      if (stop) stops.push(stop);
+    }
+    scheduler.start();
     const viewSweep = setInterval(() => live.sweep(), 30_000);
     viewSweep.unref();
 
@@ -135,7 +139,8 @@ export async function startApp(config: Config, given: Logger = createLogger(conf
         closed = true;
         stopSweeps();
         clearInterval(sessionSweep);
-        clearInterval(pollSweep);
+        for (const stop of stops.reverse()) await stop();
+        await scheduler.stop();
         clearInterval(viewSweep);
         await attendance.stop();
         io.disconnectSockets(true);

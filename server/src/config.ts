@@ -13,7 +13,10 @@ const ConfigSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   /** postgres://… to use PostgreSQL instead of PGlite (needed for more than one instance). */
   DATABASE_URL: z.string().url().optional(),
-  /** redis://… to fan out live updates between instances; unset keeps fan-out in memory. */
+  /**
+   * redis://… to fan out live updates between instances; unset keeps fan-out in memory. Redis 6
+   * or later (the subscriber speaks RESP3, see fanout/redis-client.ts).
+   */
   REDIS_URL: z.string().url().optional(),
   /**
    * Comma-separated origins allowed to open a websocket and to build links, e.g.

@@ -11,6 +11,7 @@ const STATUS: Record<ErrorCode, number> = {
   payload_too_large: 413,
   bad_origin: 403,
   too_many_connections: 429,
+  protocol_mismatch: 409, // refused socket handshakes only (socket-server.ts); never an HTTP answer today
   setup_done: 409,
   bad_credentials: 401,
   internal: 500,

@@ -59,12 +59,16 @@ describe('one instance under one person', () => {
     const other = track(c.facilitator.socket());
     await connected(other);
     first[0]!.close();
-    await waitFor(async () => {
-      const again = c.member.socket();
-      const r = await connectError(again);
-      again.close();
-      return r === 'connected';
-    }, 5_000, 'a freed place');
+    await waitFor(
+      async () => {
+        const again = c.member.socket();
+        const r = await connectError(again);
+        again.close();
+        return r === 'connected';
+      },
+      5_000,
+      'a freed place',
+    );
   });
 
   it('drops a live connection that never joins a meeting, and keeps one that does', async () => {

@@ -29,10 +29,7 @@ async function main(): Promise<void> {
   // Plain lines for a person reading the terminal, in one write (tests wait for this line and
   // must find the setup link with it), then the JSON line for log collectors.
   const setup = app.setupUrl ? `First start: open this one-time setup link to create your council:\n  ${app.setupUrl}\n\n` : '';
-  const where =
-    app.lanUrls.length > 0
-      ? `Phones on the same network can open: ${app.lanUrls.join('  ')}\nOn this computer: ${app.localUrl}\n`
-      : '';
+  const where = app.lanUrls.length > 0 ? `Phones on the same network can open: ${app.lanUrls.join('  ')}\nOn this computer: ${app.localUrl}\n` : '';
   process.stdout.write(`\nYishi is running at ${app.url}\n${where}${setup}`);
   log.info('yishi listening', { url: app.url, lanUrls: app.lanUrls, storage: app.services.store.kind, startupMs: Date.now() - started });
 
@@ -46,7 +43,7 @@ async function main(): Promise<void> {
     app.close().then(
       () => process.exit(0),
       (err: Error) => {
-        log.error('shutdown failed', { err: err.message });
+        log.error('shutdown failed', { err });
         process.exit(1);
       },
     );

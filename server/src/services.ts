@@ -1,11 +1,11 @@
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
 import type { SharedLimiter } from './rate-limit.ts';
-import type { AttendanceTracker } from './realtime/attendance-tracker.ts';
+import type { AttendanceTracker } from './features/attendance/tracker.ts';
 import type { LiveViews } from './realtime/live-views.ts';
 import type { SessionSockets } from './realtime/session-sockets.ts';
 import type { Store } from './storage/store.ts';
-import type { VoteService } from './votes/vote-service.ts';
+import type { VoteService } from './features/polls/vote-service.ts';
 
 /** What request handlers need, built once in app.ts and passed down (no globals). */
 export interface Services {

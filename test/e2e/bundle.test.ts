@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * Residents follow on old phones over slow networks (DESIGN.md 8): the web app imports only
- * types from @yishi/protocol, so the wire schemas' library (zod) never ships to the browser.
- * A value import that pulls it in (directly, or through packages/domain) fails here.
+ * types from @yishi/protocol, and values from the zod-free @yishi/protocol/constants, so the wire
+ * schemas' library (zod) never ships to the browser. A value import that pulls it in (directly,
+ * or through packages/domain) fails here.
  */
 describe('the web bundle', () => {
   const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'build', 'client', '_app', 'immutable');

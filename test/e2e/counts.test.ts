@@ -99,7 +99,12 @@ describe('counts that add up, in the browser', () => {
     // Five vote online: 李主持 and 王主任 for, 赵 钱 孙 against.
     await poll(fac, TITLE).getByRole('button', { name: '赞成' }).click();
     await expect.poll(() => poll(fac, TITLE).getByTestId('ballot-status').innerText()).not.toBe('');
-    for (const [name, choice] of [['王主任', 'yes'], ['赵委员', 'no'], ['钱委员', 'no'], ['孙委员', 'no']] as const)
+    for (const [name, choice] of [
+      ['王主任', 'yes'],
+      ['赵委员', 'no'],
+      ['钱委员', 'no'],
+      ['孙委员', 'no'],
+    ] as const)
       expect(await vote(s[name]!, pollId, choice)).toMatchObject({ ok: true });
 
     // In the room, 张业主 and 周委员 raise their hands: 赞成 1, 弃权 1, ticked by name.
@@ -138,10 +143,9 @@ describe('counts that add up, in the browser', () => {
     await expect.poll(() => tally.getAttribute('data-turnout')).toBe('7');
     expect(await tally.innerText()).toMatch(/投票：7 \/ 7\s*（线上 5，现场 2）/);
     const named = card.getByTestId('named-ballots');
-    await expect.poll(() => named.locator('li[data-in-room="true"]').allInnerTexts()).toEqual([
-      expect.stringContaining('现场举手计票'),
-      expect.stringContaining('现场举手计票'),
-    ]);
+    await expect
+      .poll(() => named.locator('li[data-in-room="true"]').allInnerTexts())
+      .toEqual([expect.stringContaining('现场举手计票'), expect.stringContaining('现场举手计票')]);
 
     await card.getByTestId('poll-close').click();
     await card.getByRole('button', { name: '确定结束投票' }).click();
@@ -190,8 +194,15 @@ describe('counts that add up, in the browser', () => {
     });
     if (!advisory.ok) throw new Error(JSON.stringify(advisory));
     await emit(facSocket, 'poll:open', { pollId: advisory.data.poll.definition.id });
-    await emit(facSocket, 'inroom:set', { pollId: advisory.data.poll.definition.id, electorate: 'residents', ballots: 16, counts: [{ option: 'yes', count: 16 }] });
-    await expect.poll(() => poll(en, '居民意见征集').getByTestId('tally-residents').innerText()).toContain('Turnout: 16 (unverified: how many could vote is unknown)');
+    await emit(facSocket, 'inroom:set', {
+      pollId: advisory.data.poll.definition.id,
+      electorate: 'residents',
+      ballots: 16,
+      counts: [{ option: 'yes', count: 16 }],
+    });
+    await expect
+      .poll(() => poll(en, '居民意见征集').getByTestId('tally-residents').innerText())
+      .toContain('Turnout: 16 (unverified: how many could vote is unknown)');
     await shoot(en, 'counts-noquorum-en-360');
     expect(await en.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
   });

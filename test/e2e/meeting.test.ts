@@ -101,6 +101,39 @@ describe('a live meeting in the browser', () => {
     await expect.poll(() => fac.getByTestId('meeting-state').innerText()).toBe('Live');
   });
 
+  it('tells a page built for another protocol version to reload, in its language', async () => {
+    // The page as a browser left open across an update holds it: its handshake names another
+    // version (rewritten on the wire here), the server refuses it, and the page says why.
+    const meetingUrl = fac.url();
+    const expected = [
+      {
+        page: fac,
+        text: 'Yishi was updated and this page is out of date. Please reload the page.',
+        button: 'Reload page',
+        status: 'Yishi was updated: reload the page',
+      },
+      { page: resident, text: '议事已更新，本页面还是旧版本。请重新加载页面。', button: '重新加载页面', status: '议事已更新：请重新加载页面' },
+    ];
+    for (const e of expected) {
+      const page = await e.page.context().newPage();
+      let tamper = true;
+      await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+        const upstream = ws.connectToServer();
+        ws.onMessage((m) => upstream.send(tamper && typeof m === 'string' ? m.replace(/^40\{"protocolVersion":\d+/, '40{"protocolVersion":1') : m));
+      });
+      await page.goto(meetingUrl);
+      await page.locator('[data-testid="connection"][data-state="outdated"]').waitFor();
+      expect(await page.getByTestId('connection').innerText()).toBe(e.status);
+      await page.getByRole('alert').filter({ hasText: e.text }).waitFor();
+      // After the reload the page is this version's again (here: the handshake is left alone).
+      tamper = false;
+      await page.getByRole('button', { name: e.button }).click();
+      await page.locator('[data-testid="connection"][data-state="connected"]').waitFor();
+      expect(await page.getByTestId('reload').count()).toBe(0);
+      await page.close();
+    }
+  });
+
   it('breaks no rule of the Content-Security-Policy the server sends', async () => {
     const r = await fetch(`${server.url}/`);
     expect(r.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");

@@ -160,9 +160,9 @@ describe('phones reach the meeting on a fresh install', () => {
     await expect.poll(() => p.getByTestId('ballot-status').innerText()).toBe('您的投票已记录。');
     await page.goto(`${named}/meetings/${meetingId}/display`);
     await expect.poll(() => page.getByTestId('room-display').getAttribute('data-connection')).toBe('connected');
-    await expect.poll(() => page.locator(`[role="img"][aria-label*="/join/${joinCode}"]`).getAttribute('aria-label')).toContain(
-      `${named}/join/${joinCode}`,
-    );
+    await expect
+      .poll(() => page.locator(`[role="img"][aria-label*="/join/${joinCode}"]`).getAttribute('aria-label'))
+      .toContain(`${named}/join/${joinCode}`);
     expect(pageErrors).toEqual([]);
     await ctx.close();
   });

@@ -149,10 +149,9 @@ describe('ranked, score and in-room counts in the browser', () => {
 
     // Live averages for everyone: 方案甲 (4+2)/2, 方案乙 (2+5)/2.
     const rows = poll(fac, SCORE).getByTestId('score-row');
-    await expect.poll(() => rows.allInnerTexts(), { timeout: 3000 }).toEqual([
-      expect.stringContaining('average 3.00 (total 6)'),
-      expect.stringContaining('average 3.50 (total 7)'),
-    ]);
+    await expect
+      .poll(() => rows.allInnerTexts(), { timeout: 3000 })
+      .toEqual([expect.stringContaining('average 3.00 (total 6)'), expect.stringContaining('average 3.50 (total 7)')]);
   });
 
   it('in-room hand counts show as their own column, added to the total, with who entered them', async () => {

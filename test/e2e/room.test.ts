@@ -58,7 +58,11 @@ describe('the projector and the phone', () => {
     const o = await emit(fac, 'poll:open', { pollId: r.data.poll.definition.id });
     if (!o.ok) throw new Error(JSON.stringify(o));
   };
-  const MOTION = { kind: 'motion', options: [], rule: { quorum: { kind: 'none' }, threshold: { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'excluded' } } };
+  const MOTION = {
+    kind: 'motion',
+    options: [],
+    rule: { quorum: { kind: 'none' }, threshold: { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'excluded' } },
+  };
 
   beforeAll(async () => {
     server = await startServerProcess({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'yishi-e2e-room-')) });
@@ -67,7 +71,11 @@ describe('the projector and the phone', () => {
     admin = set.c.admin;
     const council = await admin.ok('GET', '/api/council');
     m2Id = council.members.find((x: { name: string }) => x.name === '赵委员')?.id ?? '';
-    const m = await set.c.facilitator.ok('POST', '/api/meetings', { title: '幸福里三月议事会', startsAt: '2026-12-02T19:00:00+08:00', mode: 'hybrid' });
+    const m = await set.c.facilitator.ok('POST', '/api/meetings', {
+      title: '幸福里三月议事会',
+      startsAt: '2026-12-02T19:00:00+08:00',
+      mode: 'hybrid',
+    });
     meetingId = m.id;
     joinCode = m.joinCode;
     fac = set.c.facilitator.socket();
@@ -403,7 +411,10 @@ describe('the projector and the phone', () => {
     await expect.poll(() => page.locator('main').innerText()).toContain('钱主持');
     await expect.poll(() => page.locator('#nmem-role').inputValue()).toBe('member');
 
-    await page.getByRole('button', { name: /删除分组/ }).first().click();
+    await page
+      .getByRole('button', { name: /删除分组/ })
+      .first()
+      .click();
     await expect.poll(() => page.locator('main').innerText()).toContain('还有成员');
     expect(await page.locator('main').innerText()).not.toContain('操作冲突');
   });

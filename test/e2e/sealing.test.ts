@@ -75,7 +75,9 @@ describe('a secret ballot waits to be sealed with others, in the browser', () =>
     expect(await poll(zh).getByTestId('ballot-held').count()).toBe(1);
 
     // The third member (the facilitator, from another device) votes: the three are sealed together.
-    expect(await emit(fac, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'no' }, idempotencyKey: randomUUID() })).toMatchObject({ ok: true });
+    expect(await emit(fac, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'no' }, idempotencyKey: randomUUID() })).toMatchObject({
+      ok: true,
+    });
     await expect.poll(() => poll(zh).getByTestId('ballot-status').innerText()).toBe('您的投票已记录。');
     await expect.poll(() => poll(en).getByTestId('ballot-status').innerText()).toBe('Your vote is stored.');
     expect(await poll(zh).getByTestId('ballot-held').count()).toBe(0);

@@ -258,9 +258,7 @@ describe('votes and polls in the browser', () => {
     const again = poll(rEn2, CODED);
     await again.getByLabel('西门').check();
     await again.getByRole('button', { name: 'Cast my vote' }).click();
-    await expect
-      .poll(() => again.getByTestId('ballot-error').innerText())
-      .toBe('You have already voted; one person, one vote.');
+    await expect.poll(() => again.getByTestId('ballot-error').innerText()).toBe('You have already voted; one person, one vote.');
     expect(await again.getByTestId('ballot-error').getByRole('alert').count()).toBe(1);
 
     // Uncle Chen's second tab, same browser: one ballot per browser.

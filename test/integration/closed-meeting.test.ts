@@ -94,7 +94,9 @@ describe('closing a meeting mid-vote, across two instances', () => {
     const pending: Promise<Result<CastResult>>[] = [];
     let closed: Promise<Result<unknown>> | null = null;
     for (let i = 0; i < voters.length; i++) {
-      pending.push(emit(voters[i]!, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: i % 3 === 0 ? 'no' : 'yes' }, idempotencyKey: randomUUID() }));
+      pending.push(
+        emit(voters[i]!, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: i % 3 === 0 ? 'no' : 'yes' }, idempotencyKey: randomUUID() }),
+      );
       if (i === 30) closed = emit(facB, 'meeting:transition', { meetingId: m.id, to: 'closed' });
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -109,7 +111,9 @@ describe('closing a meeting mid-vote, across two instances', () => {
     const [{ n: roll }] = await sql('SELECT count(*)::int AS n FROM voter_roll WHERE poll_id = $1', [pollId]);
     const decisions = await sql('SELECT outcome FROM decisions WHERE poll_id = $1', [pollId]);
     const [{ state }] = await sql('SELECT state FROM polls WHERE id = $1', [pollId]);
-    console.log(`[close mid-vote] acknowledged ${acked}/60, refused ${refused.length}, stored in the record ${stored}, decisions ${decisions.length}`);
+    console.log(
+      `[close mid-vote] acknowledged ${acked}/60, refused ${refused.length}, stored in the record ${stored}, decisions ${decisions.length}`,
+    );
     expect(state).toBe('closed');
     expect(decisions).toHaveLength(1);
     expect(stored).toBe(acked);
@@ -118,10 +122,22 @@ describe('closing a meeting mid-vote, across two instances', () => {
     // Every later write is refused, on either instance, and changes nothing.
     for (const fac of [facA, facB]) {
       const refusedClosed = { ok: false, error: { code: 'meeting_closed' } };
-      expect(await emit(fac, 'poll:create', { meetingId: m.id, title: '会后', kind: 'motion', eligibility: 'members', secrecy: 'secret', results: 'live', rule: { quorum: { kind: 'none' }, threshold: majority } })).toMatchObject(refusedClosed);
+      expect(
+        await emit(fac, 'poll:create', {
+          meetingId: m.id,
+          title: '会后',
+          kind: 'motion',
+          eligibility: 'members',
+          secrecy: 'secret',
+          results: 'live',
+          rule: { quorum: { kind: 'none' }, threshold: majority },
+        }),
+      ).toMatchObject(refusedClosed);
       expect(await emit(fac, 'poll:open', { pollId: draft.data.poll.definition.id })).toMatchObject(refusedClosed);
       expect(await emit(fac, 'poll:close', { pollId })).toMatchObject(refusedClosed);
-      expect(await emit(fac, 'inroom:set', { pollId, electorate: 'residents', ballots: 5, counts: [{ option: 'yes', count: 5 }] })).toMatchObject(refusedClosed);
+      expect(await emit(fac, 'inroom:set', { pollId, electorate: 'residents', ballots: 5, counts: [{ option: 'yes', count: 5 }] })).toMatchObject(
+        refusedClosed,
+      );
       expect(await emit(fac, 'codes:issue', { meetingId: m.id, count: 2 })).toMatchObject(refusedClosed);
     }
     expect(await emit(voters[0]!, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() })).toMatchObject({

@@ -119,7 +119,8 @@ describe('one session flooding two instances', () => {
       await connected(s);
       await emit(s, 'meeting:join', { meetingId });
     }
-    const cast = (s: typeof honest, choice: string) => emit(s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice }, idempotencyKey: crypto.randomUUID() });
+    const cast = (s: typeof honest, choice: string) =>
+      emit(s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice }, idempotencyKey: crypto.randomUUID() });
     const [first, ...others] = await Promise.all([cast(company[2]!, 'yes'), cast(company[0]!, 'no'), cast(company[1]!, 'no')]);
     for (const r of [first, ...others]) expect(r).toMatchObject({ ok: true });
     receipt = first!.ok ? (first.data.receipt ?? undefined) : undefined;
@@ -197,12 +198,16 @@ describe('one session flooding two instances', () => {
     }
 
     // The flood has ended (its process closed its sockets); memory returns near where it was.
-    await waitFor(async () => {
-      const probe = flooder.socket({ base: b.url });
-      const r = await outcome(probe);
-      probe.close();
-      return r === 'connected';
-    }, 10_000, "the flooder's places to be freed");
+    await waitFor(
+      async () => {
+        const probe = flooder.socket({ base: b.url });
+        const r = await outcome(probe);
+        probe.close();
+        return r === 'connected';
+      },
+      10_000,
+      "the flooder's places to be freed",
+    );
     const after = { a: rssMb(a), b: rssMb(b) };
 
     const figures = {

@@ -69,12 +69,19 @@ describe('quorum at close comes from the attendance record, across two instances
       if (!r.ok) throw new Error(JSON.stringify(r));
       const pollId = r.data.poll.definition.id;
       await emit(fs, 'poll:open', { pollId });
-      for (const s of [fs, ms]) expect(await emit(s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() })).toMatchObject({ ok: true });
+      for (const s of [fs, ms])
+        expect(await emit(s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() })).toMatchObject({
+          ok: true,
+        });
       return pollId;
     };
     const closedView = async (pollId: string): Promise<PollView> => {
       let v: PollView | undefined;
-      await waitFor(() => (v = pollsOf(views, m.id)?.polls.find((p) => p.poll.definition.id === pollId))?.poll.state === 'closed', 15_000, 'the closed poll');
+      await waitFor(
+        () => (v = pollsOf(views, m.id)?.polls.find((p) => p.poll.definition.id === pollId))?.poll.state === 'closed',
+        15_000,
+        'the closed poll',
+      );
       return v!;
     };
     const first = await motion('冻结时表决');

@@ -12,7 +12,7 @@ import { startRedis, type TestRedis } from '../support/redis.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 
 /** waitFor, saying which condition it waits for (to read a slow run as it goes). */
-const step = <T,>(check: () => Promise<T | undefined | false> | T | undefined | false, ms: number, what: string) => {
+const step = <T>(check: () => Promise<T | undefined | false> | T | undefined | false, ms: number, what: string) => {
   if (process.env.YISHI_TEST_LOGS) console.log(new Date().toISOString(), 'waiting for', what);
   return waitFor(check, ms, what);
 };
@@ -21,8 +21,11 @@ const step = <T,>(check: () => Promise<T | undefined | false> | T | undefined | 
 const HEAL_MS = 5_000;
 
 /** An ack, or a failure once it is clearly not coming (its instance died). */
-const within = <T,>(p: Promise<Result<T>>, ms = 15_000): Promise<Result<T>> =>
-  Promise.race([p, new Promise<Result<T>>((resolve) => setTimeout(() => resolve({ ok: false, error: { code: 'internal', message: 'no ack' } }), ms))]);
+const within = <T>(p: Promise<Result<T>>, ms = 15_000): Promise<Result<T>> =>
+  Promise.race([
+    p,
+    new Promise<Result<T>>((resolve) => setTimeout(() => resolve({ ok: false, error: { code: 'internal', message: 'no ack' } }), ms)),
+  ]);
 
 interface Voter {
   instance: 'a' | 'b';
@@ -91,7 +94,10 @@ describe('a Redis outage under a vote', () => {
     );
   }, 300_000);
   afterAll(async () => {
-    if (process.env.YISHI_TEST_LOGS) for (const [n, s] of Object.entries({ a, b })) writeFileSync(`${process.env.YISHI_TEST_LOGS}/${n}.log`, s?.output() ?? '');
+    if (process.env.YISHI_TEST_LOGS) {
+      for (const [n, s] of Object.entries({ a, b })) writeFileSync(`${process.env.YISHI_TEST_LOGS}/${n}.log`, s?.output() ?? '');
+      extraServers.forEach((s, i) => writeFileSync(`${process.env.YISHI_TEST_LOGS}/extra-${i}.log`, s.output()));
+    }
     for (const v of voters) v.socket.close();
     for (const e of extra) e.close();
     facilitator?.close();
@@ -135,7 +141,9 @@ describe('a Redis outage under a vote', () => {
     let cutDone: Promise<void> = Promise.resolve();
     for (let i = 0; i < voters.length; i++) {
       const v = voters[i]!;
-      pending.push(within(emit(v.socket, 'ballot:cast', { pollId, choice: { kind: 'single', optionId: options[i % 3] }, idempotencyKey: randomUUID() })));
+      pending.push(
+        within(emit(v.socket, 'ballot:cast', { pollId, choice: { kind: 'single', optionId: options[i % 3] }, idempotencyKey: randomUUID() })),
+      );
       if (i === cutAfter) cutDone = cut();
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -148,7 +156,8 @@ describe('a Redis outage under a vote', () => {
     // Both instances still run (before the fix, one publish with Redis away ended the process).
     await step(async () => (await health(a)).status === 'degraded' && (await health(b)).status === 'degraded', 10_000, 'both to say degraded');
     expect(alive(a) && alive(b)).toBe(true);
-    for (const s of [a, b]) expect(await health(s)).toMatchObject({ status: 'degraded', fanout: 'redis', storage: 'postgres', reason: 'redis_unavailable' });
+    for (const s of [a, b])
+      expect(await health(s)).toMatchObject({ status: 'degraded', fanout: 'redis', storage: 'postgres', reason: 'redis_unavailable' });
 
     const acknowledged = results.filter((r) => r.ok).length;
     const [{ n }] = await sql('SELECT count(*)::int AS n FROM voter_roll WHERE poll_id = $1', [pollId]);
@@ -160,18 +169,36 @@ describe('a Redis outage under a vote', () => {
 
     // Local delivery goes on: every voter sees at least the ballots sealed on its own instance.
     const onInstance = { a: 20 - 2, b: 20 - 2 };
-    await step(() => voters.every((v) => turnout(v, pollId) >= onInstance[v.instance]), 5_000, 'each voter to see its own instance\'s ballots').catch((err) => {
-      console.log('turnouts', voters.map((v) => `${v.instance}:${turnout(v, pollId)}:${viewOf(v.views, meetingId, 'polls')?.version}:${viewOf(v.views, meetingId, 'tallies')?.version}:${JSON.stringify(viewOf(v.views, meetingId, 'tallies')?.data).slice(0, 150)}`).join('\n'));
-      throw err;
-    });
+    await step(() => voters.every((v) => turnout(v, pollId) >= onInstance[v.instance]), 5_000, "each voter to see its own instance's ballots").catch(
+      (err) => {
+        console.log(
+          'turnouts',
+          voters
+            .map(
+              (v) =>
+                `${v.instance}:${turnout(v, pollId)}:${viewOf(v.views, meetingId, 'polls')?.version}:${viewOf(v.views, meetingId, 'tallies')?.version}:${JSON.stringify(viewOf(v.views, meetingId, 'tallies')?.data).slice(0, 150)}`,
+            )
+            .join('\n'),
+        );
+        throw err;
+      },
+    );
   };
 
   /** While Redis is away: a meeting change on B (before the fix, this alone ended the instance) reaches B's own sockets. */
   const changeDuringOutage = async () => {
     const r = await within(emit(facilitator, 'meeting:transition', { meetingId, to: 'adjourned' }));
     expect(r.ok).toBe(true);
-    await step(() => viewOf(facilitatorViews, meetingId, 'meeting')?.data.state === 'adjourned', 2_000, 'the facilitator on B to see it (local delivery)');
-    await step(() => voters.filter((v) => v.instance === 'b').every((v) => viewOf(v.views, meetingId, 'meeting')?.data.state === 'adjourned'), 2_000, 'voters on B to see it');
+    await step(
+      () => viewOf(facilitatorViews, meetingId, 'meeting')?.data.state === 'adjourned',
+      2_000,
+      'the facilitator on B to see it (local delivery)',
+    );
+    await step(
+      () => voters.filter((v) => v.instance === 'b').every((v) => viewOf(v.views, meetingId, 'meeting')?.data.state === 'adjourned'),
+      2_000,
+      'voters on B to see it',
+    );
     expect(alive(a) && alive(b)).toBe(true);
   };
 
@@ -182,13 +209,19 @@ describe('a Redis outage under a vote', () => {
   const checkHealed = async (label: string) => {
     await redis.start();
     const back = Date.now();
-    await step(() => voters.every((v) => viewOf(v.views, meetingId, 'meeting')?.data.state === 'adjourned'), HEAL_MS + 5_000, 'the change made during the outage to reach A');
+    await step(
+      () => voters.every((v) => viewOf(v.views, meetingId, 'meeting')?.data.state === 'adjourned'),
+      HEAL_MS + 5_000,
+      'the change made during the outage to reach A',
+    );
     const healedMs = Date.now() - back;
     const changedAt = Date.now();
     const r = await within(emit(facilitator, 'meeting:transition', { meetingId, to: 'live' }));
     expect(r.ok).toBe(true);
     await step(() => voters.every((v) => viewOf(v.views, meetingId, 'meeting')?.data.state === 'live'), 3_000, 'a new change on B to reach everyone');
-    console.log(`[${label}] the change made during the outage reached A's voters ${healedMs} ms after Redis returned; a new change on B reached both instances in ${Date.now() - changedAt} ms`);
+    console.log(
+      `[${label}] the change made during the outage reached A's voters ${healedMs} ms after Redis returned; a new change on B reached both instances in ${Date.now() - changedAt} ms`,
+    );
     expect(healedMs).toBeLessThan(HEAL_MS);
     await step(async () => (await health(a)).status === 'ok' && (await health(b)).status === 'ok', 5_000, 'both to say ok again');
   };

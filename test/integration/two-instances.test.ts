@@ -104,7 +104,7 @@ describe('two instances sharing Redis and PostgreSQL', () => {
     await redis.stop();
     await redis.start();
     for (const inst of [a, b]) expect((await fetch(`${inst.url}/healthz`)).status).toBe(200);
-    // Fan-out is at-most-once: changes made while Redis was away may be lost, but once ioredis has
+    // Fan-out is at-most-once: changes made while Redis was away may be lost, but once node-redis has
     // reconnected and re-subscribed, the next change arrives. Keep changing until it does.
     let state: string = viewOf(residentViews, meetingId, 'meeting')!.data.state;
     const target = await waitFor(

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PollView, Result, CastResult, ViewSnapshot } from '@yishi/protocol';
-import { ApiClient, connected, emit, pollsOf, viewOf, type YishiClientSocket } from '../support/client.ts';
+import { ApiClient, connected, emit, pollsOf, type YishiClientSocket } from '../support/client.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { waitFor } from '../support/ports.ts';
 import { createFreshDatabase, type TestDatabase } from '../support/postgres.ts';
@@ -196,7 +196,11 @@ describe('votes across two instances', () => {
       await new Promise((r) => setImmediate(r));
     }
     // Everyone is on B now; what B still holds (fewer than k) is sealed by the close.
-    await waitFor(async () => (await sql('SELECT count(*)::int AS n FROM voter_roll WHERE poll_id = $1', [pollId]))[0].n >= 38, 10000, 'B to seal the resent ballots');
+    await waitFor(
+      async () => (await sql('SELECT count(*)::int AS n FROM voter_roll WHERE poll_id = $1', [pollId]))[0].n >= 38,
+      10000,
+      'B to seal the resent ballots',
+    );
     expect(await closeAndCount(pollId)).toEqual({ ballots: 40, voters: 40 });
     const results = await Promise.all(pending);
     expect(results.every((r) => r.ok)).toBe(true);

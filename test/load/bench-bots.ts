@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import { io, type Socket } from 'socket.io-client';
+import { handshakeAuth } from '@yishi/protocol/constants';
 import type { PollsView, TalliesView, ViewSnapshot } from '@yishi/protocol';
 import { ApiClient, emit, type YishiClientSocket } from '../support/client.ts';
 import { now, Seen, type BallotRecord, type BotTarget, type FromWorker, type ToWorker } from './bench-shared.ts';
@@ -88,6 +89,7 @@ async function connectYishi(t: Extract<BotTarget, { mode: 'yishi' }>, i: number)
     transports: ['websocket'],
     forceNew: true,
     extraHeaders: { cookie: api.cookie, origin: base },
+    auth: handshakeAuth(),
     reconnectionDelay: 100,
     reconnectionDelayMax: 500,
     timeout: 60_000,
@@ -170,7 +172,8 @@ async function cast(m: Extract<ToWorker, { type: 'cast' }>): Promise<void> {
   await new Promise<void>((resolve) => {
     const pump = () => {
       const t = now();
-      while (next < m.ballots.length && m.startAt + m.ballots[next]! * m.intervalMs <= t) castOne(m.ballots[next++]!, m.clientCount, records, () => {
+      while (next < m.ballots.length && m.startAt + m.ballots[next]! * m.intervalMs <= t)
+        castOne(m.ballots[next++]!, m.clientCount, records, () => {
           acked++;
           lastAckAt = now();
         });

@@ -314,7 +314,9 @@ async function runYishi(o: Options, cleanup: Cleanup) {
   // One at a time: the first runs the migrations.
   for (let i = 0; i < o.instances; i++) cleanup.servers.push(await startServerProcess(env));
   const servers = cleanup.servers;
-  log(`started ${servers.length} instance(s): ${servers.map((s) => `${s.url} pid ${s.proc.pid}`).join(', ')} (${o.instances === 1 ? 'PGlite' : 'PostgreSQL + Redis'})`);
+  log(
+    `started ${servers.length} instance(s): ${servers.map((s) => `${s.url} pid ${s.proc.pid}`).join(', ')} (${o.instances === 1 ? 'PGlite' : 'PostgreSQL + Redis'})`,
+  );
 
   let peakRss = 0;
   const sampler = setInterval(() => {
@@ -387,7 +389,6 @@ async function runYishi(o: Options, cleanup: Cleanup) {
   // docs/ARCHITECTURE.md): fewer than k per instance may wait for the close.
   const round = await voteRound(bots, o, 'yishi', 2 * o.instances);
   profile();
-  const { m } = round;
   log(`${describeRound('yishi', round)}; server RSS before ${rssBefore.toFixed(0)} MB`);
 
   // --- count what was stored: close the poll through the protocol ---
@@ -396,7 +397,8 @@ async function runYishi(o: Options, cleanup: Cleanup) {
   // The held ballots are sealed by the close and acked then: collect every ack as it stands now.
   const final = (await bots.ask(() => ({ type: 'collect', waitMs: 5_000 }), 'collected')).flatMap((c) => c.ballots);
   const finalOk = final.filter((b) => b.ok).length;
-  if (final.some((b) => Number.isNaN(b.ackAt))) log(`yishi: ${final.filter((b) => Number.isNaN(b.ackAt)).length} ballots never acked, even after close`);
+  if (final.some((b) => Number.isNaN(b.ackAt)))
+    log(`yishi: ${final.filter((b) => Number.isNaN(b.ackAt)).length} ballots never acked, even after close`);
   const got = await emit(fac, 'view:get', { meetingId, kind: 'polls' });
   if (!got.ok || got.data.view.kind !== 'polls') throw new Error(`view:get: ${JSON.stringify(got)}`);
   const pv = got.data.view.data.polls.find((x) => x.poll.definition.id === pollId);
@@ -418,7 +420,9 @@ async function runYishi(o: Options, cleanup: Cleanup) {
   for (const b of final) if (b.ok) voters.add(b.i % o.clients);
   const lost = Math.max(0, finalOk - counted);
   const duplicated = Math.max(0, counted - voters.size);
-  log(`closed: counted ${counted} (${cleanup.db ? 'final_ballots rows' : 'closed tally turnout'}), acked ok ${finalOk}, distinct voters ${voters.size}`);
+  log(
+    `closed: counted ${counted} (${cleanup.db ? 'final_ballots rows' : 'closed tally turnout'}), acked ok ${finalOk}, distinct voters ${voters.size}`,
+  );
 
   // --- down with Yishi before the anchor, so the machine is as idle as it was ---
   await bots.stop();
@@ -515,7 +519,8 @@ async function main(): Promise<void> {
   const limit = openFilesLimit();
   const need = o.clients * 2 + 500;
   log(`clients ${o.clients}, ballots ${o.ballots}, instances ${o.instances}; open files limit ${limit ?? 'unknown'}`);
-  if (limit !== null && limit < need) log(`warning: ulimit -n is ${limit}; ${o.clients} clients need about ${need}. Raise it (ulimit -n ${need * 2}).`);
+  if (limit !== null && limit < need)
+    log(`warning: ulimit -n is ${limit}; ${o.clients} clients need about ${need}. Raise it (ulimit -n ${need * 2}).`);
 
   const cleanup: Cleanup = { servers: [], sockets: [] };
   const onSignal = () => void cleanUp(cleanup).finally(() => process.exit(130));

@@ -11,6 +11,7 @@
  * prints {phase: 'done', asked, answered, rateLimited, handshakes}.
  */
 import { io, type Socket } from 'socket.io-client';
+import { handshakeAuth } from '@yishi/protocol/constants';
 
 interface Args {
   urls: string[];
@@ -23,7 +24,7 @@ const args = JSON.parse(process.argv[2]!) as Args;
 const all: Socket[] = [];
 const open = (i: number): Socket => {
   const base = args.urls[i % args.urls.length]!;
-  const s = io(base, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie: args.cookie, origin: base } });
+  const s = io(base, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie: args.cookie, origin: base }, auth: handshakeAuth() });
   all.push(s);
   return s;
 };
@@ -60,7 +61,9 @@ console.log(
     accepted: accepted.length,
     refused: results.filter((r) => r === 'too_many_connections').length,
     // Refused before the upgrade (handshake rate): a browser sees only a generic websocket error.
-    other: results.filter((r) => r !== 'connected' && r !== 'too_many_connections').reduce<Record<string, number>>((m, r) => ((m[r] = (m[r] ?? 0) + 1), m), {}),
+    other: results
+      .filter((r) => r !== 'connected' && r !== 'too_many_connections')
+      .reduce<Record<string, number>>((m, r) => ((m[r] = (m[r] ?? 0) + 1), m), {}),
   }),
 );
 
@@ -68,7 +71,11 @@ const floods = accepted.map(async (s) => {
   while (flooding && s.connected) {
     const burst = Array.from({ length: 25 }, (_, k) => {
       stats.asked++;
-      return call(s, k % 5 === 0 ? 'meeting:join' : 'view:get', k % 5 === 0 ? { meetingId: args.meetingId } : { meetingId: args.meetingId, kind: 'polls' });
+      return call(
+        s,
+        k % 5 === 0 ? 'meeting:join' : 'view:get',
+        k % 5 === 0 ? { meetingId: args.meetingId } : { meetingId: args.meetingId, kind: 'polls' },
+      );
     });
     for (const r of await Promise.all(burst)) {
       stats.answered++;

@@ -19,7 +19,11 @@ const add = (key, ms) => {
   s.ms += ms;
   stats.set(key, s);
 };
-const shorten = (sql) => String(sql).replace(/\s+/g, ' ').replace(/\(\$\d+(, \$\d+)*\)(, \(\$\d+(, \$\d+)*\))*/g, '(…)').slice(0, 110);
+const shorten = (sql) =>
+  String(sql)
+    .replace(/\s+/g, ' ')
+    .replace(/\(\$\d+(, \$\d+)*\)(, \(\$\d+(, \$\d+)*\))*/g, '(…)')
+    .slice(0, 110);
 
 // query() carries the SQL text; its time includes waiting for the engine's turn.
 const proto = Object.getPrototypeOf(PGlite.prototype);
@@ -29,7 +33,7 @@ const wrapQuery = (orig) =>
     try {
       return await orig.call(this, sql, ...rest);
     } finally {
-      add('Q ' + shorten(typeof sql === 'string' ? sql : sql?.sql ?? sql), performance.now() - t);
+      add('Q ' + shorten(typeof sql === 'string' ? sql : (sql?.sql ?? sql)), performance.now() - t);
     }
   };
 for (const p of [PGlite.prototype, proto]) if (Object.prototype.hasOwnProperty.call(p, 'query')) p.query = wrapQuery(p.query);

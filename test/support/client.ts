@@ -1,15 +1,8 @@
 import { io, type Socket } from 'socket.io-client';
 import { withLiveTallies } from '@yishi/domain';
-import type {
-  ClientEventName,
-  ClientResults,
-  ClientToServerEvents,
-  PollsView,
-  Result,
-  ServerToClientEvents,
-  ViewKind,
-  ViewSnapshot,
-} from '@yishi/protocol';
+import type { ClientEventName, ClientToServerEvents, PollsView, Result, ServerToClientEvents, ViewKind, ViewSnapshot } from '@yishi/protocol';
+import { ClientResults } from '@yishi/protocol';
+import { handshakeAuth } from '@yishi/protocol/constants';
 
 export type YishiClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -47,13 +40,17 @@ export class ApiClient {
     return r.body;
   }
 
-  /** A websocket with this client's session (and an Origin, as a browser sends). */
-  socket(opts: { origin?: string | null; base?: string } = {}): YishiClientSocket {
+  /**
+   * A websocket with this client's session (and an Origin, as a browser sends), built for this
+   * PROTOCOL_VERSION as the web app is; `auth` replaces that handshake auth (null: none at all).
+   */
+  socket(opts: { origin?: string | null; base?: string; auth?: Record<string, unknown> | null } = {}): YishiClientSocket {
     const base = opts.base ?? this.base;
     const headers: Record<string, string> = {};
     if (this.cookie) headers.cookie = this.cookie;
     if (opts.origin !== null) headers.origin = opts.origin ?? base;
-    return io(base, { transports: ['websocket'], extraHeaders: headers, reconnectionDelay: 100, reconnectionDelayMax: 500 });
+    const auth = opts.auth === undefined ? { ...handshakeAuth() } : (opts.auth ?? undefined);
+    return io(base, { transports: ['websocket'], extraHeaders: headers, auth, reconnectionDelay: 100, reconnectionDelayMax: 500 });
   }
 }
 
@@ -65,9 +62,15 @@ export function connected(socket: YishiClientSocket): Promise<void> {
   });
 }
 
+/** Emits and waits for the ack; a successful ack must match the event's result schema, or the test fails. */
 export function emit<E extends ClientEventName>(socket: YishiClientSocket, event: E, payload: unknown): Promise<Result<ClientResults[E]>> {
-  return new Promise((resolve) => {
-    (socket.emit as (e: string, p: unknown, ack: (r: Result<ClientResults[E]>) => void) => void)(event, payload, resolve);
+  return new Promise((resolve, reject) => {
+    (socket.emit as (e: string, p: unknown, ack: (r: Result<ClientResults[E]>) => void) => void)(event, payload, (r) => {
+      // The protocol's result schema of the event (ClientResults): a handler cannot drift from the wire contract unnoticed.
+      const checked = r?.ok ? ClientResults[event].safeParse(r.data) : null;
+      if (checked && !checked.success) reject(new Error(`${event} acked a result outside its schema: ${checked.error.message}`));
+      else resolve(r);
+    });
   });
 }
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
+import { createClient } from 'redis';
 import { freePort, waitFor } from './ports.ts';
 
 export interface TestRedis {
@@ -21,16 +21,20 @@ export async function startRedis(): Promise<TestRedis> {
     proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
       stdio: 'ignore',
     });
-    await waitFor(async () => {
-      const c = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-      c.on('error', () => {}); // refused while it starts: expected, polled again
-      try {
-        await c.connect();
-        return (await c.ping()) === 'PONG';
-      } finally {
-        c.disconnect();
-      }
-    }, 10_000, 'redis to start');
+    await waitFor(
+      async () => {
+        const c = createClient({ socket: { port, host: '127.0.0.1', reconnectStrategy: false } });
+        c.on('error', () => {}); // refused while it starts: expected, polled again
+        try {
+          await c.connect();
+          return (await c.ping()) === 'PONG';
+        } finally {
+          if (c.isOpen) c.destroy();
+        }
+      },
+      10_000,
+      'redis to start',
+    );
   };
   const stop = async () => {
     const p = proc;

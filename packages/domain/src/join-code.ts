@@ -1,4 +1,4 @@
-import { JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH } from '@yishi/protocol';
+import { JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH } from '@yishi/protocol/constants';
 
 /**
  * Builds a join code from random bytes (the caller supplies them, keeping this pure).

@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import type { CouncilId, MeetingId } from '@yishi/protocol';
-import { can, canMarkAttendance, type Principal } from './permissions.ts';
+import type { CouncilId, MeetingId, MemberId, ResidentId, Session } from '@yishi/protocol';
+import { ACTIONS, can, isPrivileged, principalOf, type Principal } from './permissions.ts';
 
 const X = 'c0000000-0000-4000-8000-000000000001' as CouncilId;
 const Y = 'c0000000-0000-4000-8000-000000000002' as CouncilId;
 const M = 'a0000000-0000-4000-8000-000000000001' as MeetingId;
 const N = 'a0000000-0000-4000-8000-000000000002' as MeetingId;
-const member = (role: 'admin' | 'facilitator' | 'secretary' | 'member', councilId = X): Principal => ({ kind: 'member', councilId, role });
+const ROLES = ['admin', 'facilitator', 'secretary', 'member'] as const;
+const member = (role: (typeof ROLES)[number], councilId = X): Principal => ({
+  kind: 'member',
+  memberId: 'b0000000-0000-4000-8000-000000000001' as MemberId,
+  councilId,
+  role,
+  name: 'M',
+});
+const resident: Principal = { kind: 'resident', residentId: 'd0000000-0000-4000-8000-000000000001' as ResidentId, meetingId: M, displayName: 'R' };
+const here = { councilId: X, meetingId: M };
 
 describe('permissions', () => {
   it('lets only admins manage the council', () => {
@@ -14,36 +23,62 @@ describe('permissions', () => {
     for (const r of ['facilitator', 'secretary', 'member'] as const) expect(can(member(r), 'council.manage', { councilId: X })).toBe(false);
   });
 
-  it('lets admins and facilitators run meetings, not secretaries or members', () => {
-    expect(can(member('facilitator'), 'meeting.run', { councilId: X, meetingId: M })).toBe(true);
-    expect(can(member('secretary'), 'meeting.run', { councilId: X, meetingId: M })).toBe(false);
-    expect(can(member('member'), 'meeting.run', { councilId: X, meetingId: M })).toBe(false);
+  it('lets admins and facilitators create, edit and run meetings, not secretaries or members', () => {
+    for (const a of ['meeting.create', 'meeting.edit', 'meeting.run'] as const) {
+      expect(can(member('admin'), a, here)).toBe(true);
+      expect(can(member('facilitator'), a, here)).toBe(true);
+      expect(can(member('secretary'), a, here)).toBe(false);
+      expect(can(member('member'), a, here)).toBe(false);
+    }
   });
 
   it('never lets a member of council X act on council Y, whatever the role', () => {
-    for (const r of ['admin', 'facilitator', 'secretary', 'member'] as const)
-      for (const a of ['council.manage', 'meeting.create', 'meeting.run', 'poll.run', 'meeting.view'] as const)
-        expect(can(member(r, Y), a, { councilId: X, meetingId: M })).toBe(false);
-    expect(canMarkAttendance(member('admin', Y), { councilId: X })).toBe(false);
+    for (const r of ROLES) for (const a of ACTIONS) expect(can(member(r, Y), a, here)).toBe(false);
   });
 
-  it('lets a resident view only the meeting they joined, and do nothing else', () => {
-    const resident: Principal = { kind: 'resident', meetingId: M };
-    expect(can(resident, 'meeting.view', { councilId: X, meetingId: M })).toBe(true);
+  it('lets a resident view and vote only in the meeting they joined, and do nothing else', () => {
+    expect(can(resident, 'meeting.view', here)).toBe(true);
+    expect(can(resident, 'ballot.cast', here)).toBe(true);
     expect(can(resident, 'meeting.view', { councilId: X, meetingId: N })).toBe(false);
-    expect(can(resident, 'meeting.run', { councilId: X, meetingId: M })).toBe(false);
-    expect(canMarkAttendance(resident, { councilId: X })).toBe(false);
+    expect(can(resident, 'meeting.view', { councilId: X })).toBe(false);
+    for (const a of ACTIONS.filter((a) => a !== 'meeting.view' && a !== 'ballot.cast')) expect(can(resident, a, here)).toBe(false);
   });
 
-  it('lets the secretary run votes but not the meeting, and members neither', () => {
-    expect(can(member('secretary'), 'poll.run', { councilId: X, meetingId: M })).toBe(true);
-    expect(can(member('member'), 'poll.run', { councilId: X, meetingId: M })).toBe(false);
-    expect(can(member('facilitator', Y), 'poll.run', { councilId: X, meetingId: M })).toBe(false);
-    expect(can({ kind: 'resident', meetingId: M }, 'poll.run', { councilId: X, meetingId: M })).toBe(false);
+  it('lets every member of the council view it, its meetings, and vote', () => {
+    for (const r of ROLES) for (const a of ['council.view', 'meeting.view', 'ballot.cast'] as const) expect(can(member(r), a, here)).toBe(true);
   });
 
-  it('lets the secretary keep attendance', () => {
-    expect(canMarkAttendance(member('secretary'), { councilId: X })).toBe(true);
-    expect(canMarkAttendance(member('member'), { councilId: X })).toBe(false);
+  it('lets the secretary run votes and keep attendance but not the meeting, and members neither', () => {
+    expect(can(member('secretary'), 'poll.run', here)).toBe(true);
+    expect(can(member('secretary'), 'attendance.mark', here)).toBe(true);
+    expect(can(member('member'), 'poll.run', here)).toBe(false);
+    expect(can(member('member'), 'attendance.mark', here)).toBe(false);
+  });
+
+  it('calls privileged exactly the actions a plain member lacks', () => {
+    for (const a of ACTIONS) expect(isPrivileged(a)).toBe(!can(member('member'), a, here));
+  });
+
+  it('lets nobody signed out do anything', () => {
+    for (const a of ACTIONS) expect(can(null, a, here)).toBe(false);
+  });
+
+  it('reads the principal from a session as the web holds it', () => {
+    expect(principalOf({ kind: 'anonymous', needsSetup: false })).toBeNull();
+    expect(principalOf(null)).toBeNull();
+    const s = {
+      kind: 'member',
+      member: { id: 'b0000000-0000-4000-8000-000000000001', name: 'M', groupId: 'g', role: 'secretary', login: null },
+      council: { id: X },
+    } as unknown as Session;
+    expect(principalOf(s)).toEqual(member('secretary'));
+    expect(
+      principalOf({
+        kind: 'resident',
+        residentId: resident.kind === 'resident' ? resident.residentId : ('' as ResidentId),
+        displayName: 'R',
+        meetingId: M,
+      }),
+    ).toEqual(resident);
   });
 });

@@ -1,41 +1,83 @@
-import type { CouncilId, MeetingId, Role } from '@yishi/protocol';
+// Types only from the protocol: the web bundles this file, and must not bundle zod (bundle.test.ts).
+import type { CouncilId, MeetingId, MemberId, ResidentId, Role, Session } from '@yishi/protocol';
 
-/** Who is acting. Residents hold no account: they are scoped to the one meeting they joined. */
+/**
+ * Who is acting: the one name for it, on the server (the session's holder, re-read before
+ * privileged actions) and on the web (from the Session). Residents hold no account: they are
+ * scoped to the one meeting they joined.
+ */
 export type Principal =
-  | { kind: 'member'; councilId: CouncilId; role: Role }
-  | { kind: 'resident'; meetingId: MeetingId };
+  | { kind: 'member'; memberId: MemberId; councilId: CouncilId; role: Role; name: string }
+  | { kind: 'resident'; residentId: ResidentId; meetingId: MeetingId; displayName: string };
 
 export type Action =
+  | 'council.view' // see the council, its members and meetings, get link origins
   | 'council.manage' // name, groups, members, quorum, sign-in links
   | 'meeting.create'
+  | 'meeting.edit' // title, time, place, mode of a meeting (PATCH)
   | 'meeting.run' // transitions
+  | 'meeting.view' // join, follow the live views
+  | 'attendance.mark' // mark members present in the room
   | 'poll.run' // create, open and close polls, issue voting codes, enter hand counts
-  | 'meeting.view';
+  | 'ballot.cast'; // vote, and ask whether I voted
+
+/** Every action a principal can ever be granted, for tests and for the web's menus. */
+export const ACTIONS: readonly Action[] = [
+  'council.view',
+  'council.manage',
+  'meeting.create',
+  'meeting.edit',
+  'meeting.run',
+  'meeting.view',
+  'attendance.mark',
+  'poll.run',
+  'ballot.cast',
+];
+
+const EVERY_MEMBER: readonly Action[] = ['council.view', 'meeting.view', 'ballot.cast'];
 
 const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
-  admin: ['council.manage', 'meeting.create', 'meeting.run', 'poll.run', 'meeting.view'],
-  facilitator: ['meeting.create', 'meeting.run', 'poll.run', 'meeting.view'],
+  admin: [...EVERY_MEMBER, 'council.manage', 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run'],
+  facilitator: [...EVERY_MEMBER, 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run'],
   // The secretary keeps the record: attendance and votes, but not the meeting's life cycle.
-  secretary: ['poll.run', 'meeting.view'],
-  member: ['meeting.view'],
+  secretary: [...EVERY_MEMBER, 'attendance.mark', 'poll.run'],
+  member: EVERY_MEMBER,
 };
+
+/** A resident may follow and vote in the meeting they joined, nothing else. */
+const RESIDENT_ACTIONS: readonly Action[] = ['meeting.view', 'ballot.cast'];
 
 export interface Target {
   councilId: CouncilId;
   meetingId?: MeetingId;
 }
 
-/** The one permission rule: a principal may act only inside its own council (or meeting). */
-export function can(who: Principal, action: Action, target: Target): boolean {
+/**
+ * The one permission rule, for server and web: a principal may act only inside its own council
+ * (or, a resident, its own meeting), and only as its role allows.
+ */
+export function can(who: Principal | null, action: Action, target: Target): boolean {
+  if (!who) return false;
   if (who.kind === 'resident') {
-    return action === 'meeting.view' && target.meetingId !== undefined && who.meetingId === target.meetingId;
+    return RESIDENT_ACTIONS.includes(action) && target.meetingId !== undefined && who.meetingId === target.meetingId;
   }
   if (who.councilId !== target.councilId) return false;
   return ROLE_ACTIONS[who.role].includes(action);
 }
 
-/** Marking attendance in the room is record keeping: the secretary may do it too. */
-export function canMarkAttendance(who: Principal, target: Target): boolean {
-  if (who.kind !== 'member' || who.councilId !== target.councilId) return false;
-  return who.role === 'admin' || who.role === 'facilitator' || who.role === 'secretary';
+/**
+ * Actions beyond what every member may do. The server re-reads the session before these, so that
+ * a role taken away stops at once on open connections too.
+ */
+export function isPrivileged(action: Action): boolean {
+  return !EVERY_MEMBER.includes(action);
+}
+
+/** Who acts in a browser: the Session the server sent (null when signed out). */
+export function principalOf(session: Session | null | undefined): Principal | null {
+  if (!session || session.kind === 'anonymous') return null;
+  if (session.kind === 'resident') {
+    return { kind: 'resident', residentId: session.residentId, meetingId: session.meetingId, displayName: session.displayName };
+  }
+  return { kind: 'member', memberId: session.member.id, councilId: session.council.id, role: session.member.role, name: session.member.name };
 }

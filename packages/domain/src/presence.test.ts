@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { Group, GroupId, Member, MemberId } from '@yishi/protocol';
 import { computePresence } from './presence.ts';
 
-const g = (n: number, position: number): Group => ({ id: `00000000-0000-4000-8000-00000000000${n}` as GroupId, name: `g${n}`, builtin: null, position });
+const g = (n: number, position: number): Group => ({
+  id: `00000000-0000-4000-8000-00000000000${n}` as GroupId,
+  name: `g${n}`,
+  builtin: null,
+  position,
+});
 const groups = [g(1, 0), g(2, 1)];
 const m = (n: number, group: Group, name: string): Member => ({
   id: `10000000-0000-4000-8000-00000000000${n}` as MemberId,
@@ -32,7 +37,14 @@ describe('presence', () => {
 
   it('lists members in group order, so every screen shows the same list', () => {
     const everyone = new Set(members.map((x) => x.id as string));
-    const p = computePresence({ members, groups, quorum: { kind: 'count', count: 3 }, onlineMemberIds: everyone, inRoomMemberIds: new Set(), residentCount: 0 });
+    const p = computePresence({
+      members,
+      groups,
+      quorum: { kind: 'count', count: 3 },
+      onlineMemberIds: everyone,
+      inRoomMemberIds: new Set(),
+      residentCount: 0,
+    });
     expect(p.members.map((x) => x.groupId)).toEqual([groups[0]!.id, groups[0]!.id, groups[1]!.id, groups[1]!.id]);
   });
 

@@ -28,10 +28,7 @@ export function computePresence(input: PresenceInput): Presence {
       online: input.onlineMemberIds.has(m.id),
       inRoom: input.inRoomMemberIds.has(m.id),
     }))
-    .sort(
-      (a, b) =>
-        (groupPos.get(a.groupId) ?? 0) - (groupPos.get(b.groupId) ?? 0) || a.name.localeCompare(b.name, 'zh-CN'),
-    );
+    .sort((a, b) => (groupPos.get(a.groupId) ?? 0) - (groupPos.get(b.groupId) ?? 0) || a.name.localeCompare(b.name, 'zh-CN'));
   return {
     groups: [...input.groups].sort((a, b) => a.position - b.position),
     members: present,

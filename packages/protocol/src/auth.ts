@@ -1,5 +1,7 @@
+/** Signing in (by link or password), a resident joining by code, and who the session is. HTTP only. */
 import { z } from 'zod';
-import { Council, Member } from './council.ts';
+import { TEXT_LIMITS } from './constants.ts';
+import { Council, Member } from './councils.ts';
 import { MeetingId, ResidentId } from './ids.ts';
 import { Code, Line } from './text.ts';
 
@@ -9,22 +11,22 @@ export type LinkSignInBody = z.infer<typeof LinkSignInBody>;
 export const Login = z
   .string()
   .trim()
-  .min(3)
-  .max(40)
+  .min(TEXT_LIMITS.loginMinChars)
+  .max(TEXT_LIMITS.loginMaxChars)
   .regex(/^[a-zA-Z0-9_.-]+$/);
 
 export const PasswordSignInBody = z.object({
   login: Login,
-  password: z.string().min(1).max(200),
+  password: z.string().min(1).max(TEXT_LIMITS.passwordMaxChars),
 });
 export type PasswordSignInBody = z.infer<typeof PasswordSignInBody>;
 
-export const SetPasswordBody = z.object({ login: Login, password: z.string().min(8).max(200) });
+export const SetPasswordBody = z.object({ login: Login, password: z.string().min(TEXT_LIMITS.passwordMinChars).max(TEXT_LIMITS.passwordMaxChars) });
 export type SetPasswordBody = z.infer<typeof SetPasswordBody>;
 
 export const ResidentJoinBody = z.object({
-  code: Code(4, 12),
-  displayName: Line(1, 40),
+  code: Code(TEXT_LIMITS.joinCodeMinChars, TEXT_LIMITS.joinCodeMaxChars),
+  displayName: Line(1, TEXT_LIMITS.displayNameChars),
 });
 export type ResidentJoinBody = z.infer<typeof ResidentJoinBody>;
 

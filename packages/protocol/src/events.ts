@@ -1,66 +1,65 @@
 import { z } from 'zod';
+import { attendanceEvents, attendanceResults } from './attendance.ts';
 import type { Result } from './errors.ts';
-import { MeetingId, MemberId } from './ids.ts';
-import { MeetingState } from './meeting.ts';
-import { ViewKind, type ViewSnapshot } from './views.ts';
-import { PollId } from './poll.ts';
-import { BallotHeld, CastBallot, CreatePollBody, InRoomCountsBody, IssueCodesBody, MyBallotQuery, type CastResult, type Poll, type VotingCodeSlip } from './votes.ts';
+import { MeetingId } from './ids.ts';
+import { meetingEvents, meetingResults } from './meetings.ts';
+import { pollEvents, pollResults, pollServerEvents } from './polls.ts';
+import { ViewKey } from './view-snapshot.ts';
+import { ViewKind, ViewSnapshot } from './views.ts';
 
 /**
- * Socket.IO events, client to server. Every payload is parsed with its schema at the edge;
- * every event takes an ack callback that receives a Result.
+ * The core's own events: following a meeting's room and reading its live views, whichever
+ * features provide them. A join returns every unkeyed view the caller may see; keyed ones come
+ * with view:get {kind, key} or when they change.
  */
-export const ClientEvents = {
+const coreEvents = {
   'meeting:join': z.object({ meetingId: MeetingId }),
   'meeting:leave': z.object({ meetingId: MeetingId }),
-  'meeting:transition': z.object({
-    meetingId: MeetingId,
-    to: MeetingState,
-    /** The version the facilitator saw, so two facilitators cannot undo each other by accident. */
-    expectedVersion: z.number().int().optional(),
-  }),
-  'attendance:mark': z.object({ meetingId: MeetingId, memberId: MemberId, inRoom: z.boolean() }),
-  'view:get': z.object({ meetingId: MeetingId, kind: ViewKind }),
-  'poll:create': CreatePollBody,
-  'poll:open': z.object({ pollId: PollId }),
-  'poll:close': z.object({ pollId: PollId }),
-  'ballot:cast': CastBallot,
-  /** Whether I (or this voting code) have voted in a poll: after a reload, the page asks. */
-  'ballot:mine': MyBallotQuery,
-  'inroom:set': InRoomCountsBody,
-  'codes:issue': IssueCodesBody,
+  // `key` names one keyed view (an agenda item's); absent for a view of the whole meeting.
+  'view:get': z.object({ meetingId: MeetingId, kind: ViewKind, key: ViewKey.optional() }),
+} as const;
+
+const coreResults = {
+  'meeting:join': z.object({ views: z.array(ViewSnapshot) }),
+  'meeting:leave': z.null(),
+  'view:get': z.object({ view: ViewSnapshot }),
+} as const satisfies Record<keyof typeof coreEvents, z.ZodTypeAny>;
+
+/**
+ * Socket.IO events, client to server, assembled from the features (a new feature spreads its
+ * `<feature>Events` here and its `<feature>Results` below). Every payload is parsed with its
+ * schema at the edge; every event takes an ack callback that receives a Result.
+ */
+export const ClientEvents = {
+  ...coreEvents,
+  ...meetingEvents,
+  ...attendanceEvents,
+  ...pollEvents,
 } as const;
 
 export type ClientEventName = keyof typeof ClientEvents;
 export type ClientPayload<E extends ClientEventName> = z.infer<(typeof ClientEvents)[E]>;
 
-/** What each event's ack carries on success. */
-export interface ClientResults {
-  'meeting:join': { views: ViewSnapshot[] };
-  'meeting:leave': null;
-  'meeting:transition': { view: ViewSnapshot<'meeting'> };
-  'attendance:mark': null;
-  'view:get': { view: ViewSnapshot };
-  'poll:create': { poll: Poll };
-  'poll:open': { poll: Poll };
-  'poll:close': { poll: Poll };
-  'ballot:cast': CastResult;
-  /** inRoom: counted by hand in the room (members), so no online ballot. */
-  'ballot:mine': { voted: boolean; inRoom: boolean };
-  'inroom:set': null;
-  'codes:issue': { slips: VotingCodeSlip[] };
-}
+/** What each event's ack carries on success (`data` of an ok Result); tests check acks against these. */
+export const ClientResults = {
+  ...coreResults,
+  ...meetingResults,
+  ...attendanceResults,
+  ...pollResults,
+} as const satisfies Record<ClientEventName, z.ZodTypeAny>;
+export type ClientResults = { [E in ClientEventName]: z.infer<(typeof ClientResults)[E]> };
 
 export type ClientToServerEvents = {
   [E in ClientEventName]: (payload: unknown, ack: (result: Result<ClientResults[E]>) => void) => void;
 };
 
-export interface ServerToClientEvents {
-  view: (snapshot: ViewSnapshot) => void;
-  'ballot:held': (held: BallotHeld) => void;
-  /**
-   * To a member's other sockets (their other tabs and devices) after they voted as a member in a
-   * poll: that they voted, never what. Those pages stop offering the ballot.
-   */
-  'ballot:voted': (event: { pollId: PollId }) => void;
-}
+/** Socket.IO events, server to client: the live views and the features' own pushes. */
+export const ServerEvents = {
+  view: ViewSnapshot,
+  ...pollServerEvents,
+} as const;
+export type ServerEventName = keyof typeof ServerEvents;
+
+export type ServerToClientEvents = {
+  [E in ServerEventName]: (payload: z.infer<(typeof ServerEvents)[E]>) => void;
+};

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 // Branded IDs: a MeetingId cannot be passed where a MemberId is expected.
-const id = <B extends string>(brand: B) => z.string().uuid().brand<B>();
+const id = <B extends string>(_brand: B) => z.string().uuid().brand<B>();
 
 export const CouncilId = id('CouncilId');
 export type CouncilId = z.infer<typeof CouncilId>;

@@ -1,17 +1,20 @@
 /**
- * The one source of wire messages shared by server and web.
- * Bump PROTOCOL_VERSION whenever a schema changes shape (protocol.test.ts enforces it).
+ * The one source of wire messages shared by server and web: zod schemas and their types, one
+ * file per feature (meetings, attendance, polls, councils, auth), assembled in events.ts and
+ * views.ts. The plain enums and limits (and PROTOCOL_VERSION) are in constants.ts, which the web
+ * app imports as `@yishi/protocol/constants` to keep zod out of its bundle.
  */
-export const PROTOCOL_VERSION = 11;
-
+export * from './constants.ts';
 export * from './ids.ts';
+export * from './text.ts';
 export * from './errors.ts';
-export * from './council.ts';
+export * from './councils.ts';
 export * from './auth.ts';
-export * from './meeting.ts';
+export * from './meetings.ts';
+export * from './attendance.ts';
+export * from './poll-definition.ts';
+export * from './poll-tally.ts';
+export * from './polls.ts';
+export * from './view-snapshot.ts';
 export * from './views.ts';
 export * from './events.ts';
-export * from './limits.ts';
-export * from './poll.ts';
-export * from './votes.ts';
-export * from './text.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClientEvents } from './events.ts';
-import { LIMITS } from './limits.ts';
+import { LIMITS } from './constants.ts';
 
 /** As Socket.IO frames an event with an ack: 42<ack id>["name",payload]. */
 const frameBytes = (event: string, payload: unknown) => Buffer.byteLength(`421234567${JSON.stringify([event, payload])}`, 'utf8');

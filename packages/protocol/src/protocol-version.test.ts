@@ -7,12 +7,18 @@ import { PROTOCOL_VERSION } from './index.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-/** The schema sources, without tests and without the version line itself. */
+/**
+ * The schema sources, without tests and without the version line itself. Whitespace and trailing
+ * commas are dropped first: Prettier rewrapping a line (`pnpm format`) is not a wire change.
+ */
 function schemaFingerprint(): string {
   const h = createHash('sha256');
-  for (const f of readdirSync(here).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort()) {
+  for (const f of readdirSync(here)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .sort()) {
     h.update(f);
-    h.update(readFileSync(path.join(here, f), 'utf8').replace(/export const PROTOCOL_VERSION = \d+;/, ''));
+    const source = readFileSync(path.join(here, f), 'utf8').replace(/export const PROTOCOL_VERSION = \d+;/, '');
+    h.update(source.replace(/\s+/g, '').replace(/,([)\]}>])/g, '$1'));
   }
   return h.digest('hex');
 }

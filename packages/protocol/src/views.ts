@@ -1,32 +1,41 @@
 import { z } from 'zod';
-import { MeetingId } from './ids.ts';
-import { Meeting, Presence } from './meeting.ts';
-import { PollsView, TalliesView } from './votes.ts';
+import { attendanceViews } from './attendance.ts';
+import { meetingViews } from './meetings.ts';
+import { pollViews } from './polls.ts';
+import { snapshotOf, type ViewKey } from './view-snapshot.ts';
+import type { MeetingId } from './ids.ts';
 
 /**
- * Live views: server-computed snapshots pushed to a meeting's room, coalesced, versioned.
- * A client keeps the highest version per (meeting, kind) and can always refetch with view:get,
- * so a broadcast lost between instances heals on the next one or on reconnect.
+ * Every live view kind and its data, assembled from the features (a new feature adds its
+ * `<feature>Views` here). The envelope and how clients treat versions: view-snapshot.ts.
  */
-export const ViewKind = z.enum(['meeting', 'presence', 'polls', 'tallies']);
-export type ViewKind = z.infer<typeof ViewKind>;
-
 export const ViewPayloads = {
-  meeting: Meeting,
-  presence: Presence,
-  polls: PollsView,
-  tallies: TalliesView,
-} as const satisfies Record<ViewKind, z.ZodTypeAny>;
+  ...meetingViews,
+  ...attendanceViews,
+  ...pollViews,
+} as const;
+
+type Kinds = keyof typeof ViewPayloads;
+const KINDS = Object.keys(ViewPayloads) as [Kinds, ...Kinds[]];
+
+export const ViewKind = z.enum(KINDS);
+export type ViewKind = z.infer<typeof ViewKind>;
 
 export type ViewData<K extends ViewKind> = z.infer<(typeof ViewPayloads)[K]>;
 
+/** `key` only for a keyed view (one item's view, not the whole meeting's): view-snapshot.ts#ViewKey. */
 export type ViewSnapshot<K extends ViewKind = ViewKind> = {
-  [P in K]: { kind: P; meetingId: MeetingId; version: number; data: ViewData<P> };
+  [P in K]: { kind: P; meetingId: MeetingId; key?: ViewKey; version: number; data: ViewData<P> };
 }[K];
 
-export const ViewSnapshotSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('meeting'), meetingId: MeetingId, version: z.number(), data: Meeting }),
-  z.object({ kind: z.literal('presence'), meetingId: MeetingId, version: z.number(), data: Presence }),
-  z.object({ kind: z.literal('polls'), meetingId: MeetingId, version: z.number(), data: PollsView }),
-  z.object({ kind: z.literal('tallies'), meetingId: MeetingId, version: z.number(), data: TalliesView }),
-]);
+type SnapshotSchema = ReturnType<typeof snapshotOf<Kinds, z.ZodTypeAny>>;
+
+/**
+ * Any live view, as pushed in `view` and returned by `meeting:join` and `view:get`: for tests
+ * that check what the server sends (the server builds snapshots from its own typed values).
+ * Built by mapping over the kinds, which TypeScript cannot follow, so its type is stated.
+ */
+export const ViewSnapshot = z.discriminatedUnion(
+  'kind',
+  KINDS.map((kind) => snapshotOf(kind, ViewPayloads[kind])) as unknown as [SnapshotSchema, ...SnapshotSchema[]],
+) as unknown as z.ZodType<ViewSnapshot>;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { LocalConnectionCaps, type Cap, type ConnectionCaps } from '../connection-caps.ts';
 import type { Logger } from '../log.ts';
+import type { RedisClient } from './redis-client.ts';
 
 /**
  * Each key is a sorted set of `<instance>:<socket>` scored by when its lease ends (Redis's own
@@ -59,7 +59,7 @@ export class RedisConnectionCaps implements ConnectionCaps {
   private warned = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly log: Logger,
   ) {
     this.timer = setInterval(() => void this.renew(), RENEW_MS);
@@ -69,10 +69,13 @@ export class RedisConnectionCaps implements ConnectionCaps {
   async acquire(id: string, caps: readonly Cap[]): Promise<string | null> {
     let timer: NodeJS.Timeout | undefined;
     try {
-      if (this.redis.status !== 'ready') throw new Error(`redis is ${this.redis.status}`);
+      if (!this.redis.isReady) throw new Error('redis is not connected');
       const member = `${this.instance}:${id}`;
       const answer = await Promise.race([
-        this.redis.eval(ACQUIRE, caps.length, ...caps.map((c) => redisKey(c.key)), LEASE_MS, member, ...caps.map((c) => c.cap)),
+        this.redis.eval(ACQUIRE, {
+          keys: caps.map((c) => redisKey(c.key)),
+          arguments: [String(LEASE_MS), member, ...caps.map((c) => String(c.cap))],
+        }),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error('redis did not answer in time')), REDIS_WAIT_MS);
         }),
@@ -100,10 +103,8 @@ export class RedisConnectionCaps implements ConnectionCaps {
     if (!keys) return;
     this.held.delete(id);
     const member = `${this.instance}:${id}`;
-    const pipe = this.redis.pipeline();
-    for (const key of keys) pipe.zrem(redisKey(key), member);
     // Unreachable Redis: the lease runs out by itself.
-    pipe.exec().catch(() => {});
+    for (const key of keys) this.redis.zRem(redisKey(key), member).catch(() => {});
   }
 
   close(): void {
@@ -116,7 +117,7 @@ export class RedisConnectionCaps implements ConnectionCaps {
     for (let i = 0; i < pairs.length; i += 500) {
       const part = pairs.slice(i, i + 500);
       await this.redis
-        .eval(RENEW, part.length, ...part.map((p) => p[0]), LEASE_MS, ...part.map((p) => p[1]))
+        .eval(RENEW, { keys: part.map((p) => p[0]), arguments: [String(LEASE_MS), ...part.map((p) => p[1])] })
         .catch((err: Error) => this.log.warn('connection leases not renewed', { err: err.message }));
     }
   }

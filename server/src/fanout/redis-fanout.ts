@@ -1,71 +1,48 @@
+import { randomUUID } from 'node:crypto';
 import { createAdapter } from '@socket.io/redis-adapter';
-import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../log.ts';
 import type { YishiServer } from '../realtime/types.ts';
-import type { Fanout, FanoutHealth } from './fanout.ts';
+import { openEnvelope, sealEnvelope } from './byte-envelope.ts';
+import { redisClients } from './redis-client.ts';
 import { RedisConnectionCaps } from './redis-connection-caps.ts';
-import { RedisRateLimiter } from './redis-rate-limit.ts';
+import { redisLimiter } from './redis-rate-limit.ts';
+import type { Fanout, FanoutHealth } from './types.ts';
 
 /** How long start-up waits for Redis before serving without it (degraded) and connecting later. */
 const STARTUP_WAIT_MS = 3_000;
 
-/** Reconnection backoff, capped low: views must flow again within seconds of Redis returning. */
-const retryStrategy = (times: number) => Math.min(times * 100, 1_000);
+/** Byte-channel names live under this prefix, apart from the adapter's `yishi#…` channels. */
+const byteChannel = (channel: string) => `yishi:bytes:${channel}`;
 
 /**
- * Socket.IO's Redis adapter over ioredis, which re-subscribes by itself after Redis restarts
- * (autoResubscribe). Redis carries broadcasts only (at most once; snapshots heal what is lost), so
- * losing it must cost only cross-instance delivery: nothing here may reject unhandled, start-up
- * does not wait for Redis, and each instance keeps serving its own sockets meanwhile.
+ * Socket.IO's Redis adapter and the byte channel over node-redis (redis-client.ts). Redis carries
+ * broadcasts only (at most once; snapshots heal what is lost), so losing it must cost only
+ * cross-instance delivery: start-up does not wait for Redis, and each instance keeps serving its
+ * own sockets meanwhile.
  */
 export async function attachRedisFanout(io: YishiServer, url: string, log: Logger): Promise<Fanout> {
-  // Publishing and rate-limit commands fail at once while Redis is away rather than queueing:
-  // a broadcast is worthless late, and the rate limiter then decides locally.
-  const pubOptions: RedisOptions = { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy };
-  // The subscriber's only commands are the adapter's (P)SUBSCRIBEs, issued once at start: they
-  // must wait for Redis however long it takes (with a rejected SUBSCRIBE nothing would ever be
-  // received), and ioredis re-issues them after every reconnection.
-  const subOptions: RedisOptions = { enableOfflineQueue: true, maxRetriesPerRequest: null, retryStrategy };
-  const pub = new Redis(url, pubOptions);
-  const sub = new Redis(url, subOptions);
+  const instanceId = randomUUID();
+  const { pub, sub, droppedPublishes } = redisClients(url, log);
 
   let downSince: number | null = Date.now();
+  let droppedAtLoss = 0;
   const reconnected = new Set<() => void>();
-  let dropped = 0;
+  let closing = false;
   const update = () => {
-    const ready = pub.status === 'ready' && sub.status === 'ready';
+    if (closing) return;
+    const ready = pub.isReady && sub.isReady;
     if (ready && downSince !== null) {
-      log.info('redis fan-out connected', { afterMs: Date.now() - downSince, droppedBroadcasts: dropped });
+      log.info('redis fan-out connected', { afterMs: Date.now() - downSince, droppedBroadcasts: droppedPublishes() - droppedAtLoss });
       downSince = null;
-      dropped = 0;
+      // node-redis re-issues its subscriptions before it says 'ready': this instance receives again.
       for (const f of reconnected) f();
     } else if (!ready && downSince === null) {
       downSince = Date.now();
-      log.warn('redis fan-out lost: serving this instance\'s sockets only until it returns');
+      droppedAtLoss = droppedPublishes();
+      log.warn("redis fan-out lost: serving this instance's sockets only until it returns");
     }
   };
-  for (const [name, client] of [
-    ['pub', pub],
-    ['sub', sub],
-  ] as const) {
-    // Without an error listener ioredis reports each failed reconnection as an unhandled error.
-    client.on('error', (err: Error) => {
-      if (downSince === null) log.warn('redis connection error', { client: name, err: err.message });
-    });
-    client.on('ready', update);
-    client.on('close', update);
-    client.on('end', update);
-  }
-
-  // The adapter publishes without handling a rejection (broadcasts, serverSideEmit, requests and
-  // responses between instances); unhandled, one rejected PUBLISH ended the process. A broadcast
-  // that cannot be published is dropped, as at-most-once delivery allows.
-  const publish = pub.publish.bind(pub) as (channel: string | Buffer, message: string | Buffer) => Promise<number>;
-  (pub as unknown as { publish: typeof publish }).publish = (channel, message) =>
-    publish(channel, message).catch(() => {
-      dropped++;
-      return 0;
-    });
+  for (const client of [pub, sub]) for (const event of ['ready', 'error', 'reconnecting', 'end']) client.on(event, update);
 
   io.adapter(createAdapter(pub, sub, { key: 'yishi', requestsTimeout: 2_000 }));
 
@@ -82,21 +59,48 @@ export async function attachRedisFanout(io: YishiServer, url: string, log: Logge
     check();
   });
   reconnected.clear();
-  if (!readyAtStart) log.warn('redis unavailable at start: serving this instance\'s sockets only; connecting in the background', { url: redactUrl(url) });
+  if (!readyAtStart)
+    log.warn("redis unavailable at start: serving this instance's sockets only; connecting in the background", { url: redactUrl(url) });
 
+  const onReconnect = (f: () => void) => {
+    reconnected.add(f);
+  };
   return {
-    kind: 'redis',
-    // The publishing connection also runs commands (the subscriber cannot).
-    limiter: (name, capacity, refill) => new RedisRateLimiter(pub, name, capacity, refill, log),
-    health: (): FanoutHealth => (downSince === null ? { state: 'ok' } : { state: 'degraded', reason: 'redis_unavailable', sinceMs: Date.now() - downSince }),
-    onReconnect: (f) => {
-      reconnected.add(f);
+    instanceId,
+    relaysToOtherInstances: true,
+    publish(channel, bytes) {
+      // The client's publish is wrapped (redis-client.ts): while Redis is away this is dropped.
+      void pub.publish(byteChannel(channel), sealEnvelope(instanceId, bytes));
     },
+    subscribe(channel, handler) {
+      let active = true;
+      const listener = (message: Buffer) => {
+        const m = active ? openEnvelope(message) : null;
+        if (m) handler(m.bytes, m.origin);
+      };
+      // Resolves once Redis has confirmed it (or it has failed and will be issued again).
+      const subscribed = sub.subscribe(byteChannel(channel), listener, true);
+      return () => {
+        if (!active) return;
+        // Silent at once; the UNSUBSCRIBE waits for the SUBSCRIBE, which node-redis would
+        // otherwise register after an unsubscribe that found nothing to remove.
+        active = false;
+        void subscribed.finally(() => sub.unsubscribe(byteChannel(channel), listener, true));
+      };
+    },
+    // The publishing connection also runs commands (the subscriber cannot).
+    limiter: (name, limit) => redisLimiter(pub, name, limit, log, onReconnect),
     connectionCaps: () => new RedisConnectionCaps(pub, log),
+    health: (): FanoutHealth =>
+      downSince === null
+        ? { fanout: 'redis', status: 'ok' }
+        : { fanout: 'redis', status: 'degraded', reason: 'redis_unavailable', degradedForMs: Date.now() - downSince },
+    onReconnect,
     close: async () => {
+      closing = true;
       reconnected.clear();
-      pub.disconnect();
-      sub.disconnect();
+      pub.destroy();
+      sub.destroy();
     },
   };
 }

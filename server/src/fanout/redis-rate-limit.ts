@@ -1,66 +1,53 @@
-import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RLWrapperTimeouts, type IRateLimiterOptions } from 'rate-limiter-flexible';
 import type { Logger } from '../log.ts';
-import { RateLimiter, type SharedLimiter } from '../rate-limit.ts';
-
-/**
- * The same token bucket as RateLimiter, kept in Redis so that every instance draws from one
- * bucket per key: behind a load balancer a client gets the configured rate, not N times it.
- * Redis's own clock (TIME) refills it, so instances' clocks need not agree.
- */
-const TAKE = `
-local cap = tonumber(ARGV[1])
-local perMs = tonumber(ARGV[2])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local b = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(b[1]) or cap
-local at = tonumber(b[2]) or now
-tokens = math.min(cap, tokens + math.max(0, now - at) * perMs)
-local ok = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-  ok = 1
-end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
-redis.call('PEXPIRE', KEYS[1], math.ceil(cap / perMs) + 1000)
-return ok
-`;
+import { takePoint, type Limit, type SharedLimiter } from '../rate-limit.ts';
+import type { RedisClient } from './redis-client.ts';
 
 /** How long a limiter waits for Redis before deciding locally. */
 const REDIS_WAIT_MS = 300;
 
-export class RedisRateLimiter implements SharedLimiter {
-  /** While Redis is away, each instance limits on its own: refusing everyone would be worse. */
-  private readonly local: RateLimiter;
-  private warned = false;
-
+/** The insurance limiter, which says in the log when it is first used (once per Redis outage). */
+class LocalInsurance extends RateLimiterMemory {
   constructor(
-    private readonly redis: Redis,
-    private readonly name: string,
-    private readonly capacity: number,
-    private readonly refillPerSecond: number,
-    private readonly log: Logger,
+    opts: IRateLimiterOptions,
+    private readonly used: () => void,
   ) {
-    this.local = new RateLimiter(capacity, refillPerSecond);
+    super(opts);
   }
 
-  async take(key: string): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const answer = await Promise.race([
-        this.redis.eval(TAKE, 1, `yishi:rate:${this.name}:${key}`, this.capacity, this.refillPerSecond / 1000),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error('redis did not answer in time')), REDIS_WAIT_MS);
-        }),
-      ]);
-      this.warned = false;
-      return answer === 1;
-    } catch (err) {
-      if (!this.warned) this.log.warn('shared rate limit unavailable, limiting locally', { limiter: this.name, err: (err as Error).message });
-      this.warned = true;
-      return this.local.take(key);
-    } finally {
-      clearTimeout(timer);
-    }
+  override consume(...args: Parameters<RateLimiterMemory['consume']>): ReturnType<RateLimiterMemory['consume']> {
+    this.used();
+    return super.consume(...args);
   }
+}
+
+/**
+ * One window per key kept in Redis, so that every instance draws from it: behind a load balancer
+ * a client gets the configured rate, not N times it. While Redis is away, not ready, or slower
+ * than REDIS_WAIT_MS, each instance limits on its own (the insurance limiter): refusing everyone
+ * would be worse. `onReconnect` lets the next outage be logged again.
+ */
+export function redisLimiter(client: RedisClient, name: string, limit: Limit, log: Logger, onReconnect: (f: () => void) => void): SharedLimiter {
+  let warned = false;
+  onReconnect(() => {
+    warned = false;
+  });
+  const insurance = new LocalInsurance({ points: limit.points, duration: limit.perSeconds }, () => {
+    if (!warned) log.warn('shared rate limit unavailable, limiting locally', { limiter: name });
+    warned = true;
+  });
+  const limiter = new RLWrapperTimeouts({
+    limiter: new RateLimiterRedis({
+      storeClient: client,
+      useRedisPackage: true,
+      // Fail over at once while the connection is down rather than wait for REDIS_WAIT_MS.
+      rejectIfRedisNotReady: true,
+      keyPrefix: `yishi:rate:${name}`,
+      points: limit.points,
+      duration: limit.perSeconds,
+      insuranceLimiter: insurance,
+    }),
+    timeoutMs: REDIS_WAIT_MS,
+  });
+  return { take: (key) => takePoint(limiter, key) };
 }

@@ -1,10 +1,9 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Role } from '@yishi/protocol';
-import type { Principal } from '@yishi/domain';
+import { can, type Action, type Principal, type Target } from '@yishi/domain';
 import { AppError } from '../errors.ts';
 import type { Services } from '../services.ts';
-import type { SessionOwner } from '../storage/sessions.ts';
 import { lanAddresses, linkOrigin } from './link-origin.ts';
+import { logOf } from './request-log.ts';
 import { sessionFromRequest } from './session-cookie.ts';
 
 /** Wraps an async JSON handler: the value it returns is the 200 body; AppErrors become typed errors. */
@@ -14,25 +13,35 @@ export function json<T>(fn: (req: Request, res: Response) => Promise<T>): Reques
   };
 }
 
-export async function ownerOf(services: Services, req: Request): Promise<SessionOwner | null> {
+/** Who sends this request (the session cookie's holder), or null when signed out. */
+export async function principalFrom(services: Services, req: Request): Promise<Principal | null> {
   const s = await sessionFromRequest(services.store, req);
-  return s?.owner ?? null;
+  return s?.principal ?? null;
 }
 
-export type MemberOwner = Extract<SessionOwner, { kind: 'member' }>;
+export type MemberPrincipal = Extract<Principal, { kind: 'member' }>;
 
-export async function requireMember(services: Services, req: Request, roles?: readonly Role[]): Promise<MemberOwner> {
-  const owner = await ownerOf(services, req);
-  if (!owner) throw new AppError('unauthenticated');
-  if (owner.kind !== 'member') throw new AppError('forbidden', 'members only');
-  if (roles && !roles.includes(owner.role)) throw new AppError('forbidden', `needs ${roles.join('/')}`);
-  return owner;
+/** Refuses unless `principal` may do `action` on `target` (packages/domain's can(), the one rule). */
+export function authorize(principal: Principal, action: Action, target: Target): void {
+  if (!can(principal, action, target)) throw new AppError('forbidden', action);
 }
 
-export function principalOf(owner: SessionOwner): Principal {
-  return owner.kind === 'member'
-    ? { kind: 'member', councilId: owner.councilId, role: owner.role }
-    : { kind: 'resident', meetingId: owner.meetingId };
+/** The signed-in principal of a request, or unauthenticated. */
+export async function signedIn(services: Services, req: Request): Promise<Principal> {
+  const principal = await principalFrom(services, req);
+  if (!principal) throw new AppError('unauthenticated');
+  return principal;
+}
+
+/**
+ * A member acting on their own council (settings, the meetings list, a new meeting), allowed
+ * `action` there. A resident belongs to no council: can() refuses them every council action.
+ */
+export async function councilMember(services: Services, req: Request, action: Action): Promise<MemberPrincipal> {
+  const principal = await signedIn(services, req);
+  if (principal.kind !== 'member') throw new AppError('forbidden', action);
+  authorize(principal, action, { councilId: principal.councilId });
+  return principal;
 }
 
 /**
@@ -66,7 +75,7 @@ export function errorMiddleware(services: Services) {
       res.status(400).json({ error: { code: 'invalid_input', message: 'malformed JSON' } });
       return;
     }
-    services.log.error('request failed', { err: e.message ?? String(err) });
+    logOf(res, services.log).error('request failed', { err });
     res.status(500).json({ error: { code: 'internal' } });
   };
 }

@@ -48,9 +48,9 @@ describe('isLoopbackHost', () => {
 describe('linkOrigin', () => {
   const lan = ['192.168.1.23'];
   it('uses PUBLIC_ORIGIN when it is set', () => {
-    expect(linkOrigin({ publicOrigin: 'https://yishi.example.org', requestOrigin: 'http://localhost:3000', listenHost: '0.0.0.0', port: 3000, lan })).toBe(
-      'https://yishi.example.org',
-    );
+    expect(
+      linkOrigin({ publicOrigin: 'https://yishi.example.org', requestOrigin: 'http://localhost:3000', listenHost: '0.0.0.0', port: 3000, lan }),
+    ).toBe('https://yishi.example.org');
   });
 
   it('uses the address the browser used when a phone could use it too', () => {

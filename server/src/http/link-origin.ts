@@ -54,7 +54,8 @@ export interface LinkOriginInput {
 export function linkOrigin({ publicOrigin, requestOrigin, listenHost, port, lan }: LinkOriginInput): string {
   if (publicOrigin) return publicOrigin;
   const asked = requestOrigin ? hostnameOf(requestOrigin) : null;
-  if (asked === null) requestOrigin = undefined; // a malformed Host header: ignore it
+  if (asked === null)
+    requestOrigin = undefined; // a malformed Host header: ignore it
   else if (!isLoopbackHost(asked)) return requestOrigin!;
   if (listensEverywhere(listenHost)) {
     if (lan[0]) return httpOrigin(lan[0], port);

@@ -2,8 +2,8 @@ import { parse as parseCookie, serialize } from 'cookie';
 import type { Request, Response } from 'express';
 import type { IncomingMessage } from 'node:http';
 import { hashToken, newToken } from '../auth/tokens.ts';
-import type { SessionOwner } from '../storage/sessions.ts';
-import { SESSION_DAYS } from '../storage/sessions.ts';
+import type { Principal } from '@yishi/domain';
+import { SESSION_DAYS } from '../features/auth/store.ts';
 import type { Store } from '../storage/store.ts';
 
 export const SESSION_COOKIE = 'yishi_session';
@@ -22,25 +22,20 @@ export function sessionTokenHash(req: IncomingMessage): string | null {
 }
 
 /** Reads the session for an HTTP request or a websocket handshake (the same cookie serves both). */
-export async function sessionFromRequest(store: Store, req: IncomingMessage): Promise<{ owner: SessionOwner; tokenHash: string } | null> {
+export async function sessionFromRequest(store: Store, req: IncomingMessage): Promise<{ principal: Principal; tokenHash: string } | null> {
   const tokenHash = sessionTokenHash(req);
   if (!tokenHash) return null;
-  const owner = await store.sessions.find(tokenHash);
-  return owner ? { owner, tokenHash } : null;
+  const principal = await store.sessions.find(tokenHash);
+  return principal ? { principal, tokenHash } : null;
 }
 
-export async function startSession(
-  store: Store,
-  req: Request,
-  res: Response,
-  owner: SessionOwner,
-): Promise<SessionOwner> {
+export async function startSession(store: Store, req: Request, res: Response, principal: Principal): Promise<Principal> {
   // Replace, never stack: a resident joining another meeting gets a new identity.
   const previous = await sessionFromRequest(store, req);
   if (previous) await store.sessions.delete(previous.tokenHash);
   const token = newToken();
   const tokenHash = hashToken(token);
-  await store.sessions.create(tokenHash, owner.kind === 'member' ? { memberId: owner.memberId } : { residentId: owner.residentId });
+  await store.sessions.create(tokenHash, principal.kind === 'member' ? { memberId: principal.memberId } : { residentId: principal.residentId });
   res.setHeader(
     'Set-Cookie',
     serialize(SESSION_COOKIE, token, {
@@ -51,7 +46,7 @@ export async function startSession(
       maxAge: SESSION_DAYS * 86_400,
     }),
   );
-  return owner;
+  return principal;
 }
 
 export function clearSessionCookie(res: Response): void {

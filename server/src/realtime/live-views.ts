@@ -1,16 +1,13 @@
-import { computePresence } from '@yishi/domain';
-import { ViewKind as ViewKindSchema, type CouncilId, type MeetingId, type ViewKind, type ViewSnapshot } from '@yishi/protocol';
+import type { CouncilId, MeetingId, ViewKind, ViewSnapshot } from '@yishi/protocol';
+import { BoundedMap } from '../bounded-map.ts';
+import type { ViewContext, ViewRegistry, ViewSpec } from '../core/view-spec.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../storage/store.ts';
-import { computeLiveTallies, computePollsView } from '../votes/polls-view.ts';
-import { recordedAttendance } from './attendance-tracker.ts';
 import { meetingIdOfRoom, meetingRoom } from './rooms.ts';
 import type { YishiServer } from './types.ts';
 
 /** How often at most one instance pushes one view of one meeting. Four a second keeps a room "live". */
 const MIN_INTERVAL_MS = 250;
-
-const VIEW_KINDS = ViewKindSchema.options;
 
 /**
  * Sockets written per turn of the event loop when delivering a snapshot. Writing to 5,000
@@ -26,7 +23,25 @@ const DELIVERY_SLICE = 500;
  */
 const IDLE_MS = 60_000;
 
-interface KeyState {
+/** Snapshots kept at most (4 views a meeting: a thousand meetings live at once on one instance). */
+const MAX_SNAPSHOTS = 4_000;
+
+/** One view's identity: a meeting's view of a kind, or for a keyed view one key's. */
+interface ViewId {
+  meetingId: MeetingId;
+  kind: ViewKind;
+  key: string | undefined;
+}
+
+/**
+ * The bookkeeping key of one view. Meeting ids are UUIDs and kinds have no slash, so whatever a
+ * sub-key holds, two views never share one.
+ */
+function idOf(meetingId: MeetingId, kind: ViewKind, key: string | undefined): string {
+  return key === undefined ? `${meetingId}/${kind}` : `${meetingId}/${kind}/${key}`;
+}
+
+interface KeyState extends ViewId {
   lastAt: number;
   scheduled: boolean;
   running: boolean;
@@ -37,15 +52,15 @@ interface KeyState {
  * Live views: each is a snapshot computed from the source of truth (SQL, and the sockets
  * connected across all instances), pushed to the meeting's room at most every MIN_INTERVAL_MS,
  * however many changes arrive. Each snapshot carries a version; clients keep the highest.
- * Polls and consensus add their own kinds here rather than inventing another mechanism.
+ * Which kinds exist and how each is computed comes from the features (core/feature.ts#ViewSpec):
+ * a new feature registers its kinds rather than inventing another mechanism.
  */
 export class LiveViews {
   private readonly keys = new Map<string, KeyState>();
-  /** The last snapshot this instance computed per view, for joiners (see recent()). */
-  private readonly last = new Map<string, { at: number; snap: ViewSnapshot }>();
+  /** The last snapshot this instance computed per view (per key, for a keyed one), for joiners (see recent()); bounded, besides the idle sweep. */
+  private readonly last = new BoundedMap<string, { at: number; snap: ViewSnapshot }>(MAX_SNAPSHOTS);
   /** Computations under way, for recent() callers to share rather than start their own. */
   private readonly inflight = new Map<string, Promise<ViewSnapshot>>();
-  private clock = 0;
 
   constructor(
     private readonly io: YishiServer,
@@ -53,6 +68,8 @@ export class LiveViews {
     private readonly log: Logger,
     /** True when other instances exist to relay to (Redis fan-out); the memory adapter has none. */
     private readonly relay: boolean,
+    /** Every view kind the registered features compute (core/feature.ts#viewRegistry). */
+    private readonly registry: ViewRegistry,
   ) {
     // A snapshot computed on another instance, for our sockets. Delivered here only, never
     // relayed again.
@@ -61,6 +78,11 @@ export class LiveViews {
       this.remember(snap);
       void this.deliverLocally(snap);
     });
+  }
+
+  /** The registered views, in registration order (meeting:join returns the unkeyed ones the caller may see). */
+  kinds(): ViewSpec[] {
+    return [...this.registry.values()];
   }
 
   /** Forgets views idle for IDLE_MS (see there); app.ts calls this on a timer. */
@@ -74,18 +96,22 @@ export class LiveViews {
     return { keys: this.keys.size, snapshots: this.last.size };
   }
 
-  /** Something changed: a fresh snapshot goes out soon (coalesced with other changes). */
-  invalidate(meetingId: MeetingId, kind: ViewKind): void {
-    const key = `${meetingId}/${kind}`;
-    let s = this.keys.get(key);
+  /**
+   * Something changed: a fresh snapshot goes out soon (coalesced with other changes). For a keyed
+   * view, only that key's (pass the key exactly when the view is keyed: see ViewSpec#keyed).
+   */
+  invalidate(meetingId: MeetingId, kind: ViewKind, key?: string): void {
+    this.check(kind, key);
+    const id = idOf(meetingId, kind, key);
+    let s = this.keys.get(id);
     if (!s) {
-      s = { lastAt: 0, scheduled: false, running: false, rerun: false };
-      this.keys.set(key, s);
+      s = { meetingId, kind, key, lastAt: 0, scheduled: false, running: false, rerun: false };
+      this.keys.set(id, s);
     }
     if (s.scheduled) return;
     s.scheduled = true;
     const wait = Math.max(0, s.lastAt + MIN_INTERVAL_MS - Date.now());
-    setTimeout(() => void this.flush(key, meetingId, kind), wait).unref();
+    setTimeout(() => void this.flush(id), wait).unref();
   }
 
   /**
@@ -94,11 +120,20 @@ export class LiveViews {
    * what was missed meanwhile arrives without waiting for the next change.
    */
   resendActive(): void {
+    const followed = new Set<MeetingId>();
     for (const room of this.io.of('/').adapter.rooms.keys()) {
       const meetingId = meetingIdOfRoom(room);
-      if (!meetingId) continue;
-      for (const kind of VIEW_KINDS) this.invalidate(meetingId, kind);
+      if (meetingId) followed.add(meetingId);
     }
+    for (const meetingId of followed) {
+      for (const spec of this.registry.values()) if (!spec.keyed) this.invalidate(meetingId, spec.kind);
+    }
+    // Keyed views: the keys this instance knows of (recently computed, received or asked for).
+    const keyed = new Map<string, ViewId>();
+    for (const s of this.keys.values()) if (s.key !== undefined) keyed.set(idOf(s.meetingId, s.kind, s.key), s);
+    for (const { snap } of this.last.values())
+      if (snap.key !== undefined) keyed.set(idOf(snap.meetingId, snap.kind, snap.key), { meetingId: snap.meetingId, kind: snap.kind, key: snap.key });
+    for (const v of keyed.values()) if (followed.has(v.meetingId)) this.invalidate(v.meetingId, v.kind, v.key);
   }
 
   /** Member names, groups or the quorum rule changed: every open meeting of the council re-renders attendance. */
@@ -119,70 +154,69 @@ export class LiveViews {
    * since then has scheduled a broadcast (invalidate), which reaches the asker in the room, and a
    * snapshot relayed from another instance is kept here too (see the constructor).
    */
-  async recent<K extends ViewKind>(meetingId: MeetingId, kind: K, maxAgeMs = 1_000): Promise<ViewSnapshot<K>> {
-    const key = `${meetingId}/${kind}`;
-    const hit = this.last.get(key);
+  async recent<K extends ViewKind>(meetingId: MeetingId, kind: K, key?: string, maxAgeMs = 1_000): Promise<ViewSnapshot<K>> {
+    this.check(kind, key);
+    const id = idOf(meetingId, kind, key);
+    const hit = this.last.get(id);
     if (hit && Date.now() - hit.at <= maxAgeMs) return hit.snap as ViewSnapshot<K>;
-    const running = this.inflight.get(key);
+    const running = this.inflight.get(id);
     if (running) return running as Promise<ViewSnapshot<K>>;
-    return this.snapshot(meetingId, kind);
+    return this.snapshot(meetingId, kind, key);
   }
 
   /** A fresh computation (the broadcasts use this: it must see every change made before it). */
-  async snapshot<K extends ViewKind>(meetingId: MeetingId, kind: K): Promise<ViewSnapshot<K>>;
-  async snapshot(meetingId: MeetingId, kind: ViewKind): Promise<ViewSnapshot> {
-    const key = `${meetingId}/${kind}`;
+  async snapshot<K extends ViewKind>(meetingId: MeetingId, kind: K, key?: string): Promise<ViewSnapshot<K>>;
+  async snapshot(meetingId: MeetingId, kind: ViewKind, key?: string): Promise<ViewSnapshot> {
+    const id = idOf(meetingId, kind, key);
     const at = Date.now();
-    const computing = this.compute(meetingId, kind);
-    this.inflight.set(key, computing);
+    const computing = this.compute(meetingId, kind, key);
+    this.inflight.set(id, computing);
     try {
       const snap = await computing;
-      const held = this.last.get(key);
-      if (!held || held.at <= at) this.last.set(key, { at, snap });
+      const held = this.last.get(id);
+      if (!held || held.at <= at) this.last.set(id, { at, snap });
       return snap;
     } finally {
-      if (this.inflight.get(key) === computing) this.inflight.delete(key);
+      if (this.inflight.get(id) === computing) this.inflight.delete(id);
     }
   }
 
   /** Keeps a snapshot from another instance as the latest, when it is newer than the one held. */
   private remember(snap: ViewSnapshot): void {
-    const key = `${snap.meetingId}/${snap.kind}`;
-    const held = this.last.get(key);
-    if (!held || held.snap.version <= snap.version) this.last.set(key, { at: Date.now(), snap });
+    const id = idOf(snap.meetingId, snap.kind, snap.key);
+    const held = this.last.get(id);
+    if (!held || held.snap.version <= snap.version) this.last.set(id, { at: Date.now(), snap });
   }
 
-  private async compute(meetingId: MeetingId, kind: ViewKind): Promise<ViewSnapshot> {
-    switch (kind) {
-      case 'meeting': {
-        const data = await this.store.meetings.get(meetingId);
-        return { kind, meetingId, version: data.version, data };
-      }
-      case 'presence':
-        return this.presence(meetingId);
-      case 'polls': {
-        const version = this.tick();
-        return { kind, meetingId, version, data: await computePollsView(this.store, meetingId, version) };
-      }
-      case 'tallies': {
-        const version = this.tick();
-        return { kind, meetingId, version, data: await computeLiveTallies(this.store, meetingId, version) };
-      }
-    }
+  /** A key exactly for a keyed view: asking for one key of an unkeyed view (or none of a keyed one) is a bug. */
+  private check(kind: ViewKind, key: string | undefined): void {
+    const spec = this.registry.get(kind);
+    if (!spec) throw new Error(`no feature computes the ${kind} view`);
+    if (Boolean(spec.keyed) !== (key !== undefined)) throw new Error(`the ${kind} view is ${spec.keyed ? '' : 'not '}keyed`);
+  }
+
+  private async compute(meetingId: MeetingId, kind: ViewKind, key: string | undefined): Promise<ViewSnapshot> {
+    this.check(kind, key);
+    const spec = this.registry.get(kind)!;
+    const ctx: ViewContext = { store: this.store, io: this.io, nextVersion: () => this.nextVersion() };
+    const { version, data } = await spec.compute(ctx, meetingId, key);
+    // No `key` field at all on an unkeyed view: its wire form stays what it was.
+    return (key === undefined ? { kind, meetingId, version, data } : { kind, meetingId, key, version, data }) as ViewSnapshot;
   }
 
   /**
-   * Versions of derived views are clock readings: the newest computation saw the newest state,
-   * whichever instance made it.
+   * The version of a derived view (presence, polls, tallies), taken before its computation reads
+   * anything: from one database sequence (storage/view-versions.ts), so a computation started
+   * later carries a higher version on whichever instance it runs, whatever the clocks say.
    */
-  private tick(): number {
-    this.clock = Math.max(Date.now(), this.clock + 1);
-    return this.clock;
+  private nextVersion(): Promise<number> {
+    return this.store.viewVersions.next();
   }
 
-  private async flush(key: string, meetingId: MeetingId, kind: ViewKind): Promise<void> {
-    const s = this.keys.get(key);
+  private async flush(id: string): Promise<void> {
+    const s = this.keys.get(id);
     if (!s) return;
+    const { meetingId, kind, key } = s;
     s.scheduled = false;
     if (s.running) {
       s.rerun = true;
@@ -191,17 +225,17 @@ export class LiveViews {
     s.running = true;
     s.lastAt = Date.now();
     try {
-      const snap = await this.snapshot(meetingId, kind);
+      const snap = await this.snapshot(meetingId, kind, key);
       // Other instances deliver it to their own sockets; this one to its own, in slices.
       if (this.relay) this.io.serverSideEmit('view', snap);
       await this.deliverLocally(snap);
     } catch (err) {
-      this.log.warn('live view failed', { meetingId, kind, err: (err as Error).message });
+      this.log.child({ meetingId }).warn('live view failed', { kind, key, err });
     } finally {
       s.running = false;
       if (s.rerun) {
         s.rerun = false;
-        this.invalidate(meetingId, kind);
+        this.invalidate(meetingId, kind, key);
       }
     }
   }
@@ -220,33 +254,5 @@ export class LiveViews {
       this.io.local.to(ids.slice(i, i + DELIVERY_SLICE)).emit('view', snap);
       await new Promise((r) => setImmediate(r));
     }
-  }
-
-  /**
-   * Who is here. Members come from the attendance record (attendance-tracker.ts): the same rows
-   * a poll's close reads, so the screen and the binding outcome agree. Residents are only ever
-   * a count on screen; fetchSockets asks every instance for them.
-   */
-  private async presence(meetingId: MeetingId): Promise<ViewSnapshot<'presence'>> {
-    const meeting = await this.store.meetings.get(meetingId);
-    const [council, recorded, sockets] = await Promise.all([
-      this.store.councils.get(meeting.councilId),
-      recordedAttendance(this.store, meetingId),
-      this.io.in(meetingRoom(meetingId)).fetchSockets(),
-    ]);
-    const residents = new Set<string>();
-    for (const s of sockets) {
-      const o = s.data.owner;
-      if (o?.kind === 'resident') residents.add(o.residentId);
-    }
-    const data = computePresence({
-      members: council.members,
-      groups: council.groups,
-      quorum: council.quorum,
-      onlineMemberIds: recorded.online,
-      inRoomMemberIds: recorded.inRoom,
-      residentCount: residents.size,
-    });
-    return { kind: 'presence', meetingId, version: this.tick(), data };
   }
 }

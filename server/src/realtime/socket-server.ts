@@ -1,12 +1,13 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { Server } from 'socket.io';
-import { LIMITS } from '@yishi/protocol';
+import { LIMITS, protocolMatches, type HandshakeErrorCode } from '@yishi/protocol';
 import type { ConnectionCaps } from '../connection-caps.ts';
 import { clientAddress, type TrustFn } from '../http/client-address.ts';
 import { sessionFromRequest, sessionTokenHash } from '../http/session-cookie.ts';
-import { RateLimiter } from '../rate-limit.ts';
+import { steadyLimiter } from '../rate-limit.ts';
 import type { Services } from '../services.ts';
-import { bindHandlers } from './handlers.ts';
+import { bindEvents } from '../core/events.ts';
+import type { EventTable } from '../core/feature.ts';
 import { meetingIdOfRoom, memberRoom, sessionRoom } from './rooms.ts';
 import type { YishiServer } from './types.ts';
 
@@ -26,6 +27,9 @@ export function originAllowed(req: IncomingMessage, allowlist: readonly string[]
   }
 }
 
+/** A refused handshake: the browser reads the code as connect_error's message (web/src/lib/live.ts). */
+const refusal = (code: HandshakeErrorCode) => new Error(code);
+
 export function createSocketServer(http: HttpServer, publicOrigins: readonly string[]): YishiServer {
   const io: YishiServer = new Server(http, {
     transports: ['websocket'],
@@ -42,7 +46,10 @@ export function createSocketServer(http: HttpServer, publicOrigins: readonly str
   // The first middleware, before the session is read: a foreign Origin never reaches a handler.
   // Refused here rather than at the HTTP upgrade (allowRequest) because a browser cannot read an
   // upgrade's error response: it would see a generic websocket error instead of bad_origin.
-  io.use((socket, next) => next(originAllowed(socket.request, publicOrigins) ? undefined : new Error('bad_origin')));
+  io.use((socket, next) => next(originAllowed(socket.request, publicOrigins) ? undefined : refusal('bad_origin')));
+  // Then, before any session or cap is looked at: a page built for another protocol version
+  // (one left open across an update) is told so, and the web app asks its user to reload.
+  io.use((socket, next) => next(protocolMatches(socket.handshake.auth) ? undefined : refusal('protocol_mismatch')));
   return io;
 }
 
@@ -51,32 +58,43 @@ export function createSocketServer(http: HttpServer, publicOrigins: readonly str
  * address per second (at least; a tenth of SOCKETS_PER_ADDRESS when that is larger), after a burst
  * of SOCKETS_PER_ADDRESS (at least 100): a whole room behind one NAT reconnects at once after a restart.
  */
-const HANDSHAKE_BURST_PER_SESSION = 20;
-const HANDSHAKES_PER_SECOND_PER_SESSION = 2;
+const HANDSHAKES_PER_SESSION = { perSecond: 2, burst: 20 };
 const HANDSHAKES_PER_SECOND_PER_ADDRESS = 50;
 
 /** Wires authentication and handlers; called once the services (which need `io`) exist. */
-export function attachSocketHandlers(io: YishiServer, services: Services, caps: ConnectionCaps, trust: TrustFn): () => void {
-  const perSocket = new RateLimiter(40, 20);
+export function attachSocketHandlers(
+  io: YishiServer,
+  services: Services,
+  events: Required<EventTable>,
+  caps: ConnectionCaps,
+  trust: TrustFn,
+): () => void {
+  /** Events a socket may send: 20 a second after a burst of 40. */
+  const perSocket = steadyLimiter({ perSecond: 20, burst: 40 });
   /** Refused messages a socket may send before it is closed: a burst of 100, then 10 a second. */
-  const refusals = new RateLimiter(100, 10);
+  const refusals = steadyLimiter({ perSecond: 10, burst: 100 });
   const { SOCKETS_PER_SESSION, SOCKETS_PER_ADDRESS, SOCKET_IDLE_SECONDS } = services.config;
 
   // Handshakes per session and per address, on this instance, before the websocket upgrade: a
   // script reconnecting in a loop is refused for the price of parsing a cookie, not of an upgrade,
   // a Socket.IO handshake and a Redis call. A browser reconnects about once a second at most; a
   // room behind one NAT reconnecting after a restart fits in the address's burst.
-  const handshakesPerSession = new RateLimiter(HANDSHAKE_BURST_PER_SESSION, HANDSHAKES_PER_SECOND_PER_SESSION);
-  const handshakesPerAddress = new RateLimiter(Math.max(100, SOCKETS_PER_ADDRESS), Math.max(HANDSHAKES_PER_SECOND_PER_ADDRESS, SOCKETS_PER_ADDRESS / 10));
+  const handshakesPerSession = steadyLimiter(HANDSHAKES_PER_SESSION);
+  const handshakesPerAddress = steadyLimiter({
+    perSecond: Math.max(HANDSHAKES_PER_SECOND_PER_ADDRESS, SOCKETS_PER_ADDRESS / 10),
+    burst: Math.max(100, SOCKETS_PER_ADDRESS),
+  });
   io.engine.opts.allowRequest = (req, callback) => {
     const tokenHash = sessionTokenHash(req);
-    // The session's bucket first: a session reconnecting in a loop is refused on its own budget
+    // The session's limit first: a session reconnecting in a loop is refused on its own budget
     // and takes nothing from its address's, so the others behind the same address (a room on one
     // NAT) still connect while it floods (flood.test.ts).
-    const admitted =
-      (tokenHash === null || handshakesPerSession.take(tokenHash)) && handshakesPerAddress.take(clientAddress(req, trust));
-    if (admitted) callback(null, true);
-    else callback('rate_limited', false);
+    const admit = async () =>
+      (tokenHash === null || (await handshakesPerSession.take(tokenHash))) && (await handshakesPerAddress.take(clientAddress(req, trust)));
+    void admit().then(
+      (admitted) => (admitted ? callback(null, true) : callback('rate_limited', false)),
+      () => callback('rate_limited', false),
+    );
   };
 
   // Caps before the database is asked anything: refusing a flood of handshakes costs one Redis call each.
@@ -113,13 +131,13 @@ export function attachSocketHandlers(io: YishiServer, services: Services, caps: 
           caps.release(socket.id);
           return next(new Error('unauthenticated'));
         }
-        socket.data.owner = s.owner;
+        socket.data.principal = s.principal;
         socket.data.sessionHash = s.tokenHash;
         next();
       },
       (err: Error) => {
         caps.release(socket.id);
-        services.log.warn('handshake failed', { err: err.message });
+        services.log.warn('handshake failed', { err });
         next(new Error('internal'));
       },
     );
@@ -129,8 +147,8 @@ export function attachSocketHandlers(io: YishiServer, services: Services, caps: 
     idleSince.set(socket.id, Date.now());
     // So that signing out or revoking a link ends this connection too (session-sockets.ts).
     void socket.join(sessionRoom(socket.data.sessionHash));
-    if (socket.data.owner.kind === 'member') void socket.join(memberRoom(socket.data.owner.memberId));
-    bindHandlers(socket, services, perSocket, refusals);
+    if (socket.data.principal.kind === 'member') void socket.join(memberRoom(socket.data.principal.memberId));
+    bindEvents(socket, services, events, perSocket, refusals);
     socket.on('disconnecting', (reason) => {
       const meetings = [...socket.rooms].flatMap((r) => meetingIdOfRoom(r) ?? []);
       // The departure is written first, so the presence view computed next already has it.

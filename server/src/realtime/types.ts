@@ -1,25 +1,25 @@
 import type { Server, Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents, ViewSnapshot } from '@yishi/protocol';
-import type { PendingBallot } from '../storage/polls.ts';
-import type { SessionOwner } from '../storage/sessions.ts';
+import type { PendingBallot } from '../features/polls/store.ts';
+import type { Principal } from '@yishi/domain';
 
 export interface SocketData {
-  owner: SessionOwner;
-  /** Hash of the session cookie, to re-read the owner (and its current role) before privileged actions. */
+  principal: Principal;
+  /** Hash of the session cookie, to re-read the principal (and its current role) before privileged actions. */
   sessionHash: string;
-  /** Members: this socket's rows in the attendance record, by meeting (attendance-tracker.ts). */
+  /** Members: this socket's rows in the attendance record, by meeting (features/attendance/tracker.ts). */
   connections?: Record<string, string>;
 }
 
 /** Between instances (through the adapter): a snapshot for each instance to deliver to its own sockets. */
 export interface InterServerEvents {
   view: (snapshot: ViewSnapshot) => void;
-  /** A close on another instance asks for the secret ballots held here (votes/seal-holder.ts). */
+  /** A close on another instance asks for the secret ballots held here (features/polls/seal-holder.ts). */
   'seal:handover': (pollId: string, ack: (ballots: PendingBallot[]) => void) => void;
   /** That close is over: answer the voters whose ballots were handed over. */
   'seal:settled': (pollId: string) => void;
 }
 
-// Socket.IO's event maps come from the protocol package; they are types, not validation (see handlers.ts).
+// Socket.IO's event maps come from the protocol package; they are types, not validation (see core/events.ts).
 export type YishiServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type YishiSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -3,9 +3,9 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BallotChoice, MeetingId, MemberId, PollDefinition, PollId } from '@yishi/protocol';
 import { hashToken, newToken } from '../auth/tokens.ts';
-import { BallotWriter } from '../votes/ballot-writer.ts';
-import { SealHolder } from '../votes/seal-holder.ts';
-import type { PendingBallot } from './polls.ts';
+import { BallotWriter } from '../features/polls/ballot-writer.ts';
+import { SealHolder } from '../features/polls/seal-holder.ts';
+import type { PendingBallot } from '../features/polls/store.ts';
 import type { Store } from './store.ts';
 
 /** One WAL record as pg_walinspect lists it. */
@@ -61,8 +61,14 @@ async function setUp(store: Store): Promise<{ pollId: PollId; memberIds: MemberI
   const council = await store.councils.get(councilId);
   const memberIds: MemberId[] = [adminId];
   for (let i = 1; i < 10; i++)
-    memberIds.push(await store.councils.createMember(councilId, { name: `委员${i}`, groupId: council.groups[0]!.id, role: 'member' }, hashToken(newToken())));
-  const meetingId: MeetingId = await store.meetings.create(councilId, { title: '秘密表决', startsAt: '2026-12-01T19:00:00+08:00', place: '', mode: 'hybrid' } as never, adminId);
+    memberIds.push(
+      await store.councils.createMember(councilId, { name: `委员${i}`, groupId: council.groups[0]!.id, role: 'member' }, hashToken(newToken())),
+    );
+  const meetingId: MeetingId = await store.meetings.create(
+    councilId,
+    { title: '秘密表决', startsAt: '2026-12-01T19:00:00+08:00', place: '', mode: 'hybrid' } as never,
+    adminId,
+  );
   const pollId = randomUUID() as PollId;
   const definition = {
     id: pollId,
@@ -122,7 +128,12 @@ async function castOneByOne(
 }
 
 /** Voters linked through WAL records: a transaction with fewer than k marks that writes ballots (or is next to one that does). */
-async function walLinked(d: LinkageDriver, startLsn: string, relfilenodes: { voters: Set<string>; ballots: Set<string> }, mustSeeCasts: boolean): Promise<number> {
+async function walLinked(
+  d: LinkageDriver,
+  startLsn: string,
+  relfilenodes: { voters: Set<string>; ballots: Set<string> },
+  mustSeeCasts: boolean,
+): Promise<number> {
   const records = await d.walRecords(startLsn);
   const relOf = (r: WalRecord) => [...(r.block_ref ?? '').matchAll(/rel \d+\/\d+\/(\d+)/g)].map((m) => m[1]!);
   const voterMarks: bigint[] = [];
@@ -132,7 +143,10 @@ async function walLinked(d: LinkageDriver, startLsn: string, relfilenodes: { vot
     if (r.xid === '0' || r.resource_manager !== 'Heap') continue;
     const x = BigInt(r.xid);
     const rels = relOf(r);
-    if (/INSERT/.test(r.record_type) && rels.some((f) => relfilenodes.voters.has(f))) voterMarks.push(x), sawMarks++;
+    if (/INSERT/.test(r.record_type) && rels.some((f) => relfilenodes.voters.has(f))) {
+      voterMarks.push(x);
+      sawMarks++;
+    }
     if (/INSERT|UPDATE/.test(r.record_type) && rels.some((f) => relfilenodes.ballots.has(f))) ballotWrites.set(x, (ballotWrites.get(x) ?? 0) + 1);
   }
   // While the poll is open the test must see the casts at all, or it proves nothing (after
@@ -171,7 +185,9 @@ export function runBallotLinkage(driverName: string, open: () => Promise<Linkage
 
     /** The brief's query, on every table a secret choice may sit in, with xmin neighbours too. */
     async function linkedByXmin(): Promise<number> {
-      const voters = rows<{ x: string }>(await store.db.execute(sql`SELECT xmin::text AS x FROM voter_roll WHERE poll_id = ${pollId}`)).map((r) => BigInt(r.x));
+      const voters = rows<{ x: string }>(await store.db.execute(sql`SELECT xmin::text AS x FROM voter_roll WHERE poll_id = ${pollId}`)).map((r) =>
+        BigInt(r.x),
+      );
       const ballots = new Map<bigint, number>();
       for (const t of ['ballot_box', 'final_ballots'])
         for (const r of rows<{ x: string }>(await store.db.execute(sql`SELECT xmin::text AS x FROM ${sql.identifier(t)} WHERE poll_id = ${pollId}`)))
@@ -206,7 +222,8 @@ export function runBallotLinkage(driverName: string, open: () => Promise<Linkage
       ]);
       // The brief's query: sealed batches share an xmin with their voters, k at a time, never fewer.
       const exact = rows<{ x: string; n: number }>(
-        await store.db.execute(sql`SELECT v.xmin::text AS x, count(*)::int AS n FROM voter_roll v JOIN ballot_box b ON b.xmin = v.xmin AND b.poll_id = v.poll_id
+        await store.db
+          .execute(sql`SELECT v.xmin::text AS x, count(*)::int AS n FROM voter_roll v JOIN ballot_box b ON b.xmin = v.xmin AND b.poll_id = v.poll_id
           WHERE v.poll_id = ${pollId} GROUP BY v.xmin`),
       );
       for (const g of exact) expect(g.n).toBeGreaterThanOrEqual(K * K);
@@ -241,7 +258,11 @@ export function runBallotLinkage(driverName: string, open: () => Promise<Linkage
 
     it('after close nothing links: the held ballot is sealed with the whole poll; no xmin, no dead rows, no WAL record', async () => {
       await noteRelfilenodes();
-      const { sealed } = await store.polls.close(pollId, async () => ({ result: {}, title: '罢免物业经理', outcome: [] }), holder.takeForClose(pollId));
+      const { sealed } = await store.polls.close(
+        pollId,
+        async () => ({ result: {}, title: '罢免物业经理', outcome: [] }),
+        holder.takeForClose(pollId),
+      );
       expect(sealed.size).toBe(1);
       await holder.settle(pollId);
       expect(await stillHeld[0]).toMatchObject({ ok: true, status: 'recorded' });
@@ -250,7 +271,10 @@ export function runBallotLinkage(driverName: string, open: () => Promise<Linkage
       expect(await linkedByXmin()).toBe(0);
       // Dead rows: every ballot carried its receipt hash; none may be left in the box's file.
       const bytes = await d.relationBytes('ballot_box');
-      expect(receipts.filter((h) => bytes.includes(h)), 'ballot_box still holds dead ballots').toEqual([]);
+      expect(
+        receipts.filter((h) => bytes.includes(h)),
+        'ballot_box still holds dead ballots',
+      ).toEqual([]);
       expect(await walLinked(d, startLsn, relfilenodes, false), 'voters linked to a ballot through the WAL').toBe(0);
     }, 120_000);
   });

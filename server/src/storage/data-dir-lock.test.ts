@@ -48,7 +48,12 @@ describe('data folder lock', () => {
     const dir = newDir();
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', '-e', `import('${path.join(here, 'data-dir-lock.ts')}').then(async (m) => { await m.acquireDataDirLock(${JSON.stringify(dir)}); console.log('locked'); setInterval(() => {}, 1000); })`],
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `import('${path.join(here, 'data-dir-lock.ts')}').then(async (m) => { await m.acquireDataDirLock(${JSON.stringify(dir)}); console.log('locked'); setInterval(() => {}, 1000); })`,
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     try {

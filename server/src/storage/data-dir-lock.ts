@@ -79,7 +79,12 @@ function readHolder(file: string): Holder | null {
   try {
     const h = JSON.parse(text) as Partial<Holder>;
     if (typeof h.pid === 'number' && typeof h.host === 'string')
-      return { pid: h.pid, host: h.host, ns: typeof h.ns === 'string' ? h.ns : pidNamespace(), started: typeof h.started === 'string' ? h.started : null };
+      return {
+        pid: h.pid,
+        host: h.host,
+        ns: typeof h.ns === 'string' ? h.ns : pidNamespace(),
+        started: typeof h.started === 'string' ? h.started : null,
+      };
   } catch {
     // unreadable: a write cut short by a crash
   }

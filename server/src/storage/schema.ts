@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgSequence, pgTable, primaryKey, serial, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import type { Quorum } from '@yishi/protocol';
 
 /** The one SQL schema, for PGlite and PostgreSQL alike. Migrations: `pnpm --filter @yishi/server db:generate`. */
@@ -138,7 +138,10 @@ export const meetingLog = pgTable(
       .references(() => meetings.id),
     actorMemberId: uuid('actor_member_id').references(() => members.id),
     action: text('action').notNull(),
-    detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    detail: jsonb('detail')
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('meeting_log_meeting_idx').on(t.meetingId)],
@@ -261,7 +264,10 @@ export const inRoomCounts = pgTable(
     ballots: integer('ballots').notNull(),
     counts: jsonb('counts').notNull(),
     /** Members only: who was counted by hand (never what each chose). */
-    voters: jsonb('voters').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    voters: jsonb('voters')
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     enteredBy: uuid('entered_by')
       .notNull()
       .references(() => members.id),
@@ -287,3 +293,30 @@ export const decisions = pgTable(
   },
   (t) => [index('decisions_meeting_idx').on(t.meetingId)],
 );
+
+/**
+ * Deadlines, kept so they survive restarts and are acted on once across instances
+ * (scheduler/scheduler.ts): a poll's closing time today; speaking timers and time boxes later.
+ * One row per (kind, subject); a claim (claimed_at, claim_token) is a lease: a claimer that dies
+ * leaves a claim that another instance takes over once it is older than the lease.
+ */
+export const deadlines = pgTable(
+  'deadlines',
+  {
+    kind: text('kind').notNull(),
+    subject: text('subject').notNull(),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    claimedAt: timestamp('claimed_at', { withTimezone: true }),
+    claimedBy: text('claimed_by'),
+    claimToken: uuid('claim_token'),
+    attempts: integer('attempts').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.subject] }), index('deadlines_due_at_idx').on(t.dueAt)],
+);
+
+/**
+ * Versions of derived live views (presence, polls, tallies), taken when a computation starts,
+ * so that they order across instances whatever their clocks say (realtime/live-views.ts). It
+ * starts above any wall-clock reading in ms the views carried before, which clients still hold.
+ */
+export const viewVersion = pgSequence('view_version', { startWith: 2_000_000_000_000, cache: 1 });

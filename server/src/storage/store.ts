@@ -1,11 +1,17 @@
-import { AttendanceStore } from './attendance.ts';
-import { CouncilStore } from './councils.ts';
+import { AttendanceStore } from '../features/attendance/store.ts';
+import { SessionStore } from '../features/auth/store.ts';
+import { CouncilStore } from '../features/councils/store.ts';
+import { MeetingStore } from '../features/meetings/store.ts';
+import { PollStore } from '../features/polls/store.ts';
+import { DeadlineStore } from './deadlines.ts';
 import type { Database, Db } from './database.ts';
-import { MeetingStore } from './meetings.ts';
-import { PollStore } from './polls.ts';
-import { SessionStore } from './sessions.ts';
+import { ViewVersions } from './view-versions.ts';
 
-/** Everything the server keeps, over either driver. Built once at start-up and passed down. */
+/**
+ * Everything the server keeps, over either driver, assembled from each feature's store
+ * (features/<feature>/store.ts) and the shared ones here (deadlines, view versions).
+ * Built once at start-up and passed down.
+ */
 export interface Store {
   kind: Database['kind'];
   /** The raw database, for tests and one-off checks; features go through the stores below. */
@@ -15,6 +21,8 @@ export interface Store {
   sessions: SessionStore;
   polls: PollStore;
   attendance: AttendanceStore;
+  deadlines: DeadlineStore;
+  viewVersions: ViewVersions;
   close(): Promise<void>;
 }
 
@@ -27,6 +35,8 @@ export function createStore(database: Database): Store {
     sessions: new SessionStore(database.db),
     polls: new PollStore(database.db),
     attendance: new AttendanceStore(database.db),
+    deadlines: new DeadlineStore(database.db),
+    viewVersions: new ViewVersions(database.db),
     close: () => database.close(),
   };
 }

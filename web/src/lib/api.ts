@@ -54,11 +54,7 @@ function isApiError(v: unknown): v is ApiError {
 }
 
 /** fetch that never throws: success is the JSON value, failure the server's `{error}` body. */
-export async function request<T>(
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
-  path: string,
-  body?: unknown,
-): Promise<Result<T>> {
+export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<Result<T>> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -70,7 +66,7 @@ export async function request<T>(
   } catch {
     return { ok: false, error: { code: 'internal', message: NETWORK } };
   }
-  let json: unknown = null;
+  let json: unknown;
   try {
     const text = await res.text();
     json = text ? JSON.parse(text) : null;
@@ -96,13 +92,10 @@ export const api = {
   council: () => request<Council>('GET', '/api/council'),
   updateCouncil: (body: UpdateCouncilBody) => request<Council>('PATCH', '/api/council', body),
   createGroup: (body: CreateGroupBody) => request<Council>('POST', '/api/council/groups', body),
-  updateGroup: (id: GroupId, body: UpdateGroupBody) =>
-    request<Council>('PATCH', `/api/council/groups/${enc(id)}`, body),
+  updateGroup: (id: GroupId, body: UpdateGroupBody) => request<Council>('PATCH', `/api/council/groups/${enc(id)}`, body),
   deleteGroup: (id: GroupId) => request<Council>('DELETE', `/api/council/groups/${enc(id)}`),
-  createMember: (body: CreateMemberBody) =>
-    request<{ council: Council; link: SignInLink }>('POST', '/api/council/members', body),
-  updateMember: (id: MemberId, body: UpdateMemberBody) =>
-    request<Council>('PATCH', `/api/council/members/${enc(id)}`, body),
+  createMember: (body: CreateMemberBody) => request<{ council: Council; link: SignInLink }>('POST', '/api/council/members', body),
+  updateMember: (id: MemberId, body: UpdateMemberBody) => request<Council>('PATCH', `/api/council/members/${enc(id)}`, body),
   newLink: (id: MemberId) => request<SignInLink>('POST', `/api/council/members/${enc(id)}/link`),
   revokeLink: (id: MemberId) => request<Record<string, never>>('DELETE', `/api/council/members/${enc(id)}/link`),
   linkOrigin: () => request<LinkOrigin>('GET', '/api/link-origin'),
@@ -114,4 +107,3 @@ export const api = {
   joinPreview: (code: string) => request<JoinPreview>('GET', `/api/join/${enc(code)}`),
   join: (body: ResidentJoinBody) => request<Session>('POST', '/api/join', body),
 };
-

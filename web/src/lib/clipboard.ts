@@ -21,7 +21,7 @@ export async function copyText(text: string): Promise<boolean> {
   document.body.appendChild(field);
   field.select();
   field.setSelectionRange(0, text.length);
-  let ok = false;
+  let ok: boolean;
   try {
     ok = document.execCommand('copy');
   } catch {

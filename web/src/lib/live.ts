@@ -12,12 +12,16 @@ import type {
   ViewKind,
   ViewSnapshot,
 } from '@yishi/protocol';
+import { HANDSHAKE_ERROR_CODES, handshakeAuth } from '@yishi/protocol/constants';
 import { NETWORK, OFFLINE } from '$lib/i18n';
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** What the user sees: idle before any connection, refused when the handshake is rejected. */
-export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'refused';
+/**
+ * What the user sees: idle before any connection, refused when the handshake is rejected,
+ * outdated when the server speaks another protocol version (this page must be reloaded).
+ */
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'refused' | 'outdated';
 
 const ACK_TIMEOUT_MS = 10_000;
 
@@ -26,7 +30,7 @@ export const connection: Readable<ConnectionState> = { subscribe: connectionStor
 
 export type ViewMap = Readonly<Record<string, ViewSnapshot>>;
 const viewsStore = writable<ViewMap>({});
-/** Live views keyed by viewKey(meetingId, kind); only the highest version is kept. */
+/** Live views keyed by viewKey(meetingId, kind, key?); only the highest version of each is kept. */
 export const views: Readable<ViewMap> = { subscribe: viewsStore.subscribe };
 
 /** Polls this member voted in from another tab or device, as the server told us (never what). */
@@ -37,29 +41,32 @@ export const votedElsewhere: Readable<ReadonlySet<string>> = { subscribe: votedE
 const liveErrorStore = writable<ApiError | null>(null);
 export const liveError: Readable<ApiError | null> = { subscribe: liveErrorStore.subscribe };
 
-export function viewKey(meetingId: string, kind: ViewKind): string {
-  return `${meetingId}:${kind}`;
+/**
+ * Where a view is kept: per meeting and kind, and for a keyed view (one agenda item's...) per
+ * key too, so one item's snapshot never replaces another's.
+ */
+export function viewKey(meetingId: string, kind: ViewKind, key?: string): string {
+  return key === undefined ? `${meetingId}:${kind}` : `${meetingId}:${kind}:${key}`;
 }
 
 export function applyView(snapshot: ViewSnapshot): void {
   if (!snapshot || typeof snapshot !== 'object' || typeof snapshot.version !== 'number') return;
   viewsStore.update((map) => {
-    const key = viewKey(snapshot.meetingId, snapshot.kind);
+    const key = viewKey(snapshot.meetingId, snapshot.kind, snapshot.key);
     const held = map[key];
     if (held && held.version >= snapshot.version) return map;
     return { ...map, [key]: snapshot };
   });
 }
 
-/** Handshake refusals the server names (socket-server.ts); anything else reads as signed out. */
-const HANDSHAKE_REFUSALS = ['bad_origin', 'too_many_connections', 'unauthenticated'] as const;
-
 let socket: LiveSocket | null = null;
 const joined = new Set<MeetingId>();
 
 function connect(): LiveSocket {
   if (socket) return socket;
-  const s: LiveSocket = io({ transports: ['websocket'] });
+  // The server refuses a page built for another protocol version (protocol_mismatch): after an
+  // update, a page left open is told to reload instead of failing in odd ways.
+  const s: LiveSocket = io({ transports: ['websocket'], auth: handshakeAuth() });
   connectionStore.set('connecting');
   s.on('connect', () => {
     connectionStore.set('connected');
@@ -86,9 +93,12 @@ function connect(): LiveSocket {
   });
   s.on('connect_error', (err) => {
     if (socket !== s) return;
-    // A rejected handshake (unauthenticated, bad_origin) is not retried by socket.io.
-    connectionStore.set(s.active ? 'reconnecting' : 'refused');
-    if (!s.active) liveErrorStore.set({ code: HANDSHAKE_REFUSALS.find((c) => c === err.message) ?? 'unauthenticated' });
+    // A rejected handshake (unauthenticated, bad_origin, protocol_mismatch) is not retried by
+    // socket.io. The server names the refusals in HANDSHAKE_ERROR_CODES; anything else reads as signed out.
+    if (s.active) return connectionStore.set('reconnecting');
+    const code = HANDSHAKE_ERROR_CODES.find((c) => c === err.message) ?? 'unauthenticated';
+    connectionStore.set(code === 'protocol_mismatch' ? 'outdated' : 'refused');
+    liveErrorStore.set({ code });
   });
   s.on('view', (snapshot) => applyView(snapshot));
   s.on('ballot:voted', (e) => {
@@ -115,10 +125,7 @@ if (typeof window !== 'undefined') {
 }
 
 /** Sends one client event and resolves with its ack, or a network/offline error. Never throws. */
-export async function call<E extends ClientEventName>(
-  event: E,
-  payload: ClientPayload<E>,
-): Promise<Result<ClientResults[E]>> {
+export async function call<E extends ClientEventName>(event: E, payload: ClientPayload<E>): Promise<Result<ClientResults[E]>> {
   const s = connect();
   if (!s.connected) return { ok: false, error: { code: 'internal', message: OFFLINE } };
   try {

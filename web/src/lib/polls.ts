@@ -18,7 +18,11 @@ export function optionRows(def: PollDefinition): { key: string; label: string }[
   return optionKeys(def).map((key) => ({ key, label: optionLabel(def, key) }));
 }
 
-function minimumText(min: Minimum, count: 'rule.quorumBallotsCount' | 'rule.quorumMembersCount', share: 'rule.quorumBallotsShare' | 'rule.quorumMembersShare') {
+function minimumText(
+  min: Minimum,
+  count: 'rule.quorumBallotsCount' | 'rule.quorumMembersCount',
+  share: 'rule.quorumBallotsShare' | 'rule.quorumMembersShare',
+) {
   return min.kind === 'count' ? t(count, { n: min.count }) : t(share, { percent: min.percent });
 }
 
@@ -34,8 +38,7 @@ export function ruleText(def: Pick<PollDefinition, 'kind'> & { rule: PollRule })
   if (def.kind === 'score') out.push(t('rule.score'));
   else if (!th) out.push(def.kind === 'ranked' ? t('rule.rankedPlurality') : t('rule.plurality'));
   else {
-    const share =
-      th.share.kind === 'percent' ? t('rule.share.percent', { percent: th.share.percent }) : t(`rule.share.${th.share.kind}`);
+    const share = th.share.kind === 'percent' ? t('rule.share.percent', { percent: th.share.percent }) : t(`rule.share.${th.share.kind}`);
     out.push(t('rule.threshold', { share, base: t(`rule.base.${th.base}`) }));
     if (def.kind === 'motion') out.push(t(`rule.abstentions.${th.abstentions}`));
   }

@@ -8,10 +8,7 @@ import { resetConnection } from '$lib/live';
  * authenticated as someone else) and the page moves on to `to(session)`; on failure the error
  * comes back for the form to show.
  */
-export async function startSession(
-  request: Promise<Result<Session>>,
-  to: (session: Session) => string = () => '/',
-): Promise<ApiError | null> {
+export async function startSession(request: Promise<Result<Session>>, to: (session: Session) => string = () => '/'): Promise<ApiError | null> {
   const r = await request;
   if (!r.ok) return r.error;
   resetConnection();

@@ -6,8 +6,7 @@ import type { BallotChoice } from '@yishi/protocol';
 
 const yes: BallotChoice = { kind: 'motion', choice: 'yes' };
 const no: BallotChoice = { kind: 'motion', choice: 'no' };
-const secret = (electorateSize: number, choices: BallotChoice[]) =>
-  smallElectorateWarning({ secrecy: 'secret', electorateSize, choices });
+const secret = (electorateSize: number, choices: BallotChoice[]) => smallElectorateWarning({ secrecy: 'secret', electorateSize, choices });
 
 describe('who has voted', () => {
   it('needs max(3, ceil(20% of the electorate)) ballots', () => {

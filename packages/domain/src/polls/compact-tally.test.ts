@@ -35,7 +35,12 @@ describe('compact live tallies', () => {
     );
     fc.assert(
       fc.property(scenario, ({ kind, everyone, hidden, members, residents, hands, version }) => {
-        const poll = makePoll(kind, { options: N, maxChoices: 2, eligibility: everyone ? 'everyone' : 'members', results: hidden ? 'hidden_until_close' : 'live' });
+        const poll = makePoll(kind, {
+          options: N,
+          maxChoices: 2,
+          eligibility: everyone ? 'everyone' : 'members',
+          results: hidden ? 'hidden_until_close' : 'live',
+        });
         const keys = kind === 'motion' ? (['yes', 'no'] as const) : [ids[0]!, ids[1]!];
         const inRoom: InRoomCounts | null =
           hands && (kind === 'motion' || kind === 'single')
@@ -85,9 +90,27 @@ describe('compact live tallies', () => {
 describe('withLiveTallies', () => {
   const poll = makePoll('single', { options: N });
   const tallyAt = (version: number, votes: number, state: 'open' | 'closed' = 'open') =>
-    tallyPoll(poll, [{ electorate: 'members', electorateSize: 30, choices: Array.from({ length: votes }, (): BallotChoice => ({ kind: 'single', optionId: ids[0]! })) }], { state, version });
+    tallyPoll(
+      poll,
+      [
+        {
+          electorate: 'members',
+          electorateSize: 30,
+          choices: Array.from({ length: votes }, (): BallotChoice => ({ kind: 'single', optionId: ids[0]! })),
+        },
+      ],
+      { state, version },
+    );
   const view = (state: 'open' | 'closed', version: number, votes: number): PollView => ({
-    poll: { meetingId: uuid(9) as MeetingId, definition: poll, state, residentAccess: 'open_unverified', closesAt: null, agendaItemId: null, createdAt: '2026-12-01T11:00:00.000Z' },
+    poll: {
+      meetingId: uuid(9) as MeetingId,
+      definition: poll,
+      state,
+      residentAccess: 'open_unverified',
+      closesAt: null,
+      agendaItemId: null,
+      createdAt: '2026-12-01T11:00:00.000Z',
+    },
     tally: tallyAt(version, votes, state),
     voters: null,
     named: [],
@@ -104,4 +127,3 @@ describe('withLiveTallies', () => {
     expect(withLiveTallies({ polls: [view('open', 10, 3)] }, null).polls[0]!.tally).toEqual(tallyAt(10, 3));
   });
 });
-

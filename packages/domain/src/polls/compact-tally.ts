@@ -41,29 +41,27 @@ export function expandTally(poll: PollDefinition, live: LiveTally): TallySnapsho
     kind: live.kind,
     state: 'open',
     version: live.version,
-    electorates: live.electorates.map(
-      (e): ElectorateTally => ({
-        electorate: e.electorate,
-        electorateSize: e.electorateSize,
-        electorateKnown: e.electorateKnown !== false,
-        online: e.online,
-        inRoom: e.inRoom,
-        turnout: e.online + e.inRoom,
-        inRoomEnteredBy: e.inRoomEnteredBy,
-        results: e.counts
-          ? {
-              kind: 'counts',
-              options: keys.map((option, i) => {
-                const online = e.counts!.online[i] ?? 0;
-                const inRoom = e.counts!.inRoom[i] ?? 0;
-                return { option, online, inRoom, total: online + inRoom };
-              }),
-            }
-          : e.results,
-        outcome: null,
-        warning: e.warning,
-      }),
-    ),
+    electorates: live.electorates.map((e): ElectorateTally => ({
+      electorate: e.electorate,
+      electorateSize: e.electorateSize,
+      electorateKnown: e.electorateKnown !== false,
+      online: e.online,
+      inRoom: e.inRoom,
+      turnout: e.online + e.inRoom,
+      inRoomEnteredBy: e.inRoomEnteredBy,
+      results: e.counts
+        ? {
+            kind: 'counts',
+            options: keys.map((option, i) => {
+              const online = e.counts!.online[i] ?? 0;
+              const inRoom = e.counts!.inRoom[i] ?? 0;
+              return { option, online, inRoom, total: online + inRoom };
+            }),
+          }
+        : e.results,
+      outcome: null,
+      warning: e.warning,
+    })),
   };
 }
 
@@ -82,4 +80,3 @@ export function withLiveTallies(polls: PollsView, tallies: TalliesView | null | 
     }),
   };
 }
-

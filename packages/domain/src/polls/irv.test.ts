@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { runIrv } from './irv.ts';
 
 const repeat = (n: number, ballot: string[]) => Array.from({ length: n }, () => ballot);
-const votes = (round: { counts: { optionId: string; votes: number }[] }) =>
-  Object.fromEntries(round.counts.map((c) => [c.optionId, c.votes]));
+const votes = (round: { counts: { optionId: string; votes: number }[] }) => Object.fromEntries(round.counts.map((c) => [c.optionId, c.votes]));
 
 describe('runIrv', () => {
   it('a first-round majority wins in round one', () => {
@@ -18,7 +17,10 @@ describe('runIrv', () => {
     // a 4, b 3, c 2 (c voters prefer b next): c out, then b 5 of 9.
     const ballots = [...repeat(4, ['a']), ...repeat(3, ['b']), ...repeat(2, ['c', 'b'])];
     const r = runIrv(['a', 'b', 'c'], ballots);
-    expect(r.rounds.map(votes)).toEqual([{ a: 4, b: 3, c: 2 }, { a: 4, b: 5 }]);
+    expect(r.rounds.map(votes)).toEqual([
+      { a: 4, b: 3, c: 2 },
+      { a: 4, b: 5 },
+    ]);
     expect(r.rounds.map((x) => x.eliminated)).toEqual(['c', null]);
     expect(r.winner).toBe('b');
   });
@@ -36,13 +38,7 @@ describe('runIrv', () => {
   it('breaks an elimination tie on earlier rounds before ballot position', () => {
     // Round 1: a 4, b 2, c 3, d 2 -> d out (b and d level; d listed later).
     // One of d's ballots moves to b, so b and c are level in round 2.
-    const ballots = [
-      ...repeat(4, ['a']),
-      ...repeat(2, ['b']),
-      ...repeat(3, ['c']),
-      ...repeat(1, ['d', 'b']),
-      ...repeat(1, ['d']),
-    ];
+    const ballots = [...repeat(4, ['a']), ...repeat(2, ['b']), ...repeat(3, ['c']), ...repeat(1, ['d', 'b']), ...repeat(1, ['d'])];
     const r = runIrv(['a', 'b', 'c', 'd'], ballots);
     expect(r.rounds.map(votes)[0]).toEqual({ a: 4, b: 2, c: 3, d: 2 });
     expect(r.rounds[0]!.eliminated).toBe('d');
@@ -66,14 +62,30 @@ describe('runIrv', () => {
   it('has no winner and no tie without ballots', () => {
     const r = runIrv(['a', 'b'], []);
     expect(r).toEqual({
-      rounds: [{ round: 1, counts: [{ optionId: 'a', votes: 0 }, { optionId: 'b', votes: 0 }], exhausted: 0, eliminated: null }],
+      rounds: [
+        {
+          round: 1,
+          counts: [
+            { optionId: 'a', votes: 0 },
+            { optionId: 'b', votes: 0 },
+          ],
+          exhausted: 0,
+          eliminated: null,
+        },
+      ],
       winner: null,
       tied: [],
     });
   });
 
   it('skips unknown and repeated preferences instead of counting them', () => {
-    const r = runIrv(['a', 'b'], [['x', 'a', 'a', 'b'], ['b', 'b']]);
+    const r = runIrv(
+      ['a', 'b'],
+      [
+        ['x', 'a', 'a', 'b'],
+        ['b', 'b'],
+      ],
+    );
     expect(votes(r.rounds[0]!)).toEqual({ a: 1, b: 1 });
   });
 });
@@ -81,13 +93,11 @@ describe('runIrv', () => {
 // ---- properties ----
 
 const OPTIONS = ['a', 'b', 'c', 'd', 'e', 'f'];
-const election = fc
-  .integer({ min: 1, max: OPTIONS.length })
-  .chain((n) => {
-    const options = OPTIONS.slice(0, n);
-    const ballot = fc.uniqueArray(fc.constantFrom(...options), { minLength: 1, maxLength: n });
-    return fc.tuple(fc.constant(options), fc.array(ballot, { maxLength: 60 }));
-  });
+const election = fc.integer({ min: 1, max: OPTIONS.length }).chain((n) => {
+  const options = OPTIONS.slice(0, n);
+  const ballot = fc.uniqueArray(fc.constantFrom(...options), { minLength: 1, maxLength: n });
+  return fc.tuple(fc.constant(options), fc.array(ballot, { maxLength: 60 }));
+});
 
 describe('runIrv properties', () => {
   it('a first-round majority wins in round one', () => {
@@ -126,9 +136,7 @@ describe('runIrv properties', () => {
           expect(next.exhausted).toBeGreaterThanOrEqual(round.exhausted);
           const fewest = Math.min(...round.counts.map((c) => c.votes));
           expect(round.counts.find((c) => c.optionId === round.eliminated)?.votes).toBe(fewest);
-          expect(next.counts.map((c) => c.optionId)).toEqual(
-            round.counts.map((c) => c.optionId).filter((o) => o !== round.eliminated),
-          );
+          expect(next.counts.map((c) => c.optionId)).toEqual(round.counts.map((c) => c.optionId).filter((o) => o !== round.eliminated));
         });
       }),
     );
@@ -157,11 +165,7 @@ describe('runIrv properties', () => {
 
   it('is deterministic: the same ballots in any order give the same result', () => {
     const shuffled = election.chain(([options, ballots]) =>
-      fc.tuple(
-        fc.constant(options),
-        fc.constant(ballots),
-        fc.shuffledSubarray(ballots, { minLength: ballots.length, maxLength: ballots.length }),
-      ),
+      fc.tuple(fc.constant(options), fc.constant(ballots), fc.shuffledSubarray(ballots, { minLength: ballots.length, maxLength: ballots.length })),
     );
     fc.assert(
       fc.property(shuffled, ([options, ballots, reordered]) => {

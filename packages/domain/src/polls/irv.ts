@@ -40,10 +40,7 @@ export interface IrvResultOf<O extends string> {
  * unknown option, or a second mention of one, is skipped (validateBallot refuses such
  * ballots before they are stored; skipping keeps this total for any input).
  */
-export function runIrv<O extends string>(
-  options: readonly O[],
-  ballots: readonly (readonly O[])[],
-): IrvResultOf<O> {
+export function runIrv<O extends string>(options: readonly O[], ballots: readonly (readonly O[])[]): IrvResultOf<O> {
   const position = new Map<O, number>(options.map((o, i) => [o, i]));
   const clean = ballots.map((b) => {
     const seen = new Set<O>();
@@ -100,11 +97,7 @@ export function runIrv<O extends string>(
   }
 }
 
-function pickElimination<O extends string>(
-  tied: O[],
-  history: readonly Map<O, number>[],
-  position: ReadonlyMap<O, number>,
-): O {
+function pickElimination<O extends string>(tied: O[], history: readonly Map<O, number>[], position: ReadonlyMap<O, number>): O {
   let candidates = tied;
   // Earlier rounds first: the option that was weaker sooner goes out.
   for (const votes of history) {

@@ -71,9 +71,7 @@ describe('motions', () => {
     expect(motion([6, 0, 0], { threshold: rule(majority, 'electorate'), electorateSize: 12 }).kind).toBe('failed');
     expect(motion([7, 0, 0], { threshold: rule(majority, 'electorate'), electorateSize: 12 }).kind).toBe('passed');
     // Excluding abstentions takes abstainers out of the electorate too: 6 of (12 - 2).
-    expect(motion([6, 0, 2], { threshold: rule(majority, 'electorate', 'excluded'), electorateSize: 12 }).kind).toBe(
-      'passed',
-    );
+    expect(motion([6, 0, 2], { threshold: rule(majority, 'electorate', 'excluded'), electorateSize: 12 }).kind).toBe('passed');
   });
 
   it('an electorate smaller than the ballots cast does not lower the bar', () => {
@@ -197,8 +195,18 @@ describe('choice polls', () => {
       }));
       return decideOutcome(poll, tallyElectorate(poll, { electorate: 'members', electorateSize: 9, choices }), present(9));
     };
-    expect(score([[5, 1], [0, 3]])).toMatchObject({ kind: 'winner', optionId: opt(0) });
-    expect(score([[2, 3], [3, 2]])).toMatchObject({ kind: 'tie' });
+    expect(
+      score([
+        [5, 1],
+        [0, 3],
+      ]),
+    ).toMatchObject({ kind: 'winner', optionId: opt(0) });
+    expect(
+      score([
+        [2, 3],
+        [3, 2],
+      ]),
+    ).toMatchObject({ kind: 'tie' });
     expect(score([]).kind).toBe('failed');
   });
 
@@ -223,11 +231,7 @@ describe('choice polls', () => {
 
 // ---- properties ----
 
-const share = fc.oneof(
-  fc.constant(majority),
-  fc.constant(twoThirds),
-  fc.integer({ min: 1, max: 100 }).map(pct),
-);
+const share = fc.oneof(fc.constant(majority), fc.constant(twoThirds), fc.integer({ min: 1, max: 100 }).map(pct));
 /** The rules as stated, in exact integer arithmetic. */
 const meets = (s: ThresholdShare, support: number, base: number) =>
   s.kind === 'simple_majority' ? 2 * support > base : s.kind === 'two_thirds' ? 3 * support >= 2 * base : 100 * support >= s.percent * base;
@@ -282,7 +286,11 @@ describe('the council quorum binds members-only polls (issue 7)', () => {
   const poll = (quorum: PollQuorum = { kind: 'none' }, eligibility: 'members' | 'everyone' = 'members') =>
     makePoll('motion', { eligibility, rule: { threshold: rule(majority), quorum } });
   const yes = (poll: ReturnType<typeof makePoll>, n: number, electorate: 'members' | 'residents' = 'members') =>
-    tallyElectorate(poll, { electorate, electorateSize: 4, choices: Array.from({ length: n }, (): BallotChoice => ({ kind: 'motion', choice: 'yes' })) });
+    tallyElectorate(poll, {
+      electorate,
+      electorateSize: 4,
+      choices: Array.from({ length: n }, (): BallotChoice => ({ kind: 'motion', choice: 'yes' })),
+    });
   const attendance = (membersPresent: number) => ({ membersPresent, totalMembers: 4, councilQuorum: 3 });
 
   it('one member present of four, quorum three: no quorum, whatever the votes', () => {
@@ -298,7 +306,10 @@ describe('the council quorum binds members-only polls (issue 7)', () => {
     const looser = poll({ kind: 'members_present', min: { kind: 'count', count: 1 } });
     expect(decideOutcome(looser, yes(looser, 2), attendance(2)).kind).toBe('no_quorum');
     const stricter = poll({ kind: 'members_present', min: { kind: 'count', count: 4 } });
-    expect(decideOutcome(stricter, yes(stricter, 3), attendance(3))).toMatchObject({ kind: 'no_quorum', basis: { quorum: { required: 4, actual: 3 } } });
+    expect(decideOutcome(stricter, yes(stricter, 3), attendance(3))).toMatchObject({
+      kind: 'no_quorum',
+      basis: { quorum: { required: 4, actual: 3 } },
+    });
     expect(decideOutcome(stricter, yes(stricter, 3), attendance(4)).kind).toBe('passed');
   });
 

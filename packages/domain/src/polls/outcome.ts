@@ -89,11 +89,7 @@ export interface MotionCounts {
  * fewer than the ballots actually cast, so an understated electorate cannot make passing
  * easier.
  */
-export function thresholdBase(
-  threshold: Threshold,
-  counts: MotionCounts,
-  electorateSize: number,
-): number {
+export function thresholdBase(threshold: Threshold, counts: MotionCounts, electorateSize: number): number {
   const cast = counts.yes + counts.no + counts.abstain;
   const whole = threshold.base === 'ballots_cast' ? cast : Math.max(electorateSize, cast);
   return threshold.abstentions === 'excluded' ? whole - counts.abstain : whole;
@@ -164,9 +160,7 @@ export function decideOutcome(poll: PollDefinition, tally: ElectorateTally, atte
       ? { kind: 'winner', optionId: leaders[0]!, basis: withThreshold }
       : { kind: 'tie', optionIds: leaders, basis: withThreshold };
   }
-  return leaders.length === 1
-    ? { kind: 'winner', optionId: leaders[0]!, basis }
-    : { kind: 'tie', optionIds: leaders, basis };
+  return leaders.length === 1 ? { kind: 'winner', optionId: leaders[0]!, basis } : { kind: 'tie', optionIds: leaders, basis };
 }
 
 /** The snapshot with each electorate's outcome filled in; for the closed poll's record. */

@@ -25,7 +25,13 @@ describe('tallyElectorate', () => {
       { kind: 'motion', choice: 'yes' },
       { kind: 'motion', choice: 'abstain' },
     ];
-    const inRoom = room({ ballots: 5, counts: [{ option: 'yes', count: 2 }, { option: 'no', count: 3 }] });
+    const inRoom = room({
+      ballots: 5,
+      counts: [
+        { option: 'yes', count: 2 },
+        { option: 'no', count: 3 },
+      ],
+    });
     const t = tallyElectorate(poll, { electorate: 'members', electorateSize: 12, choices, inRoom });
     expect(counts(t.results)).toEqual({ yes: [2, 2, 4], no: [0, 3, 3], abstain: [1, 0, 1] });
     expect(t).toMatchObject({ online: 3, inRoom: 5, turnout: 8, electorateSize: 12, inRoomEnteredBy: facilitator });
@@ -93,13 +99,9 @@ describe('tallyElectorate', () => {
   it('throws on in-room counts that were not validated', () => {
     const poll = makePoll('motion');
     const inRoom = room({ ballots: 4, counts: [{ option: 'yes', count: 3 }] });
-    expect(() => tallyElectorate(poll, { electorate: 'members', electorateSize: 5, choices: [], inRoom })).toThrow(
-      /inconsistent_ballots/,
-    );
+    expect(() => tallyElectorate(poll, { electorate: 'members', electorateSize: 5, choices: [], inRoom })).toThrow(/inconsistent_ballots/);
     const residents = room({ electorate: 'residents' });
-    expect(() =>
-      tallyElectorate(poll, { electorate: 'members', electorateSize: 5, choices: [], inRoom: residents }),
-    ).toThrow(/wrong_electorate/);
+    expect(() => tallyElectorate(poll, { electorate: 'members', electorateSize: 5, choices: [], inRoom: residents })).toThrow(/wrong_electorate/);
   });
 
   it('warns on a secret poll with a tiny electorate, not on roll call', () => {
@@ -119,7 +121,13 @@ describe('validateInRoomCounts', () => {
     expect(validateInRoomCounts(motion, room({ counts: [{ option: opt(0), count: 0 }] }))).toMatchObject({
       code: 'unknown_option',
     });
-    const dup = room({ ballots: 2, counts: [{ option: 'yes', count: 1 }, { option: 'yes', count: 1 }] });
+    const dup = room({
+      ballots: 2,
+      counts: [
+        { option: 'yes', count: 1 },
+        { option: 'yes', count: 1 },
+      ],
+    });
     expect(validateInRoomCounts(motion, dup)).toMatchObject({ code: 'duplicate_option' });
     expect(validateInRoomCounts(motion, room({ electorate: 'residents' }))).toMatchObject({ code: 'wrong_electorate' });
     expect(validateInRoomCounts(makePoll('motion', { eligibility: 'everyone' }), room({ electorate: 'residents' }))).toEqual({
@@ -175,9 +183,7 @@ describe('tallyPoll and visibleSnapshot', () => {
 
   it('refuses residents in a members-only poll', () => {
     const poll = makePoll('single');
-    expect(() =>
-      tallyPoll(poll, [{ electorate: 'residents', electorateSize: 1, choices: [] }], { state: 'open', version: 1 }),
-    ).toThrow();
+    expect(() => tallyPoll(poll, [{ electorate: 'residents', electorateSize: 1, choices: [] }], { state: 'open', version: 1 })).toThrow();
   });
 
   it('hides results and the unanimous warning until close, keeps turnout', () => {
@@ -210,16 +216,14 @@ const choiceFor = {
 
 describe('tally properties', () => {
   it('the counts add up to the valid choices plus the in-room hands', () => {
-    const scenario = fc
-      .constantFrom('motion' as const, 'single' as const, 'multiple' as const)
-      .chain((kind) =>
-        fc.record({
-          kind: fc.constant(kind),
-          maxChoices: fc.integer({ min: 1, max: N_OPTIONS }),
-          choices: fc.array(choiceFor[kind], { maxLength: 40 }),
-          hands: fc.option(fc.array(fc.nat({ max: 30 }), { minLength: 3, maxLength: 3 }), { nil: null }),
-        }),
-      );
+    const scenario = fc.constantFrom('motion' as const, 'single' as const, 'multiple' as const).chain((kind) =>
+      fc.record({
+        kind: fc.constant(kind),
+        maxChoices: fc.integer({ min: 1, max: N_OPTIONS }),
+        choices: fc.array(choiceFor[kind], { maxLength: 40 }),
+        hands: fc.option(fc.array(fc.nat({ max: 30 }), { minLength: 3, maxLength: 3 }), { nil: null }),
+      }),
+    );
     fc.assert(
       fc.property(scenario, ({ kind, maxChoices, choices, hands }) => {
         const poll = makePoll(kind, { options: N_OPTIONS, maxChoices });

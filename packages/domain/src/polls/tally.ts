@@ -11,7 +11,6 @@ import type {
   InRoomErrorCode,
   OptionCount,
   OptionId,
-  OptionKey,
   PollDefinition,
   PollState,
   TallyResults,
@@ -54,9 +53,7 @@ export function validateInRoomCounts(poll: PollDefinition, counts: InRoomCounts,
   }
   const people = counts.ballots;
   const consistent =
-    poll.kind === 'multiple'
-      ? counts.counts.every((r) => r.count <= people) && sum >= people && sum <= people * poll.maxChoices
-      : sum === people;
+    poll.kind === 'multiple' ? counts.counts.every((r) => r.count <= people) && sum >= people && sum <= people * poll.maxChoices : sum === people;
   return consistent ? { ok: true } : { ok: false, code: 'inconsistent_ballots' };
 }
 
@@ -109,14 +106,13 @@ export function tallyElectorate(poll: PollDefinition, input: ElectorateInput): E
   };
 }
 
-function countResults(
-  poll: PollDefinition,
-  choices: readonly BallotChoice[],
-  inRoom: InRoomCounts | null,
-): TallyResults {
+function countResults(poll: PollDefinition, choices: readonly BallotChoice[], inRoom: InRoomCounts | null): TallyResults {
   if (poll.kind === 'ranked') {
     const ids = poll.options.map((o) => o.id);
-    const irv = runIrv<OptionId>(ids, (choices as ChoiceOf<'ranked'>[]).map((c) => c.ranking));
+    const irv = runIrv<OptionId>(
+      ids,
+      (choices as ChoiceOf<'ranked'>[]).map((c) => c.ranking),
+    );
     return { kind: 'ranked', rounds: irv.rounds, winner: irv.winner, tied: irv.tied };
   }
   if (poll.kind === 'score') {
@@ -152,11 +148,7 @@ function countResults(
 }
 
 /** Tallies every electorate the poll has, in the order of electoratesOf. */
-export function tallyPoll(
-  poll: PollDefinition,
-  inputs: readonly ElectorateInput[],
-  meta: { state: PollState; version: number },
-): TallySnapshot {
+export function tallyPoll(poll: PollDefinition, inputs: readonly ElectorateInput[], meta: { state: PollState; version: number }): TallySnapshot {
   for (const input of inputs) {
     if (!electoratesOf(poll).includes(input.electorate)) {
       throw new Error(`electorate ${input.electorate} cannot vote in this poll`);

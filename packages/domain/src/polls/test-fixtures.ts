@@ -31,9 +31,7 @@ export function makePoll(
     secrecy: over.secrecy ?? 'secret',
     results: over.results ?? 'live',
     rule,
-    ...(kind === 'motion'
-      ? {}
-      : { options: Array.from({ length: n }, (_, i) => ({ id: opt(i), label: `Option ${i}` })) }),
+    ...(kind === 'motion' ? {} : { options: Array.from({ length: n }, (_, i) => ({ id: opt(i), label: `Option ${i}` })) }),
     ...(kind === 'multiple' ? { maxChoices: over.maxChoices ?? 2 } : {}),
   });
 }

@@ -29,21 +29,13 @@ describe('validateBallot', () => {
   it('refuses an option of another poll and names it', () => {
     const r = validateBallot(makePoll('single'), { kind: 'single', optionId: foreign });
     expect(r).toEqual({ ok: false, error: { code: 'unknown_option', optionId: foreign } });
-    expect(code(validateBallot(makePoll('ranked'), { kind: 'ranked', ranking: [opt(0), foreign] }))).toBe(
-      'unknown_option',
-    );
-    expect(code(validateBallot(makePoll('multiple'), { kind: 'multiple', optionIds: [foreign] }))).toBe(
-      'unknown_option',
-    );
+    expect(code(validateBallot(makePoll('ranked'), { kind: 'ranked', ranking: [opt(0), foreign] }))).toBe('unknown_option');
+    expect(code(validateBallot(makePoll('multiple'), { kind: 'multiple', optionIds: [foreign] }))).toBe('unknown_option');
   });
 
   it('refuses a duplicate option', () => {
-    expect(code(validateBallot(makePoll('multiple'), { kind: 'multiple', optionIds: [opt(1), opt(1)] }))).toBe(
-      'duplicate_option',
-    );
-    expect(code(validateBallot(makePoll('ranked'), { kind: 'ranked', ranking: [opt(0), opt(1), opt(0)] }))).toBe(
-      'duplicate_option',
-    );
+    expect(code(validateBallot(makePoll('multiple'), { kind: 'multiple', optionIds: [opt(1), opt(1)] }))).toBe('duplicate_option');
+    expect(code(validateBallot(makePoll('ranked'), { kind: 'ranked', ranking: [opt(0), opt(1), opt(0)] }))).toBe('duplicate_option');
     const scores = [0, 1, 1, 2].map((i) => ({ optionId: opt(i), score: 3 }));
     expect(code(validateBallot(makePoll('score'), { kind: 'score', scores }))).toBe('duplicate_option');
   });
@@ -51,9 +43,7 @@ describe('validateBallot', () => {
   it('refuses more than maxChoices, accepts exactly maxChoices', () => {
     const poll = makePoll('multiple', { options: 4, maxChoices: 2 });
     expect(code(validateBallot(poll, { kind: 'multiple', optionIds: [opt(0), opt(1)] }))).toBe('ok');
-    expect(code(validateBallot(poll, { kind: 'multiple', optionIds: [opt(0), opt(1), opt(2)] }))).toBe(
-      'too_many_choices',
-    );
+    expect(code(validateBallot(poll, { kind: 'multiple', optionIds: [opt(0), opt(1), opt(2)] }))).toBe('too_many_choices');
   });
 
   it('refuses scores outside 0..5 and fractional scores, even unparsed', () => {
@@ -74,9 +64,7 @@ describe('validateBallot', () => {
   });
 
   it('accepts a partial ranking but requires every option scored', () => {
-    expect(code(validateBallot(makePoll('ranked', { options: 5 }), { kind: 'ranked', ranking: [opt(4)] }))).toBe(
-      'ok',
-    );
+    expect(code(validateBallot(makePoll('ranked', { options: 5 }), { kind: 'ranked', ranking: [opt(4)] }))).toBe('ok');
     const r = validateBallot(makePoll('score'), { kind: 'score', scores: [{ optionId: opt(0), score: 5 }] });
     expect(r).toEqual({ ok: false, error: { code: 'missing_score', optionId: opt(1) } });
   });

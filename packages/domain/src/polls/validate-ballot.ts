@@ -1,5 +1,5 @@
 import type { BallotChoice, BallotError, PollDefinition } from '@yishi/protocol';
-import { POLL_LIMITS } from '@yishi/protocol';
+import { POLL_LIMITS } from '@yishi/protocol/constants';
 
 export type BallotCheck = { ok: true; choice: BallotChoice } | { ok: false; error: BallotError };
 

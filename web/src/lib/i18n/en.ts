@@ -1,6 +1,7 @@
-import type { Dict } from './zh-CN';
+import type { Dict } from './types';
 
-export const en: Dict = {
+/** Loaded on demand (loadLang in ./i18n.svelte.ts): a phone reading Chinese never downloads it. */
+export const en = {
   'app.name': 'Yishi',
   'app.tagline': 'Live deliberation board for community councils',
   'lang.label': 'Language / 语言',
@@ -12,6 +13,7 @@ export const en: Dict = {
   'common.saving': 'Saving…',
   'common.saved': 'Saved.',
   'common.cancel': 'Cancel',
+  'common.reload': 'Reload page',
   'common.delete': 'Delete',
   'common.add': 'Add',
   'common.close': 'Close',
@@ -26,12 +28,12 @@ export const en: Dict = {
   'error.unauthenticated': 'You are not signed in, or your session has expired.',
   'error.forbidden': 'You are not allowed to do this.',
   'error.not_found': 'Not found. It may have been removed, or the link is wrong.',
-  'error.conflict':
-    'Conflict: someone else changed this, or the group still has members. Reload and try again.',
+  'error.conflict': 'Conflict: someone else changed this, or the group still has members. Reload and try again.',
   'error.invalid_transition': 'The meeting cannot move to that state now; someone may have changed it.',
   'error.rate_limited': 'Too many attempts. Please wait a moment and try again.',
   'error.payload_too_large': 'That is too long. Please shorten it and try again.',
   'error.too_many_connections': 'Too many open connections for this sign-in or network. Close other tabs of Yishi and reload.',
+  'error.protocol_mismatch': 'Yishi was updated and this page is out of date. Please reload the page.',
   'error.bad_origin': 'Request from a site that is not allowed. Open this page from the Yishi address.',
   'error.setup_done': 'The council is already set up; the setup link cannot be used again.',
   'error.group_not_empty': 'This group still has members. Move them to another group first, then delete it.',
@@ -106,8 +108,7 @@ export const en: Dict = {
 
   'home.title': 'Yishi',
   'home.needsSetupTitle': 'Not set up yet',
-  'home.needsSetupBody':
-    'Open the setup link printed in the server log (…/setup?token=…) to create the council and its admin account.',
+  'home.needsSetupBody': 'Open the setup link printed in the server log (…/setup?token=…) to create the council and its admin account.',
   'home.welcome': 'Council members sign in; residents join a meeting with its code, no account needed.',
   'home.signin': 'Member sign in',
   'home.signedInAs': 'Signed in as {name} ({role})',
@@ -166,6 +167,7 @@ export const en: Dict = {
   'connection.connected': 'Connected, updating live',
   'connection.reconnecting': 'Connection lost, reconnecting…',
   'connection.refused': 'Cannot connect: sign in or join the meeting again.',
+  'connection.outdated': 'Yishi was updated: reload the page',
 
   'setup.title': 'Set up the council',
   'setup.intro': 'Create your council and its first admin account. You will be signed in as the admin.',
@@ -178,7 +180,8 @@ export const en: Dict = {
   'signin.linkHint': 'No password? Use the personal sign-in link or QR code your admin gave you.',
   'signin.linkTitle': 'Signing in…',
   'signin.linkFailed': 'Sign-in failed. Ask your admin for a new sign-in link.',
-  'signin.linkReplaced': 'This sign-in link no longer works: it may have been replaced by a newer one. Ask the council administrator for your current link.',
+  'signin.linkReplaced':
+    'This sign-in link no longer works: it may have been replaced by a newer one. Ask the council administrator for your current link.',
   'signin.passwordLink': 'Sign in with login and password',
 
   'join.title': 'Join a meeting',
@@ -222,8 +225,7 @@ export const en: Dict = {
   'settings.revokeLink': 'Revoke link',
   'settings.revoked': 'Sign-in link of {name} revoked.',
   'settings.linkFor': 'Sign-in link for {name}',
-  'settings.linkOnce':
-    'This link is shown only once; any earlier link of this member no longer works. Print it or send it to them.',
+  'settings.linkOnce': 'This link is shown only once; any earlier link of this member no longer works. Print it or send it to them.',
   'settings.slipScan': 'Scan with your phone to sign in to Yishi',
   'settings.qrAlt': 'Sign-in QR code for {name}',
   'settings.password': 'Set my password',
@@ -307,7 +309,7 @@ export const en: Dict = {
   'ballot.moveUp': 'Move “{label}” up (now number {n})',
   'ballot.moveDown': 'Move “{label}” down (now number {n})',
   'ballot.rankMoved': '“{label}” is now number {n}.',
-  'ballot.scoreHint': 'Rate each option from 0 (lowest) to 5 (highest).',
+  'ballot.scoreHint': 'Rate each option from 0 (lowest) to {max} (highest).',
   'ballot.scoreLabel': 'Score for “{label}”',
   'ballot.code': 'Voting code',
   'ballot.codeHint': 'Enter the voting code from your slip. You type it once: this tab keeps it for this meeting.',
@@ -316,7 +318,8 @@ export const en: Dict = {
   'ballot.codeOther': 'Use another code',
   'ballot.membersOnly': 'This poll is for council members only; its result is binding.',
   'ballot.receiptTitle': 'Want to change your vote later?',
-  'ballot.receiptNote': 'This is a secret ballot: nobody can see what you chose. This browser has kept a change-vote code for you, so until the poll closes you can come back to this page and change your vote. On another phone, or after clearing the browser, you cannot change it any more.',
+  'ballot.receiptNote':
+    'This is a secret ballot: nobody can see what you chose. This browser has kept a change-vote code for you, so until the poll closes you can come back to this page and change your vote. On another phone, or after clearing the browser, you cannot change it any more.',
   'ballot.receiptHide': 'Got it',
 
   'display.title': 'Room display',
@@ -357,7 +360,8 @@ export const en: Dict = {
   'tally.votersTitle': 'Have voted ({electorate}):',
   'tally.votersNone': 'nobody yet',
   'tally.votersHidden': 'Secret ballot: who has voted stays hidden until enough have voted that it reveals nothing.',
-  'tally.votersHiddenLive': 'Secret ballot with live results: who has voted is shown when the poll closes, so the tally cannot give anyone’s vote away.',
+  'tally.votersHiddenLive':
+    'Secret ballot with live results: who has voted is shown when the poll closes, so the tally cannot give anyone’s vote away.',
   'tally.named': 'Named ballots (roll-call)',
   'tally.namedInRoom': 'counted by hand in the room',
   'tally.announceTurnout': '{electorate}: turnout has reached {percent}%',
@@ -413,14 +417,16 @@ export const en: Dict = {
   'inroom.peopleSum': 'People counted in the room: {n}',
   'inroom.submit': 'Save in-room counts',
   'inroom.saved': 'In-room counts saved.',
-  'meeting.startBelowQuorum': 'Below quorum: {present} present, {required} needed. You may start, but binding votes will end “no quorum” until enough members are here.',
+  'meeting.startBelowQuorum':
+    'Below quorum: {present} present, {required} needed. You may start, but binding votes will end “no quorum” until enough members are here.',
   'inroom.who': 'Who voted in the room',
   'ballot.countedInRoom': 'You were counted by hand in the room for this vote.',
   'inroom.whoHint': 'Tick each member counted by hand. A member ticked here cannot also vote online, and one who voted online cannot be ticked.',
   'inroom.ticked': '{n} ticked',
 
   'codes.title': 'Voting codes',
-  'codes.hint': 'Issue one-time voting codes to residents (each code is good for one ballot per poll). Codes are shown only now: print them right away.',
+  'codes.hint':
+    'Issue one-time voting codes to residents (each code is good for one ballot per poll). Codes are shown only now: print them right away.',
   'codes.labels': 'Households (optional, one per line, e.g. 3-201)',
   'codes.labelsHint': 'With a list, one code is issued per household.',
   'codes.count': 'Number of codes',
@@ -432,4 +438,4 @@ export const en: Dict = {
   'codes.slipHousehold': 'Household: {label}',
   'codes.slipScan': 'Scan to join the meeting, then enter the code above when you vote.',
   'codes.qrAlt': 'QR code of the meeting join link: {url}',
-};
+} as const satisfies Dict;

@@ -1,30 +1,34 @@
-import type {
-  ApiError,
-  BuiltinGroup,
-  ErrorCode,
-  Group,
-  MeetingMode,
-  MeetingState,
-  Role,
-} from '@yishi/protocol';
-import { en } from './en';
-import { zhCN, type Dict, type Key } from './zh-CN';
+import type { ApiError, BuiltinGroup, ErrorCode, Group, MeetingMode, MeetingState, Role } from '@yishi/protocol';
+import type { Dict, Key, ParamsArg } from './types';
 
 export type Lang = 'zh-CN' | 'en';
 export const LANGS: readonly Lang[] = ['zh-CN', 'en'];
 /** Language names are shown in their own language, so they are not translated. */
 export const LANG_NAMES: Record<Lang, string> = { 'zh-CN': '中文', en: 'English' };
 
-const DICTS: Record<Lang, Dict> = { 'zh-CN': zhCN, en };
+/**
+ * Each dictionary is its own chunk, fetched only when its language is chosen: a phone downloads
+ * its own language's strings and never the other's. The root layout's load awaits the first one
+ * (loadLang), so nothing renders before t() can answer.
+ */
+const LOADERS: Record<Lang, () => Promise<Dict>> = {
+  'zh-CN': () => import('./zh-CN').then((m) => m.zhCN),
+  en: () => import('./en').then((m) => m.en),
+};
+const loaded: Partial<Record<Lang, Dict>> = {};
+const loading: Partial<Record<Lang, Promise<Dict>>> = {};
+
+/** Fetches a language's dictionary once; a failed fetch (offline) may be retried later. */
+export async function loadLang(lang: Lang): Promise<void> {
+  if (loaded[lang]) return;
+  const pending = (loading[lang] ??= LOADERS[lang]().finally(() => delete loading[lang]));
+  loaded[lang] = await pending;
+}
+
 const STORAGE_KEY = 'yishi.lang';
 
 // Compile-time proof that every code, role, state, mode and builtin group has a translation.
-type Required =
-  | `error.${ErrorCode}`
-  | `role.${Role}`
-  | `state.${MeetingState}`
-  | `mode.${MeetingMode}`
-  | `group.${BuiltinGroup}`;
+type Required = `error.${ErrorCode}` | `role.${Role}` | `state.${MeetingState}` | `mode.${MeetingMode}` | `group.${BuiltinGroup}`;
 const _allTranslated: readonly Key[] = [] as readonly Required[];
 void _allTranslated;
 
@@ -52,7 +56,17 @@ function initialLang(): Lang {
 
 export const i18n = $state<{ lang: Lang }>({ lang: initialLang() });
 
-export function setLang(lang: Lang): void {
+let lastAsked: Lang | undefined;
+
+/**
+ * Switches language once its dictionary has arrived (t() never sees a missing one). When switches
+ * overlap, the last one asked wins, whichever dictionary arrives first. Rejects if the dictionary
+ * cannot be fetched; the language then stays as it was.
+ */
+export async function setLang(lang: Lang): Promise<void> {
+  lastAsked = lang;
+  await loadLang(lang);
+  if (lastAsked !== lang) return;
   i18n.lang = lang;
   try {
     window.localStorage.setItem(STORAGE_KEY, lang);
@@ -61,19 +75,24 @@ export function setLang(lang: Lang): void {
   }
 }
 
-export type Params = Record<string, string | number>;
+export type Params = Readonly<Record<string, string | number>>;
 
-/** Reactive: reading i18n.lang makes any template or $derived using t() follow the switch. */
-export function t(key: Key, params?: Params): string {
-  const text = DICTS[i18n.lang][key] ?? zhCN[key] ?? key;
+/**
+ * Reactive: reading i18n.lang makes any template or $derived using t() follow the switch.
+ * The parameters are typed from the message: t('codes.issue', { n: 3 }) for "发放 {n} 个投票码";
+ * a missing, misspelled or extra name fails to type-check.
+ */
+export function t<K extends Key>(key: K, ...[params]: ParamsArg<K>): string {
+  const text = loaded[i18n.lang]?.[key] ?? key;
   if (!params) return text;
-  return text.replace(/\{(\w+)\}/g, (m, name: string) =>
-    Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : m,
-  );
+  const values: Params = params;
+  return text.replace(/\{(\w+)\}/g, (m, name: string) => (Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : m));
 }
 
+/** Every dictionary has the same keys (./types.ts), so the one in use answers for all. */
 function isKey(k: string): k is Key {
-  return Object.prototype.hasOwnProperty.call(zhCN, k);
+  const dict = loaded[i18n.lang];
+  return dict !== undefined && Object.prototype.hasOwnProperty.call(dict, k);
 }
 
 /** Marks a client-side network failure inside an ApiError (it never comes from the server). */
@@ -92,6 +111,7 @@ export function errorText(error: ApiError | null | undefined): string {
       .map((f) => `field.${f.split('.')[0]}`)
       .filter(isKey)
       .map((k) => t(k));
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local copy to drop repeats, never state
     const unique = [...new Set(names)];
     if (unique.length) text += ' ' + t('error.fields', { fields: unique.join(i18n.lang === 'en' ? ', ' : '、') });
   }
@@ -104,6 +124,7 @@ export function groupName(group: Pick<Group, 'name' | 'builtin'> | undefined): s
 }
 
 export function formatDateTime(iso: string): string {
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local value, never state
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   return new Intl.DateTimeFormat(i18n.lang, {

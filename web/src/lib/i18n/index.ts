@@ -1,3 +1,3 @@
-export { i18n, setLang, t, errorText, groupName, formatDateTime, detectLang, LANGS, LANG_NAMES, NETWORK, OFFLINE } from './i18n.svelte';
+export { i18n, setLang, loadLang, t, errorText, groupName, formatDateTime, detectLang, LANGS, LANG_NAMES, NETWORK, OFFLINE } from './i18n.svelte';
 export type { Lang, Params } from './i18n.svelte';
-export type { Key, Dict } from './zh-CN';
+export type { Key, Dict, ParamsOf } from './types';

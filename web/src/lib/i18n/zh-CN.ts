@@ -1,6 +1,7 @@
 /**
- * The zh-CN dictionary is the source of keys: every other dictionary must have exactly these keys
- * (see `Dict`). Placeholders look like {name}.
+ * The zh-CN dictionary is the source of keys and parameters: every other dictionary must have
+ * exactly these keys, each with the same {name} placeholders (see ./types.ts). This module is
+ * loaded on demand (loadLang in ./i18n.svelte.ts), so a phone reading English never downloads it.
  */
 export const zhCN = {
   'app.name': '议事',
@@ -14,6 +15,7 @@ export const zhCN = {
   'common.saving': '正在保存…',
   'common.saved': '已保存。',
   'common.cancel': '取消',
+  'common.reload': '重新加载页面',
   'common.delete': '删除',
   'common.add': '添加',
   'common.close': '关闭',
@@ -33,6 +35,7 @@ export const zhCN = {
   'error.rate_limited': '操作太频繁，请稍等一会儿再试。',
   'error.payload_too_large': '内容太长，请缩短后再试。',
   'error.too_many_connections': '此登录或网络打开的连接过多。请关闭其他议事页面后刷新。',
+  'error.protocol_mismatch': '议事已更新，本页面还是旧版本。请重新加载页面。',
   'error.bad_origin': '请求来源不被允许。请从议事网站的地址打开本页。',
   'error.setup_done': '议事会已经设置完成，设置链接不能再次使用。',
   'error.group_not_empty': '这个分组里还有成员。请先把他们调到其他分组，再删除。',
@@ -166,6 +169,7 @@ export const zhCN = {
   'connection.connected': '已连接，实时更新中',
   'connection.reconnecting': '连接中断，正在重新连接…',
   'connection.refused': '无法连接：请重新登录或重新加入会议。',
+  'connection.outdated': '议事已更新：请重新加载页面',
 
   'setup.title': '设置议事会',
   'setup.intro': '创建您的议事会和第一个管理员账号。完成后您将以管理员身份登录。',
@@ -306,7 +310,7 @@ export const zhCN = {
   'ballot.moveUp': '上移“{label}”（现为第 {n} 位）',
   'ballot.moveDown': '下移“{label}”（现为第 {n} 位）',
   'ballot.rankMoved': '“{label}”现在是第 {n} 位。',
-  'ballot.scoreHint': '为每个选项打分：0 分最低，5 分最高。',
+  'ballot.scoreHint': '为每个选项打分：0 分最低，{max} 分最高。',
   'ballot.scoreLabel': '“{label}”的评分',
   'ballot.code': '投票码',
   'ballot.codeHint': '请输入纸条上的投票码。本次会议中只需输入一次，它会保存在此页面标签中。',
@@ -315,7 +319,8 @@ export const zhCN = {
   'ballot.codeOther': '换一个投票码',
   'ballot.membersOnly': '此项表决仅限议事会成员，结果具有约束力。',
   'ballot.receiptTitle': '想改票？',
-  'ballot.receiptNote': '这是无记名投票，没有人能看到您投了什么。本手机的浏览器已替您记住一个改票码：表决结束前，回到这个页面就可以改票。换了手机或清除了浏览器记录，就不能再改票了。',
+  'ballot.receiptNote':
+    '这是无记名投票，没有人能看到您投了什么。本手机的浏览器已替您记住一个改票码：表决结束前，回到这个页面就可以改票。换了手机或清除了浏览器记录，就不能再改票了。',
   'ballot.receiptHide': '我知道了',
 
   'display.title': '会场大屏',
@@ -412,7 +417,8 @@ export const zhCN = {
   'inroom.peopleSum': '现场投票人数：{n}',
   'inroom.submit': '保存现场票数',
   'inroom.saved': '现场票数已保存。',
-  'meeting.startBelowQuorum': '未达到法定人数：出席 {present} 人，需要 {required} 人。可以开始会议，但在人数足够之前，有约束力的表决结果将为“未达法定人数”。',
+  'meeting.startBelowQuorum':
+    '未达到法定人数：出席 {present} 人，需要 {required} 人。可以开始会议，但在人数足够之前，有约束力的表决结果将为“未达法定人数”。',
   'inroom.who': '现场投票的成员',
   'ballot.countedInRoom': '您已在现场举手计票。',
   'inroom.whoHint': '请勾选每一位现场举手计票的成员。在此勾选的成员不能再在线投票，已在线投票的成员也不能勾选。',
@@ -432,7 +438,3 @@ export const zhCN = {
   'codes.slipScan': '扫码加入会议，投票时输入上面的投票码。',
   'codes.qrAlt': '会议加入链接的二维码：{url}',
 } as const satisfies Record<string, string>;
-
-export type Key = keyof typeof zhCN;
-/** Every dictionary must supply every key, and no other. */
-export type Dict = { readonly [K in Key]: string };

@@ -1,0 +1,216 @@
+/**
+ * The protocol's enums and limits as plain values: `@yishi/protocol/constants`.
+ *
+ * This file imports nothing, zod least of all, so the web app (whose bundle must stay free of the
+ * schema library, test/e2e/bundle.test.ts) and packages/domain take their lists from here instead
+ * of copying them. The zod schemas are built from the same arrays (`z.enum(ROLES)`), so each list
+ * has one source.
+ */
+
+/** Bump whenever the wire changes (protocol-version.test.ts enforces it); the socket handshake checks it. */
+export const PROTOCOL_VERSION = 12;
+
+// ---- errors ----
+
+/** Every failure a client can see. The web app translates each code; the message is for logs. */
+export const ERROR_CODES = [
+  'invalid_input',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'invalid_transition',
+  'rate_limited',
+  'payload_too_large',
+  'bad_origin',
+  'too_many_connections', // live connections per session or per address are capped
+  'protocol_mismatch', // the client was built for another PROTOCOL_VERSION: it must reload
+  'setup_done',
+  'bad_credentials',
+  'internal',
+  // Votes and polls
+  'poll_not_open', // not opened yet, or closed already
+  'not_eligible', // not in this poll's electorate (e.g. a resident in a members-only poll)
+  'already_voted', // one person, one vote: a second ballot is refused
+  'credential_required', // this poll needs a voting code from the facilitator
+  'bad_credential', // unknown or revoked voting code
+  'change_not_allowed', // secret ballots change only with the receipt issued at casting
+  'wrong_shape',
+  'unknown_option',
+  'duplicate_option',
+  'too_many_choices',
+  'score_out_of_range',
+  'missing_score',
+  'not_supported', // in-room counts for ranked or score polls
+  'wrong_electorate',
+  'inconsistent_ballots',
+  'exceeds_electorate',
+  // A member counts once: by hand in the room or online, never both (issue 7)
+  'voters_mismatch', // the members named in the room are not as many as the people counted
+  'duplicate_voter',
+  'not_a_member', // a name in the room that is not a member of this council
+  'voted_online', // a member named in the room has already voted online
+  'counted_in_room', // a member counted by hand in the room votes online
+  // Council settings
+  'group_not_empty', // a group with members cannot be deleted: move them first
+  'meeting_closed', // the meeting is closed: its record no longer changes
+] as const;
+type ErrorCode = (typeof ERROR_CODES)[number];
+
+/**
+ * The codes a refused Socket.IO handshake carries as its error message (server/src/realtime/
+ * socket-server.ts). A browser can read these; a refusal before the upgrade (rate_limited) it cannot.
+ */
+export const HANDSHAKE_ERROR_CODES = [
+  'bad_origin',
+  'protocol_mismatch',
+  'too_many_connections',
+  'unauthenticated',
+  'internal',
+] as const satisfies readonly ErrorCode[];
+export type HandshakeErrorCode = (typeof HANDSHAKE_ERROR_CODES)[number];
+
+/** What a client sends as Socket.IO's handshake `auth` (the web app: its build's PROTOCOL_VERSION). */
+export interface HandshakeAuth {
+  protocolVersion: number;
+}
+
+export const handshakeAuth = (): HandshakeAuth => ({ protocolVersion: PROTOCOL_VERSION });
+
+/**
+ * Whether a handshake's `auth` comes from a client built for this protocol. A missing version is
+ * a mismatch: every client of this protocol sends one, so one without it was built before the check.
+ */
+export function protocolMatches(auth: unknown): boolean {
+  return typeof auth === 'object' && auth !== null && (auth as Partial<HandshakeAuth>).protocolVersion === PROTOCOL_VERSION;
+}
+
+// ---- limits ----
+
+/** Size limits enforced by the server; small on purpose (see DESIGN.md decision 7). */
+export const LIMITS = {
+  /** Largest Socket.IO message in bytes. */
+  socketMessageBytes: 16 * 1024,
+  /** Largest HTTP JSON body in bytes. */
+  httpBodyBytes: 32 * 1024,
+  /** Voting-code labels per codes:issue message: 100 x 40 three-byte characters is ~12 KB. */
+  codeLabelsPerMessage: 100,
+  /** Voting codes issued by one codes:issue message. */
+  codesPerIssue: 2000,
+} as const;
+
+/** What people type, in characters after trimming: the schemas refuse more, the forms stop there. */
+export const TEXT_LIMITS = {
+  /** Council, group, member and admin names. */
+  nameChars: 80,
+  meetingTitleChars: 200,
+  placeChars: 200,
+  /** The name a resident joins a meeting under. */
+  displayNameChars: 40,
+  loginMinChars: 3,
+  loginMaxChars: 40,
+  /** Signing in accepts any non-empty password up to the maximum; setting one needs the minimum. */
+  passwordMinChars: 8,
+  passwordMaxChars: 200,
+  joinCodeMinChars: 4,
+  joinCodeMaxChars: 12,
+  votingCodeMinChars: 4,
+  votingCodeMaxChars: 32,
+  /** A household label printed on a voting-code slip (e.g. 3-201). */
+  codeLabelChars: 40,
+} as const;
+
+/** A council's quorum as a number of members present. */
+export const QUORUM_LIMITS = { maxCount: 10_000 } as const;
+
+/** Small on purpose: a poll is read on a phone and counted by hand in the room. */
+export const POLL_LIMITS = {
+  maxOptions: 30,
+  labelChars: 200,
+  titleChars: 200,
+  /** Score ballots rate each option from 0 to this. */
+  maxScore: 5,
+  /** Largest in-room hand count per option; far above any real room. */
+  maxInRoomCount: 100_000,
+  /** Members named in one hand count: a council is far smaller. */
+  maxInRoomVoters: 1_000,
+  /** Largest fixed minimum in a poll's quorum (ballots cast or members present). */
+  maxQuorumCount: 100_000,
+} as const;
+
+/** Join codes avoid look-alike characters (0/O, 1/I/L) so they can be read aloud in a noisy room. */
+export const JOIN_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+export const JOIN_CODE_LENGTH = 6;
+
+// ---- councils ----
+
+/** Built-in stakeholder groups from the source essay; the UI translates them by key. */
+export const BUILTIN_GROUPS = [
+  'residents_committee', // 居委会
+  'owners_committee', // 业委会
+  'property_management', // 物业
+  'social_organisations', // 社会组织
+  'local_units', // 驻地单位
+  'residents', // 居民
+] as const;
+
+export const ROLES = ['admin', 'facilitator', 'secretary', 'member'] as const;
+
+// ---- meetings ----
+
+export const MEETING_STATES = ['draft', 'scheduled', 'live', 'adjourned', 'closed'] as const;
+export const MEETING_MODES = ['in_person', 'online', 'hybrid'] as const;
+
+// ---- polls ----
+
+export const POLL_KINDS = ['motion', 'single', 'multiple', 'ranked', 'score'] as const;
+export const POLL_STATES = ['draft', 'open', 'closed'] as const;
+/** A motion's options are fixed (赞成/反对/弃权), so they are keys, not generated ids. */
+export const MOTION_CHOICES = ['yes', 'no', 'abstain'] as const;
+/** members: binding, council members only. everyone: advisory, residents too, tallied apart. */
+export const ELIGIBILITIES = ['members', 'everyone'] as const;
+/** The groups tallied separately; an `everyone` poll has both, a `members` poll only members. */
+export const ELECTORATES = ['members', 'residents'] as const;
+/** roll_call: the record names who chose what. secret: a detached ballot box (DESIGN.md 6). */
+export const SECRECIES = ['secret', 'roll_call'] as const;
+export const RESULTS_VISIBILITIES = ['live', 'hidden_until_close'] as const;
+/**
+ * How residents prove they may vote in an `everyone` poll.
+ * voting_code: a one-time code from the facilitator (a printed QR slip or a code at the door),
+ * good for one ballot per poll. open_unverified: one ballot per browser, and the result says so.
+ */
+export const RESIDENT_ACCESS_METHODS = ['voting_code', 'open_unverified'] as const;
+/** A threshold's base: the ballots cast, or the whole electorate (absent voters then count against). */
+export const THRESHOLD_BASES = ['ballots_cast', 'electorate'] as const;
+/** Motions only: whether abstentions stay in the threshold's base or are taken out of it. */
+export const ABSTENTION_RULES = ['in_base', 'excluded'] as const;
+export const OUTCOME_KINDS = ['passed', 'failed', 'no_quorum', 'winner', 'tie'] as const;
+/**
+ * Secret ballots only, see packages/domain anonymity.ts. small_electorate: fewer than 3 could
+ * vote; few_ballots: fewer than 3 ballots are in; unanimous: every ballot is the same.
+ */
+export const ANONYMITY_WARNINGS = ['small_electorate', 'few_ballots', 'unanimous'] as const;
+
+/** Why a ballot was refused; each is also an ErrorCode, which the web app translates. */
+export const BALLOT_ERROR_CODES = [
+  'wrong_shape', // not the poll's kind, or empty where a choice is needed
+  'unknown_option', // an option of another poll, or none at all
+  'duplicate_option',
+  'too_many_choices',
+  'score_out_of_range',
+  'missing_score', // a score ballot must rate every option
+] as const satisfies readonly ErrorCode[];
+
+/** Why in-room counts were refused; each is also an ErrorCode. */
+export const IN_ROOM_ERROR_CODES = [
+  'not_supported', // ranked and score polls
+  'wrong_electorate', // residents' counts for a members-only poll, or for another electorate
+  'unknown_option',
+  'duplicate_option',
+  'inconsistent_ballots', // the counts cannot come from that many people
+  'exceeds_electorate', // more members counted in the room than have not voted online
+  'voters_mismatch', // members: the names ticked are not as many as the people counted; residents: never named
+  'duplicate_voter',
+  'not_a_member',
+  'voted_online', // a member named in the room has voted online already
+] as const satisfies readonly ErrorCode[];

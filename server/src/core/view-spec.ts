@@ -1,0 +1,44 @@
+import type { Action } from '@yishi/domain';
+import type { MeetingId, ViewData, ViewKind } from '@yishi/protocol';
+import type { YishiServer } from '../realtime/types.ts';
+import type { Store } from '../storage/store.ts';
+
+// Apart from feature.ts so that LiveViews, which Services holds, can name these without an import cycle.
+
+/** What a view's computation may read. */
+export interface ViewContext {
+  store: Store;
+  io: YishiServer;
+  /**
+   * A version for a derived view (one not versioned by a row of its own), taken before the
+   * computation so that a newer computation always carries a higher one. How versions are made
+   * is LiveViews' business (one function there); a promise so that it may come from the database.
+   */
+  nextVersion(): Promise<number>;
+}
+
+export interface ViewSpec<K extends ViewKind = ViewKind> {
+  kind: K;
+  /** Who may see it: checked with can() on meeting:join (which returns every unkeyed kind the caller may see) and view:get. */
+  action: Action;
+  /**
+   * A keyed view is one of many per meeting, one per key (an agenda item's id...), so a change to
+   * one item recomputes and resends that item's view only. Every invalidate, view:get and snapshot
+   * of it names a key; meeting:join does not return it (the client asks with view:get, or gets
+   * it pushed when it changes). Unkeyed views never take a key.
+   */
+  keyed?: boolean;
+  /**
+   * The snapshot of one meeting's view (or of one key's, for a keyed view: `key` is then set),
+   * with its version (the row's, or ctx.nextVersion()).
+   */
+  compute(ctx: ViewContext, meetingId: MeetingId, key: string | undefined): Promise<{ version: number; data: ViewData<K> }>;
+}
+
+/** Declares a view with its kind's data type checked. */
+export function defineView<K extends ViewKind>(spec: ViewSpec<K>): ViewSpec<K> {
+  return spec;
+}
+
+/** Every registered view, by kind, in registration order (the order a join returns them in). */
+export type ViewRegistry = ReadonlyMap<ViewKind, ViewSpec>;
