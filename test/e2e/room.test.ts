@@ -223,7 +223,10 @@ describe('the projector and the phone', () => {
             }
             return firsts;
           });
-          expect(starts.filter((c) => '，。、；：）,.;:)'.includes(c)), `${size.width}x${size.height} ${lang}`).toEqual([]);
+          expect(
+            starts.filter((c) => '，。、；：）,.;:)'.includes(c)),
+            `${size.width}x${size.height} ${lang}`,
+          ).toEqual([]);
           await d.screenshot({ path: shot(`display-${open}-${size.width}x${size.height}-${lang}`) });
         }
       }
@@ -447,7 +450,10 @@ describe('one poll with two electorates on a small projector', () => {
   let facViews = new Map() as ReturnType<typeof trackViews>;
   const turnouts = (pollId: string) =>
     Object.fromEntries(
-      (pollsOf(facViews, meetingId)?.polls.find((p) => p.poll.definition.id === pollId)?.tally.electorates ?? []).map((e) => [e.electorate, e.turnout]),
+      (pollsOf(facViews, meetingId)?.polls.find((p) => p.poll.definition.id === pollId)?.tally.electorates ?? []).map((e) => [
+        e.electorate,
+        e.turnout,
+      ]),
     );
 
   beforeAll(async () => {
@@ -526,14 +532,18 @@ describe('one poll with two electorates on a small projector', () => {
             height: document.documentElement.scrollHeight - window.innerHeight,
             width: document.documentElement.scrollWidth - window.innerWidth,
             pollsCut: area.scrollHeight > area.clientHeight + 1 || area.scrollWidth > area.clientWidth + 1,
-            shown: [...area.querySelectorAll<HTMLElement>('[data-testid="tally-members"], [data-testid="tally-residents"]')].map((el) => el.dataset.testid!),
+            shown: [...area.querySelectorAll<HTMLElement>('[data-testid="tally-members"], [data-testid="tally-residents"]')].map(
+              (el) => el.dataset.testid!,
+            ),
           };
         });
       for (const size of DISPLAY_SIZES) {
         const where = `${name}, ${size.width}x${size.height}, ${lang}`;
         await d.setViewportSize(size);
         // The fitting settles on the next frames.
-        await expect.poll(async () => ({ ...(await measure()), shown: null }), { timeout: 5000 }).toEqual({ height: 0, width: 0, pollsCut: false, shown: null });
+        await expect
+          .poll(async () => ({ ...(await measure()), shown: null }), { timeout: 5000 })
+          .toEqual({ height: 0, width: 0, pollsCut: false, shown: null });
         const watched = await d.evaluate(
           () =>
             new Promise<{ frames: number; cutFrames: number; seen: string[]; together: boolean }>((resolve) => {
@@ -580,7 +590,9 @@ describe('one poll with two electorates on a small projector', () => {
     const { pollId, optionIds } = await openPoll('选聘新物业服务企业（三年合同，成员与居民分开计票）', 'single');
     // Secret ballots are sealed three at a time: all nine are counted.
     const acks = await Promise.all(
-      voters.map((s, i) => emit(s, 'ballot:cast', { pollId, choice: { kind: 'single', optionId: optionIds[i % OPTIONS.length] }, idempotencyKey: randomUUID() })),
+      voters.map((s, i) =>
+        emit(s, 'ballot:cast', { pollId, choice: { kind: 'single', optionId: optionIds[i % OPTIONS.length] }, idempotencyKey: randomUUID() }),
+      ),
     );
     for (const a of acks) expect(a).toMatchObject({ ok: true });
     // Residents in the room raise hands too: the residents' tally gains its online / in-room split.
