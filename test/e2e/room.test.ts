@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchBrowser, signInToMeeting } from '../support/browser.ts';
-import { connected, emit, type YishiClientSocket } from '../support/client.ts';
+import { ApiClient, applyViews, connected, emit, pollsOf, trackViews, type YishiClientSocket } from '../support/client.ts';
 import { setUpCouncilWithLinks } from '../support/council.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 
@@ -30,7 +30,7 @@ describe('the projector and the phone', () => {
   let meetingId = '';
   let joinCode = '';
   let links: { fac: string; m1: string; m2: string };
-  let admin: import('../support/client.ts').ApiClient;
+  let admin: ApiClient;
   let m2Id = '';
   let fac: YishiClientSocket;
   let facPage: Page; // en, laptop
@@ -125,6 +125,17 @@ describe('the projector and the phone', () => {
     }
   });
 
+  it('an unverified poll says so once on a phone, before the ballot', async () => {
+    for (const page of [resident, m1]) {
+      const c = card(page, '更换小区大门');
+      // The warning, the ballot's own note and the access tag each said it: now only the warning.
+      expect((await c.innerText()).split('每个浏览器一票').length - 1).toBe(1);
+      const warning = (await c.getByTestId('unverified-label').boundingBox())!;
+      const ballot = (await c.getByRole('button', { name: '赞成' }).boundingBox())!;
+      expect(warning.y).toBeLessThan(ballot.y);
+    }
+  });
+
   it("a member's second tab stops offering the ballot once the first has voted", async () => {
     const second = await m1ctx.newPage();
     await second.goto(`${server.url}/meetings/${meetingId}`);
@@ -194,6 +205,28 @@ describe('the projector and the phone', () => {
             .toEqual({ height: 0, width: 0, pollsCut: false });
           // Every open poll is on the screen or in the rotation, named in the count.
           expect(await d.getByTestId('display-poll').count()).toBeGreaterThan(0);
+          // No line of the join address's sentence starts with closing punctuation (a lone "，").
+          const starts = await d.getByTestId('display-join-url').evaluate((el) => {
+            const firsts: string[] = [];
+            let top = -Infinity;
+            const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+            for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+              for (let i = 0; i < n.textContent!.length; i++) {
+                const r = document.createRange();
+                r.setStart(n, i);
+                r.setEnd(n, i + 1);
+                const rect = r.getClientRects()[0];
+                if (!rect || !n.textContent![i]!.trim()) continue;
+                if (rect.top > top + 2) firsts.push(n.textContent![i]!);
+                top = Math.max(top, rect.top);
+              }
+            }
+            return firsts;
+          });
+          expect(
+            starts.filter((c) => '，。、；：）,.;:)'.includes(c)),
+            `${size.width}x${size.height} ${lang}`,
+          ).toEqual([]);
           await d.screenshot({ path: shot(`display-${open}-${size.width}x${size.height}-${lang}`) });
         }
       }
@@ -387,5 +420,223 @@ describe('the projector and the phone', () => {
       .click();
     await expect.poll(() => page.locator('main').innerText()).toContain('还有成员');
     expect(await page.locator('main').innerText()).not.toContain('操作冲突');
+  });
+});
+
+/**
+ * Issue 7's last display gap: one open poll whose two electorates (members and residents, tallied
+ * apart) have five options each, at 1024x768. Several polls can take turns a page each; one poll
+ * cannot, so when it does not fit even in the smallest type its electorates take turns. A ranked
+ * poll's rounds are what make one poll that tall; a single-choice poll with hand counts fits.
+ */
+describe('one poll with two electorates on a small projector', () => {
+  const OPTIONS = [
+    '甲物业公司（每月每平方米1.6元，含保洁）',
+    '乙物业公司（每月每平方米1.8元，含夜间保安）',
+    '丙物业公司（每月每平方米2.1元，含绿化养护）',
+    '丁物业公司（每月每平方米1.5元，不含保洁）',
+    '维持现有物业，明年重新公开招标',
+  ];
+  const RESIDENTS = ['楼下王阿姨', '3栋刘师傅', '陈奶奶', '小区志愿者小周', '5栋孙老师', '李大爷'];
+  let server: ServerProcess;
+  let browser: Browser;
+  let fac: YishiClientSocket;
+  let meetingId = '';
+  let displayToken = '';
+  /** Three members (the facilitator, 张业主, 赵委员), then six residents, each on their own socket. */
+  let voters: YishiClientSocket[] = [];
+  const sockets: YishiClientSocket[] = [];
+  /** What the facilitator's socket sees: to wait until every ballot is counted. */
+  let facViews = new Map() as ReturnType<typeof trackViews>;
+  const turnouts = (pollId: string) =>
+    Object.fromEntries(
+      (pollsOf(facViews, meetingId)?.polls.find((p) => p.poll.definition.id === pollId)?.tally.electorates ?? []).map((e) => [
+        e.electorate,
+        e.turnout,
+      ]),
+    );
+
+  beforeAll(async () => {
+    server = await startServerProcess({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'yishi-e2e-room-tall-')) });
+    browser = await launchBrowser();
+    const { c, links } = await setUpCouncilWithLinks(server);
+    displayToken = links.fac;
+    const m = await c.facilitator.ok('POST', '/api/meetings', { title: '幸福里四月议事会', startsAt: '2027-04-07T19:00:00+08:00', mode: 'hybrid' });
+    meetingId = m.id;
+    const socketOf = async (api: ApiClient, views?: ReturnType<typeof trackViews>) => {
+      const s = api.socket();
+      sockets.push(s);
+      if (views) facViews = trackViews(s);
+      await connected(s);
+      const joined = await emit(s, 'meeting:join', { meetingId });
+      if (!joined.ok) throw new Error(JSON.stringify(joined));
+      if (views) applyViews(facViews, joined.data.views);
+      return s;
+    };
+    fac = await socketOf(c.facilitator, facViews);
+    expect(await emit(fac, 'meeting:transition', { meetingId, to: 'live' })).toMatchObject({ ok: true });
+    const zhao = new ApiClient(server.url);
+    await zhao.ok('POST', '/api/auth/link', { token: links.m2 });
+    const residents = await Promise.all(
+      RESIDENTS.map(async (name) => {
+        const api = new ApiClient(server.url);
+        await api.ok('POST', '/api/join', { code: m.joinCode, displayName: name });
+        return api;
+      }),
+    );
+    voters = [fac, await socketOf(c.member), await socketOf(zhao), ...(await Promise.all(residents.map((r) => socketOf(r))))];
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    await browser?.close();
+    await server?.stop();
+  });
+
+  /** Opens a secret, live, open (unverified) advisory poll; returns its id and option ids. */
+  const openPoll = async (title: string, kind: 'single' | 'ranked') => {
+    const created = await emit(fac, 'poll:create', {
+      meetingId,
+      title,
+      kind,
+      options: OPTIONS,
+      eligibility: 'everyone',
+      secrecy: 'secret',
+      results: 'live',
+      rule: { quorum: { kind: 'none' }, threshold: null },
+      residentAccess: 'open_unverified',
+    });
+    if (!created.ok) throw new Error(JSON.stringify(created));
+    const def = created.data.poll.definition;
+    expect(await emit(fac, 'poll:open', { pollId: def.id })).toMatchObject({ ok: true });
+    return { pollId: def.id, optionIds: def.kind === kind && 'options' in def ? def.options.map((o) => o.id) : [] };
+  };
+
+  /**
+   * Opens the display in `locale` and, at each projector size, checks that the page never scrolls
+   * and nothing in the polls area is cut off, at every frame for as long as both electorates take
+   * to come round, and that each electorate's table is on the screen at some moment.
+   * Screenshots: one per size, or one per turn where the electorates take turns.
+   */
+  const checkDisplay = async (name: string, atEachSize?: (d: Page) => Promise<void>) => {
+    for (const locale of ['zh-CN', 'en-US']) {
+      const lang = locale === 'zh-CN' ? 'zh' : 'en';
+      const d = await (await browser.newContext({ locale, viewport: DISPLAY_SIZES[0] })).newPage();
+      await d.goto(`${server.url}/signin/${displayToken}`);
+      await d.waitForURL(`${server.url}/`);
+      await d.goto(`${server.url}/meetings/${meetingId}/display`);
+      await expect.poll(() => d.getByTestId('room-display').getAttribute('data-open')).toBe('1');
+      const measure = () =>
+        d.evaluate(() => {
+          const area = document.querySelector<HTMLElement>('[data-fit]')!;
+          return {
+            height: document.documentElement.scrollHeight - window.innerHeight,
+            width: document.documentElement.scrollWidth - window.innerWidth,
+            pollsCut: area.scrollHeight > area.clientHeight + 1 || area.scrollWidth > area.clientWidth + 1,
+            shown: [...area.querySelectorAll<HTMLElement>('[data-testid="tally-members"], [data-testid="tally-residents"]')].map(
+              (el) => el.dataset.testid!,
+            ),
+          };
+        });
+      for (const size of DISPLAY_SIZES) {
+        const where = `${name}, ${size.width}x${size.height}, ${lang}`;
+        await d.setViewportSize(size);
+        // The fitting settles on the next frames.
+        await expect
+          .poll(async () => ({ ...(await measure()), shown: null }), { timeout: 5000 })
+          .toEqual({ height: 0, width: 0, pollsCut: false, shown: null });
+        const watched = await d.evaluate(
+          () =>
+            new Promise<{ frames: number; cutFrames: number; seen: string[]; together: boolean }>((resolve) => {
+              const seen = new Set<string>();
+              let frames = 0;
+              let cutFrames = 0;
+              let together = false;
+              const end = performance.now() + 15_000; // a turn is 6 s
+              const frame = () => {
+                const area = document.querySelector<HTMLElement>('[data-fit]')!;
+                frames++;
+                const cut =
+                  document.documentElement.scrollHeight > window.innerHeight ||
+                  area.scrollHeight > area.clientHeight + 1 ||
+                  area.scrollWidth > area.clientWidth + 1;
+                if (cut) cutFrames++;
+                const now = area.querySelectorAll<HTMLElement>('[data-testid="tally-members"], [data-testid="tally-residents"]');
+                if (now.length === 2) together = true;
+                for (const el of now) seen.add(el.dataset.testid!);
+                if (seen.size === 2 || performance.now() > end) resolve({ frames, cutFrames, seen: [...seen].sort(), together });
+                else requestAnimationFrame(frame);
+              };
+              requestAnimationFrame(frame);
+            }),
+        );
+        expect(watched, where).toMatchObject({ cutFrames: 0, seen: ['tally-members', 'tally-residents'] });
+        await atEachSize?.(d);
+        const file = `display-${name}-${size.width}x${size.height}-${lang}`;
+        if (watched.together) await d.screenshot({ path: shot(file) });
+        else {
+          // Taking turns: the line says which turn the room is looking at.
+          expect(await d.getByTestId('display-electorate-pager').count(), where).toBe(1);
+          for (const e of ['members', 'residents']) {
+            await expect.poll(async () => (await measure()).shown, { timeout: 15_000 }).toEqual([`tally-${e}`]);
+            await d.screenshot({ path: shot(`${file}-${e}`) });
+          }
+        }
+      }
+      await d.context().close();
+    }
+  };
+
+  it('a single-choice poll with hand counts fits whole at 1920x1080, 1280x720 and 1024x768', async () => {
+    const { pollId, optionIds } = await openPoll('选聘新物业服务企业（三年合同，成员与居民分开计票）', 'single');
+    // Secret ballots are sealed three at a time: all nine are counted.
+    const acks = await Promise.all(
+      voters.map((s, i) =>
+        emit(s, 'ballot:cast', { pollId, choice: { kind: 'single', optionId: optionIds[i % OPTIONS.length] }, idempotencyKey: randomUUID() }),
+      ),
+    );
+    for (const a of acks) expect(a).toMatchObject({ ok: true });
+    // Residents in the room raise hands too: the residents' tally gains its online / in-room split.
+    const inRoom = await emit(fac, 'inroom:set', {
+      pollId,
+      electorate: 'residents',
+      ballots: 14,
+      counts: optionIds.map((option, i) => ({ option, count: [5, 3, 2, 1, 3][i]! })),
+      voters: [],
+    });
+    expect(inRoom).toMatchObject({ ok: true });
+    await expect.poll(() => turnouts(pollId)).toEqual({ members: 3, residents: 20 });
+    await checkDisplay('single');
+    expect(await emit(fac, 'poll:close', { pollId })).toMatchObject({ ok: true });
+  });
+
+  it("a ranked poll's rounds: the display shows each electorate's latest round, and nothing is ever cut off", async () => {
+    const { pollId, optionIds } = await openPoll('物业服务企业排序（三年合同，成员与居民分开计票）', 'ranked');
+    const [a, b, c, d, e] = optionIds as unknown as [string, string, string, string, string];
+    // Preferences spread so that no option has a majority until the last rounds: four rounds
+    // for the residents, several for the members.
+    const rankings = [
+      [a, b, c],
+      [b, c, a],
+      [c, a, b],
+      [a, d, b, c],
+      [b, e, a],
+      [c, d, e, a],
+      [d, c, b, a],
+      [e, b, a],
+      [a, c, e],
+    ];
+    const acks = await Promise.all(
+      voters.map((s, i) => emit(s, 'ballot:cast', { pollId, choice: { kind: 'ranked', ranking: rankings[i] }, idempotencyKey: randomUUID() })),
+    );
+    for (const ack of acks) expect(ack).toMatchObject({ ok: true });
+    await expect.poll(() => turnouts(pollId)).toEqual({ members: 3, residents: 6 });
+    // Every round of both electorates would not fit even in the smallest type (one electorate
+    // alone did not, at 1280x720): the room sees the standing now and what went before in a line.
+    await checkDisplay('ranked', async (d) => {
+      for (const e of await d.locator('[data-testid="tally-members"], [data-testid="tally-residents"]').all()) {
+        expect(await e.getByTestId('irv-round').count()).toBe(1);
+        expect(await e.getByTestId('irv-eliminated-earlier').innerText()).toMatch(/^(前几轮淘汰：|Eliminated in earlier rounds: )\S/);
+      }
+    });
   });
 });

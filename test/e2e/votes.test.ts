@@ -232,7 +232,7 @@ describe('votes and polls in the browser', () => {
     expect(await poll(fac, CODED).getByTestId('tally-residents').innerText()).toContain('1 / 2'); // two codes issued
 
     const open = poll(rEn, OPEN);
-    expect(await open.innerText()).toContain('Unverified poll: one ballot per browser.');
+    expect(await open.innerText()).toContain('Unverified: one ballot per browser; the result is indicative only');
     await open.getByLabel('周六上午').check();
     await open.getByRole('button', { name: 'Cast my vote' }).click();
     await expect.poll(() => open.getByTestId('ballot-held').count()).toBe(1);

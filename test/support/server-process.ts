@@ -37,7 +37,8 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       // The JSON log line is info level; the plain line is printed at every LOG_LEVEL.
       return out.includes('"yishi listening"') || out.includes('Yishi is running at');
     },
-    60_000,
+    // A fresh folder's first start runs initdb (seconds of CPU): generous, for a busy machine.
+    120_000,
     'the server to listen',
   ).catch((err: Error) => {
     proc.kill('SIGKILL');

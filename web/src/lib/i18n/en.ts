@@ -309,7 +309,6 @@ export const en = {
   'ballot.codeUse': 'Use this code',
   'ballot.codeHeld': 'Voting with code {code}',
   'ballot.codeOther': 'Use another code',
-  'ballot.unverified': 'Unverified poll: one ballot per browser.',
   'ballot.membersOnly': 'This poll is for council members only; its result is binding.',
   'ballot.receiptTitle': 'Want to change your vote later?',
   'ballot.receiptNote':
@@ -343,6 +342,7 @@ export const en = {
   'tally.votes': '{n} votes ({percent}%)',
   'tally.exhausted': 'Exhausted ballots: {n}',
   'tally.eliminated': 'eliminated: {label}',
+  'tally.eliminatedEarlier': 'Eliminated in earlier rounds: {labels}',
   'tally.irvWinner': 'Instant-runoff winner: {label}',
   'tally.irvTied': 'Tied: {labels}',
   'tally.average': 'average {avg} (total {sum})',
