@@ -55,6 +55,15 @@ describe('permissions', () => {
     expect(can(member('member'), 'attendance.mark', here)).toBe(false);
   });
 
+  it('lets admins and facilitators run the agenda; admins, facilitators and secretaries edit it; every member propose', () => {
+    for (const r of ROLES) {
+      expect(can(member(r), 'agenda.run', here)).toBe(r === 'admin' || r === 'facilitator');
+      expect(can(member(r), 'agenda.edit', here)).toBe(r !== 'member');
+      expect(can(member(r), 'agenda.propose', here)).toBe(true);
+    }
+    for (const a of ['agenda.run', 'agenda.edit', 'agenda.propose'] as const) expect(can(resident, a, here)).toBe(false);
+  });
+
   it('calls privileged exactly the actions a plain member lacks', () => {
     for (const a of ACTIONS) expect(isPrivileged(a)).toBe(!can(member('member'), a, here));
   });
