@@ -7,7 +7,9 @@
  * version; every move logged in meeting_log), never document content.
  */
 import { z } from 'zod';
-import { AGENDA_ITEM_KINDS, AGENDA_LIMITS, AGENDA_STAGES, OUTCOME_KINDS, PROPOSAL_STATES } from './constants.ts';
+import { AGENDA_LIMITS, AGENDA_STAGES, OUTCOME_KINDS, PROPOSAL_STATES } from './constants.ts';
+import { AGENDA_ITEM_KINDS } from './agenda-doc.ts';
+import { YJS_LIMITS } from './limits.ts';
 import { MeetingId, MemberId } from './ids.ts';
 import { Electorate, PollId, PollState } from './poll-definition.ts';
 import { Line } from './text.ts';
@@ -19,12 +21,12 @@ import { Line } from './text.ts';
 export const AgendaItemId = z
   .string()
   .min(1)
-  .max(AGENDA_LIMITS.itemIdChars)
+  .max(YJS_LIMITS.itemIdChars)
   .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 export type AgendaItemId = z.infer<typeof AgendaItemId>;
 
-export const AgendaItemKind = z.enum(AGENDA_ITEM_KINDS);
-export type AgendaItemKind = z.infer<typeof AgendaItemKind>;
+/** An item's kind (通报 / 讨论 / 表决) as a schema; its type is agenda-doc.ts's AgendaItemKind. */
+export const ItemKind = z.enum(AGENDA_ITEM_KINDS);
 
 export const AgendaStage = z.enum(AGENDA_STAGES);
 export type AgendaStage = z.infer<typeof AgendaStage>;
@@ -48,7 +50,7 @@ const Paragraphs = (max: number) =>
     .refine((s) => !/[\p{Cc}]/u.test(s.replace(/[\n\t]/g, '')), 'control characters are not allowed');
 
 /** Planned minutes of an item. */
-export const AgendaMinutes = z.number().int().min(0).max(AGENDA_LIMITS.maxMinutes);
+export const AgendaMinutes = z.number().int().min(0).max(YJS_LIMITS.maxMinutes);
 
 // ---- the agenda view ----
 
@@ -72,7 +74,7 @@ export const AgendaItemView = z.object({
   id: AgendaItemId,
   title: z.string(),
   details: z.string(),
-  kind: AgendaItemKind,
+  kind: ItemKind,
   minutes: AgendaMinutes,
   presenter: z.string(),
   links: z.array(z.string()),
@@ -116,7 +118,7 @@ export const Proposal = z.object({
   proposer: z.object({ memberId: MemberId, name: z.string() }),
   title: z.string(),
   details: z.string(),
-  kind: AgendaItemKind,
+  kind: ItemKind,
   minutes: AgendaMinutes,
   state: ProposalState,
   /** Why it was declined (the proposer sees it); null otherwise. */
@@ -132,7 +134,7 @@ export const ProposeItemBody = z.object({
   meetingId: MeetingId,
   title: Line(1, AGENDA_LIMITS.proposalTitleChars),
   details: Paragraphs(AGENDA_LIMITS.proposalDetailsChars).default(''),
-  kind: AgendaItemKind,
+  kind: ItemKind,
   minutes: AgendaMinutes,
 });
 export type ProposeItemBody = z.input<typeof ProposeItemBody>;

@@ -221,10 +221,13 @@ export const IN_ROOM_ERROR_CODES = [
   'voted_online', // a member named in the room has voted online already
 ] as const satisfies readonly ErrorCode[];
 
-// ---- agenda (issue 10) ----
+// ---- agenda documents (Yjs, issue 10) ----
 
-/** An agenda item's kind (通报 / 讨论 / 表决): the agenda document's `kind`. */
-export const AGENDA_ITEM_KINDS = ['information', 'discussion', 'decision'] as const;
+export * from './limits.ts';
+export * from './agenda-doc.ts';
+
+// ---- agenda: the room run by it, proposals (issue 10; item kinds and the documents' limits: agenda-doc.ts, limits.ts) ----
+
 /**
  * Where an item stands in the meeting. pending: not reached yet; discussing: discussion has
  * started (it is current, or was and ended without a vote); voting: a poll attached to it is
@@ -237,12 +240,8 @@ export const PROPOSAL_STATES = ['pending', 'accepted', 'declined'] as const;
 
 /** Limits of the agenda's server-side state and of proposals (the document's own limits: limits.ts). */
 export const AGENDA_LIMITS = {
-  /** An item's id as the agenda document holds it (a view key is at most 64 characters). */
-  itemIdChars: 64,
   proposalTitleChars: 200,
   proposalDetailsChars: 2_000,
-  /** A planned duration: up to a long day. */
-  maxMinutes: 600,
   declineReasonChars: 500,
   /** Pending proposals one member may have in one meeting. */
   pendingProposalsPerMember: 20,

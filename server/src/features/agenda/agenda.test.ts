@@ -193,7 +193,9 @@ describe('the agenda', () => {
     // An item being voted on cannot be deferred; the other can.
     const v = agendaOf(mem, m.id)!.runVersion;
     expect(await emit(fac.s, 'agenda:defer', { meetingId: m.id, itemId: item, expectedVersion: v })).toMatchObject(refused('stage_not_allowed'));
-    expect(await emit(mem.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() })).toMatchObject({ ok: true });
+    expect(await emit(mem.s, 'ballot:cast', { pollId, choice: { kind: 'motion', choice: 'yes' }, idempotencyKey: randomUUID() })).toMatchObject({
+      ok: true,
+    });
     expect(await emit(fac.s, 'poll:close', { pollId })).toMatchObject({ ok: true });
     await waitFor(() => itemView()?.stage === 'decided', 2_000, 'decided');
     expect(itemView()!.decisions).toEqual([{ pollId, title: '是否加装电梯', outcomes: [{ electorate: 'members', kind: 'passed', labels: [] }] }]);
@@ -210,7 +212,12 @@ describe('the agenda', () => {
         const f = doc.getMap<Y.XmlFragment>(NOTES_MAP).get(item!);
         return (f?.toArray() ?? [])
           .filter((n): n is Y.XmlElement => n instanceof Y.XmlElement && n.nodeName === NOTES_OUTCOME)
-          .map((n) => ({ pollId: n.getAttribute('pollId'), title: n.getAttribute('title'), outcomes: JSON.parse(n.getAttribute('outcomes') ?? 'null'), text: n.toArray().join('') }));
+          .map((n) => ({
+            pollId: n.getAttribute('pollId'),
+            title: n.getAttribute('title'),
+            outcomes: JSON.parse(n.getAttribute('outcomes') ?? 'null'),
+            text: n.toArray().join(''),
+          }));
       });
     await waitFor(async () => (await outcomeLines()).length === 1, 2_000, 'the outcome line');
     expect(await outcomeLines()).toEqual([

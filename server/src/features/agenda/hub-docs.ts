@@ -91,7 +91,8 @@ export function hubDocs(hub: DocHub): AgendaDocs {
           notes.set(itemId, fragment);
         }
         // Once per poll: a retry, or a close told twice, adds nothing.
-        if (fragment.toArray().some((n) => n instanceof Y.XmlElement && n.nodeName === NOTES_OUTCOME && n.getAttribute('pollId') === line.pollId)) return;
+        if (fragment.toArray().some((n) => n instanceof Y.XmlElement && n.nodeName === NOTES_OUTCOME && n.getAttribute('pollId') === line.pollId))
+          return;
         // At the end: the notes run in the order things happened.
         fragment.push([outcomeElement(line)]);
       }),

@@ -49,7 +49,14 @@ describe('agenda proposals', () => {
 
     const r = await emit(mem, 'agenda:propose', body(m.id));
     if (!r.ok) throw new Error(JSON.stringify(r));
-    expect(r.data.proposal).toMatchObject({ state: 'pending', title: '三号楼加装电梯', details: '业主联名\n共 42 户', kind: 'decision', minutes: 20, proposer: { name: '张业主' } });
+    expect(r.data.proposal).toMatchObject({
+      state: 'pending',
+      title: '三号楼加装电梯',
+      details: '业主联名\n共 42 户',
+      kind: 'decision',
+      minutes: 20,
+      proposer: { name: '张业主' },
+    });
     const mine = await emit(oth, 'agenda:propose', body(m.id, '停车位'));
     expect(mine.ok).toBe(true);
     // The proposer's own sockets hear that proposals changed (no content), even without joining the meeting.
@@ -79,7 +86,10 @@ describe('agenda proposals', () => {
     // A member cannot decide proposals, not even their own; bad input is refused at the edge.
     expect(await emit(mem, 'agenda:decline', { proposalId: id, reason: '不要了' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await emit(sec, 'agenda:decline', { proposalId: id, reason: '  ' })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
-    expect(await emit(sec, 'agenda:decline', { proposalId: id, reason: 'x'.repeat(501) })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    expect(await emit(sec, 'agenda:decline', { proposalId: id, reason: 'x'.repeat(501) })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input' },
+    });
     expect(await emit(sec, 'agenda:decline', { proposalId: '00000000-0000-4000-8000-000000000000', reason: '无' })).toMatchObject({
       ok: false,
       error: { code: 'not_found' },

@@ -226,14 +226,12 @@ export class AgendaStore {
           decidedAt: new Date(),
         })
         .where(eq(agendaProposals.id, id));
-      await tx
-        .insert(meetingLog)
-        .values({
-          meetingId: row.meetingId,
-          actorMemberId: by,
-          action: `agenda.${outcome.state === 'accepted' ? 'accept' : 'decline'}`,
-          detail: { proposalId: id },
-        });
+      await tx.insert(meetingLog).values({
+        meetingId: row.meetingId,
+        actorMemberId: by,
+        action: `agenda.${outcome.state === 'accepted' ? 'accept' : 'decline'}`,
+        detail: { proposalId: id },
+      });
     });
     return this.proposal(id);
   }
