@@ -50,6 +50,13 @@ export class AgendaService {
 
   // ---- running the room ----
 
+  /** Refused before anything else (the move's transaction checks it again, holding the meeting's row). */
+  private async requireLive(meetingId: MeetingId): Promise<void> {
+    const { state } = await this.store.meetings.get(meetingId);
+    if (state === 'closed') throw new AppError('meeting_closed');
+    if (state !== 'live') throw new AppError('meeting_not_live', `the meeting is ${state}`);
+  }
+
   private async requireItem(meetingId: MeetingId, itemId: string, items?: AgendaDocItem[]): Promise<void> {
     const list = items ?? (await this.docs.items(meetingId));
     if (!list.some((i) => i.id === itemId)) throw new AppError('unknown_item', 'no such item in this agenda');
@@ -86,6 +93,7 @@ export class AgendaService {
 
   /** Make an item current (a jump), or none. */
   async goto(meetingId: MeetingId, itemId: string | null, expectedVersion: number, actor: MemberId): Promise<RunResult> {
+    await this.requireLive(meetingId);
     if (itemId !== null) await this.requireItem(meetingId, itemId);
     return this.moved(meetingId, expectedVersion, actor, (run, _items, polls) => ({
       current: itemId,
@@ -113,6 +121,7 @@ export class AgendaService {
 
   /** Put an item off; if it is current, its discussion ends and no item is current. */
   async defer(meetingId: MeetingId, itemId: string, expectedVersion: number, actor: MemberId): Promise<RunResult> {
+    await this.requireLive(meetingId);
     await this.requireItem(meetingId, itemId);
     return this.moved(meetingId, expectedVersion, actor, (run, _items, polls) => {
       const stage = this.stageOf(itemId, run, polls);
