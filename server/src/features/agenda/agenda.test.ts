@@ -2,12 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NOTES_MAP, NOTES_OUTCOME, notesRoom, type AgendaView, type MeetingId } from '@yishi/protocol';
-import { ApiClient, connected, emit, viewOf, type YishiClientSocket } from '../../../../test/support/client.ts';
+import { NOTES_MAP, NOTES_OUTCOME, notesRoom, YJS_CLOSE, type AgendaView, type MeetingId } from '@yishi/protocol';
+import { ApiClient, emit, viewOf, type YishiClientSocket } from '../../../../test/support/client.ts';
 import { majority, setUpPollMeeting, type JoinedSocket, type PollMeeting } from '../../../../test/support/poll-meeting.ts';
 import { waitFor } from '../../../../test/support/ports.ts';
 import { meetingLog } from '../../storage/schema.ts';
 import { hubDocs } from './hub-docs.ts';
+
+/** lib0's variable-length unsigned integer, as y-websocket frames an update's length. */
+function varUint(n: number): number[] {
+  const out: number[] = [];
+  while (n > 0x7f) {
+    out.push((n & 0x7f) | 0x80);
+    n >>>= 7;
+  }
+  out.push(n);
+  return out;
+}
 
 /**
  * The room run by the agenda, in process: the moves (who may, in which meeting state, from which
@@ -225,6 +236,33 @@ describe('the agenda', () => {
     ]);
     await setup.app.services.agenda.pollChanged(await setup.app.services.store.polls.get(pollId));
     expect(await outcomeLines()).toHaveLength(1);
+
+    // An editor's update that deletes or changes the line is refused (the documents' shape check), and nothing changes.
+    for (const edit of [
+      (el: Y.XmlElement) => el.parent!.delete(0, 1),
+      (el: Y.XmlElement) => el.setAttribute('outcomes', '[]'),
+      (el: Y.XmlElement) => (el.get(0) as Y.XmlText).insert(0, '否决'),
+    ]) {
+      const closed: number[] = [];
+      const state = await setup.app.services.docs.read(notesRoom(m.id), (doc) => Y.encodeStateAsUpdate(doc));
+      const mine = new Y.Doc();
+      Y.applyUpdate(mine, state);
+      const conn = await setup.app.services.docs.connect(
+        notesRoom(m.id),
+        { send: () => {}, close: (code) => closed.push(code) },
+        { write: true, user: { id: 'x', name: '陈记录', color: '#000' } },
+      );
+      const before = Y.encodeStateVector(mine);
+      edit(mine.getMap<Y.XmlFragment>(NOTES_MAP).get(item!)!.get(0) as Y.XmlElement);
+      const update = Y.encodeStateAsUpdate(mine, before);
+      conn.receive(new Uint8Array([0, 2, ...varUint(update.length), ...update]));
+      await waitFor(() => closed.length === 1, 2_000, 'the editing connection closed');
+      expect(closed).toEqual([YJS_CLOSE.shape]);
+      conn.close();
+      expect(await outcomeLines()).toEqual([
+        { pollId, title: '是否加装电梯', outcomes: [{ electorate: 'members', kind: 'passed', labels: [] }], text: '是否加装电梯' },
+      ]);
+    }
   });
 
   it('puts an accepted proposal into the agenda document; the proposer sees it accepted', async () => {
