@@ -239,7 +239,7 @@ describe('the agenda', () => {
 
     // An editor's update that deletes or changes the line is refused (the documents' shape check), and nothing changes.
     for (const edit of [
-      (el: Y.XmlElement) => el.parent!.delete(0, 1),
+      (el: Y.XmlElement) => (el.parent as Y.XmlFragment).delete(0, 1),
       (el: Y.XmlElement) => el.setAttribute('outcomes', '[]'),
       (el: Y.XmlElement) => (el.get(0) as Y.XmlText).insert(0, '否决'),
     ]) {

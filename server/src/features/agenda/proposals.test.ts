@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Proposal } from '@yishi/protocol';
+import * as Y from 'yjs';
+import { agendaRoom, type Proposal } from '@yishi/protocol';
 import { ApiClient, connected, emit, type YishiClientSocket } from '../../../../test/support/client.ts';
 import { setUpPollMeeting, type PollMeeting } from '../../../../test/support/poll-meeting.ts';
 import { waitFor } from '../../../../test/support/ports.ts';
@@ -104,16 +105,25 @@ describe('agenda proposals', () => {
     expect(seen.ok && seen.data.proposals.map((x: Proposal) => [x.state, x.reason])).toEqual([['declined', '本次会议时间不够，下次再议']]);
   });
 
-  it('refuses proposals once the meeting has started, and bad ones at any time', async () => {
+  it('refuses proposals once the meeting has started, bad ones at any time, and decisions once it is closed', async () => {
     const m = await setup.newMeeting('已开始');
     const fac = await socketOf(c.facilitator);
     const mem = await socketOf(c.member);
     expect(await emit(mem, 'agenda:propose', { ...body(m.id), minutes: 601 })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
     expect(await emit(mem, 'agenda:propose', { ...body(m.id), kind: 'vote' })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
     expect(await emit(mem, 'agenda:propose', { ...body(m.id), title: '\u200b' })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    const early = await emit(mem, 'agenda:propose', body(m.id, '早到的提议'));
+    if (!early.ok) throw new Error(JSON.stringify(early));
     expect(await emit(fac, 'meeting:transition', { meetingId: m.id, to: 'live' })).toMatchObject({ ok: true });
     expect(await emit(mem, 'agenda:propose', body(m.id))).toMatchObject({ ok: false, error: { code: 'proposals_closed' } });
+    // A closed meeting's proposals are no longer decided either.
+    expect(await emit(fac, 'meeting:transition', { meetingId: m.id, to: 'closed' })).toMatchObject({ ok: true });
+    const proposalId = early.data.proposal.id;
+    expect(await emit(fac, 'agenda:decline', { proposalId, reason: '太晚了' })).toMatchObject({ ok: false, error: { code: 'meeting_closed' } });
+    expect(await emit(fac, 'agenda:accept', { proposalId })).toMatchObject({ ok: false, error: { code: 'meeting_closed' } });
+    // The document was not touched.
+    expect(await setup.app.services.docs.read(agendaRoom(m.id), (doc) => Y.encodeStateVector(doc).length)).toBe(1);
     const seen = await emit(fac, 'agenda:proposals', { meetingId: m.id });
-    expect(seen.ok && seen.data.proposals).toEqual([]);
+    expect(seen.ok && seen.data.proposals.map((p) => [p.title, p.state])).toEqual([['早到的提议', 'pending']]);
   });
 });

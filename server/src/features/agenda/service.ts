@@ -178,6 +178,8 @@ export class AgendaService {
    */
   async accept(proposalId: ProposalId, by: MemberId): Promise<Proposal> {
     const p = await this.store.agenda.proposal(proposalId);
+    // Checked before the document is touched (decide checks both again, in its transaction).
+    if ((await this.store.meetings.get(p.meetingId)).state === 'closed') throw new AppError('meeting_closed');
     if (p.state !== 'pending') throw new AppError('proposal_decided', p.state);
     const itemId = p.id as string;
     await this.docs.appendItem(p.meetingId, {
@@ -209,13 +211,13 @@ export class AgendaService {
 
   /** The `agenda` view's data: the document's items in order, each with its run state and polls. */
   async view(meetingId: MeetingId): Promise<AgendaView> {
-    const [items, run, polls, decisions, serverNow] = await Promise.all([
+    const [items, run, polls, serverNow] = await Promise.all([
       this.docs.items(meetingId),
       this.store.agenda.run(meetingId),
       this.store.polls.listForMeeting(meetingId),
-      publicDecisions(this.store, meetingId),
       this.store.agenda.now(),
     ]);
+    const decisions = polls.some((p) => p.state === 'closed' && p.agendaItemId !== null) ? await publicDecisions(this.store, meetingId, polls) : [];
     const views: AgendaItemView[] = items.map((i) => {
       const r = run.items.get(i.id);
       const attached = polls.filter((p) => p.agendaItemId === i.id);
