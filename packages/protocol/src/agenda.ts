@@ -25,8 +25,9 @@ export const AgendaItemId = z
   .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 export type AgendaItemId = z.infer<typeof AgendaItemId>;
 
-/** An item's kind (通报 / 讨论 / 表决) as a schema; its type is agenda-doc.ts's AgendaItemKind. */
-export const ItemKind = z.enum(AGENDA_ITEM_KINDS);
+/** An item's kind (通报 / 讨论 / 表决): the agenda document's `kind` (AGENDA_ITEM_KINDS, agenda-doc.ts). */
+export const AgendaItemKind = z.enum(AGENDA_ITEM_KINDS);
+export type AgendaItemKind = z.infer<typeof AgendaItemKind>;
 
 export const AgendaStage = z.enum(AGENDA_STAGES);
 export type AgendaStage = z.infer<typeof AgendaStage>;
@@ -74,7 +75,7 @@ export const AgendaItemView = z.object({
   id: AgendaItemId,
   title: z.string(),
   details: z.string(),
-  kind: ItemKind,
+  kind: AgendaItemKind,
   minutes: AgendaMinutes,
   presenter: z.string(),
   links: z.array(z.string()),
@@ -118,7 +119,7 @@ export const Proposal = z.object({
   proposer: z.object({ memberId: MemberId, name: z.string() }),
   title: z.string(),
   details: z.string(),
-  kind: ItemKind,
+  kind: AgendaItemKind,
   minutes: AgendaMinutes,
   state: ProposalState,
   /** Why it was declined (the proposer sees it); null otherwise. */
@@ -134,7 +135,7 @@ export const ProposeItemBody = z.object({
   meetingId: MeetingId,
   title: Line(1, AGENDA_LIMITS.proposalTitleChars),
   details: Paragraphs(AGENDA_LIMITS.proposalDetailsChars).default(''),
-  kind: ItemKind,
+  kind: AgendaItemKind,
   minutes: AgendaMinutes,
 });
 export type ProposeItemBody = z.input<typeof ProposeItemBody>;

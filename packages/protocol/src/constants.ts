@@ -8,7 +8,7 @@
  */
 
 /** Bump whenever the wire changes (protocol-version.test.ts enforces it); the socket handshake checks it. */
-export const PROTOCOL_VERSION = 12;
+export const PROTOCOL_VERSION = 13;
 
 // ---- errors ----
 
@@ -226,8 +226,9 @@ export const IN_ROOM_ERROR_CODES = [
 export * from './limits.ts';
 export * from './agenda-doc.ts';
 
-// ---- agenda: the room run by it, proposals (issue 10; item kinds and the documents' limits: agenda-doc.ts, limits.ts) ----
+// ---- agenda (issue 10) ----
 
+// AGENDA_ITEM_KINDS (an item's kind, 通报 / 讨论 / 表决) is the agenda document's `kind`: agenda-doc.ts, re-exported above.
 /**
  * Where an item stands in the meeting. pending: not reached yet; discussing: discussion has
  * started (it is current, or was and ended without a vote); voting: a poll attached to it is
