@@ -73,12 +73,23 @@ export async function startApp(
     // Broadcasts made while the fan-out was away are lost: once it is back, each instance re-sends
     // fresh snapshots of the meetings its sockets follow.
     fanout.onReconnect(() => live.resendActive());
-    const { votes, attendance } = featureServices(store, live, log);
+    const { votes, attendance, opinions } = featureServices(store, live, log, (name, limit) => fanout.limiter(name, limit), config);
     const limits = {
       perAddress: fanout.limiter('address', { points: config.AUTH_RATE_PER_MINUTE, perSeconds: 60 }),
       perLogin: fanout.limiter('login', { points: 10, perSeconds: 60 }),
     };
-    const services: Services = { config, log, store, live, votes, attendance, sockets: new SessionSockets(io), limits, version: SERVER_VERSION };
+    const services: Services = {
+      config,
+      log,
+      store,
+      live,
+      votes,
+      attendance,
+      opinions,
+      sockets: new SessionSockets(io),
+      limits,
+      version: SERVER_VERSION,
+    };
 
     app.get('/healthz', (_req, res) => {
       // Degraded still answers 200: the instance serves its own sockets, and a load balancer

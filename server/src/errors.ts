@@ -38,6 +38,20 @@ const STATUS: Record<ErrorCode, number> = {
   counted_in_room: 409,
   group_not_empty: 409,
   meeting_closed: 409,
+  // Opinions (issue 11)
+  thread_not_open: 409,
+  unknown_item: 404,
+  muted: 403,
+  edit_window_closed: 409,
+  opinion_gone: 409,
+  own_opinion: 409,
+  already_seconded: 409,
+  not_seconded: 409,
+  already_reported: 409,
+  already_hidden: 409,
+  not_hidden: 409,
+  anonymous_not_allowed: 403,
+  not_a_resident: 400,
 };
 
 /** A failure the client is told about by code. Anything else is a bug and becomes `internal`. */

@@ -19,7 +19,11 @@ export type Action =
   | 'meeting.view' // join, follow the live views
   | 'attendance.mark' // mark members present in the room
   | 'poll.run' // create, open and close polls, issue voting codes, enter hand counts
-  | 'ballot.cast'; // vote, and ask whether I voted
+  | 'ballot.cast' // vote, and ask whether I voted
+  // Opinions (issue 11)
+  | 'opinion.post' // post, reply, edit and withdraw one's own, second, report, follow threads
+  | 'opinion.moderate' // hide with a reason, mute a resident session, see reports, anonymous authors and the digest
+  | 'opinion.log'; // read the meeting's moderation log (every council member)
 
 /** Every action a principal can ever be granted, for tests and for the web's menus. */
 export const ACTIONS: readonly Action[] = [
@@ -32,20 +36,23 @@ export const ACTIONS: readonly Action[] = [
   'attendance.mark',
   'poll.run',
   'ballot.cast',
+  'opinion.post',
+  'opinion.moderate',
+  'opinion.log',
 ];
 
-const EVERY_MEMBER: readonly Action[] = ['council.view', 'meeting.view', 'ballot.cast'];
+const EVERY_MEMBER: readonly Action[] = ['council.view', 'meeting.view', 'ballot.cast', 'opinion.post', 'opinion.log'];
 
 const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
-  admin: [...EVERY_MEMBER, 'council.manage', 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run'],
-  facilitator: [...EVERY_MEMBER, 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run'],
-  // The secretary keeps the record: attendance and votes, but not the meeting's life cycle.
-  secretary: [...EVERY_MEMBER, 'attendance.mark', 'poll.run'],
+  admin: [...EVERY_MEMBER, 'council.manage', 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run', 'opinion.moderate'],
+  facilitator: [...EVERY_MEMBER, 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run', 'opinion.moderate'],
+  // The secretary keeps the record: attendance and votes, but not the meeting's life cycle; and moderates threads.
+  secretary: [...EVERY_MEMBER, 'attendance.mark', 'poll.run', 'opinion.moderate'],
   member: EVERY_MEMBER,
 };
 
-/** A resident may follow and vote in the meeting they joined, nothing else. */
-const RESIDENT_ACTIONS: readonly Action[] = ['meeting.view', 'ballot.cast'];
+/** A resident may follow, vote and post opinions in the meeting they joined, nothing else. */
+const RESIDENT_ACTIONS: readonly Action[] = ['meeting.view', 'ballot.cast', 'opinion.post'];
 
 export interface Target {
   councilId: CouncilId;

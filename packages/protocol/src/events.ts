@@ -3,6 +3,7 @@ import { attendanceEvents, attendanceResults } from './attendance.ts';
 import type { Result } from './errors.ts';
 import { MeetingId } from './ids.ts';
 import { meetingEvents, meetingResults } from './meetings.ts';
+import { opinionEvents, opinionResults, opinionServerEvents } from './opinions.ts';
 import { pollEvents, pollResults, pollServerEvents } from './polls.ts';
 import { ViewKey } from './view-snapshot.ts';
 import { ViewKind, ViewSnapshot } from './views.ts';
@@ -35,6 +36,7 @@ export const ClientEvents = {
   ...meetingEvents,
   ...attendanceEvents,
   ...pollEvents,
+  ...opinionEvents,
 } as const;
 
 export type ClientEventName = keyof typeof ClientEvents;
@@ -46,6 +48,7 @@ export const ClientResults = {
   ...meetingResults,
   ...attendanceResults,
   ...pollResults,
+  ...opinionResults,
 } as const satisfies Record<ClientEventName, z.ZodTypeAny>;
 export type ClientResults = { [E in ClientEventName]: z.infer<(typeof ClientResults)[E]> };
 
@@ -57,6 +60,7 @@ export type ClientToServerEvents = {
 export const ServerEvents = {
   view: ViewSnapshot,
   ...pollServerEvents,
+  ...opinionServerEvents,
 } as const;
 export type ServerEventName = keyof typeof ServerEvents;
 

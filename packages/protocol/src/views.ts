@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { attendanceViews } from './attendance.ts';
 import { meetingViews } from './meetings.ts';
+import { opinionViews } from './opinions.ts';
 import { pollViews } from './polls.ts';
 import { snapshotOf, type ViewKey } from './view-snapshot.ts';
 import type { MeetingId } from './ids.ts';
@@ -13,6 +14,7 @@ export const ViewPayloads = {
   ...meetingViews,
   ...attendanceViews,
   ...pollViews,
+  ...opinionViews,
 } as const;
 
 type Kinds = keyof typeof ViewPayloads;
