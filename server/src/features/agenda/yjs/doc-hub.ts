@@ -5,7 +5,7 @@ import * as Y from 'yjs';
 import { parseRoom, YJS_CLOSE, YJS_LIMITS, type AgendaDocName } from '@yishi/protocol';
 import type { Fanout } from '../../../fanout/types.ts';
 import type { Logger } from '../../../log.ts';
-import { ROOTS, ShapeChecker } from './doc-shape.ts';
+import { defineRoots, ROOTS, ShapeChecker } from './doc-shape.ts';
 import type { YjsStore } from './store.ts';
 import { scanUpdate, UpdateRejected, type ScannedUpdate } from './update-scan.ts';
 import { UpdateWriter } from './update-writer.ts';
@@ -126,6 +126,7 @@ class Room {
     readonly name: string,
     readonly kind: AgendaDocName,
   ) {
+    defineRoots(this.served, kind);
     this.awareness = new awarenessProtocol.Awareness(this.served);
     this.awareness.setLocalState(null);
   }
@@ -366,7 +367,7 @@ export class YjsDocs implements DocHub {
   /** `tentative` anew: `served` plus the updates waiting for their commit. */
   private rebuild(room: Room): void {
     room.tentative?.destroy();
-    const t = new Y.Doc();
+    const t = defineRoots(new Y.Doc(), room.kind);
     Y.applyUpdate(t, Y.encodeStateAsUpdate(room.served), REMOTE);
     for (const e of room.pending) {
       if (e.sender?.failed) continue;
@@ -422,7 +423,7 @@ export class YjsDocs implements DocHub {
       }
     } catch (err) {
       const reason = err instanceof UpdateRejected ? err.reason : 'undecodable message';
-      this.closeConn(room, conn, YJS_CLOSE.malformed, reason);
+      this.closeConn(room, conn, err instanceof UpdateRejected && err.kind === 'shape' ? YJS_CLOSE.shape : YJS_CLOSE.malformed, reason);
     }
   }
 
@@ -497,9 +498,14 @@ export class YjsDocs implements DocHub {
       const clock = decoding.readVarUint(dec);
       const json = decoding.readVarString(dec);
       const owner = room.awarenessOwners.get(clientId);
-      if (owner && owner !== conn) continue; // another connection's client: not this one's to speak for
-      if (!owner && conn.clientIds.size >= CLIENT_IDS_PER_CONNECTION) continue;
       if (json.length > YJS_LIMITS.awarenessStateBytes) continue;
+      if (owner !== conn) {
+        // Another connection's client, or one on another instance whose state this client echoes
+        // back (the stock provider sends on every awareness change, its peers' too): not its to
+        // speak for. A client id is claimed by the first connection that brings it while unknown.
+        if (owner || room.awareness.states.has(clientId) || json === 'null') continue;
+        if (conn.clientIds.size >= CLIENT_IDS_PER_CONNECTION) continue;
+      }
       let state: unknown;
       try {
         state = JSON.parse(json);

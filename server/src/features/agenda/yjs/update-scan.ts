@@ -13,7 +13,11 @@
  */
 
 export class UpdateRejected extends Error {
-  constructor(readonly reason: string) {
+  /** `shape`: well-formed, but not something these documents hold; else malformed. */
+  constructor(
+    readonly reason: string,
+    readonly kind: 'malformed' | 'shape' = 'malformed',
+  ) {
     super(reason);
   }
 }
@@ -142,7 +146,7 @@ class Reader {
         return;
       }
       case 11: // Uint8Array
-        throw new UpdateRejected('binary value');
+        throw new UpdateRejected('binary value', 'shape');
       default:
         throw new UpdateRejected('unknown value type');
     }
@@ -191,7 +195,7 @@ export function scanUpdate(update: Uint8Array, roots: readonly string[]): Scanne
           const isKey = r.varUint() === 1;
           if (isKey) {
             const key = r.string();
-            if (!roots.includes(key)) throw new UpdateRejected(`unknown shared type ${JSON.stringify(key.slice(0, 40))}`);
+            if (!roots.includes(key)) throw new UpdateRejected(`unknown shared type ${JSON.stringify(key.slice(0, 40))}`, 'shape');
           } else r.id();
           if (info & BIT6) r.string(); // parentSub
         }
@@ -235,7 +239,7 @@ function content(r: Reader, ref: number): number {
     case 7: {
       // ContentType
       const typeRef = r.varUint();
-      if (!TYPE_REFS.has(typeRef)) throw new UpdateRejected('unsupported shared type');
+      if (!TYPE_REFS.has(typeRef)) throw new UpdateRejected('unsupported shared type', 'shape');
       if (typeRef === XML_ELEMENT_REF) r.string(); // node name
       return 1;
     }
@@ -249,7 +253,7 @@ function content(r: Reader, ref: number): number {
     case 3: // ContentBinary
     case 5: // ContentEmbed
     case 9: // ContentDoc (sub-documents)
-      throw new UpdateRejected('content type not used by these documents');
+      throw new UpdateRejected('content type not used by these documents', 'shape');
     default:
       throw new UpdateRejected('unknown content');
   }
