@@ -5,6 +5,7 @@ import { councilStoreAcceptance } from '../features/councils/store.acceptance.ts
 import { joinCodeAcceptance } from '../features/meetings/join-codes.acceptance.ts';
 import { closedMeetingStoreAcceptance, meetingStoreAcceptance } from '../features/meetings/store.acceptance.ts';
 import { pollStoreAcceptance } from '../features/polls/store.acceptance.ts';
+import { yjsStoreAcceptance } from '../features/agenda/yjs/store.acceptance.ts';
 import type { StoreCase } from './acceptance-context.ts';
 import { deadlineAcceptance } from './deadlines.acceptance.ts';
 import type { Store } from './store.ts';
@@ -35,5 +36,6 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
     closedMeetingStoreAcceptance(t);
     deadlineAcceptance(() => t);
     joinCodeAcceptance(() => t);
+    yjsStoreAcceptance(() => t);
   });
 }
