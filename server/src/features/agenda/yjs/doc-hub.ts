@@ -710,6 +710,9 @@ export class YjsDocs implements DocHub {
 
   /** A stored update from elsewhere: into both copies. */
   private applyRemote(room: Room, update: Uint8Array): void {
+    // Counted for compaction like this instance's own: whichever instance reaches the mark compacts.
+    room.sinceSnapshot++;
+    room.bytes += update.length;
     this.applyServed(room, update);
     try {
       Y.applyUpdate(room.tentative, update, REMOTE);
