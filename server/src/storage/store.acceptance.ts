@@ -7,6 +7,7 @@ import { joinCodeAcceptance } from '../features/meetings/join-codes.acceptance.t
 import { closedMeetingStoreAcceptance, meetingStoreAcceptance } from '../features/meetings/store.acceptance.ts';
 import { opinionStoreAcceptance } from '../features/opinions/store.acceptance.ts';
 import { pollStoreAcceptance } from '../features/polls/store.acceptance.ts';
+import { yjsStoreAcceptance } from '../features/agenda/yjs/store.acceptance.ts';
 import type { StoreCase } from './acceptance-context.ts';
 import { deadlineAcceptance } from './deadlines.acceptance.ts';
 import type { Store } from './store.ts';
@@ -39,5 +40,6 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
     closedMeetingStoreAcceptance(t);
     deadlineAcceptance(() => t);
     joinCodeAcceptance(() => t);
+    yjsStoreAcceptance(() => t);
   });
 }

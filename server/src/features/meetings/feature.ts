@@ -83,6 +83,8 @@ export const meetingsFeature: Feature = {
         if (closing) await votes.closeOpenPolls(meetingId);
         const updated = await store.meetings.transition(meetingId, to, actingMember(principal).memberId, expectedVersion);
         if (closing) await votes.closeOpenPolls(meetingId);
+        // The agenda and notes stop taking edits, on every instance, and are compacted.
+        if (closing) await services.docs.meetingClosed(meetingId);
         live.invalidate(meetingId, 'meeting');
         return { view: { kind: 'meeting', meetingId, version: updated.version, data: updated } };
       },

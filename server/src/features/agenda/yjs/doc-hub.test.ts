@@ -9,6 +9,7 @@ import { createLogger } from '../../../log.ts';
 import { openDatabase } from '../../../storage/database.ts';
 import { createStore, type Store } from '../../../storage/store.ts';
 import { YjsDocs } from './doc-hub.ts';
+import { TestClient } from './test-client.ts';
 import { TestRelayNetwork } from './test-relay.ts';
 
 const log = createLogger('error');
@@ -61,6 +62,45 @@ describe('DocHub (in process, PGlite)', () => {
     const third = new YjsDocs(store.yjs, net.relay(), log);
     expect(await third.read(room, titles)).toEqual(['预算', 'Parking']);
     await third.stop();
+  });
+
+  it('unloads a room nobody uses, and loads it again from the database', async () => {
+    const hub = new YjsDocs(store.yjs, new TestRelayNetwork().relay(), log, { unloadAfterMs: 100 });
+    const stop = hub.start();
+    const room = agendaRoom(randomUUID());
+    await hub.change(room, (doc) => doc.getArray('items').push([newItem('a', '一')]));
+    expect(hub.loadedRooms()).toContain(room);
+    await expect.poll(() => hub.loadedRooms(), { timeout: 10_000 }).not.toContain(room);
+    // Unloading compacted it.
+    expect(await store.yjs.updateCount(room)).toBe(0);
+    expect(await hub.read(room, titles)).toEqual(['一']);
+    await stop();
+  });
+
+  it("freezes a closed meeting's documents on every instance, and compacts them", async () => {
+    const net = new TestRelayNetwork();
+    const a = new YjsDocs(store.yjs, net.relay(), log);
+    const b = new YjsDocs(store.yjs, net.relay(), log);
+    const stops = [a.start(), b.start()];
+    const meetingId = randomUUID();
+    const room = agendaRoom(meetingId);
+    const editor = new TestClient({ write: true, user: { id: 'm', name: 'm', color: '#000' } });
+    await editor.connect(b, room);
+    editor.doc.getArray('items').push([newItem('a', '会前')]);
+    await expect.poll(() => a.read(room, titles)).toEqual(['会前']);
+    await a.meetingClosed(meetingId);
+    await new Promise((r) => setTimeout(r, 50));
+    editor.doc.getArray('items').push([newItem('b', '会后')]);
+    await new Promise((r) => setTimeout(r, 300));
+    await b.settled();
+    expect(await b.read(room, titles)).toEqual(['会前']);
+    expect(await a.read(room, titles)).toEqual(['会前']);
+    expect(await store.yjs.updateCount(room)).toBe(0);
+    // The server still writes (an outcome line as the polls close).
+    await a.change(room, (doc) => doc.getArray('items').push([newItem('c', '服务器')]));
+    await expect.poll(() => b.read(room, titles)).toEqual(['会前', '服务器']);
+    editor.disconnect();
+    for (const s of stops) await s();
   });
 
   it('relays a change to the other instances, which catch up from the database after a lost message', async () => {

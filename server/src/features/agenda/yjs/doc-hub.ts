@@ -5,7 +5,7 @@ import * as Y from 'yjs';
 import { parseRoom, YJS_CLOSE, YJS_LIMITS, type AgendaDocName } from '@yishi/protocol';
 import type { Fanout } from '../../../fanout/types.ts';
 import type { Logger } from '../../../log.ts';
-import { ROOTS, ShapeChecker } from './doc-shape.ts';
+import { defineRoots, ROOTS, ShapeChecker } from './doc-shape.ts';
 import type { YjsStore } from './store.ts';
 import { scanUpdate, UpdateRejected, type ScannedUpdate } from './update-scan.ts';
 import { UpdateWriter } from './update-writer.ts';
@@ -87,7 +87,13 @@ interface Conn {
   failed: boolean;
   tokens: number;
   refilledAt: number;
-  told: boolean;
+  /**
+   * Its updates that refer to content the server does not have yet, in order: a provider sends
+   * its edits as it makes them, also right after reconnecting, before its sync reply has brought
+   * what they build on. Each is taken once what it needs is there, and checked then.
+   */
+  held: { update: Uint8Array; scan: ScannedUpdate }[];
+  heldBytes: number;
 }
 
 interface Entry {
@@ -126,6 +132,7 @@ class Room {
     readonly name: string,
     readonly kind: AgendaDocName,
   ) {
+    defineRoots(this.served, kind);
     this.awareness = new awarenessProtocol.Awareness(this.served);
     this.awareness.setLocalState(null);
   }
@@ -230,7 +237,7 @@ export class YjsDocs implements DocHub {
   /** Connects a client to a room: sends it the server's sync step 1 and the awareness states; returns its message handler. */
   async connect(name: string, peer: Peer, access: Access): Promise<{ receive(message: Uint8Array): void; close(): void }> {
     const room = await this.room(name);
-    const conn: Conn = { peer, access, clientIds: new Set(), failed: false, tokens: MESSAGES_BURST, refilledAt: Date.now(), told: false };
+    const conn: Conn = { peer, access, clientIds: new Set(), failed: false, tokens: MESSAGES_BURST, refilledAt: Date.now(), held: [], heldBytes: 0 };
     if (room.frozen) conn.access = { ...access, write: false };
     room.conns.add(conn);
     room.lastUsed = Date.now();
@@ -366,7 +373,7 @@ export class YjsDocs implements DocHub {
   /** `tentative` anew: `served` plus the updates waiting for their commit. */
   private rebuild(room: Room): void {
     room.tentative?.destroy();
-    const t = new Y.Doc();
+    const t = defineRoots(new Y.Doc(), room.kind);
     Y.applyUpdate(t, Y.encodeStateAsUpdate(room.served), REMOTE);
     for (const e of room.pending) {
       if (e.sender?.failed) continue;
@@ -422,7 +429,7 @@ export class YjsDocs implements DocHub {
       }
     } catch (err) {
       const reason = err instanceof UpdateRejected ? err.reason : 'undecodable message';
-      this.closeConn(room, conn, YJS_CLOSE.malformed, reason);
+      this.closeConn(room, conn, err instanceof UpdateRejected && err.kind === 'shape' ? YJS_CLOSE.shape : YJS_CLOSE.malformed, reason);
     }
   }
 
@@ -435,18 +442,49 @@ export class YjsDocs implements DocHub {
       if (addsNothing(room.served, scan)) return;
       return this.tellReadOnly(conn);
     }
+    if (!holds(room.tentative, scan.needs)) {
+      conn.held.push({ update, scan });
+      conn.heldBytes += update.length;
+      if (conn.heldBytes > YJS_LIMITS.docBytes) this.closeConn(room, conn, YJS_CLOSE.tooLarge, 'too much waiting for content it builds on');
+      return;
+    }
+    if (this.accept(room, conn, update, scan)) this.takeHeld(room);
+  }
+
+  /** Checks an update whose dependencies are there, and stores it; false when its connection was closed. */
+  private accept(room: Room, conn: Conn, update: Uint8Array, scan: ScannedUpdate): boolean {
     const verdict = this.validate(room, update);
-    if (verdict === 'noop') return;
-    if (verdict !== 'ok') return this.closeConn(room, conn, verdict.code, verdict.reason);
+    if (verdict === 'noop') return true;
+    if (verdict !== 'ok') {
+      this.closeConn(room, conn, verdict.code, verdict.reason);
+      return false;
+    }
     if (scan.structs.length > 0 && room.bytes + update.length > YJS_LIMITS.docBytes) {
       const actual = Y.encodeStateAsUpdate(room.tentative).length;
       if (actual > YJS_LIMITS.docBytes) {
         this.rebuild(room);
-        return this.closeConn(room, conn, YJS_CLOSE.tooLarge, 'document too large');
+        this.closeConn(room, conn, YJS_CLOSE.tooLarge, 'document too large');
+        return false;
       }
       room.bytes = actual - update.length;
     }
     void this.commit(room, update, conn).catch(() => {});
+    return true;
+  }
+
+  /** Takes every held update whose dependencies have arrived (each may bring another's). */
+  private takeHeld(room: Room): void {
+    for (let progress = true; progress;) {
+      progress = false;
+      for (const conn of room.conns) {
+        while (conn.held.length > 0 && room.conns.has(conn) && holds(room.tentative, conn.held[0]!.scan.needs)) {
+          const { update, scan } = conn.held.shift()!;
+          conn.heldBytes -= update.length;
+          this.accept(room, conn, update, scan);
+          progress = true;
+        }
+      }
+    }
   }
 
   /** Applies an update to `tentative` and checks what it changed. */
@@ -497,9 +535,14 @@ export class YjsDocs implements DocHub {
       const clock = decoding.readVarUint(dec);
       const json = decoding.readVarString(dec);
       const owner = room.awarenessOwners.get(clientId);
-      if (owner && owner !== conn) continue; // another connection's client: not this one's to speak for
-      if (!owner && conn.clientIds.size >= CLIENT_IDS_PER_CONNECTION) continue;
       if (json.length > YJS_LIMITS.awarenessStateBytes) continue;
+      if (owner !== conn) {
+        // Another connection's client, or one on another instance whose state this client echoes
+        // back (the stock provider sends on every awareness change, its peers' too): not its to
+        // speak for. A client id is claimed by the first connection that brings it while unknown.
+        if (owner || room.awareness.states.has(clientId) || json === 'null') continue;
+        if (conn.clientIds.size >= CLIENT_IDS_PER_CONNECTION) continue;
+      }
       let state: unknown;
       try {
         state = JSON.parse(json);
@@ -654,6 +697,7 @@ export class YjsDocs implements DocHub {
         this.mark(room, seq);
         this.broadcast(room, update, null);
         this.notify(room.name);
+        this.takeHeld(room);
       } else if (kind === RELAY_AWARENESS) {
         awarenessProtocol.applyAwarenessUpdate(room.awareness, decoding.readTailAsUint8Array(dec), REMOTE);
       } else if (kind === RELAY_FREEZE) {
@@ -666,6 +710,9 @@ export class YjsDocs implements DocHub {
 
   /** A stored update from elsewhere: into both copies. */
   private applyRemote(room: Room, update: Uint8Array): void {
+    // Counted for compaction like this instance's own: whichever instance reaches the mark compacts.
+    room.sinceSnapshot++;
+    room.bytes += update.length;
     this.applyServed(room, update);
     try {
       Y.applyUpdate(room.tentative, update, REMOTE);
@@ -722,6 +769,7 @@ export class YjsDocs implements DocHub {
           if (any) {
             this.broadcast(room, Y.encodeStateAsUpdate(room.served, before), null);
             this.notify(room.name);
+            this.takeHeld(room);
           }
         } catch (err) {
           this.log.warn('Yjs catch-up from the database failed', { room: room.name, err });
@@ -780,6 +828,12 @@ function awarenessMessage(update: Uint8Array): Uint8Array {
   encoding.writeVarUint(enc, MESSAGE_AWARENESS);
   encoding.writeVarUint8Array(enc, update);
   return encoding.toUint8Array(enc);
+}
+
+/** Whether `doc` holds everything an update needs (ScannedUpdate.needs). */
+function holds(doc: Y.Doc, needs: Map<number, number>): boolean {
+  for (const [client, clock] of needs) if (Y.getState(doc.store, client) < clock) return false;
+  return true;
 }
 
 function removeFrom<T>(list: T[], item: T): void {

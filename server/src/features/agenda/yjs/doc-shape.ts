@@ -61,6 +61,13 @@ function isMarkValue(v: unknown): boolean {
   return JSON.stringify(v).length <= 200;
 }
 
+/** A document of this kind with its shared types defined (before any update arrives, so they get their classes). */
+export function defineRoots(doc: Y.Doc, name: AgendaDocName): Y.Doc {
+  if (name === 'agenda') doc.getArray(AGENDA_ITEMS);
+  else doc.getMap(NOTES_MAP);
+  return doc;
+}
+
 export class ShapeChecker {
   private readonly roles = new WeakMap<AnyType, Role | null>();
 

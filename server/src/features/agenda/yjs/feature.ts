@@ -1,10 +1,19 @@
 import type { Feature } from '../../../core/feature.ts';
+import { attachYjsEndpoint } from './endpoint.ts';
 
 /**
- * The Yjs service of the agenda and notes documents (issue 10): the document hub
- * (`services.docs`, doc-hub.ts) and its sweeps and relay.
+ * The Yjs service of the agenda and notes documents (issue 10): the y-websocket endpoint on
+ * /yjs/ (endpoint.ts) and the document hub behind it (`services.docs`, doc-hub.ts), whose sweeps
+ * and relay start here.
  */
 export const yjsFeature: Feature = {
   name: 'yjs',
-  start: ({ services }) => services.docs.start(),
+  start: ({ services, http }) => {
+    const stopHub = services.docs.start();
+    const stopEndpoint = attachYjsEndpoint(http, services);
+    return async () => {
+      stopEndpoint();
+      await stopHub();
+    };
+  },
 };

@@ -13,7 +13,11 @@
  */
 
 export class UpdateRejected extends Error {
-  constructor(readonly reason: string) {
+  /** `shape`: well-formed, but not something these documents hold; else malformed. */
+  constructor(
+    readonly reason: string,
+    readonly kind: 'malformed' | 'shape' = 'malformed',
+  ) {
     super(reason);
   }
 }
@@ -25,6 +29,12 @@ export interface ScannedUpdate {
   deletes: { client: number; clock: number; len: number }[];
   /** No struct and no deletion: nothing to apply (a reader's sync reply, an idle editor's). */
   empty: boolean;
+  /**
+   * What a document must already hold for this update to integrate at once rather than wait as
+   * Yjs's pending structs: per client, the least state (clock) needed, from the structs' own
+   * start, the ids they refer to (origins, parents) and the deletions.
+   */
+  needs: Map<number, number>;
 }
 
 /** Far above any honest struct (a deleted run of the largest document), far below trouble. */
@@ -63,10 +73,17 @@ class Reader {
     throw new UpdateRejected('integer too long');
   }
 
-  /** An ID: client, clock. */
+  readonly needs = new Map<number, number>();
+
+  need(client: number, clock: number): void {
+    if ((this.needs.get(client) ?? 0) < clock) this.needs.set(client, clock);
+  }
+
+  /** An ID (client, clock) the update refers to: the document needs it. */
   id(): void {
-    this.varUint();
-    this.varUint();
+    const client = this.varUint();
+    const clock = this.varUint();
+    this.need(client, clock + 1);
   }
 
   /** lib0's varInt: the sign in the first byte's 0x40 bit. */
@@ -142,7 +159,7 @@ class Reader {
         return;
       }
       case 11: // Uint8Array
-        throw new UpdateRejected('binary value');
+        throw new UpdateRejected('binary value', 'shape');
       default:
         throw new UpdateRejected('unknown value type');
     }
@@ -177,6 +194,7 @@ export function scanUpdate(update: Uint8Array, roots: readonly string[]): Scanne
     seenClients.add(client);
     let clock = r.varUint();
     const start = clock;
+    r.need(client, start);
     for (let i = 0; i < n; i++) {
       const info = r.u8();
       const ref = info & BITS5;
@@ -191,7 +209,7 @@ export function scanUpdate(update: Uint8Array, roots: readonly string[]): Scanne
           const isKey = r.varUint() === 1;
           if (isKey) {
             const key = r.string();
-            if (!roots.includes(key)) throw new UpdateRejected(`unknown shared type ${JSON.stringify(key.slice(0, 40))}`);
+            if (!roots.includes(key)) throw new UpdateRejected(`unknown shared type ${JSON.stringify(key.slice(0, 40))}`, 'shape');
           } else r.id();
           if (info & BIT6) r.string(); // parentSub
         }
@@ -213,10 +231,14 @@ export function scanUpdate(update: Uint8Array, roots: readonly string[]): Scanne
       const len = r.varUint();
       if (len < 1 || len > MAX_STRUCT_LEN || clock + len > MAX_CLOCK) throw new UpdateRejected('deletion out of range');
       deletes.push({ client, clock, len });
+      r.need(client, clock + len);
     }
   }
   if (r.left !== 0) throw new UpdateRejected('bytes after the update');
-  return { structs, deletes, empty: structs.length === 0 && deletes.length === 0 };
+  // What the update brings itself is not needed: for a client whose structs run from s to e, a
+  // reference below e is there once the document holds s (a document's clocks have no holes).
+  for (const { client, clock, len } of structs) if ((r.needs.get(client) ?? 0) <= clock + len) r.needs.set(client, clock);
+  return { structs, deletes, empty: structs.length === 0 && deletes.length === 0, needs: r.needs };
 }
 
 /** Reads an item's content (src/structs/Item.js contentRefs); returns its length in clock units. */
@@ -235,7 +257,7 @@ function content(r: Reader, ref: number): number {
     case 7: {
       // ContentType
       const typeRef = r.varUint();
-      if (!TYPE_REFS.has(typeRef)) throw new UpdateRejected('unsupported shared type');
+      if (!TYPE_REFS.has(typeRef)) throw new UpdateRejected('unsupported shared type', 'shape');
       if (typeRef === XML_ELEMENT_REF) r.string(); // node name
       return 1;
     }
@@ -249,7 +271,7 @@ function content(r: Reader, ref: number): number {
     case 3: // ContentBinary
     case 5: // ContentEmbed
     case 9: // ContentDoc (sub-documents)
-      throw new UpdateRejected('content type not used by these documents');
+      throw new UpdateRejected('content type not used by these documents', 'shape');
     default:
       throw new UpdateRejected('unknown content');
   }

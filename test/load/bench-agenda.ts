@@ -1,0 +1,282 @@
+/**
+ * Agenda benchmark (issue 10, "Benchmark"). From the repository root:
+ *
+ *   pnpm bench:agenda -- --editors E --viewers V [--instances 2] [--seconds 30] [--cps 5]
+ *
+ * Starts Yishi as separate server processes (the embedded default on a fresh PGlite folder, or
+ * two instances sharing a private Redis and a fresh PostgreSQL database), sets up a council with
+ * E secretaries (editors, each with a session of their own) and a meeting whose agenda has E
+ * items, connects E stock y-websocket providers (spread over the instances), and has editor i type
+ * into item i's title at `cps` characters a second for `seconds`. Then the same E editors do the
+ * same against the stock @y/websocket-server in its own process (test/load/anchor-yjs-server.mjs:
+ * no auth, no validation, no storage): the floor for this machine.
+ *
+ * Measures (this process's clock):
+ *  - editP50Ms / editP95Ms: from a keystroke's send until every other editor has it;
+ *  - diverged: editors whose final document differs from what a fresh connection gets from the server;
+ *  - lost: keystrokes missing from the document rebuilt from the database after the servers stop;
+ *  - docBytes: that document's encoded size; serverRssMb: the servers' peak VmRSS (max over instances);
+ *  - viewerP95Ms: until every viewer's `agenda` live view includes the keystroke. Not measured yet
+ *    (null): the agenda view is derived from the document by the agenda lane, not in this branch.
+ *
+ * Progress goes to stderr; the last line on stdout is one JSON object.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { agendaRoom } from '@yishi/protocol';
+import { ApiClient } from '../support/client.ts';
+import { setUpCouncil } from '../support/council.ts';
+import { waitFor } from '../support/ports.ts';
+import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { startTwoInstances, type TwoInstances } from '../support/two-instances.ts';
+import { agendaItem, synced, yjsProvider } from '../support/yjs.ts';
+import { percentile } from './bench-shared.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const log = (...a: unknown[]) => console.error(new Date().toISOString(), ...a);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const now = () => performance.timeOrigin + performance.now();
+
+interface Options {
+  editors: number;
+  viewers: number;
+  instances: 1 | 2;
+  seconds: number;
+  cps: number;
+}
+
+function parseOptions(argv: string[]): Options {
+  const args = argv.filter((a) => a !== '--');
+  const get = (name: string, def: number) => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 ? Number(args[i + 1]) : def;
+  };
+  const o = {
+    editors: get('editors', 20),
+    viewers: get('viewers', 0),
+    instances: get('instances', 1) === 2 ? 2 : 1,
+    seconds: get('seconds', 30),
+    cps: get('cps', 5),
+  } as Options;
+  if (!(o.editors >= 2) || !(o.seconds > 0) || !(o.cps > 0))
+    throw new Error('usage: --editors E (>= 2) --viewers V [--instances 2] [--seconds 30] [--cps 5]');
+  return o;
+}
+
+function rssMb(pid: number | undefined): number {
+  try {
+    const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+interface Typed {
+  /** Per editor, the send time of each keystroke (index = position in its title). */
+  sent: number[][];
+  /** Per keystroke (editor, index), the latest arrival among the other editors, or NaN. */
+  latencies: number[];
+  missing: number;
+}
+
+/**
+ * E editors typing into their own item, each observing all the others. `docs[i]` has item i at
+ * index i. Returns the keystroke times and latencies.
+ */
+async function typeAll(docs: Y.Doc[], o: Options): Promise<Typed> {
+  const E = docs.length;
+  const sent: number[][] = docs.map(() => []);
+  // arrivals[i][k] = per other editor, when it saw keystroke k of editor i.
+  const arrivals: number[][][] = docs.map(() => []);
+  const known: number[][] = docs.map(() => docs.map(() => 0));
+  const titles = docs.map((d) => d.getArray<Y.Map<unknown>>('items').map((m) => m.get('title') as Y.Text));
+  docs.forEach((doc, j) => {
+    doc.on('afterTransaction', () => {
+      const t = now();
+      for (let i = 0; i < E; i++) {
+        if (i === j) continue;
+        const len = titles[j]![i]!.length;
+        for (let k = known[j]![i]!; k < len; k++) (arrivals[i]![k] ??= []).push(t);
+        known[j]![i] = Math.max(known[j]![i]!, len);
+      }
+    });
+  });
+  const interval = 1000 / o.cps;
+  const end = now() + o.seconds * 1000;
+  await Promise.all(
+    docs.map(async (_doc, i) => {
+      await sleep(Math.random() * interval);
+      for (let k = 0; now() < end; k++) {
+        const t = titles[i]![i]!;
+        sent[i]!.push(now());
+        t.insert(t.length, String.fromCharCode(97 + (k % 26)));
+        await sleep(interval);
+      }
+    }),
+  );
+  // Let the last keystrokes arrive.
+  const total = () => sent.reduce((n, s) => n + s.length, 0);
+  const complete = () => arrivals.reduce((n, per, i) => n + per.slice(0, sent[i]!.length).filter((a) => a && a.length >= E - 1).length, 0);
+  await waitFor(() => complete() === total(), 30_000, 'the last keystrokes to reach every editor').catch(() => {});
+  const latencies: number[] = [];
+  let missing = 0;
+  sent.forEach((times, i) =>
+    times.forEach((s, k) => {
+      const a = arrivals[i]![k];
+      if (!a || a.length < E - 1) missing++;
+      else latencies.push(Math.max(...a) - s);
+    }),
+  );
+  return { sent, latencies, missing };
+}
+
+const itemsJson = (d: Y.Doc) => JSON.stringify(d.getArray('items').toJSON());
+
+async function benchYishi(o: Options) {
+  let two: TwoInstances | null = null;
+  let one: ServerProcess | null = null;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'yishi-bench-agenda-'));
+  const env = { AUTH_RATE_PER_MINUTE: '100000', LOG_LEVEL: 'warn' };
+  if (o.instances === 2) two = await startTwoInstances(env);
+  else one = await startServerProcess({ ...env, DATA_DIR: dataDir });
+  const servers = two ? [two.a, two.b] : [one!];
+  const base = servers[0]!;
+  try {
+    const setupUrl = base.setupUrl ?? (await waitFor(() => /setup link[^\n]*\n\s*(\S+)/.exec(base.output())?.[1], 10_000, 'the setup link'));
+    const c = await setUpCouncil(base.url, setupUrl);
+    const m = await c.facilitator.ok('POST', '/api/meetings', { title: '议程压测', startsAt: '2026-12-01T19:00:00+08:00', mode: 'hybrid' });
+    const room = agendaRoom(m.id);
+    log(`meeting ${m.id}; ${o.editors} editors on ${servers.length} instance(s)`);
+
+    // E secretaries, each signed in once.
+    const editors: ApiClient[] = [];
+    for (let i = 0; i < o.editors; i++) {
+      const made = await c.admin.ok('POST', '/api/council/members', { name: `记录员${i}`, groupId: c.council.groups[0].id, role: 'secretary' });
+      const api = new ApiClient(base.url);
+      await api.ok('POST', '/api/auth/link', { token: made.link.url.split('/signin/')[1] });
+      editors.push(api);
+    }
+    // The agenda: one item per editor.
+    const seed = yjsProvider(base.url, room, c.admin.cookie);
+    await synced(seed);
+    seed.doc.getArray('items').push(Array.from({ length: o.editors }, (_, i) => agendaItem(`item-${i}`, '')));
+    const providers: WebsocketProvider[] = editors.map((api, i) => yjsProvider(servers[i % servers.length]!.url, room, api.cookie));
+    await Promise.all(providers.map((p) => synced(p, 30_000)));
+    await waitFor(() => providers.every((p) => p.doc.getArray('items').length === o.editors), 30_000, 'every editor to have the agenda');
+    seed.destroy();
+
+    let rss = 0;
+    const sampler = setInterval(() => (rss = Math.max(rss, ...servers.map((s) => rssMb(s.proc.pid)))), 200);
+    log(`typing for ${o.seconds} s at ${o.cps} characters a second each`);
+    const typed = await typeAll(
+      providers.map((p) => p.doc),
+      o,
+    );
+    clearInterval(sampler);
+
+    // What a fresh connection gets is the server's document.
+    const fresh = yjsProvider(base.url, room, c.admin.cookie);
+    await synced(fresh);
+    await sleep(500);
+    const serverJson = itemsJson(fresh.doc);
+    const diverged = providers.filter((p) => itemsJson(p.doc) !== serverJson).length;
+    fresh.destroy();
+    for (const p of providers) p.destroy();
+
+    // Rebuilt from the database once the servers are stopped.
+    const rebuilt = new Y.Doc();
+    if (two) {
+      const rows = await two.db.sql('SELECT snapshot FROM yjs_docs WHERE room = $1 AND snapshot IS NOT NULL', [room]);
+      for (const r of rows) Y.applyUpdate(rebuilt, r.snapshot);
+      for (const r of await two.db.sql('SELECT "update" FROM yjs_updates WHERE room = $1 ORDER BY seq', [room])) Y.applyUpdate(rebuilt, r.update);
+    } else {
+      await one!.stop();
+      const { openDatabase } = await import('../../server/src/storage/database.ts');
+      const { createStore } = await import('../../server/src/storage/store.ts');
+      const { createLogger } = await import('../../server/src/log.ts');
+      const store = createStore(await openDatabase({ DATA_DIR: dataDir, DATABASE_URL: undefined }, createLogger('error')));
+      const stored = await store.yjs.load(room);
+      if (stored.snapshot) Y.applyUpdate(rebuilt, stored.snapshot.state);
+      for (const u of stored.updates) Y.applyUpdate(rebuilt, u.update);
+      await store.close();
+    }
+    const dbTitles = rebuilt.getArray<Y.Map<unknown>>('items').map((it) => (it.get('title') as Y.Text).toString());
+    const lost = typed.sent.reduce((n, s, i) => n + Math.max(0, s.length - (dbTitles[i]?.length ?? 0)), 0);
+    return {
+      updates: typed.sent.reduce((n, s) => n + s.length, 0),
+      editP50Ms: Math.round(percentile(typed.latencies, 0.5)),
+      editP95Ms: Math.round(percentile(typed.latencies, 0.95)),
+      undelivered: typed.missing,
+      diverged,
+      lost,
+      docBytes: Y.encodeStateAsUpdate(rebuilt).length,
+      serverRssMb: Math.round(rss),
+    };
+  } finally {
+    await two?.stop();
+    await one?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function benchAnchor(o: Options) {
+  const proc = spawn(process.execPath, ['test/load/anchor-yjs-server.mjs'], { cwd: path.join(ROOT), stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const port = Number(await waitFor(() => /listening (\d+)/.exec(out)?.[1], 10_000, 'the anchor server'));
+    const url = `http://127.0.0.1:${port}`;
+    const room = `anchor-${Date.now()}`;
+    const seed = yjsProvider(url, room, '');
+    await synced(seed);
+    seed.doc.getArray('items').push(Array.from({ length: o.editors }, (_, i) => agendaItem(`item-${i}`, '')));
+    const providers = Array.from({ length: o.editors }, () => yjsProvider(url, room, ''));
+    await Promise.all(providers.map((p) => synced(p, 30_000)));
+    await waitFor(() => providers.every((p) => p.doc.getArray('items').length === o.editors), 30_000, 'every anchor editor to have the agenda');
+    seed.destroy();
+    log(`anchor: typing for ${o.seconds} s`);
+    const typed = await typeAll(
+      providers.map((p) => p.doc),
+      o,
+    );
+    for (const p of providers) p.destroy();
+    return { anchorEditP50Ms: Math.round(percentile(typed.latencies, 0.5)), anchorEditP95Ms: Math.round(percentile(typed.latencies, 0.95)) };
+  } finally {
+    proc.kill('SIGTERM');
+  }
+}
+
+async function main() {
+  const o = parseOptions(process.argv.slice(2));
+  if (o.viewers > 0) log(`viewers: not measured yet (the agenda live view from the document is the agenda lane's); viewerP95Ms is null`);
+  const yishi = await benchYishi(o);
+  log('yishi', yishi);
+  const anchor = await benchAnchor(o);
+  log('anchor', anchor);
+  const result = {
+    editors: o.editors,
+    viewers: o.viewers,
+    updates: yishi.updates,
+    editP50Ms: yishi.editP50Ms,
+    editP95Ms: yishi.editP95Ms,
+    viewerP95Ms: null,
+    diverged: yishi.diverged,
+    lost: yishi.lost,
+    docBytes: yishi.docBytes,
+    serverRssMb: yishi.serverRssMb,
+    anchorEditP95Ms: anchor.anchorEditP95Ms,
+  };
+  console.log(JSON.stringify(result));
+  process.exit(0);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
