@@ -689,11 +689,17 @@ describe('one poll with two electorates on a small projector', () => {
     await expect.poll(() => turnouts(pollId)).toEqual({ members: 3, residents: 6 });
     // Every round of both electorates would not fit even in the smallest type (one electorate
     // alone did not, at 1280x720): the room sees the standing now and what went before in a line.
+    // In English one ballot is "1 vote", never "1 votes" (each member's first choice differs).
+    let sawOneVote = false;
     await checkDisplay('ranked', async (d) => {
+      const text = await d.locator('[data-fit]').innerText();
+      expect(text).not.toMatch(/\b1 votes\b/);
+      if (text.includes('1 vote (33%)')) sawOneVote = true;
       for (const e of await d.locator('[data-testid="tally-members"], [data-testid="tally-residents"]').all()) {
         expect(await e.getByTestId('irv-round').count()).toBe(1);
         expect(await e.getByTestId('irv-eliminated-earlier').innerText()).toMatch(/^(前几轮淘汰：|Eliminated in earlier rounds: )\S/);
       }
     });
+    expect(sawOneVote).toBe(true);
   });
 });
