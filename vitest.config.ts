@@ -10,7 +10,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'server/src/**/*.test.ts', 'web/src/lib/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'server/src/**/*.test.ts', 'web/src/lib/**/*.test.ts', 'test/support/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -18,6 +18,56 @@ vi.setConfig({ expect: { poll: { timeout: 10_000, interval: 50 } } });
 
 const shot = (name: string) => path.join(tmpdir(), `yishi-room-${name}.png`);
 const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true };
+/**
+ * What of the room display's join column a person at the back of the room cannot see: each of its
+ * parts (QR, code, join address, quorum box, residents' line) that is missing, sticks out of the
+ * viewport, is cut by an ancestor that hides its overflow, or overflows its own box; and the
+ * column itself when its content is taller or wider than it. Run in the page. Empty when all is seen.
+ */
+function joinColumnCut(): string[] {
+  const column = document.getElementById('display-join-h')?.closest<HTMLElement>('aside');
+  if (!column) return ['the join column is missing'];
+  const parts: Record<string, string> = {
+    qr: '.qr',
+    code: '[data-testid="display-join-code"]',
+    url: '[data-testid="display-join-url"]',
+    quorum: '[data-testid="quorum"]',
+    residents: '[data-testid="display-residents"]',
+  };
+  const cut: string[] = [];
+  const slack = 1;
+  if (column.scrollHeight > column.clientHeight + slack) cut.push(`column: content ${column.scrollHeight} px tall in ${column.clientHeight}`);
+  if (column.scrollWidth > column.clientWidth + slack) cut.push(`column: content ${column.scrollWidth} px wide in ${column.clientWidth}`);
+  for (const [name, selector] of Object.entries(parts)) {
+    const el = column.querySelector<HTMLElement>(selector);
+    if (!el) {
+      cut.push(`${name}: missing`);
+      continue;
+    }
+    const r = el.getBoundingClientRect();
+    if (r.width < 1 || r.height < 1) cut.push(`${name}: not rendered`);
+    if (r.top < -slack || r.left < -slack || r.bottom > window.innerHeight + slack || r.right > window.innerWidth + slack) {
+      cut.push(`${name}: outside the viewport (${Math.round(r.left)},${Math.round(r.top)})-(${Math.round(r.right)},${Math.round(r.bottom)})`);
+    }
+    if (el.scrollHeight > el.clientHeight + slack || el.scrollWidth > el.clientWidth + slack) cut.push(`${name}: overflows its own box`);
+    // Up to the fixed-position screen: what is above it (the body, whose overflow is the
+    // viewport's anyway) does not clip it.
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      const style = getComputedStyle(a);
+      if (style.position === 'fixed' && style.overflowX === 'visible' && style.overflowY === 'visible') break;
+      if (style.overflowX === 'visible' && style.overflowY === 'visible') continue;
+      const c = a.getBoundingClientRect();
+      const top = c.top + a.clientTop;
+      const left = c.left + a.clientLeft;
+      if (r.top < top - slack || r.left < left - slack || r.bottom > top + a.clientHeight + slack || r.right > left + a.clientWidth + slack) {
+        cut.push(`${name}: cut by <${a.tagName.toLowerCase()} class="${a.className}">`);
+      }
+      if (style.position === 'fixed') break;
+    }
+  }
+  return cut;
+}
+
 const DISPLAY_SIZES = [
   { width: 1920, height: 1080 },
   { width: 1280, height: 720 },
@@ -163,7 +213,7 @@ describe('the projector and the phone', () => {
     expect(text).not.toMatch(/[A-Za-z0-9_-]{20,}/);
   });
 
-  it('the room display fits 1920x1080, 1280x720 and 1024x768 with 1, 2 and 6 open polls, in both languages', async () => {
+  it('the room display fits 1920x1080, 1280x720 and 1024x768 with 1, 2 and 6 open polls, in both languages, join column whole', async () => {
     await signInToMeeting(facPage, server.url, links.fac, meetingId);
     const zh = await (await browser.newContext({ locale: 'zh-CN', viewport: DISPLAY_SIZES[0] })).newPage();
     await signInToMeeting(zh, server.url, links.m2, meetingId);
@@ -203,6 +253,13 @@ describe('the projector and the phone', () => {
               { timeout: 5000 },
             )
             .toEqual({ height: 0, width: 0, pollsCut: false });
+          // The join column too: QR, code, address, quorum and residents all whole on the screen.
+          await expect
+            .poll(() => d.evaluate(joinColumnCut), { timeout: 5000, message: `join column, ${size.width}x${size.height} ${lang}, ${open} open` })
+            .toEqual([]);
+          // Still scannable from the back of the room on the smallest projector.
+          expect((await d.locator('[aria-labelledby="display-join-h"] .qr').boundingBox())!.width).toBeGreaterThanOrEqual(160);
+          expect(await d.getByTestId('display-residents').getAttribute('data-count')).not.toBe('0');
           // Every open poll is on the screen or in the rotation, named in the count.
           expect(await d.getByTestId('display-poll').count()).toBeGreaterThan(0);
           // No line of the join address's sentence starts with closing punctuation (a lone "，").
@@ -632,11 +689,17 @@ describe('one poll with two electorates on a small projector', () => {
     await expect.poll(() => turnouts(pollId)).toEqual({ members: 3, residents: 6 });
     // Every round of both electorates would not fit even in the smallest type (one electorate
     // alone did not, at 1280x720): the room sees the standing now and what went before in a line.
+    // In English one ballot is "1 vote", never "1 votes" (each member's first choice differs).
+    let sawOneVote = false;
     await checkDisplay('ranked', async (d) => {
+      const text = await d.locator('[data-fit]').innerText();
+      expect(text).not.toMatch(/\b1 votes\b/);
+      if (text.includes('1 vote (33%)')) sawOneVote = true;
       for (const e of await d.locator('[data-testid="tally-members"], [data-testid="tally-residents"]').all()) {
         expect(await e.getByTestId('irv-round').count()).toBe(1);
         expect(await e.getByTestId('irv-eliminated-earlier').innerText()).toMatch(/^(前几轮淘汰：|Eliminated in earlier rounds: )\S/);
       }
     });
+    expect(sawOneVote).toBe(true);
   });
 });

@@ -107,7 +107,8 @@ async function connectYishi(t: Extract<BotTarget, { mode: 'yishi' }>, i: number)
   // After a reconnect the protocol says: join again (the views come with it).
   s.io.on('reconnect', () => {
     reconnects++;
-    void emit(s as YishiClientSocket, 'meeting:join', { meetingId: t.meetingId });
+    // Dropped again before the ack (emit rejects then): the next reconnect joins again.
+    emit(s as YishiClientSocket, 'meeting:join', { meetingId: t.meetingId }).catch(() => {});
   });
 }
 

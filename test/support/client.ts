@@ -62,10 +62,27 @@ export function connected(socket: YishiClientSocket): Promise<void> {
   });
 }
 
-/** Emits and waits for the ack; a successful ack must match the event's result schema, or the test fails. */
+/**
+ * Emits and waits for the ack; a successful ack must match the event's result schema, or the test fails.
+ * Rejects at once if the socket disconnects before the ack (a ping timeout under load, the server
+ * closing it): Socket.IO drops a plain ack callback on disconnect, so the test would otherwise wait
+ * for it until its own timeout. An emit made while disconnected is buffered and sent on reconnect;
+ * it rejects if the socket disconnects again before its ack.
+ */
 export function emit<E extends ClientEventName>(socket: YishiClientSocket, event: E, payload: unknown): Promise<Result<ClientResults[E]>> {
   return new Promise((resolve, reject) => {
+    let settled = false;
+    const onDisconnect = (reason: string) => {
+      if (settled) return;
+      settled = true;
+      reject(new Error(`${event}: no ack, the socket disconnected first (${reason})`));
+    };
+    // Waiting for a reconnection: the next disconnect is the one that loses this emit.
+    socket.once('disconnect', onDisconnect);
     (socket.emit as (e: string, p: unknown, ack: (r: Result<ClientResults[E]>) => void) => void)(event, payload, (r) => {
+      socket.off('disconnect', onDisconnect);
+      if (settled) return;
+      settled = true;
       // The protocol's result schema of the event (ClientResults): a handler cannot drift from the wire contract unnoticed.
       const checked = r?.ok ? ClientResults[event].safeParse(r.data) : null;
       if (checked && !checked.success) reject(new Error(`${event} acked a result outside its schema: ${checked.error.message}`));

@@ -2,6 +2,7 @@ import { can } from '@yishi/domain';
 import type { CouncilId, MeetingId, ViewKind, ViewSnapshot } from '@yishi/protocol';
 import { BoundedMap } from '../bounded-map.ts';
 import type { ViewContext, ViewRegistry, ViewSpec } from '../core/view-spec.ts';
+import { AppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../storage/store.ts';
 import { meetingIdOfRoom, meetingRoom } from './rooms.ts';
@@ -23,6 +24,16 @@ const DELIVERY_SLICE = 500;
  * snapshot under a second old, so nothing is lost but a recomputation.
  */
 const IDLE_MS = 60_000;
+
+/**
+ * A computation that fails for a passing reason (a busy instance not answering fetchSockets in
+ * time, a dropped database connection) is tried again after RETRY_BASE_MS, doubling up to
+ * RETRY_MAX_MS, at most MAX_RETRIES times in a row (about 20 s in all): the room must not keep a
+ * stale view, or miss one, until the next change. A refusal (AppError: no such meeting) is final.
+ */
+const RETRY_BASE_MS = 500;
+const RETRY_MAX_MS = 8_000;
+const MAX_RETRIES = 6;
 
 /** Snapshots kept at most (4 views a meeting: a thousand meetings live at once on one instance). */
 const MAX_SNAPSHOTS = 4_000;
@@ -47,6 +58,8 @@ interface KeyState extends ViewId {
   scheduled: boolean;
   running: boolean;
   rerun: boolean;
+  /** Failed computations in a row (see RETRY_BASE_MS). */
+  failures: number;
 }
 
 /**
@@ -108,7 +121,7 @@ export class LiveViews {
     const id = idOf(meetingId, kind, key);
     let s = this.keys.get(id);
     if (!s) {
-      s = { meetingId, kind, key, lastAt: 0, scheduled: false, running: false, rerun: false };
+      s = { meetingId, kind, key, lastAt: 0, scheduled: false, running: false, rerun: false, failures: 0 };
       this.keys.set(id, s);
     }
     if (s.scheduled) return;
@@ -164,7 +177,12 @@ export class LiveViews {
     if (hit && Date.now() - hit.at <= maxAgeMs) return hit.snap as ViewSnapshot<K>;
     const running = this.inflight.get(id);
     if (running) return running as Promise<ViewSnapshot<K>>;
-    return this.snapshot(meetingId, kind, key);
+    return this.snapshot(meetingId, kind, key).catch((err: unknown) => {
+      // The asker goes without (a join leaves the view out): a broadcast brings it once it can be
+      // computed, retried if need be (flush), rather than whenever the next change happens.
+      if (!(err instanceof AppError)) this.invalidate(meetingId, kind, key);
+      throw err;
+    });
   }
 
   /** A fresh computation (the broadcasts use this: it must see every change made before it). */
@@ -227,16 +245,26 @@ export class LiveViews {
     }
     s.running = true;
     s.lastAt = Date.now();
+    let retryIn: number | null = null;
     try {
       const snap = await this.snapshot(meetingId, kind, key);
+      s.failures = 0;
       // Other instances deliver it to their own sockets; this one to its own, in slices.
       if (this.relay) this.io.serverSideEmit('view', snap);
       await this.deliverLocally(snap);
     } catch (err) {
-      this.log.child({ meetingId }).warn('live view failed', { kind, key, err });
+      const final = err instanceof AppError || s.failures >= MAX_RETRIES;
+      if (!final) retryIn = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** s.failures++);
+      else s.failures = 0;
+      this.log.child({ meetingId }).warn('live view failed', { kind, key, err, retryIn });
     } finally {
       s.running = false;
-      if (s.rerun) {
+      if (retryIn !== null && !s.scheduled) {
+        // Tried again later, whether or not something changed meanwhile (a change coalesces into it).
+        s.scheduled = true;
+        s.rerun = false;
+        setTimeout(() => void this.flush(id), retryIn).unref();
+      } else if (s.rerun) {
         s.rerun = false;
         this.invalidate(meetingId, kind, key);
       }

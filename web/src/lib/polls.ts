@@ -1,6 +1,6 @@
 import type { OptionKey, PollDefinition, PollOutcome, PollRule, Minimum } from '@yishi/protocol';
 import { optionKeys } from '@yishi/domain';
-import { t } from '$lib/i18n';
+import { t, tn } from '$lib/i18n';
 
 // Only types come from @yishi/protocol here, as in api.ts: the residents' bundle stays light.
 
@@ -20,10 +20,10 @@ export function optionRows(def: PollDefinition): { key: string; label: string }[
 
 function minimumText(
   min: Minimum,
-  count: 'rule.quorumBallotsCount' | 'rule.quorumMembersCount',
+  count: 'rule.quorumBallotsCount' | 'rule.quorumMembersCount', // plural bases (.one, .other)
   share: 'rule.quorumBallotsShare' | 'rule.quorumMembersShare',
 ) {
-  return min.kind === 'count' ? t(count, { n: min.count }) : t(share, { percent: min.percent });
+  return min.kind === 'count' ? tn(count, min.count, { n: min.count }) : t(share, { percent: min.percent });
 }
 
 /** The quorum and threshold in plain words, abstentions stated. */

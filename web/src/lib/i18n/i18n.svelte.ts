@@ -1,5 +1,6 @@
 import type { ApiError, BuiltinGroup, ErrorCode, Group, MeetingMode, MeetingState, Role } from '@yishi/protocol';
 import type { Dict, Key, ParamsArg } from './types';
+import { pluralKey, type PluralBase } from './plural';
 
 export type Lang = 'zh-CN' | 'en';
 export const LANGS: readonly Lang[] = ['zh-CN', 'en'];
@@ -87,6 +88,16 @@ export function t<K extends Key>(key: K, ...[params]: ParamsArg<K>): string {
   if (!params) return text;
   const values: Params = params;
   return text.replace(/\{(\w+)\}/g, (m, name: string) => (Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : m));
+}
+
+/**
+ * A message that depends on a count: `tn('tally.votes', n, { n, percent })` reads "1 vote (50%)" or
+ * "2 votes (50%)" (the keys `tally.votes.one` and `tally.votes.other`, see ./plural.ts). Both forms
+ * name the same placeholders (checked in ./types.ts), so the parameters are typed from `.other`.
+ */
+export function tn<B extends PluralBase>(base: B, count: number, ...[params]: ParamsArg<`${B}.other`>): string {
+  const key: Key = pluralKey(i18n.lang, base, count);
+  return (t as (key: Key, params?: Params) => string)(key, params as Params | undefined);
 }
 
 /** Every dictionary has the same keys (./types.ts), so the one in use answers for all. */

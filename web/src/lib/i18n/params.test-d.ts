@@ -3,7 +3,7 @@
  * Each `@ts-expect-error` must meet an error: if a wrong call stopped failing to type-check, the
  * directive itself would be reported as unused and the check would fail.
  */
-import { t, type Key, type ParamsOf } from './index';
+import { t, tn, type Key, type ParamsOf } from './index';
 import type { Placeholders } from './types';
 
 export function typedParameters(): string[] {
@@ -11,19 +11,24 @@ export function typedParameters(): string[] {
     // Right: exactly the message's placeholders ("已选 {n} / {max} 项"), strings or numbers.
     t('ballot.chosen', { n: 1, max: '3' }),
     t('app.name'),
+    tn('codes.issue', 3, { n: 3 }),
 
     // @ts-expect-error a parameter the message does not have
-    t('codes.issue', { wrong: 1 }),
+    tn('codes.issue', 1, { wrong: 1 }),
     // @ts-expect-error a misspelled parameter next to a right one
     t('ballot.chosen', { n: 1, maxx: 3 }),
     // @ts-expect-error a parameter missing
     t('ballot.chosen', { n: 1 }),
     // @ts-expect-error the parameters missing altogether
-    t('codes.issue'),
+    tn('codes.issue', 2),
+    // @ts-expect-error a plural message asked for without its count
+    t('codes.issue', { n: 2 }),
+    // @ts-expect-error a message that has no plural forms
+    tn('ballot.chosen', 2, { n: 1, max: 3 }),
     // @ts-expect-error parameters for a message without placeholders
     t('app.name', { n: 1 }),
     // @ts-expect-error a value that is neither a string nor a number
-    t('codes.issue', { n: true }),
+    tn('codes.issue', 1, { n: true }),
     // @ts-expect-error a key that is in no dictionary
     t('no.such.key'),
   ];

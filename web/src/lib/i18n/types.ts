@@ -36,3 +36,20 @@ type ParamMismatch = {
 type Expect<T extends true> = T;
 // A translation that drops, renames or adds a placeholder fails to type-check here, naming its key.
 export type SameParamsInEveryLanguage = Expect<[ParamMismatch] extends [never] ? true : ParamMismatch>;
+
+/**
+ * Plural pairs (`<base>.one`, `<base>.other`, see ./plural.ts): keys whose two forms name other
+ * placeholders than each other, in either language (should be none: tn() fills both alike).
+ */
+type PluralMismatch = {
+  [K in Key]: K extends `${infer B}.one`
+    ? `${B}.other` extends Key
+      ? SameNames<Placeholders<Source[K]>, Placeholders<Source[`${B}.other`]>> extends true
+        ? SameNames<Placeholders<(typeof en)[K]>, Placeholders<(typeof en)[`${B}.other`]>> extends true
+          ? never
+          : K
+        : K
+      : K
+    : never;
+}[Key];
+export type SameParamsInEveryPluralForm = Expect<[PluralMismatch] extends [never] ? true : PluralMismatch>;
