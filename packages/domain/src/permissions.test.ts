@@ -36,12 +36,24 @@ describe('permissions', () => {
     for (const r of ROLES) for (const a of ACTIONS) expect(can(member(r, Y), a, here)).toBe(false);
   });
 
-  it('lets a resident view and vote only in the meeting they joined, and do nothing else', () => {
+  it('lets a resident view, vote and ask for the floor only in the meeting they joined, and do nothing else', () => {
     expect(can(resident, 'meeting.view', here)).toBe(true);
     expect(can(resident, 'ballot.cast', here)).toBe(true);
+    // Whether residents may speak in this meeting is the meeting's setting, checked by the floor feature.
+    expect(can(resident, 'floor.ask', here)).toBe(true);
     expect(can(resident, 'meeting.view', { councilId: X, meetingId: N })).toBe(false);
+    expect(can(resident, 'floor.ask', { councilId: X, meetingId: N })).toBe(false);
     expect(can(resident, 'meeting.view', { councilId: X })).toBe(false);
-    for (const a of ACTIONS.filter((a) => a !== 'meeting.view' && a !== 'ballot.cast')) expect(can(resident, a, here)).toBe(false);
+    const residentActions = ['meeting.view', 'ballot.cast', 'floor.ask'];
+    for (const a of ACTIONS.filter((a) => !residentActions.includes(a))) expect(can(resident, a, here)).toBe(false);
+  });
+
+  it('lets every member ask for the floor, and only the facilitator (and admin) run it', () => {
+    for (const r of ROLES) expect(can(member(r), 'floor.ask', here)).toBe(true);
+    expect(can(member('facilitator'), 'floor.run', here)).toBe(true);
+    expect(can(member('admin'), 'floor.run', here)).toBe(true);
+    expect(can(member('secretary'), 'floor.run', here)).toBe(false);
+    expect(can(member('member'), 'floor.run', here)).toBe(false);
   });
 
   it('lets every member of the council view it, its meetings, and vote', () => {

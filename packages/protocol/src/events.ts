@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { attendanceEvents, attendanceResults } from './attendance.ts';
 import type { Result } from './errors.ts';
+import { floorEvents, floorResults } from './floor.ts';
 import { MeetingId } from './ids.ts';
 import { meetingEvents, meetingResults } from './meetings.ts';
 import { pollEvents, pollResults, pollServerEvents } from './polls.ts';
@@ -35,6 +36,7 @@ export const ClientEvents = {
   ...meetingEvents,
   ...attendanceEvents,
   ...pollEvents,
+  ...floorEvents,
 } as const;
 
 export type ClientEventName = keyof typeof ClientEvents;
@@ -46,6 +48,7 @@ export const ClientResults = {
   ...meetingResults,
   ...attendanceResults,
   ...pollResults,
+  ...floorResults,
 } as const satisfies Record<ClientEventName, z.ZodTypeAny>;
 export type ClientResults = { [E in ClientEventName]: z.infer<(typeof ClientResults)[E]> };
 

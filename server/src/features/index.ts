@@ -10,13 +10,14 @@ import { authFeature } from './auth/feature.ts';
 import { councilsFeature } from './councils/feature.ts';
 import { meetingsFeature } from './meetings/feature.ts';
 import { pollsFeature } from './polls/feature.ts';
+import { floorFeature } from './floor/feature.ts';
 
 /**
  * Every feature of this server, registered once. A new feature is a folder under features/ and
  * one line here (docs/ARCHITECTURE.md, "Adding a feature"). The order is the order a join
  * returns the views in: the meeting's own first.
  */
-export const FEATURES: readonly Feature[] = [authFeature, councilsFeature, meetingsFeature, attendanceFeature, pollsFeature];
+export const FEATURES: readonly Feature[] = [authFeature, councilsFeature, meetingsFeature, attendanceFeature, pollsFeature, floorFeature];
 
 /**
  * The features' services that others use too (a meeting's close closes its polls; joining

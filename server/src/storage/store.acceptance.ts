@@ -5,6 +5,7 @@ import { councilStoreAcceptance } from '../features/councils/store.acceptance.ts
 import { joinCodeAcceptance } from '../features/meetings/join-codes.acceptance.ts';
 import { closedMeetingStoreAcceptance, meetingStoreAcceptance } from '../features/meetings/store.acceptance.ts';
 import { pollStoreAcceptance } from '../features/polls/store.acceptance.ts';
+import { floorStoreAcceptance } from '../features/floor/store.acceptance.ts';
 import type { StoreCase } from './acceptance-context.ts';
 import { deadlineAcceptance } from './deadlines.acceptance.ts';
 import type { Store } from './store.ts';
@@ -31,6 +32,7 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
     meetingStoreAcceptance(t);
     attendanceStoreAcceptance(t);
     pollStoreAcceptance(t);
+    floorStoreAcceptance(t);
     sessionStoreAcceptance(t);
     closedMeetingStoreAcceptance(t);
     deadlineAcceptance(() => t);

@@ -3,6 +3,7 @@ import { SessionStore } from '../features/auth/store.ts';
 import { CouncilStore } from '../features/councils/store.ts';
 import { MeetingStore } from '../features/meetings/store.ts';
 import { PollStore } from '../features/polls/store.ts';
+import { FloorStore } from '../features/floor/store.ts';
 import { DeadlineStore } from './deadlines.ts';
 import type { Database, Db } from './database.ts';
 import { ViewVersions } from './view-versions.ts';
@@ -21,6 +22,7 @@ export interface Store {
   sessions: SessionStore;
   polls: PollStore;
   attendance: AttendanceStore;
+  floor: FloorStore;
   deadlines: DeadlineStore;
   viewVersions: ViewVersions;
   close(): Promise<void>;
@@ -35,6 +37,7 @@ export function createStore(database: Database): Store {
     sessions: new SessionStore(database.db),
     polls: new PollStore(database.db),
     attendance: new AttendanceStore(database.db),
+    floor: new FloorStore(database.db),
     deadlines: new DeadlineStore(database.db),
     viewVersions: new ViewVersions(database.db),
     close: () => database.close(),
