@@ -29,7 +29,7 @@ const skewClock = (page: Page, ms: number) =>
         if (args.length === 0) super(realNow() + skew);
         else super(...(args as [string]));
       }
-      static now() {
+      static override now() {
         return realNow() + skew;
       }
     }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FloorView, MeetingId } from '@yishi/protocol';
 import { DEFAULT_FLOOR_LIMITS } from '@yishi/protocol/constants';
 import { hashToken, newToken } from '../../auth/tokens.ts';
-import { ApiClient, emit, viewOf } from '../../../../test/support/client.ts';
+import { ApiClient, connected, emit, viewOf } from '../../../../test/support/client.ts';
 import { setUpPollMeeting, type JoinedSocket, type PollMeeting } from '../../../../test/support/poll-meeting.ts';
 import { waitFor } from '../../../../test/support/ports.ts';
 
@@ -114,7 +114,7 @@ describe('the floor: speaker queue and timers', () => {
     const stranger = await setup.open(strangerClient, meetingId).catch((e: Error) => e);
     expect(stranger).toBeInstanceOf(Error); // cannot even join
     const s = strangerClient.socket();
-    await new Promise((r) => s.once('connect', r));
+    await connected(s);
     expect(await emit(s, 'floor:raise', { meetingId, ...item, kind: 'speak' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await emit(s, 'floor:call', { meetingId, ...item })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await emit(s, 'floor:clock', { meetingId })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
