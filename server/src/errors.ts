@@ -41,6 +41,12 @@ const STATUS: Record<ErrorCode, number> = {
   floor_closed: 409,
   already_in_queue: 409,
   not_current_item: 409,
+  // Agenda (issue 10)
+  meeting_not_live: 409,
+  unknown_item: 404,
+  stage_not_allowed: 409,
+  proposals_closed: 409,
+  proposal_decided: 409,
 };
 
 /** A failure the client is told about by code. Anything else is a bug and becomes `internal`. */

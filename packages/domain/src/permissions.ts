@@ -20,6 +20,10 @@ export type Action =
   | 'attendance.mark' // mark members present in the room
   | 'poll.run' // create, open and close polls, issue voting codes, enter hand counts
   | 'ballot.cast' // vote, and ask whether I voted
+  // Agenda (issue 10)
+  | 'agenda.run' // set the current item, next / previous / jump, defer items
+  | 'agenda.propose' // propose an agenda item before the meeting (and see one's own proposals)
+  | 'agenda.edit' // edit the agenda and notes documents; accept or decline proposals, see them all
   // The floor (issue 11): residents only when the facilitator allows it in the meeting (checked by the feature)
   | 'floor.ask' // raise and lower one's own hand
   | 'floor.run'; // run the speaker queue: call, reorder, remove, add people in the room, close the list, the meeting's time limits
@@ -35,17 +39,42 @@ export const ACTIONS: readonly Action[] = [
   'attendance.mark',
   'poll.run',
   'ballot.cast',
+  'agenda.run',
+  'agenda.propose',
+  'agenda.edit',
   'floor.ask',
   'floor.run',
 ];
 
-const EVERY_MEMBER: readonly Action[] = ['council.view', 'meeting.view', 'ballot.cast', 'floor.ask'];
+// Proposing an item is open to every member (the web offers it to those who cannot edit the agenda).
+const EVERY_MEMBER: readonly Action[] = ['council.view', 'meeting.view', 'ballot.cast', 'agenda.propose', 'floor.ask'];
 
 const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
-  admin: [...EVERY_MEMBER, 'council.manage', 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run', 'floor.run'],
-  facilitator: [...EVERY_MEMBER, 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run', 'floor.run'],
-  // The secretary keeps the record: attendance and votes, but not the meeting's life cycle.
-  secretary: [...EVERY_MEMBER, 'attendance.mark', 'poll.run'],
+  admin: [
+    ...EVERY_MEMBER,
+    'council.manage',
+    'meeting.create',
+    'meeting.edit',
+    'meeting.run',
+    'attendance.mark',
+    'poll.run',
+    'agenda.run',
+    'agenda.edit',
+    'floor.run',
+  ],
+  facilitator: [
+    ...EVERY_MEMBER,
+    'meeting.create',
+    'meeting.edit',
+    'meeting.run',
+    'attendance.mark',
+    'poll.run',
+    'agenda.run',
+    'agenda.edit',
+    'floor.run',
+  ],
+  // The secretary keeps the record: attendance, votes, the agenda and notes, but not the meeting's life cycle nor the room's pace.
+  secretary: [...EVERY_MEMBER, 'attendance.mark', 'poll.run', 'agenda.edit'],
   member: EVERY_MEMBER,
 };
 

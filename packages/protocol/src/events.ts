@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { agendaEvents, agendaResults, agendaServerEvents } from './agenda.ts';
 import { attendanceEvents, attendanceResults } from './attendance.ts';
 import type { Result } from './errors.ts';
 import { floorEvents, floorResults } from './floor.ts';
@@ -37,6 +38,7 @@ export const ClientEvents = {
   ...attendanceEvents,
   ...pollEvents,
   ...floorEvents,
+  ...agendaEvents,
 } as const;
 
 export type ClientEventName = keyof typeof ClientEvents;
@@ -49,6 +51,7 @@ export const ClientResults = {
   ...attendanceResults,
   ...pollResults,
   ...floorResults,
+  ...agendaResults,
 } as const satisfies Record<ClientEventName, z.ZodTypeAny>;
 export type ClientResults = { [E in ClientEventName]: z.infer<(typeof ClientResults)[E]> };
 
@@ -60,6 +63,7 @@ export type ClientToServerEvents = {
 export const ServerEvents = {
   view: ViewSnapshot,
   ...pollServerEvents,
+  ...agendaServerEvents,
 } as const;
 export type ServerEventName = keyof typeof ServerEvents;
 

@@ -4,6 +4,7 @@
  * screen counts down locally, corrected by its offset from the server's clock (`floor:clock`).
  */
 import { z } from 'zod';
+import { AgendaItemId } from './agenda.ts';
 import { FLOOR_KINDS, FLOOR_LIMITS } from './constants.ts';
 import { GroupId, MeetingId, MemberId, ResidentId } from './ids.ts';
 import { Line } from './text.ts';
@@ -12,15 +13,10 @@ export const FloorKind = z.enum(FLOOR_KINDS);
 export type FloorKind = z.infer<typeof FloorKind>;
 
 /**
- * The agenda item the queue belongs to: an agenda item's id, or null for the meeting's floor
- * before (or without) an agenda. Must be the floor's current item, else `not_current_item`.
+ * The agenda item the queue belongs to: the agenda's current item (`services.agenda.currentItem`),
+ * or null while no item is current. Another item than the current one is `not_current_item`.
  */
-export const FloorItemId = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9_-]+$/)
-  .nullable();
+export const FloorItemId = AgendaItemId.nullable();
 export type FloorItemId = z.infer<typeof FloorItemId>;
 
 export const FloorRequestId = z.string().uuid().brand<'FloorRequestId'>();

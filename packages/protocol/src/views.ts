@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { agendaViews } from './agenda.ts';
 import { attendanceViews } from './attendance.ts';
 import { floorViews } from './floor.ts';
 import { meetingViews } from './meetings.ts';
@@ -15,6 +16,7 @@ export const ViewPayloads = {
   ...attendanceViews,
   ...pollViews,
   ...floorViews,
+  ...agendaViews,
 } as const;
 
 type Kinds = keyof typeof ViewPayloads;

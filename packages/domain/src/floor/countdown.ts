@@ -18,7 +18,7 @@ export function speechEndsAt(t: SpeechTimer): number {
  * How far the server's clock is ahead of this one (ms; negative when behind): from a reading of
  * the server's time taken between `sentAt` and `receivedAt` on the local clock, assumed halfway.
  */
-export function clockOffset(serverTime: number, sentAt: number, receivedAt: number): number {
+export function roundTripOffset(serverTime: number, sentAt: number, receivedAt: number): number {
   return serverTime - (sentAt + receivedAt) / 2;
 }
 

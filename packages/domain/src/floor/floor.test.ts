@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { FLOOR_KINDS } from '@yishi/protocol/constants';
 import { describe, expect, it } from 'vitest';
 import { floorBalance, GUESTS, RESIDENTS } from './balance.ts';
-import { clockOffset, countdownCue, formatCountdown, remainingMs, speechEndsAt, spokenSeconds } from './countdown.ts';
+import { roundTripOffset, countdownCue, formatCountdown, remainingMs, speechEndsAt, spokenSeconds } from './countdown.ts';
 import { moveInOrder, nextInQueue, orderRanks, queueOrder, rankForNewHand, speechLimit, type QueueEntry } from './queue.ts';
 
 const T0 = Date.UTC(2026, 10, 27, 11, 0, 0);
@@ -129,7 +129,7 @@ describe('countdown', () => {
     for (const skew of [-30_000, 0, 30_000]) {
       const localNow = serverNow + skew; // this device's clock reads `skew` ahead of the server's
       // The server's time read with a 200 ms round trip, answered halfway.
-      const offset = clockOffset(serverNow, localNow - 100, localNow + 100);
+      const offset = roundTripOffset(serverNow, localNow - 100, localNow + 100);
       expect(offset + skew).toBe(0);
       expect(remainingMs(speech, localNow, offset)).toBe(120_000);
       expect(formatCountdown(remainingMs(speech, localNow, offset))).toBe('2:00');
@@ -145,7 +145,7 @@ describe('countdown', () => {
         (skew, rtt, answerAt) => {
           const answeredAt = Math.min(answerAt, rtt); // the server answered somewhere inside the round trip
           const sentAt = T0 + skew;
-          const offset = clockOffset(T0 + answeredAt, sentAt, sentAt + rtt);
+          const offset = roundTripOffset(T0 + answeredAt, sentAt, sentAt + rtt);
           const localNow = sentAt + rtt;
           const truth = speechEndsAt(speech) - (T0 + rtt);
           expect(Math.abs(remainingMs(speech, localNow, offset) - truth)).toBeLessThanOrEqual(rtt / 2);

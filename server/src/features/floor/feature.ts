@@ -8,13 +8,12 @@ import type { Store } from '../../storage/store.ts';
 import type { FloorPerson } from './store.ts';
 
 /**
- * The agenda item the floor is on now. Until the agenda feature provides
- * `services.agenda.currentItem(meetingId)` the floor has one list per meeting (null); every event
- * names the item it means, so a page that shows another item is refused (`not_current_item`)
- * once the agenda moves the floor along.
+ * The agenda item the floor is on: the agenda's current item (null while none is current: the
+ * meeting's floor outside any item). Every event names the item its page shows, so a page left on
+ * an item the agenda has moved past is refused (`not_current_item`) instead of queueing there.
  */
-async function currentItem(_store: Store, _meetingId: MeetingId): Promise<FloorItemId> {
-  return null;
+function currentItem(store: Store, meetingId: MeetingId): Promise<FloorItemId> {
+  return store.agenda.currentItem(meetingId);
 }
 
 const keyOf = (itemId: FloorItemId): string => itemId ?? '';
@@ -23,7 +22,7 @@ const keyOf = (itemId: FloorItemId): string => itemId ?? '';
 async function openFloor(services: Services, meetingId: MeetingId, itemId: FloorItemId | undefined): Promise<string> {
   const meeting = await services.store.meetings.get(meetingId);
   if (meeting.state === 'closed') throw new AppError('meeting_closed');
-  const current = await currentItem(services.store, meetingId);
+  const current = await services.agenda.currentItem(meetingId);
   if (itemId !== undefined && itemId !== current) throw new AppError('not_current_item');
   return keyOf(current);
 }

@@ -1,5 +1,5 @@
 import { writable, type Readable } from 'svelte/store';
-import { clockOffset } from '@yishi/domain';
+import { roundTripOffset } from '@yishi/domain';
 import type { MeetingId } from '@yishi/protocol';
 import { call } from '$lib/live';
 
@@ -18,7 +18,7 @@ export async function syncClock(meetingId: MeetingId): Promise<boolean> {
   const r = await call('floor:clock', { meetingId });
   const receivedAt = Date.now();
   if (!r.ok) return false;
-  measured.update((o) => ({ ...o, [meetingId]: clockOffset(r.data.serverTime, sentAt, receivedAt) }));
+  measured.update((o) => ({ ...o, [meetingId]: roundTripOffset(r.data.serverTime, sentAt, receivedAt) }));
   return true;
 }
 
