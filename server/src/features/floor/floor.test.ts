@@ -204,6 +204,45 @@ describe('the floor: speaker queue and timers', () => {
     await waitView(res, (v) => !v.queue.some((h) => h.id === mine.id), 'the lowered hand gone');
   });
 
+  it("follows the agenda's current item: each item has its own list, and a page on another item is refused", async () => {
+    const { store } = setup.app.services;
+    // The agenda's documents are not wired into main's AgendaService yet (noDocuments), so the move is made at its store.
+    const move = async (current: string | null) => {
+      const run = await store.agenda.run(meetingId);
+      await store.agenda.move(meetingId, run.version, setup.c.facilitatorId as never, () => ({
+        current,
+        stages: new Map(),
+        log: { action: 'test' },
+      }));
+    };
+    const general = floorOf(mem)!;
+    await move('item-a');
+    expect(await emit(mem.s, 'floor:raise', { meetingId, itemId: null, kind: 'speak' })).toMatchObject({
+      ok: false,
+      error: { code: 'not_current_item' },
+    });
+    const raised = await emit(mem.s, 'floor:raise', { meetingId, itemId: 'item-a', kind: 'question' });
+    expect(raised.ok).toBe(true);
+    // A move of the agenda pushes no floor view (the agenda does not invalidate it): the page asks,
+    // as the web's refetchFloor does, until the answer is no longer the snapshot cached before the move.
+    const fetchFloor = (itemId: string | null) =>
+      waitFor(
+        async () => {
+          const r = await emit(mem.s, 'view:get', { meetingId, kind: 'floor' });
+          return r.ok && r.data.view.kind === 'floor' && r.data.view.data.itemId === itemId ? r.data.view.data : undefined;
+        },
+        5000,
+        `the floor of ${itemId}`,
+      );
+    const onA = await fetchFloor('item-a');
+    expect(onA).toMatchObject({ itemId: 'item-a', closed: false, record: [] });
+    expect(onA.queue.map((h) => h.kind)).toEqual(['question']);
+    // Back to no current item: the meeting's own list is as it was.
+    await move(null);
+    const back = await fetchFloor(null);
+    expect(back.queue.map((h) => h.id)).toEqual(general.queue.map((h) => h.id));
+  });
+
   it('refuses every change once the meeting is closed', async () => {
     expect((await emit(fac.s, 'meeting:transition', { meetingId, to: 'closed' })).ok).toBe(true);
     const before = await stored();
