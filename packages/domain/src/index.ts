@@ -8,3 +8,4 @@ export * from './polls/index.ts';
 export * from './attendance.ts';
 export * from './floor/index.ts';
 export * from './agenda/index.ts';
+export * from './opinions/index.ts';

@@ -36,16 +36,15 @@ describe('permissions', () => {
     for (const r of ROLES) for (const a of ACTIONS) expect(can(member(r, Y), a, here)).toBe(false);
   });
 
-  it('lets a resident view, vote and ask for the floor only in the meeting they joined, and do nothing else', () => {
-    expect(can(resident, 'meeting.view', here)).toBe(true);
-    expect(can(resident, 'ballot.cast', here)).toBe(true);
+  it('lets a resident view, vote, post opinions and ask for the floor only in the meeting they joined, and do nothing else', () => {
     // Whether residents may speak in this meeting is the meeting's setting, checked by the floor feature.
-    expect(can(resident, 'floor.ask', here)).toBe(true);
+    const allowed = ['meeting.view', 'ballot.cast', 'opinion.post', 'floor.ask'];
+    for (const a of allowed) expect(can(resident, a as (typeof ACTIONS)[number], here)).toBe(true);
     expect(can(resident, 'meeting.view', { councilId: X, meetingId: N })).toBe(false);
+    expect(can(resident, 'opinion.post', { councilId: X, meetingId: N })).toBe(false);
     expect(can(resident, 'floor.ask', { councilId: X, meetingId: N })).toBe(false);
     expect(can(resident, 'meeting.view', { councilId: X })).toBe(false);
-    const residentActions = ['meeting.view', 'ballot.cast', 'floor.ask'];
-    for (const a of ACTIONS.filter((a) => !residentActions.includes(a))) expect(can(resident, a, here)).toBe(false);
+    for (const a of ACTIONS.filter((a) => !allowed.includes(a))) expect(can(resident, a, here)).toBe(false);
   });
 
   it('lets every member ask for the floor, and only the facilitator (and admin) run it', () => {
@@ -54,6 +53,15 @@ describe('permissions', () => {
     expect(can(member('admin'), 'floor.run', here)).toBe(true);
     expect(can(member('secretary'), 'floor.run', here)).toBe(false);
     expect(can(member('member'), 'floor.run', here)).toBe(false);
+    expect(can(resident, 'floor.run', here)).toBe(false);
+  });
+
+  it('lets facilitators, secretaries and admins moderate opinions; every member posts and reads the moderation log', () => {
+    for (const r of ['admin', 'facilitator', 'secretary'] as const) expect(can(member(r), 'opinion.moderate', here)).toBe(true);
+    expect(can(member('member'), 'opinion.moderate', here)).toBe(false);
+    expect(can(resident, 'opinion.moderate', here)).toBe(false);
+    expect(can(resident, 'opinion.log', here)).toBe(false);
+    for (const r of ROLES) for (const a of ['opinion.post', 'opinion.log'] as const) expect(can(member(r), a, here)).toBe(true);
   });
 
   it('lets every member of the council view it, its meetings, and vote', () => {

@@ -24,6 +24,10 @@ export type Action =
   | 'agenda.run' // set the current item, next / previous / jump, defer items
   | 'agenda.propose' // propose an agenda item before the meeting (and see one's own proposals)
   | 'agenda.edit' // edit the agenda and notes documents; accept or decline proposals, see them all
+  // Opinions (issue 11)
+  | 'opinion.post' // post, reply, edit and withdraw one's own, second, report, follow threads
+  | 'opinion.moderate' // hide with a reason, mute a resident session, see reports, anonymous authors and the digest
+  | 'opinion.log' // read the meeting's moderation log (every council member)
   // The floor (issue 11): residents only when the facilitator allows it in the meeting (checked by the feature)
   | 'floor.ask' // raise and lower one's own hand
   | 'floor.run'; // run the speaker queue: call, reorder, remove, add people in the room, close the list, the meeting's time limits
@@ -42,12 +46,15 @@ export const ACTIONS: readonly Action[] = [
   'agenda.run',
   'agenda.propose',
   'agenda.edit',
+  'opinion.post',
+  'opinion.moderate',
+  'opinion.log',
   'floor.ask',
   'floor.run',
 ];
 
 // Proposing an item is open to every member (the web offers it to those who cannot edit the agenda).
-const EVERY_MEMBER: readonly Action[] = ['council.view', 'meeting.view', 'ballot.cast', 'agenda.propose', 'floor.ask'];
+const EVERY_MEMBER: readonly Action[] = ['council.view', 'meeting.view', 'ballot.cast', 'agenda.propose', 'opinion.post', 'opinion.log', 'floor.ask'];
 
 const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
   admin: [
@@ -60,6 +67,7 @@ const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
     'poll.run',
     'agenda.run',
     'agenda.edit',
+    'opinion.moderate',
     'floor.run',
   ],
   facilitator: [
@@ -71,15 +79,16 @@ const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
     'poll.run',
     'agenda.run',
     'agenda.edit',
+    'opinion.moderate',
     'floor.run',
   ],
-  // The secretary keeps the record: attendance, votes, the agenda and notes, but not the meeting's life cycle nor the room's pace.
-  secretary: [...EVERY_MEMBER, 'attendance.mark', 'poll.run', 'agenda.edit'],
+  // The secretary keeps the record: attendance, votes, the agenda and notes, but not the meeting's life cycle nor the room's pace; and moderates threads.
+  secretary: [...EVERY_MEMBER, 'attendance.mark', 'poll.run', 'agenda.edit', 'opinion.moderate'],
   member: EVERY_MEMBER,
 };
 
-/** A resident may follow and vote in the meeting they joined, nothing else. */
-const RESIDENT_ACTIONS: readonly Action[] = ['meeting.view', 'ballot.cast', 'floor.ask'];
+/** A resident may follow, vote and post opinions in the meeting they joined, nothing else. */
+const RESIDENT_ACTIONS: readonly Action[] = ['meeting.view', 'ballot.cast', 'opinion.post', 'floor.ask'];
 
 export interface Target {
   councilId: CouncilId;

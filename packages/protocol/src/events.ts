@@ -5,6 +5,7 @@ import type { Result } from './errors.ts';
 import { floorEvents, floorResults } from './floor.ts';
 import { MeetingId } from './ids.ts';
 import { meetingEvents, meetingResults } from './meetings.ts';
+import { opinionEvents, opinionResults, opinionServerEvents } from './opinions.ts';
 import { pollEvents, pollResults, pollServerEvents } from './polls.ts';
 import { ViewKey } from './view-snapshot.ts';
 import { ViewKind, ViewSnapshot } from './views.ts';
@@ -39,6 +40,7 @@ export const ClientEvents = {
   ...pollEvents,
   ...floorEvents,
   ...agendaEvents,
+  ...opinionEvents,
 } as const;
 
 export type ClientEventName = keyof typeof ClientEvents;
@@ -52,6 +54,7 @@ export const ClientResults = {
   ...pollResults,
   ...floorResults,
   ...agendaResults,
+  ...opinionResults,
 } as const satisfies Record<ClientEventName, z.ZodTypeAny>;
 export type ClientResults = { [E in ClientEventName]: z.infer<(typeof ClientResults)[E]> };
 
@@ -64,6 +67,7 @@ export const ServerEvents = {
   view: ViewSnapshot,
   ...pollServerEvents,
   ...agendaServerEvents,
+  ...opinionServerEvents,
 } as const;
 export type ServerEventName = keyof typeof ServerEvents;
 

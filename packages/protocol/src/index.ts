@@ -17,6 +17,7 @@ export * from './poll-tally.ts';
 export * from './polls.ts';
 export * from './floor.ts';
 export * from './agenda.ts';
+export * from './opinions.ts';
 export * from './view-snapshot.ts';
 export * from './views.ts';
 export * from './events.ts';

@@ -3,6 +3,7 @@ import { agendaViews } from './agenda.ts';
 import { attendanceViews } from './attendance.ts';
 import { floorViews } from './floor.ts';
 import { meetingViews } from './meetings.ts';
+import { opinionViews } from './opinions.ts';
 import { pollViews } from './polls.ts';
 import { snapshotOf, type ViewKey } from './view-snapshot.ts';
 import type { MeetingId } from './ids.ts';
@@ -17,6 +18,7 @@ export const ViewPayloads = {
   ...pollViews,
   ...floorViews,
   ...agendaViews,
+  ...opinionViews,
 } as const;
 
 type Kinds = keyof typeof ViewPayloads;

@@ -3,6 +3,7 @@ import { AttendanceStore } from '../features/attendance/store.ts';
 import { SessionStore } from '../features/auth/store.ts';
 import { CouncilStore } from '../features/councils/store.ts';
 import { MeetingStore } from '../features/meetings/store.ts';
+import { OpinionStore } from '../features/opinions/store.ts';
 import { PollStore } from '../features/polls/store.ts';
 import { FloorStore } from '../features/floor/store.ts';
 import { YjsStore } from '../features/agenda/yjs/store.ts';
@@ -26,6 +27,7 @@ export interface Store {
   attendance: AttendanceStore;
   floor: FloorStore;
   agenda: AgendaStore;
+  opinions: OpinionStore;
   deadlines: DeadlineStore;
   /** The agenda and notes documents' updates and snapshots (features/agenda/yjs/). */
   yjs: YjsStore;
@@ -44,6 +46,7 @@ export function createStore(database: Database): Store {
     attendance: new AttendanceStore(database.db),
     floor: new FloorStore(database.db),
     agenda: new AgendaStore(database.db),
+    opinions: new OpinionStore(database.db),
     deadlines: new DeadlineStore(database.db),
     yjs: new YjsStore(database.db),
     viewVersions: new ViewVersions(database.db),
