@@ -38,6 +38,9 @@ const STATUS: Record<ErrorCode, number> = {
   counted_in_room: 409,
   group_not_empty: 409,
   meeting_closed: 409,
+  floor_closed: 409,
+  already_in_queue: 409,
+  not_current_item: 409,
   // Agenda (issue 10)
   meeting_not_live: 409,
   unknown_item: 404,

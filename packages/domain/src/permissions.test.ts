@@ -36,13 +36,24 @@ describe('permissions', () => {
     for (const r of ROLES) for (const a of ACTIONS) expect(can(member(r, Y), a, here)).toBe(false);
   });
 
-  it('lets a resident view, vote and post opinions only in the meeting they joined, and do nothing else', () => {
-    const allowed = ['meeting.view', 'ballot.cast', 'opinion.post'];
+  it('lets a resident view, vote, post opinions and ask for the floor only in the meeting they joined, and do nothing else', () => {
+    // Whether residents may speak in this meeting is the meeting's setting, checked by the floor feature.
+    const allowed = ['meeting.view', 'ballot.cast', 'opinion.post', 'floor.ask'];
     for (const a of allowed) expect(can(resident, a as (typeof ACTIONS)[number], here)).toBe(true);
     expect(can(resident, 'meeting.view', { councilId: X, meetingId: N })).toBe(false);
     expect(can(resident, 'opinion.post', { councilId: X, meetingId: N })).toBe(false);
+    expect(can(resident, 'floor.ask', { councilId: X, meetingId: N })).toBe(false);
     expect(can(resident, 'meeting.view', { councilId: X })).toBe(false);
     for (const a of ACTIONS.filter((a) => !allowed.includes(a))) expect(can(resident, a, here)).toBe(false);
+  });
+
+  it('lets every member ask for the floor, and only the facilitator (and admin) run it', () => {
+    for (const r of ROLES) expect(can(member(r), 'floor.ask', here)).toBe(true);
+    expect(can(member('facilitator'), 'floor.run', here)).toBe(true);
+    expect(can(member('admin'), 'floor.run', here)).toBe(true);
+    expect(can(member('secretary'), 'floor.run', here)).toBe(false);
+    expect(can(member('member'), 'floor.run', here)).toBe(false);
+    expect(can(resident, 'floor.run', here)).toBe(false);
   });
 
   it('lets facilitators, secretaries and admins moderate opinions; every member posts and reads the moderation log', () => {

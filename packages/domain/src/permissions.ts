@@ -27,7 +27,10 @@ export type Action =
   // Opinions (issue 11)
   | 'opinion.post' // post, reply, edit and withdraw one's own, second, report, follow threads
   | 'opinion.moderate' // hide with a reason, mute a resident session, see reports, anonymous authors and the digest
-  | 'opinion.log'; // read the meeting's moderation log (every council member)
+  | 'opinion.log' // read the meeting's moderation log (every council member)
+  // The floor (issue 11): residents only when the facilitator allows it in the meeting (checked by the feature)
+  | 'floor.ask' // raise and lower one's own hand
+  | 'floor.run'; // run the speaker queue: call, reorder, remove, add people in the room, close the list, the meeting's time limits
 
 /** Every action a principal can ever be granted, for tests and for the web's menus. */
 export const ACTIONS: readonly Action[] = [
@@ -46,10 +49,12 @@ export const ACTIONS: readonly Action[] = [
   'opinion.post',
   'opinion.moderate',
   'opinion.log',
+  'floor.ask',
+  'floor.run',
 ];
 
 // Proposing an item is open to every member (the web offers it to those who cannot edit the agenda).
-const EVERY_MEMBER: readonly Action[] = ['council.view', 'meeting.view', 'ballot.cast', 'agenda.propose', 'opinion.post', 'opinion.log'];
+const EVERY_MEMBER: readonly Action[] = ['council.view', 'meeting.view', 'ballot.cast', 'agenda.propose', 'opinion.post', 'opinion.log', 'floor.ask'];
 
 const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
   admin: [
@@ -63,6 +68,7 @@ const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
     'agenda.run',
     'agenda.edit',
     'opinion.moderate',
+    'floor.run',
   ],
   facilitator: [
     ...EVERY_MEMBER,
@@ -74,6 +80,7 @@ const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
     'agenda.run',
     'agenda.edit',
     'opinion.moderate',
+    'floor.run',
   ],
   // The secretary keeps the record: attendance, votes, the agenda and notes, but not the meeting's life cycle nor the room's pace; and moderates threads.
   secretary: [...EVERY_MEMBER, 'attendance.mark', 'poll.run', 'agenda.edit', 'opinion.moderate'],
@@ -81,7 +88,7 @@ const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
 };
 
 /** A resident may follow, vote and post opinions in the meeting they joined, nothing else. */
-const RESIDENT_ACTIONS: readonly Action[] = ['meeting.view', 'ballot.cast', 'opinion.post'];
+const RESIDENT_ACTIONS: readonly Action[] = ['meeting.view', 'ballot.cast', 'opinion.post', 'floor.ask'];
 
 export interface Target {
   councilId: CouncilId;

@@ -54,6 +54,10 @@ export const ERROR_CODES = [
   // Council settings
   'group_not_empty', // a group with members cannot be deleted: move them first
   'meeting_closed', // the meeting is closed: its record no longer changes
+  // The floor (issue 11: speaker queue)
+  'floor_closed', // the facilitator closed the list of speakers for this item
+  'already_in_queue', // one raised hand per person per item
+  'not_current_item', // the floor is on another agenda item now (the page is out of date)
   // Agenda (issue 10)
   'meeting_not_live', // the agenda is run (current item, next, defer) only while the meeting is live
   'unknown_item', // no agenda item with that id in this meeting's agenda
@@ -233,6 +237,26 @@ export const IN_ROOM_ERROR_CODES = [
   'not_a_member',
   'voted_online', // a member named in the room has voted online already
 ] as const satisfies readonly ErrorCode[];
+
+// ---- the floor (issue 11: speaker queue and timers) ----
+
+/**
+ * What a raised hand asks for. point_of_order (程序问题) goes to the top of the queue; reply is a
+ * reply to the current speaker; question a question; speak an ordinary turn.
+ */
+export const FLOOR_KINDS = ['speak', 'reply', 'point_of_order', 'question'] as const;
+/** Speaking time per kind in seconds, set per meeting; these are a new meeting's. */
+export const DEFAULT_FLOOR_LIMITS = { speak: 180, reply: 60, point_of_order: 60, question: 60 } as const;
+export const FLOOR_LIMITS = {
+  minSeconds: 10,
+  maxSeconds: 3600,
+  /** Waiting hands per item: far above any real room, a bound for the view's size. */
+  maxQueue: 200,
+  /** A guest's name, as the facilitator types it. */
+  guestNameChars: 40,
+  /** The speaker's cue: this many seconds left. */
+  warnSeconds: 30,
+} as const;
 
 // ---- agenda documents (Yjs, issue 10) ----
 

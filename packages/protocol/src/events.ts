@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { agendaEvents, agendaResults, agendaServerEvents } from './agenda.ts';
 import { attendanceEvents, attendanceResults } from './attendance.ts';
 import type { Result } from './errors.ts';
+import { floorEvents, floorResults } from './floor.ts';
 import { MeetingId } from './ids.ts';
 import { meetingEvents, meetingResults } from './meetings.ts';
 import { opinionEvents, opinionResults, opinionServerEvents } from './opinions.ts';
@@ -37,6 +38,7 @@ export const ClientEvents = {
   ...meetingEvents,
   ...attendanceEvents,
   ...pollEvents,
+  ...floorEvents,
   ...agendaEvents,
   ...opinionEvents,
 } as const;
@@ -50,6 +52,7 @@ export const ClientResults = {
   ...meetingResults,
   ...attendanceResults,
   ...pollResults,
+  ...floorResults,
   ...agendaResults,
   ...opinionResults,
 } as const satisfies Record<ClientEventName, z.ZodTypeAny>;

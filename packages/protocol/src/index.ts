@@ -15,6 +15,7 @@ export * from './attendance.ts';
 export * from './poll-definition.ts';
 export * from './poll-tally.ts';
 export * from './polls.ts';
+export * from './floor.ts';
 export * from './agenda.ts';
 export * from './opinions.ts';
 export * from './view-snapshot.ts';

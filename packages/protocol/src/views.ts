@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { agendaViews } from './agenda.ts';
 import { attendanceViews } from './attendance.ts';
+import { floorViews } from './floor.ts';
 import { meetingViews } from './meetings.ts';
 import { opinionViews } from './opinions.ts';
 import { pollViews } from './polls.ts';
@@ -15,6 +16,7 @@ export const ViewPayloads = {
   ...meetingViews,
   ...attendanceViews,
   ...pollViews,
+  ...floorViews,
   ...agendaViews,
   ...opinionViews,
 } as const;

@@ -16,6 +16,7 @@ import { meetingsFeature } from './meetings/feature.ts';
 import { opinionsFeature } from './opinions/feature.ts';
 import { OpinionService } from './opinions/service.ts';
 import { pollsFeature } from './polls/feature.ts';
+import { floorFeature } from './floor/feature.ts';
 import { agendaFeature } from './agenda/feature.ts';
 import { AgendaService } from './agenda/service.ts';
 import { hubDocs } from './agenda/hub-docs.ts';
@@ -34,6 +35,7 @@ export const FEATURES: readonly Feature[] = [
   yjsFeature,
   agendaFeature,
   opinionsFeature,
+  floorFeature,
 ];
 
 /**

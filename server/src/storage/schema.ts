@@ -3,6 +3,7 @@ import {
   bigint,
   boolean,
   customType,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -560,4 +561,77 @@ export const opinionModerationLog = pgTable(
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('opinion_moderation_log_meeting_idx').on(t.meetingId)],
+);
+
+// ---- The floor (issue 11: speaker queue and timers) ----
+
+/** A meeting's floor rules: speaking time per kind, and whether residents may ask to speak. */
+export const floorSettings = pgTable('floor_settings', {
+  meetingId: uuid('meeting_id')
+    .primaryKey()
+    .references(() => meetings.id),
+  residentsMaySpeak: boolean('residents_may_speak').notNull().default(false),
+  /** Seconds per kind (FloorLimits); a new meeting's are DEFAULT_FLOOR_LIMITS. */
+  limits: jsonb('limits').$type<Record<string, number>>().notNull(),
+});
+
+/** One agenda item's list of speakers: closed when the facilitator says no more hands. */
+export const floorLists = pgTable(
+  'floor_lists',
+  {
+    meetingId: uuid('meeting_id')
+      .notNull()
+      .references(() => meetings.id),
+    /** The agenda item's id; '' for the meeting's floor without an agenda item. */
+    itemKey: text('item_key').notNull(),
+    closed: boolean('closed').notNull().default(false),
+  },
+  (t) => [primaryKey({ columns: [t.meetingId, t.itemKey] })],
+);
+
+/**
+ * Every hand raised and every speech: the queue is the `waiting` rows, the current speech the one
+ * `speaking` row of the meeting (a speech's timer is started_at + limit_seconds, the database's
+ * clock), the item's record the `spoken` rows in order. Lowered and removed hands stay, marked.
+ */
+export const floorRequests = pgTable(
+  'floor_requests',
+  {
+    id: uuid('id').primaryKey(),
+    meetingId: uuid('meeting_id')
+      .notNull()
+      .references(() => meetings.id),
+    itemKey: text('item_key').notNull(),
+    kind: text('kind').notNull(),
+    /** Exactly one of member, resident or guest name says who. */
+    memberId: uuid('member_id').references(() => members.id),
+    residentId: uuid('resident_id').references(() => residents.id),
+    /** The name shown: the member's or resident's when the hand went up, or the guest's. */
+    name: text('name').notNull(),
+    /** The member's stakeholder group when the hand went up (the balance counts by it). */
+    groupId: uuid('group_id'),
+    /** The facilitator who added this hand for someone in the room; null when raised by its owner. */
+    addedBy: uuid('added_by').references(() => members.id),
+    /** Order in the queue (packages/domain floor/queue.ts): the request time in ms, or the facilitator's position. */
+    rank: doublePrecision('rank').notNull(),
+    requestedAt: timestamp('requested_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    /** waiting, speaking, spoken, lowered (by its owner), removed (by the facilitator). */
+    state: text('state').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true, precision: 3 }),
+    limitSeconds: integer('limit_seconds'),
+    endedAt: timestamp('ended_at', { withTimezone: true, precision: 3 }),
+  },
+  (t) => [
+    index('floor_requests_item_idx').on(t.meetingId, t.itemKey, t.state),
+    // One raised hand per person per item, and one speech at a time per meeting, whichever instance asks.
+    uniqueIndex('floor_requests_member_waiting')
+      .on(t.meetingId, t.itemKey, t.memberId)
+      .where(sql`state = 'waiting' AND member_id IS NOT NULL`),
+    uniqueIndex('floor_requests_resident_waiting')
+      .on(t.meetingId, t.itemKey, t.residentId)
+      .where(sql`state = 'waiting' AND resident_id IS NOT NULL`),
+    uniqueIndex('floor_requests_one_speaker')
+      .on(t.meetingId)
+      .where(sql`state = 'speaking'`),
+  ],
 );

@@ -8,6 +8,7 @@ import { closedMeetingStoreAcceptance, meetingStoreAcceptance } from '../feature
 import { opinionStoreAcceptance } from '../features/opinions/store.acceptance.ts';
 import { pollStoreAcceptance } from '../features/polls/store.acceptance.ts';
 import { yjsStoreAcceptance } from '../features/agenda/yjs/store.acceptance.ts';
+import { floorStoreAcceptance } from '../features/floor/store.acceptance.ts';
 import type { StoreCase } from './acceptance-context.ts';
 import { deadlineAcceptance } from './deadlines.acceptance.ts';
 import type { Store } from './store.ts';
@@ -34,6 +35,7 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
     meetingStoreAcceptance(t);
     attendanceStoreAcceptance(t);
     pollStoreAcceptance(t);
+    floorStoreAcceptance(t);
     agendaStoreAcceptance(t);
     opinionStoreAcceptance(t);
     sessionStoreAcceptance(t);

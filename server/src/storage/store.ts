@@ -5,6 +5,7 @@ import { CouncilStore } from '../features/councils/store.ts';
 import { MeetingStore } from '../features/meetings/store.ts';
 import { OpinionStore } from '../features/opinions/store.ts';
 import { PollStore } from '../features/polls/store.ts';
+import { FloorStore } from '../features/floor/store.ts';
 import { YjsStore } from '../features/agenda/yjs/store.ts';
 import { DeadlineStore } from './deadlines.ts';
 import type { Database, Db } from './database.ts';
@@ -24,6 +25,7 @@ export interface Store {
   sessions: SessionStore;
   polls: PollStore;
   attendance: AttendanceStore;
+  floor: FloorStore;
   agenda: AgendaStore;
   opinions: OpinionStore;
   deadlines: DeadlineStore;
@@ -42,6 +44,7 @@ export function createStore(database: Database): Store {
     sessions: new SessionStore(database.db),
     polls: new PollStore(database.db),
     attendance: new AttendanceStore(database.db),
+    floor: new FloorStore(database.db),
     agenda: new AgendaStore(database.db),
     opinions: new OpinionStore(database.db),
     deadlines: new DeadlineStore(database.db),

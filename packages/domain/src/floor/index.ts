@@ -1,0 +1,3 @@
+export * from './queue.ts';
+export * from './balance.ts';
+export * from './countdown.ts';
