@@ -171,7 +171,7 @@ export class TextBinding {
   /** Setting a selection may focus the field in some browsers: only the focused field keeps one. */
   private hasFocus(): boolean {
     const owner = (this.field as Partial<Node>).ownerDocument;
-    return !owner || owner.activeElement === this.field;
+    return !owner || owner.activeElement === (this.field as unknown as Element);
   }
 }
 
