@@ -101,3 +101,13 @@ export const serverNow: Readable<number> = readable(Date.now(), (set) => {
   const timer = setInterval(() => set(serverClock.now()), 1000);
   return () => clearInterval(timer);
 });
+
+/**
+ * The polls the room display shows in agenda mode: those attached to the current item, when it
+ * has any (null: no filter, every poll as before).
+ */
+export function agendaPollFilter(map: Readonly<Record<string, { data: unknown } | undefined>>, meetingId: MeetingId): Set<string> | null {
+  const view = map[viewKey(meetingId, AGENDA)]?.data as AgendaView | undefined;
+  const current = view?.items.find((i) => i.id === view.currentItemId);
+  return current && current.pollIds.length > 0 ? new Set(current.pollIds) : null;
+}
