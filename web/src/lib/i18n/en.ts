@@ -501,6 +501,7 @@ export const en = {
   'agenda.propose.details': 'Why, and what you propose (optional)',
   'agenda.propose.submit': 'Send proposal',
   'agenda.propose.sent': 'Proposal sent.',
+  'agenda.propose.closed': 'Items can be proposed until the meeting starts.',
   'agenda.proposals.title': 'Proposed items',
   'agenda.proposals.mine': 'My proposals',
   'agenda.proposals.by': 'Proposed by {name}',

@@ -500,6 +500,7 @@ export const zhCN = {
   'agenda.propose.details': '理由和具体提议（可选）',
   'agenda.propose.submit': '提交提议',
   'agenda.propose.sent': '提议已提交。',
+  'agenda.propose.closed': '会议开始后不再接受提议。',
   'agenda.proposals.title': '提议的事项',
   'agenda.proposals.mine': '我的提议',
   'agenda.proposals.by': '{name} 提议',

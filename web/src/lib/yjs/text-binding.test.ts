@@ -111,6 +111,26 @@ describe('TextBinding', () => {
     expect(fieldB.value).toBe('mine theirs');
   });
 
+  it('cuts an insert to the limit the server enforces, when another editor filled the room meanwhile', () => {
+    const net = new MemoryNetwork();
+    const a = net.add();
+    const b = net.add();
+    const field = new FakeField();
+    new TextBinding(a.getText('t'), field, { origin: {}, maxLength: 8 });
+    field.type('abc');
+    b.getText('t').insert(0, '12345'); // the other editor, concurrently
+    net.flushAll();
+    expect(field.value).toBe('12345abc');
+    field.type('XYZ'); // the field's maxlength could not know: nothing fits
+    expect(a.getText('t').toString()).toBe('12345abc');
+    expect(field.value).toBe('12345abc');
+    a.getText('t').delete(0, 2);
+    field.setSelectionRange(0, 0);
+    field.type('\u{1F600}\u{1F600}'); // two code units fit: one emoji, never half of one
+    expect(a.getText('t').toString()).toBe('\u{1F600}345abc');
+    expect(field.selectionEnd).toBe(2);
+  });
+
   it('stops listening when destroyed', () => {
     const { net, fieldA, fieldB, bindA } = setUp('x');
     bindA.destroy();

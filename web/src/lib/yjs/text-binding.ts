@@ -14,6 +14,12 @@ export interface TextBindingOptions {
   origin: object;
   /** Their UndoManager: Ctrl/Cmd+Z, Ctrl/Cmd+Shift+Z and Ctrl+Y (and the browser's undo input types) go to it. */
   undo?: Y.UndoManager;
+  /**
+   * The server's limit for this text (UTF-16 code units, as Y.Text counts). The field's
+   * `maxlength` stops one person; two typing at once could still pass it together, and the server
+   * would refuse the update (and close the connection): an insert is cut to what fits.
+   */
+  maxLength?: number;
 }
 
 /**
@@ -35,6 +41,7 @@ export class TextBinding {
   readonly field: TextField;
   private readonly origin: object;
   private readonly undo: Y.UndoManager | undefined;
+  private readonly maxLength: number;
   /** The text the field was last brought up to date with (the Y.Text then). */
   private shadow: string;
   /** Remote changes the field has not shown yet, in order, each relative to the text before it. */
@@ -47,6 +54,7 @@ export class TextBinding {
     this.field = field;
     this.origin = options.origin;
     this.undo = options.undo;
+    this.maxLength = options.maxLength ?? Infinity;
     this.shadow = ytext.toString();
     if (field.value !== this.shadow) field.value = this.shadow;
     ytext.observe(this.onRemote);
@@ -140,20 +148,22 @@ export class TextBinding {
     if (splice) {
       const from = throughRemote(splice.index);
       const to = splice.remove > 0 ? Math.max(from, throughRemote(splice.index + splice.remove, -1)) : from;
-      const insertEnd = splice.index + splice.insert.length;
-      const grow = splice.insert.length - (to - from);
+      const typedEnd = splice.index + splice.insert.length;
+      const room = this.maxLength - (this.ytext.length - (to - from));
+      const insert = splice.insert.length > room ? cutToFit(splice.insert, Math.max(0, room)) : splice.insert;
+      const grow = insert.length - (to - from);
       const ytext = this.ytext;
       const doc = ytext.doc;
       const apply = () => {
         if (to > from) ytext.delete(from, to - from);
-        if (splice.insert) ytext.insert(from, splice.insert);
+        if (insert) ytext.insert(from, insert);
       };
       if (doc) doc.transact(apply, this.origin);
       else apply();
-      // A position in `value`: before the splice, inside what was inserted, or after it.
+      // A position in `value`: before the splice, inside what was typed (kept or cut), or after it.
       toCurrent = (pos) => {
         if (pos <= splice.index) return throughRemote(pos);
-        if (pos <= insertEnd) return from + (pos - splice.index);
+        if (pos <= typedEnd) return from + Math.min(pos - splice.index, insert.length);
         return throughRemote(pos - splice.insert.length + splice.remove) + grow;
       };
     } else {
@@ -173,6 +183,14 @@ export class TextBinding {
     const owner = (this.field as Partial<Node>).ownerDocument;
     return !owner || owner.activeElement === (this.field as unknown as Element);
   }
+}
+
+/** The longest start of `text` within `max` UTF-16 code units that does not split a surrogate pair. */
+function cutToFit(text: string, max: number): string {
+  let end = max;
+  const c = text.charCodeAt(end - 1);
+  if (end > 0 && c >= 0xd800 && c <= 0xdbff) end--;
+  return text.slice(0, end);
 }
 
 /** Binds and returns what unbinds (for Svelte's `{@attach}` / `$effect` cleanups). */

@@ -1,19 +1,21 @@
-import { derived, readable, type Readable } from 'svelte/store';
-import { ClockOffset } from './clock.ts';
+import { derived, readable, writable, type Readable } from 'svelte/store';
 import type { ApiError, MeetingId, Result, ViewKind } from '@yishi/protocol';
-import { call, views, viewKey } from '$lib/live';
+import { call, onLive, views, viewKey } from '$lib/live';
+import { t } from '$lib/i18n';
+import { ClockOffset } from './clock.ts';
 
 /**
- * The web's side of the agenda lane's wire contract (issue 10): the `agenda` live view and the
- * agenda events. Built against the interface agreed in the brief before the protocol file
- * landed: when `packages/protocol/src/agenda.ts` is in main, these types come from there and the
- * casts below go.
+ * The web's side of the agenda lane's wire contract (protocol agenda.ts, issue 10): the
+ * `agenda` live view, the run events and proposals. Written against the lane's `[ready:agenda]`
+ * commit before it reached main: the types below mirror it, and become imports from
+ * `@yishi/protocol` (and the casts go) when it lands.
  */
 
 export type ItemKind = 'information' | 'discussion' | 'decision';
 export type ItemStage = 'pending' | 'discussing' | 'voting' | 'decided' | 'deferred';
+export type OutcomeKind = 'passed' | 'failed' | 'no_quorum' | 'winner' | 'tie';
 
-export interface AgendaViewItem {
+export interface AgendaItemView {
   id: string;
   title: string;
   details: string;
@@ -22,40 +24,48 @@ export interface AgendaViewItem {
   presenter: string;
   links: string[];
   stage: ItemStage;
-  /** When discussion of the item started and ended (ISO, the server's clock). */
-  startedAt: string | null;
-  endedAt: string | null;
-  /** Polls attached to the item when they were created. */
-  pollIds: string[];
-}
-
-export interface AgendaProposal {
-  id: string;
-  title: string;
-  details: string;
-  proposerId: string;
-  proposerName: string;
-  state: 'pending' | 'accepted' | 'declined';
-  reason: string | null;
+  /** Server-clock ms: when discussion first started / last ended. */
+  startedAt: number | null;
+  endedAt: number | null;
+  /** Discussion time of earlier stretches, and the start of the current one (while current). */
+  spentMs: number;
+  resumedAt: number | null;
+  polls: { pollId: string; title: string; state: 'draft' | 'open' | 'closed' }[];
+  decisions: { pollId: string; title: string; outcomes: { electorate: string; kind: OutcomeKind; labels: string[] }[] }[];
 }
 
 export interface AgendaView {
-  items: AgendaViewItem[];
+  serverNow: number;
+  runVersion: number;
   currentItemId: string | null;
-  /** The server's clock when the view was computed (ms), to correct the local countdown. */
-  serverNow?: number;
-  /** Proposals this viewer may see (editors: all; a member: their own; residents: none). */
-  proposals?: AgendaProposal[];
+  items: AgendaItemView[];
+}
+
+export interface Proposal {
+  id: string;
+  meetingId: string;
+  proposer: { memberId: string; name: string };
+  title: string;
+  details: string;
+  kind: ItemKind;
+  minutes: number;
+  state: 'pending' | 'accepted' | 'declined';
+  reason: string | null;
+  itemId: string | null;
+  createdAt: string;
+  decidedAt: string | null;
 }
 
 const AGENDA = 'agenda' as ViewKind;
 
+function viewOf(map: Readonly<Record<string, { data: unknown } | undefined>>, meetingId: MeetingId): AgendaView | null {
+  const snap = map[viewKey(meetingId, AGENDA)];
+  return snap ? (snap.data as AgendaView) : null;
+}
+
 /** The agenda view of a meeting, as the live store holds it (null until it arrives). */
 export function agendaView(meetingId: MeetingId): Readable<AgendaView | null> {
-  return derived(views, ($views) => {
-    const snap = $views[viewKey(meetingId, AGENDA)];
-    return snap ? (snap.data as unknown as AgendaView) : null;
-  });
+  return derived(views, ($views) => viewOf($views, meetingId));
 }
 
 type Untyped = (event: string, payload: unknown) => Promise<Result<unknown>>;
@@ -63,27 +73,62 @@ const send = call as unknown as Untyped;
 
 export type AgendaResult = Result<unknown>;
 export const agendaCalls = {
-  setCurrent: (meetingId: MeetingId, itemId: string | null) => send('agenda:current', { meetingId, itemId }),
-  next: (meetingId: MeetingId) => send('agenda:next', { meetingId }),
-  previous: (meetingId: MeetingId) => send('agenda:previous', { meetingId }),
-  defer: (meetingId: MeetingId, itemId: string) => send('agenda:defer', { meetingId, itemId }),
-  propose: (meetingId: MeetingId, title: string, details: string) => send('agenda:propose', { meetingId, title, details }),
-  accept: (meetingId: MeetingId, proposalId: string) => send('agenda:proposal:accept', { meetingId, proposalId }),
-  decline: (meetingId: MeetingId, proposalId: string, reason: string) => send('agenda:proposal:decline', { meetingId, proposalId, reason }),
+  goto: (meetingId: MeetingId, itemId: string | null, expectedVersion: number) => send('agenda:goto', { meetingId, itemId, expectedVersion }),
+  next: (meetingId: MeetingId, expectedVersion: number) => send('agenda:next', { meetingId, expectedVersion }),
+  previous: (meetingId: MeetingId, expectedVersion: number) => send('agenda:previous', { meetingId, expectedVersion }),
+  defer: (meetingId: MeetingId, itemId: string, expectedVersion: number) => send('agenda:defer', { meetingId, itemId, expectedVersion }),
+  propose: (meetingId: MeetingId, body: { title: string; details: string; kind: ItemKind; minutes: number }) =>
+    send('agenda:propose', { meetingId, ...body }),
+  accept: (proposalId: string) => send('agenda:accept', { proposalId }),
+  decline: (proposalId: string, reason: string) => send('agenda:decline', { proposalId, reason }),
 };
+
+/**
+ * The proposals this person may see (an editor: all; a member: their own), asked for again
+ * whenever the server says they changed (`agenda:proposals-changed`) and after a reconnect.
+ */
+export function proposalsOf(meetingId: MeetingId): Readable<{ proposals: Proposal[]; error: ApiError | null }> {
+  const store = writable<{ proposals: Proposal[]; error: ApiError | null }>({ proposals: [], error: null });
+  return {
+    subscribe(run) {
+      let stopped = false;
+      const load = async () => {
+        const r = (await send('agenda:proposals', { meetingId })) as Result<{ proposals: Proposal[] }>;
+        if (stopped) return;
+        store.set(r.ok ? { proposals: r.data.proposals, error: null } : { proposals: [], error: r.error });
+      };
+      void load();
+      const off = onLive('agenda:proposals-changed', (e) => {
+        if ((e as { meetingId?: string } | undefined)?.meetingId === meetingId) void load();
+      });
+      const offConnect = onLive('connect', () => void load());
+      const unsub = store.subscribe(run);
+      return () => {
+        stopped = true;
+        off();
+        offConnect();
+        unsub();
+      };
+    },
+  };
+}
 
 export function errorOf(r: AgendaResult): ApiError | null {
   return r.ok ? null : r.error;
 }
 
-/**
- * Who may co-edit the agenda and the notes: `can(principal, 'agenda.edit', target)` once the
- * agenda lane adds the action to packages/domain/src/permissions.ts; until then the roles the
- * issue names (admin, facilitator, secretary).
- */
-export function canEditAgenda(principal: { kind: string; role?: string; councilId?: string } | null, councilId: string): boolean {
-  if (!principal || principal.kind !== 'member' || principal.councilId !== councilId) return false;
-  return principal.role === 'admin' || principal.role === 'facilitator' || principal.role === 'secretary';
+/** The polls the room display shows in agenda mode: the current item's, when it has any (null: all). */
+export function agendaPollFilter(map: Readonly<Record<string, { data: unknown } | undefined>>, meetingId: MeetingId): Set<string> | null {
+  const view = viewOf(map, meetingId);
+  const current = view?.items.find((i) => i.id === view.currentItemId);
+  return current && current.polls.length > 0 ? new Set(current.polls.map((p) => p.pollId)) : null;
+}
+
+/** A closed poll's outcome in a line: "Passed", "Winner: B"… */
+export function outcomeWords(o: { kind: OutcomeKind; labels: string[] }): string {
+  if (o.kind === 'winner') return t('outcome.winner', { label: o.labels.join(t('outcome.sep')) });
+  if (o.kind === 'tie') return t('outcome.tie', { labels: o.labels.join(t('outcome.sep')) });
+  return t(`outcome.${o.kind}`);
 }
 
 /** The server's clock, shared by every timer on the page: sampled from each agenda view. */
@@ -103,11 +148,11 @@ export const serverNow: Readable<number> = readable(Date.now(), (set) => {
 });
 
 /**
- * The polls the room display shows in agenda mode: those attached to the current item, when it
- * has any (null: no filter, every poll as before).
+ * Who may co-edit the agenda and the notes: `can(principal, 'agenda.edit', target)` once the
+ * agenda lane's action is in main; until then the roles it grants it to (admin, facilitator,
+ * secretary).
  */
-export function agendaPollFilter(map: Readonly<Record<string, { data: unknown } | undefined>>, meetingId: MeetingId): Set<string> | null {
-  const view = map[viewKey(meetingId, AGENDA)]?.data as AgendaView | undefined;
-  const current = view?.items.find((i) => i.id === view.currentItemId);
-  return current && current.pollIds.length > 0 ? new Set(current.pollIds) : null;
+export function canEditAgenda(principal: { kind: string; role?: string; councilId?: string } | null, councilId: string): boolean {
+  if (!principal || principal.kind !== 'member' || principal.councilId !== councilId) return false;
+  return principal.role === 'admin' || principal.role === 'facilitator' || principal.role === 'secretary';
 }

@@ -14,14 +14,26 @@ describe('ClockOffset', () => {
 });
 
 describe('itemTimer', () => {
-  it('counts the planned time down and shows an overrun', () => {
-    const start = '2026-11-27T10:00:00.000Z';
-    const t0 = Date.parse(start);
-    expect(itemTimer(null, null, 10, t0)).toBeNull();
-    expect(itemTimer(start, null, 10, t0 + 4 * 60_000)).toEqual({ elapsedMs: 240_000, leftMs: 360_000, over: false });
-    expect(itemTimer(start, null, 10, t0 + 12 * 60_000)).toMatchObject({ leftMs: -120_000, over: true });
-    // Ended: frozen at the end, whatever the time now.
-    expect(itemTimer(start, '2026-11-27T10:03:00.000Z', 10, t0 + 60 * 60_000)).toMatchObject({ elapsedMs: 180_000 });
+  it('counts the planned time down, shows an overrun, and keeps earlier stretches', () => {
+    const t0 = 1_800_000_000_000;
+    expect(itemTimer({ minutes: 10, spentMs: 0, resumedAt: null, startedAt: null }, t0)).toBeNull();
+    expect(itemTimer({ minutes: 10, spentMs: 0, resumedAt: t0, startedAt: t0 }, t0 + 4 * 60_000)).toEqual({
+      elapsedMs: 240_000,
+      leftMs: 360_000,
+      over: false,
+      running: true,
+    });
+    expect(itemTimer({ minutes: 10, spentMs: 0, resumedAt: t0, startedAt: t0 }, t0 + 12 * 60_000)).toMatchObject({ leftMs: -120_000, over: true });
+    // Not current: frozen at the time spent, whatever the time now.
+    expect(itemTimer({ minutes: 10, spentMs: 180_000, resumedAt: null, startedAt: t0 }, t0 + 3_600_000)).toMatchObject({
+      elapsedMs: 180_000,
+      running: false,
+    });
+    // Gone back to: the earlier stretch counts.
+    expect(itemTimer({ minutes: 5, spentMs: 120_000, resumedAt: t0, startedAt: t0 - 600_000 }, t0 + 60_000)).toMatchObject({
+      elapsedMs: 180_000,
+      leftMs: 120_000,
+    });
   });
   it('formats durations', () => {
     expect(formatDuration(0)).toBe('0:00');

@@ -1,9 +1,10 @@
 /**
- * The server's clock as seen from this device. Each sample is the server's time when it sent
- * something and the local time when it arrived; the latest it can have been sent is when it
- * arrived, so the largest (server - local) of recent samples is the closest estimate (a delayed
- * message only ever makes the offset look smaller). Timers count down locally with it
- * (DESIGN.md 13: no per-second broadcast).
+ * The server's clock as seen from this device. Each sample is the server's time when it made a
+ * snapshot and the local time when it arrived; a snapshot only ever arrives later than it was
+ * made (it travelled, and may have waited in a cache), so the largest (server - local) of recent
+ * samples is the closest estimate. Timers count down locally with it (DESIGN.md 13: no
+ * per-second broadcast). The same rule as packages/domain agenda/timer.ts#clockOffset, kept to
+ * recent samples so a clock changed on the device is followed.
  */
 export class ClockOffset {
   private samples: number[] = [];
@@ -25,20 +26,18 @@ export class ClockOffset {
   }
 }
 
-/** What the item's timer shows: planned time left, or how far over it is (shown, not enforced). */
+/**
+ * An item's timer at server time `serverNow`: planned time left, or how far over it is (shown,
+ * not enforced). Null before its discussion ever started.
+ */
 export function itemTimer(
-  startedAt: string | null,
-  endedAt: string | null,
-  minutes: number,
+  item: { minutes: number; spentMs: number; resumedAt: number | null; startedAt: number | null },
   serverNow: number,
-): { elapsedMs: number; leftMs: number; over: boolean } | null {
-  if (!startedAt) return null;
-  const start = Date.parse(startedAt);
-  if (!Number.isFinite(start)) return null;
-  const end = endedAt ? Date.parse(endedAt) : serverNow;
-  const elapsedMs = Math.max(0, end - start);
-  const leftMs = minutes * 60_000 - elapsedMs;
-  return { elapsedMs, leftMs, over: leftMs < 0 };
+): { elapsedMs: number; leftMs: number; over: boolean; running: boolean } | null {
+  if (item.startedAt === null && item.resumedAt === null) return null;
+  const elapsedMs = item.spentMs + (item.resumedAt === null ? 0 : Math.max(0, serverNow - item.resumedAt));
+  const leftMs = item.minutes * 60_000 - elapsedMs;
+  return { elapsedMs, leftMs, over: leftMs < 0, running: item.resumedAt !== null };
 }
 
 /** m:ss, or h:mm:ss past an hour. */
