@@ -19,7 +19,8 @@ export type Action =
   | 'meeting.view' // join, follow the live views
   | 'attendance.mark' // mark members present in the room
   | 'poll.run' // create, open and close polls, issue voting codes, enter hand counts
-  | 'ballot.cast'; // vote, and ask whether I voted
+  | 'ballot.cast' // vote, and ask whether I voted
+  | 'agenda.edit'; // write the agenda and notes documents (Yjs); reading them is meeting.view (agenda) and council.view (notes)
 
 /** Every action a principal can ever be granted, for tests and for the web's menus. */
 export const ACTIONS: readonly Action[] = [
@@ -32,15 +33,16 @@ export const ACTIONS: readonly Action[] = [
   'attendance.mark',
   'poll.run',
   'ballot.cast',
+  'agenda.edit',
 ];
 
 const EVERY_MEMBER: readonly Action[] = ['council.view', 'meeting.view', 'ballot.cast'];
 
 const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
-  admin: [...EVERY_MEMBER, 'council.manage', 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run'],
-  facilitator: [...EVERY_MEMBER, 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run'],
-  // The secretary keeps the record: attendance and votes, but not the meeting's life cycle.
-  secretary: [...EVERY_MEMBER, 'attendance.mark', 'poll.run'],
+  admin: [...EVERY_MEMBER, 'council.manage', 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run', 'agenda.edit'],
+  facilitator: [...EVERY_MEMBER, 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run', 'agenda.edit'],
+  // The secretary keeps the record: attendance, votes, agenda and notes, but not the meeting's life cycle.
+  secretary: [...EVERY_MEMBER, 'attendance.mark', 'poll.run', 'agenda.edit'],
   member: EVERY_MEMBER,
 };
 

@@ -214,3 +214,8 @@ export const IN_ROOM_ERROR_CODES = [
   'not_a_member',
   'voted_online', // a member named in the room has voted online already
 ] as const satisfies readonly ErrorCode[];
+
+// ---- agenda documents (Yjs, issue 10) ----
+
+export * from './limits.ts';
+export * from './agenda-doc.ts';

@@ -3,6 +3,7 @@ import { SessionStore } from '../features/auth/store.ts';
 import { CouncilStore } from '../features/councils/store.ts';
 import { MeetingStore } from '../features/meetings/store.ts';
 import { PollStore } from '../features/polls/store.ts';
+import { YjsStore } from '../features/agenda/yjs/store.ts';
 import { DeadlineStore } from './deadlines.ts';
 import type { Database, Db } from './database.ts';
 import { ViewVersions } from './view-versions.ts';
@@ -22,6 +23,8 @@ export interface Store {
   polls: PollStore;
   attendance: AttendanceStore;
   deadlines: DeadlineStore;
+  /** The agenda and notes documents' updates and snapshots (features/agenda/yjs/). */
+  yjs: YjsStore;
   viewVersions: ViewVersions;
   close(): Promise<void>;
 }
@@ -36,6 +39,7 @@ export function createStore(database: Database): Store {
     polls: new PollStore(database.db),
     attendance: new AttendanceStore(database.db),
     deadlines: new DeadlineStore(database.db),
+    yjs: new YjsStore(database.db),
     viewVersions: new ViewVersions(database.db),
     close: () => database.close(),
   };
