@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EditorState } from 'prosemirror-state';
 import { ySyncPluginKey } from 'y-prosemirror';
-import { NOTES_ELEMENTS, NOTES_MARKS } from './protocol-copy.ts';
+import { NOTES_ELEMENTS, NOTES_MARKS } from '@yishi/protocol/constants';
 import { notesSchema, protectOutcomes } from './notes-schema.ts';
 
 describe('notes schema', () => {

@@ -14,9 +14,7 @@ export interface YRoom {
   destroy(): void;
 }
 
-/** `meetings/<id>/agenda` and `meetings/<id>/notes` (packages/protocol agenda-doc.ts names them). */
-export const agendaRoom = (meetingId: string) => `meetings/${meetingId}/agenda`;
-export const notesRoom = (meetingId: string) => `meetings/${meetingId}/notes`;
+export { agendaRoom, notesRoom } from '@yishi/protocol/constants';
 
 /** The server's y-websocket endpoint, same origin (the session cookie goes with the upgrade). */
 export function yjsServerUrl(loc: Location = location): string {

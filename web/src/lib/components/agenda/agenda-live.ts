@@ -146,13 +146,3 @@ export const serverNow: Readable<number> = readable(Date.now(), (set) => {
   const timer = setInterval(() => set(serverClock.now()), 1000);
   return () => clearInterval(timer);
 });
-
-/**
- * Who may co-edit the agenda and the notes: `can(principal, 'agenda.edit', target)` once the
- * agenda lane's action is in main; until then the roles it grants it to (admin, facilitator,
- * secretary).
- */
-export function canEditAgenda(principal: { kind: string; role?: string; councilId?: string } | null, councilId: string): boolean {
-  if (!principal || principal.kind !== 'member' || principal.councilId !== councilId) return false;
-  return principal.role === 'admin' || principal.role === 'facilitator' || principal.role === 'secretary';
-}
