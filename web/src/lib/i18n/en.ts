@@ -515,4 +515,6 @@ export const en = {
   'agenda.proposals.declined': 'Declined: {reason}',
   'display.agenda.next': 'Next',
   'display.agenda.none': 'The meeting has not reached an item yet.',
+  'create.agendaItem': 'Agenda item',
+  'create.noAgendaItem': 'None (not attached to an item)',
 } as const satisfies Dict;

@@ -514,4 +514,6 @@ export const zhCN = {
   'agenda.proposals.declined': '已拒绝：{reason}',
   'display.agenda.next': '接下来',
   'display.agenda.none': '会议尚未进入任何事项。',
+  'create.agendaItem': '所属议程事项',
+  'create.noAgendaItem': '不关联议程事项',
 } as const satisfies Record<string, string>;

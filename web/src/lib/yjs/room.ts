@@ -35,12 +35,21 @@ export function openRoom(room: string): YRoom {
   const provider = new WebsocketProvider(yjsServerUrl(), room, doc, { disableBc: true });
   const state = writable<SyncState>('connecting');
   const synced = writable(false);
+  // "connecting" only until the first attempt ends: after a refused or dropped connection the
+  // provider keeps retrying, and the editor is offline (edits kept) until one succeeds.
+  let current: SyncState = 'connecting';
+  const set = (next: SyncState) => state.set((current = next));
   provider.on('status', ({ status }: { status: string }) => {
-    state.set(status === 'connected' ? 'connected' : status === 'connecting' ? 'connecting' : 'offline');
+    if (status === 'connected') set('connected');
+    else if (status === 'disconnected' || current !== 'connecting') set('offline');
+  });
+  provider.on('connection-error', () => set('offline'));
+  provider.on('connection-close', () => {
+    if (!provider.wsconnected) set('offline');
   });
   provider.on('sync', (isSynced: boolean) => synced.set(isSynced));
   const onOffline = () => {
-    state.set('offline');
+    set('offline');
     provider.disconnect();
   };
   const onOnline = () => provider.connect();
