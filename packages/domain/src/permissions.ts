@@ -20,7 +20,10 @@ export type Action =
   | 'attendance.mark' // mark members present in the room
   | 'poll.run' // create, open and close polls, issue voting codes, enter hand counts
   | 'ballot.cast' // vote, and ask whether I voted
-  | 'agenda.edit'; // write the agenda and notes documents (Yjs); reading them is meeting.view (agenda) and council.view (notes)
+  // Agenda (issue 10)
+  | 'agenda.run' // set the current item, next / previous / jump, defer items
+  | 'agenda.propose' // propose an agenda item before the meeting (and see one's own proposals)
+  | 'agenda.edit'; // edit the agenda and notes documents; accept or decline proposals, see them all
 
 /** Every action a principal can ever be granted, for tests and for the web's menus. */
 export const ACTIONS: readonly Action[] = [
@@ -33,15 +36,28 @@ export const ACTIONS: readonly Action[] = [
   'attendance.mark',
   'poll.run',
   'ballot.cast',
+  'agenda.run',
+  'agenda.propose',
   'agenda.edit',
 ];
 
-const EVERY_MEMBER: readonly Action[] = ['council.view', 'meeting.view', 'ballot.cast'];
+// Proposing an item is open to every member (the web offers it to those who cannot edit the agenda).
+const EVERY_MEMBER: readonly Action[] = ['council.view', 'meeting.view', 'ballot.cast', 'agenda.propose'];
 
 const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
-  admin: [...EVERY_MEMBER, 'council.manage', 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run', 'agenda.edit'],
-  facilitator: [...EVERY_MEMBER, 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run', 'agenda.edit'],
-  // The secretary keeps the record: attendance, votes, agenda and notes, but not the meeting's life cycle.
+  admin: [
+    ...EVERY_MEMBER,
+    'council.manage',
+    'meeting.create',
+    'meeting.edit',
+    'meeting.run',
+    'attendance.mark',
+    'poll.run',
+    'agenda.run',
+    'agenda.edit',
+  ],
+  facilitator: [...EVERY_MEMBER, 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run', 'agenda.run', 'agenda.edit'],
+  // The secretary keeps the record: attendance, votes, the agenda and notes, but not the meeting's life cycle nor the room's pace.
   secretary: [...EVERY_MEMBER, 'attendance.mark', 'poll.run', 'agenda.edit'],
   member: EVERY_MEMBER,
 };

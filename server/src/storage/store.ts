@@ -1,3 +1,4 @@
+import { AgendaStore } from '../features/agenda/store.ts';
 import { AttendanceStore } from '../features/attendance/store.ts';
 import { SessionStore } from '../features/auth/store.ts';
 import { CouncilStore } from '../features/councils/store.ts';
@@ -22,6 +23,7 @@ export interface Store {
   sessions: SessionStore;
   polls: PollStore;
   attendance: AttendanceStore;
+  agenda: AgendaStore;
   deadlines: DeadlineStore;
   /** The agenda and notes documents' updates and snapshots (features/agenda/yjs/). */
   yjs: YjsStore;
@@ -38,6 +40,7 @@ export function createStore(database: Database): Store {
     sessions: new SessionStore(database.db),
     polls: new PollStore(database.db),
     attendance: new AttendanceStore(database.db),
+    agenda: new AgendaStore(database.db),
     deadlines: new DeadlineStore(database.db),
     yjs: new YjsStore(database.db),
     viewVersions: new ViewVersions(database.db),
