@@ -1,66 +1,22 @@
 import { derived, readable, writable, type Readable } from 'svelte/store';
-import type { ApiError, MeetingId, Result, ViewKind } from '@yishi/protocol';
+import type { AgendaItemKind, AgendaView, ApiError, MeetingId, Proposal, ProposalId, Result } from '@yishi/protocol';
+import type { OUTCOME_KINDS } from '@yishi/protocol/constants';
+
+type OutcomeKind = (typeof OUTCOME_KINDS)[number];
 import { call, onLive, views, viewKey } from '$lib/live';
 import { t } from '$lib/i18n';
 import { ClockOffset } from './clock.ts';
 
 /**
- * The web's side of the agenda lane's wire contract (protocol agenda.ts, issue 10): the
- * `agenda` live view, the run events and proposals. Written against the lane's `[ready:agenda]`
- * commit before it reached main: the types below mirror it, and become imports from
- * `@yishi/protocol` (and the casts go) when it lands.
+ * The web's side of the agenda feature (protocol agenda.ts, issue 10): the `agenda` live view,
+ * the run events and proposals. No Yjs here: this is what residents' phones load.
  */
 
-export type ItemKind = 'information' | 'discussion' | 'decision';
-export type ItemStage = 'pending' | 'discussing' | 'voting' | 'decided' | 'deferred';
-export type OutcomeKind = 'passed' | 'failed' | 'no_quorum' | 'winner' | 'tie';
+export type { AgendaItemView, AgendaView, Proposal } from '@yishi/protocol';
 
-export interface AgendaItemView {
-  id: string;
-  title: string;
-  details: string;
-  kind: ItemKind;
-  minutes: number;
-  presenter: string;
-  links: string[];
-  stage: ItemStage;
-  /** Server-clock ms: when discussion first started / last ended. */
-  startedAt: number | null;
-  endedAt: number | null;
-  /** Discussion time of earlier stretches, and the start of the current one (while current). */
-  spentMs: number;
-  resumedAt: number | null;
-  polls: { pollId: string; title: string; state: 'draft' | 'open' | 'closed' }[];
-  decisions: { pollId: string; title: string; outcomes: { electorate: string; kind: OutcomeKind; labels: string[] }[] }[];
-}
-
-export interface AgendaView {
-  serverNow: number;
-  runVersion: number;
-  currentItemId: string | null;
-  items: AgendaItemView[];
-}
-
-export interface Proposal {
-  id: string;
-  meetingId: string;
-  proposer: { memberId: string; name: string };
-  title: string;
-  details: string;
-  kind: ItemKind;
-  minutes: number;
-  state: 'pending' | 'accepted' | 'declined';
-  reason: string | null;
-  itemId: string | null;
-  createdAt: string;
-  decidedAt: string | null;
-}
-
-const AGENDA = 'agenda' as ViewKind;
-
-function viewOf(map: Readonly<Record<string, { data: unknown } | undefined>>, meetingId: MeetingId): AgendaView | null {
-  const snap = map[viewKey(meetingId, AGENDA)];
-  return snap ? (snap.data as AgendaView) : null;
+function viewOf(map: Readonly<Record<string, { kind: string; data: unknown } | undefined>>, meetingId: MeetingId): AgendaView | null {
+  const snap = map[viewKey(meetingId, 'agenda')];
+  return snap?.kind === 'agenda' ? (snap.data as AgendaView) : null;
 }
 
 /** The agenda view of a meeting, as the live store holds it (null until it arrives). */
@@ -68,19 +24,16 @@ export function agendaView(meetingId: MeetingId): Readable<AgendaView | null> {
   return derived(views, ($views) => viewOf($views, meetingId));
 }
 
-type Untyped = (event: string, payload: unknown) => Promise<Result<unknown>>;
-const send = call as unknown as Untyped;
-
 export type AgendaResult = Result<unknown>;
 export const agendaCalls = {
-  goto: (meetingId: MeetingId, itemId: string | null, expectedVersion: number) => send('agenda:goto', { meetingId, itemId, expectedVersion }),
-  next: (meetingId: MeetingId, expectedVersion: number) => send('agenda:next', { meetingId, expectedVersion }),
-  previous: (meetingId: MeetingId, expectedVersion: number) => send('agenda:previous', { meetingId, expectedVersion }),
-  defer: (meetingId: MeetingId, itemId: string, expectedVersion: number) => send('agenda:defer', { meetingId, itemId, expectedVersion }),
-  propose: (meetingId: MeetingId, body: { title: string; details: string; kind: ItemKind; minutes: number }) =>
-    send('agenda:propose', { meetingId, ...body }),
-  accept: (proposalId: string) => send('agenda:accept', { proposalId }),
-  decline: (proposalId: string, reason: string) => send('agenda:decline', { proposalId, reason }),
+  goto: (meetingId: MeetingId, itemId: string | null, expectedVersion: number) => call('agenda:goto', { meetingId, itemId, expectedVersion }),
+  next: (meetingId: MeetingId, expectedVersion: number) => call('agenda:next', { meetingId, expectedVersion }),
+  previous: (meetingId: MeetingId, expectedVersion: number) => call('agenda:previous', { meetingId, expectedVersion }),
+  defer: (meetingId: MeetingId, itemId: string, expectedVersion: number) => call('agenda:defer', { meetingId, itemId, expectedVersion }),
+  propose: (meetingId: MeetingId, body: { title: string; details: string; kind: AgendaItemKind; minutes: number }) =>
+    call('agenda:propose', { meetingId, ...body }),
+  accept: (proposalId: ProposalId) => call('agenda:accept', { proposalId }),
+  decline: (proposalId: ProposalId, reason: string) => call('agenda:decline', { proposalId, reason }),
 };
 
 /**
@@ -93,7 +46,7 @@ export function proposalsOf(meetingId: MeetingId): Readable<{ proposals: Proposa
     subscribe(run) {
       let stopped = false;
       const load = async () => {
-        const r = (await send('agenda:proposals', { meetingId })) as Result<{ proposals: Proposal[] }>;
+        const r = await call('agenda:proposals', { meetingId });
         if (stopped) return;
         store.set(r.ok ? { proposals: r.data.proposals, error: null } : { proposals: [], error: r.error });
       };
@@ -118,14 +71,17 @@ export function errorOf(r: AgendaResult): ApiError | null {
 }
 
 /** The polls the room display shows in agenda mode: the current item's, when it has any (null: all). */
-export function agendaPollFilter(map: Readonly<Record<string, { data: unknown } | undefined>>, meetingId: MeetingId): Set<string> | null {
+export function agendaPollFilter(
+  map: Readonly<Record<string, { kind: string; data: unknown } | undefined>>,
+  meetingId: MeetingId,
+): Set<string> | null {
   const view = viewOf(map, meetingId);
   const current = view?.items.find((i) => i.id === view.currentItemId);
   return current && current.polls.length > 0 ? new Set(current.polls.map((p) => p.pollId)) : null;
 }
 
 /** A closed poll's outcome in a line: "Passed", "Winner: B"… */
-export function outcomeWords(o: { kind: OutcomeKind; labels: string[] }): string {
+export function outcomeWords(o: { kind: OutcomeKind; labels: readonly string[] }): string {
   if (o.kind === 'winner') return t('outcome.winner', { label: o.labels.join(t('outcome.sep')) });
   if (o.kind === 'tie') return t('outcome.tie', { labels: o.labels.join(t('outcome.sep')) });
   return t(`outcome.${o.kind}`);
