@@ -8,9 +8,9 @@ describe('mapIndex', () => {
     expect(mapIndex(5, [{ retain: 1 }, { delete: 2 }])).toBe(3);
     expect(mapIndex(5, [{ retain: 4 }, { delete: 3 }])).toBe(4); // the deleted range held it
   });
-  it('leaves a caret before text inserted exactly at it (unless asked to follow)', () => {
-    expect(mapIndex(2, [{ retain: 2 }, { insert: 'xy' }])).toBe(2);
-    expect(mapIndex(2, [{ retain: 2 }, { insert: 'xy' }], 1)).toBe(4);
+  it('keeps a caret with the character to its right: text inserted exactly at it goes before it (as Yjs relative positions)', () => {
+    expect(mapIndex(2, [{ retain: 2 }, { insert: 'xy' }])).toBe(4);
+    expect(mapIndex(2, [{ retain: 2 }, { insert: 'xy' }], -1)).toBe(2);
   });
 });
 

@@ -11,11 +11,12 @@ function insertLength(insert: unknown): number {
 }
 
 /**
- * Where position `index` of the text before `delta` is in the text after it. A remote insert
- * exactly at `index` leaves it where it was (before the inserted text) unless `assoc` is 1:
- * the local caret stays put, and what the local person types next goes where they expect.
+ * Where position `index` of the text before `delta` is in the text after it. A position stays
+ * with the character to its right, as Yjs's relative positions do (and y-prosemirror's cursors):
+ * text inserted exactly at it goes before it (`assoc` 1, the default); with `assoc` -1 it stays
+ * with the character to its left instead.
  */
-export function mapIndex(index: number, delta: readonly DeltaOp[], assoc: -1 | 1 = -1): number {
+export function mapIndex(index: number, delta: readonly DeltaOp[], assoc: -1 | 1 = 1): number {
   let oldPos = 0;
   let result = index;
   for (const op of delta) {

@@ -54,8 +54,8 @@ describe('TextBinding', () => {
   });
 
   it('never writes the field during a composition; applies the composed text at compositionend, mapped through remote edits', () => {
-    const { net, a, b, fieldA, fieldB, bindA } = setUp('会议：');
-    fieldA.setSelectionRange(3, 3);
+    const { net, a, b, fieldA, fieldB, bindA } = setUp('会议：讨论');
+    fieldA.setSelectionRange(3, 3); // after "会议："
     const writesBefore = fieldA.writes;
     fieldA.compose('yicheng', '议程', () => {
       // Meanwhile the other editor types at the start and at the end of the same title.
@@ -66,17 +66,29 @@ describe('TextBinding', () => {
       net.flush(a);
       expect(bindA.isComposing).toBe(true);
       expect(fieldA.writes).toBe(writesBefore); // the input method's text was left alone
-      expect(fieldA.value).toBe('会议：yicheng');
+      expect(fieldA.value).toBe('会议：yicheng讨论');
       // Nothing of the composition went out: pinyin never reaches the document.
-      expect(a.getText('t').toString()).toBe('第一次会议：!');
+      expect(a.getText('t').toString()).toBe('第一次会议：讨论!');
     });
     net.flushAll();
-    expect(a.getText('t').toString()).toBe('第一次会议：议程!');
-    expect(b.getText('t').toString()).toBe('第一次会议：议程!');
-    expect(fieldA.value).toBe('第一次会议：议程!');
-    expect(fieldB.value).toBe('第一次会议：议程!');
+    expect(a.getText('t').toString()).toBe('第一次会议：议程讨论!');
+    expect(b.getText('t').toString()).toBe('第一次会议：议程讨论!');
+    expect(fieldA.value).toBe('第一次会议：议程讨论!');
+    expect(fieldB.value).toBe('第一次会议：议程讨论!');
     // The caret is right after what was composed.
     expect(fieldA.selectionEnd).toBe('第一次会议：议程'.length);
+  });
+
+  it('text inserted remotely exactly where a composition began goes before the composed text (the caret keeps to the text on its right, as in Yjs)', () => {
+    const { net, fieldA, fieldB } = setUp();
+    fieldA.compose('kaichang', '开场', () => {
+      fieldB.type('1. ');
+      net.flushAll();
+    });
+    net.flushAll();
+    expect(fieldA.value).toBe('1. 开场');
+    expect(fieldB.value).toBe('1. 开场');
+    expect(fieldA.selectionEnd).toBe(5);
   });
 
   it('replaces a selection by composition while the other side deletes elsewhere', () => {

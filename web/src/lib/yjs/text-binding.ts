@@ -142,7 +142,7 @@ export class TextBinding {
     const splice = diffText(this.shadow, value, selEnd);
     const pending = this.pending;
     this.pending = [];
-    const throughRemote = (pos: number, assoc: -1 | 1 = -1): number => pending.reduce((p, d) => mapIndex(p, d, assoc), pos);
+    const throughRemote = (pos: number, assoc: -1 | 1 = 1): number => pending.reduce((p, d) => mapIndex(p, d, assoc), pos);
 
     let toCurrent: (pos: number) => number;
     if (splice) {
