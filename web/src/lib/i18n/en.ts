@@ -450,6 +450,7 @@ export const en = {
   'agenda.stage.voting': 'Voting',
   'agenda.stage.decided': 'Decided',
   'agenda.stage.deferred': 'Deferred',
+  'agenda.stage.discussed': 'Discussed',
   'agenda.minutes': '{n} min',
   'agenda.presenter': 'Presenter: {name}',
   'agenda.timeLeft': '{time} left',

@@ -449,6 +449,7 @@ export const zhCN = {
   'agenda.stage.voting': '表决中',
   'agenda.stage.decided': '已决定',
   'agenda.stage.deferred': '已推迟',
+  'agenda.stage.discussed': '已讨论',
   'agenda.minutes': '{n} 分钟',
   'agenda.presenter': '报告人：{name}',
   'agenda.timeLeft': '剩余 {time}',
