@@ -86,12 +86,14 @@ describe('the agenda, co-edited and followed by the room', () => {
     for (const reading of ['k', 'kai', 'kaichang'])
       await cdp.send('Input.imeSetComposition', { text: reading, selectionStart: reading.length, selectionEnd: reading.length });
 
-    // Meanwhile the secretary types item 2's title, and puts a number before item 1's.
-    await titleOf(sec, 1).click();
-    await titleOf(sec, 1).pressSequentially('Lift installation plan');
+    // Meanwhile the secretary puts a number before item 1's title, then types item 2's. Her
+    // updates reach the facilitator in order, so once item 2's title shows there, the number has
+    // arrived too: in the document, not in the field being composed.
     await titleOf(sec, 0).click();
     await titleOf(sec, 0).press('Home');
     await titleOf(sec, 0).pressSequentially('1. ');
+    await titleOf(sec, 1).click();
+    await titleOf(sec, 1).pressSequentially('Lift installation plan');
     // The facilitator's page has both edits (item 2 shows it), yet the field being composed is
     // left alone: the input method still holds its reading, none of it went to the document.
     await expect.poll(() => titleOf(fac, 1).inputValue()).toBe('Lift installation plan');
