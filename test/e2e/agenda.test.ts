@@ -214,6 +214,13 @@ describe('the agenda, co-edited and followed by the room', () => {
     await shot(resident, 'phone-zh-360-decided');
     await shot(residentEn, 'phone-en-360-decided');
     await shot(display, 'display-zh-1920-decided');
+    // The same display in English (the secretary's browser), at 1920x1080: it fits too.
+    const displayEn = await sec.context().newPage();
+    await displayEn.setViewportSize({ width: 1920, height: 1080 });
+    await displayEn.goto(`${server.url}/meetings/${meetingId}/display`);
+    await expect.poll(() => displayEn.getByTestId('display-item-stage').innerText()).toBe('Decided');
+    expect(await displayEn.evaluate(() => [document.documentElement.scrollHeight, innerHeight])).toSatisfy(([h, vh]: number[]) => h! <= vh!);
+    await shot(displayEn, 'display-en-1920-decided');
 
     // The notes of the decision item now hold the server's outcome line, for editors and members.
     const notes = editItems(fac).nth(2).locator('details.notes-box');
