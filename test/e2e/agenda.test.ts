@@ -127,6 +127,9 @@ describe('the agenda, co-edited and followed by the room', () => {
     await expect.poll(() => titleOf(fac, 1).inputValue()).toBe('Lift installation plan (draft)');
     await sec.getByTestId('agenda-undo').click();
     await expect.poll(() => titleOf(fac, 1).inputValue()).toBe('Lift installation plan');
+    // One step only: her presenter and minutes, set just before in other fields, stay.
+    expect(await editItems(fac).nth(1).getByTestId('item-presenter').inputValue()).toBe('物业公司代表');
+    expect(await editItems(sec).nth(1).getByTestId('item-minutes').inputValue()).toBe('20');
     expect(await titleOf(sec, 2).inputValue()).toBe('物业费调整表决');
 
     // Awareness: each sees where the other is, under the name the server gave them.
