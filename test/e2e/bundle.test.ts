@@ -20,9 +20,40 @@ describe('the web bundle', () => {
     expect(withZod).toEqual([]);
   });
 
-  it('keeps the script a phone downloads for a meeting under 150 KB compressed', () => {
-    // Every script together is an upper bound for any one page.
-    const total = scripts.reduce((n, f) => n + gzipSync(readFileSync(path.join(dir, f))).length, 0);
-    expect(total).toBeLessThan(150 * 1024);
+  /** The scripts a page loads before it renders: the entry, the root layout and the page, with every static import. */
+  function pageScripts(route: string): string[] {
+    const app = scripts.find((f) => /^entry[\\/]app\.[^/\\]*\.js$/.test(f));
+    const start = scripts.find((f) => /^entry[\\/]start\.[^/\\]*\.js$/.test(f));
+    expect(app && start).toBeTruthy();
+    const appText = readFileSync(path.join(dir, app!), 'utf8');
+    const node = new RegExp(`"${route.replace(/[[\]]/g, '\\$&')}":\\[(\\d+)`).exec(appText)?.[1];
+    expect(node, `route ${route} in the client's dictionary`).toBeDefined();
+    const nodeFile = (n: string) => scripts.find((f) => new RegExp(`^nodes[\\\\/]${n}\\.[^/\\\\]*\\.js$`).test(f))!;
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = readFileSync(path.join(dir, file), 'utf8');
+      // Static imports only: `import{a}from"../chunks/x.js"` or `import"./x.js"`, never `import("…")`.
+      for (const m of text.matchAll(/(?:^|[;\n}])\s*import\s*(?:[^"'();]*?from\s*)?["']([^"']+\.js)["']/g)) {
+        visit(path.normalize(path.join(path.dirname(file), m[1]!)));
+      }
+    };
+    for (const f of [start!, app!, nodeFile('0'), nodeFile(node!)]) visit(f);
+    return [...seen];
+  }
+  const gz = (files: string[]) => files.reduce((n, f) => n + gzipSync(readFileSync(path.join(dir, f))).length, 0);
+  /** Yjs, y-websocket and ProseMirror: the editors' chunk, which a resident must never download. */
+  const isEditorCode = (f: string) => /Yjs was already imported|ProseMirror-hideselection/.test(readFileSync(path.join(dir, f), 'utf8'));
+
+  it('keeps the script a phone downloads for a meeting under 150 KB compressed, with no Yjs or ProseMirror', () => {
+    const meeting = pageScripts('/meetings/[id]');
+    const display = pageScripts('/meetings/[id]/display');
+    expect(meeting.filter(isEditorCode)).toEqual([]);
+    expect(display.filter(isEditorCode)).toEqual([]);
+    expect(gz(meeting)).toBeLessThan(150 * 1024);
+    expect(gz(display)).toBeLessThan(150 * 1024);
+    // The editor is there, loaded with import() only for editors and members reading the notes.
+    expect(scripts.filter(isEditorCode).length).toBeGreaterThan(0);
   });
 });

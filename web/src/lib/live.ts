@@ -62,6 +62,24 @@ export function applyView(snapshot: ViewSnapshot): void {
 let socket: LiveSocket | null = null;
 const joined = new Set<MeetingId>();
 
+/** Listeners for server events a feature handles itself (the agenda's `agenda:proposals-changed`), and `connect`. */
+const featureListeners = new Map<string, Set<(payload: unknown) => void>>();
+
+/**
+ * Listens for a server event on this connection and every later one (after a sign-in the
+ * socket is new); `connect` fires after each (re)connect. Returns what stops listening.
+ */
+export function onLive(event: string, listener: (payload: unknown) => void): () => void {
+  let set = featureListeners.get(event);
+  if (!set) featureListeners.set(event, (set = new Set()));
+  set.add(listener);
+  return () => void set.delete(listener);
+}
+
+function emitLocal(event: string, payload?: unknown): void {
+  for (const listener of featureListeners.get(event) ?? []) listener(payload);
+}
+
 function connect(): LiveSocket {
   if (socket) return socket;
   // The server refuses a page built for another protocol version (protocol_mismatch): after an
@@ -72,6 +90,10 @@ function connect(): LiveSocket {
     connectionStore.set('connected');
     // A reconnect may have missed broadcasts: joining again returns fresh snapshots.
     for (const id of joined) void joinNow(id);
+    emitLocal('connect');
+  });
+  s.onAny((event: string, payload: unknown) => {
+    if (event !== 'connect') emitLocal(event, payload);
   });
   s.on('disconnect', (reason) => {
     if (socket !== s) return;

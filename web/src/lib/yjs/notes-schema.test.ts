@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { EditorState } from 'prosemirror-state';
+import { ySyncPluginKey } from 'y-prosemirror';
+import { NOTES_ELEMENTS, NOTES_MARKS } from '@yishi/protocol/constants';
+import { notesSchema, protectOutcomes } from './notes-schema.ts';
+
+describe('notes schema', () => {
+  it('names its nodes and marks as the server allows (protocol agenda-doc.ts)', () => {
+    const nodes = Object.keys(notesSchema.nodes).filter((n) => n !== 'doc' && n !== 'text');
+    expect(nodes.sort()).toEqual([...NOTES_ELEMENTS].sort());
+    expect(Object.keys(notesSchema.marks)).toEqual([...NOTES_MARKS]);
+  });
+
+  it("refuses a local edit of the server's outcome line, lets everything else and the document's own changes through", () => {
+    const s = notesSchema;
+    const doc = s.node('doc', null, [s.node('paragraph', null, [s.text('讨论要点')]), s.node('outcome', { pollId: 'p1' }, [s.text('表决通过')])]);
+    const state = EditorState.create({ schema: s, doc, plugins: [protectOutcomes] });
+    const outcomeStart = doc.child(0).nodeSize;
+    // Delete the outcome line: refused.
+    const del = state.applyTransaction(state.tr.delete(outcomeStart, outcomeStart + doc.child(1).nodeSize));
+    expect(del.state.doc.eq(doc)).toBe(true);
+    // Type inside it: refused.
+    const typed = state.applyTransaction(state.tr.insertText('不', outcomeStart + 1));
+    expect(typed.state.doc.eq(doc)).toBe(true);
+    // Type in the paragraph: fine.
+    const ok = state.applyTransaction(state.tr.insertText('！', doc.child(0).nodeSize - 1));
+    expect(ok.state.doc.textContent).toBe('讨论要点！表决通过');
+    // The document's own change (y-prosemirror) passes.
+    const remote = state.applyTransaction(
+      state.tr.delete(outcomeStart, outcomeStart + doc.child(1).nodeSize).setMeta(ySyncPluginKey, { isChangeOrigin: true }),
+    );
+    expect(remote.state.doc.textContent).toBe('讨论要点');
+  });
+});
