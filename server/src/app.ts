@@ -73,7 +73,7 @@ export async function startApp(
     // Broadcasts made while the fan-out was away are lost: once it is back, each instance re-sends
     // fresh snapshots of the meetings its sockets follow.
     fanout.onReconnect(() => live.resendActive());
-    const { votes, attendance, opinions } = featureServices(store, live, log, (name, limit) => fanout.limiter(name, limit), config);
+    const { votes, attendance, docs, agenda, opinions } = featureServices(store, live, log, fanout, config);
     const limits = {
       perAddress: fanout.limiter('address', { points: config.AUTH_RATE_PER_MINUTE, perSeconds: 60 }),
       perLogin: fanout.limiter('login', { points: 10, perSeconds: 60 }),
@@ -85,6 +85,8 @@ export async function startApp(
       live,
       votes,
       attendance,
+      docs,
+      agenda,
       opinions,
       sockets: new SessionSockets(io),
       limits,
@@ -115,7 +117,7 @@ export async function startApp(
     // Each feature's own start-up (deadline handlers, messages between instances, its sweeps).
     const stops: Stop[] = [];
     for (const feature of features) {
-      const stop = await feature.start?.({ services, scheduler, io, relaysToOtherInstances: fanout.relaysToOtherInstances });
+      const stop = await feature.start?.({ services, scheduler, io, http, relaysToOtherInstances: fanout.relaysToOtherInstances });
       if (stop) stops.push(stop);
     }
     scheduler.start();

@@ -40,7 +40,6 @@ const STATUS: Record<ErrorCode, number> = {
   meeting_closed: 409,
   // Opinions (issue 11)
   thread_not_open: 409,
-  unknown_item: 404,
   muted: 403,
   edit_window_closed: 409,
   opinion_gone: 409,
@@ -52,6 +51,12 @@ const STATUS: Record<ErrorCode, number> = {
   not_hidden: 409,
   anonymous_not_allowed: 403,
   not_a_resident: 400,
+  // Agenda (issue 10)
+  meeting_not_live: 409,
+  unknown_item: 404,
+  stage_not_allowed: 409,
+  proposals_closed: 409,
+  proposal_decided: 409,
 };
 
 /** A failure the client is told about by code. Anything else is a bug and becomes `internal`. */

@@ -7,6 +7,8 @@ import type { SessionSockets } from './realtime/session-sockets.ts';
 import type { Store } from './storage/store.ts';
 import type { VoteService } from './features/polls/vote-service.ts';
 import type { OpinionService } from './features/opinions/service.ts';
+import type { YjsDocs } from './features/agenda/yjs/doc-hub.ts';
+import type { AgendaService } from './features/agenda/service.ts';
 
 /** What request handlers need, built once in app.ts and passed down (no globals). */
 export interface Services {
@@ -22,5 +24,9 @@ export interface Services {
   attendance: AttendanceTracker;
   /** Threaded opinions; other features post under a member's name with postAsMember. */
   opinions: OpinionService;
+  /** The agenda and notes documents (Yjs): read them, change them as the server, hear of changes (DocHub). */
+  docs: YjsDocs;
+  /** The room run by the agenda: current item, moves, proposals, the agenda view (features/agenda/service.ts). */
+  agenda: AgendaService;
   version: string;
 }

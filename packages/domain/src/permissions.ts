@@ -20,6 +20,10 @@ export type Action =
   | 'attendance.mark' // mark members present in the room
   | 'poll.run' // create, open and close polls, issue voting codes, enter hand counts
   | 'ballot.cast' // vote, and ask whether I voted
+  // Agenda (issue 10)
+  | 'agenda.run' // set the current item, next / previous / jump, defer items
+  | 'agenda.propose' // propose an agenda item before the meeting (and see one's own proposals)
+  | 'agenda.edit' // edit the agenda and notes documents; accept or decline proposals, see them all
   // Opinions (issue 11)
   | 'opinion.post' // post, reply, edit and withdraw one's own, second, report, follow threads
   | 'opinion.moderate' // hide with a reason, mute a resident session, see reports, anonymous authors and the digest
@@ -36,18 +40,44 @@ export const ACTIONS: readonly Action[] = [
   'attendance.mark',
   'poll.run',
   'ballot.cast',
+  'agenda.run',
+  'agenda.propose',
+  'agenda.edit',
   'opinion.post',
   'opinion.moderate',
   'opinion.log',
 ];
 
-const EVERY_MEMBER: readonly Action[] = ['council.view', 'meeting.view', 'ballot.cast', 'opinion.post', 'opinion.log'];
+// Proposing an item is open to every member (the web offers it to those who cannot edit the agenda);
+// so are posting opinions and reading the moderation log.
+const EVERY_MEMBER: readonly Action[] = ['council.view', 'meeting.view', 'ballot.cast', 'agenda.propose', 'opinion.post', 'opinion.log'];
 
 const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
-  admin: [...EVERY_MEMBER, 'council.manage', 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run', 'opinion.moderate'],
-  facilitator: [...EVERY_MEMBER, 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run', 'opinion.moderate'],
-  // The secretary keeps the record: attendance and votes, but not the meeting's life cycle; and moderates threads.
-  secretary: [...EVERY_MEMBER, 'attendance.mark', 'poll.run', 'opinion.moderate'],
+  admin: [
+    ...EVERY_MEMBER,
+    'council.manage',
+    'meeting.create',
+    'meeting.edit',
+    'meeting.run',
+    'attendance.mark',
+    'poll.run',
+    'agenda.run',
+    'agenda.edit',
+    'opinion.moderate',
+  ],
+  facilitator: [
+    ...EVERY_MEMBER,
+    'meeting.create',
+    'meeting.edit',
+    'meeting.run',
+    'attendance.mark',
+    'poll.run',
+    'agenda.run',
+    'agenda.edit',
+    'opinion.moderate',
+  ],
+  // The secretary keeps the record: attendance, votes, the agenda and notes, but not the meeting's life cycle nor the room's pace; and moderates threads.
+  secretary: [...EVERY_MEMBER, 'attendance.mark', 'poll.run', 'agenda.edit', 'opinion.moderate'],
   member: EVERY_MEMBER,
 };
 

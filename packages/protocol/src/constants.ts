@@ -8,7 +8,7 @@
  */
 
 /** Bump whenever the wire changes (protocol-version.test.ts enforces it); the socket handshake checks it. */
-export const PROTOCOL_VERSION = 12;
+export const PROTOCOL_VERSION = 13;
 
 // ---- errors ----
 
@@ -56,7 +56,6 @@ export const ERROR_CODES = [
   'meeting_closed', // the meeting is closed: its record no longer changes
   // Opinions (issue 11)
   'thread_not_open', // the meeting is not published yet (draft): its threads open when it is scheduled
-  'unknown_item', // no such agenda item in this meeting
   'muted', // a moderator muted this resident session for the rest of the meeting
   'edit_window_closed', // an opinion can be edited only within 10 minutes of posting
   'opinion_gone', // the opinion was withdrawn or hidden: it cannot be edited, seconded or replied to
@@ -68,6 +67,12 @@ export const ERROR_CODES = [
   'not_hidden',
   'anonymous_not_allowed', // the facilitator has not allowed residents to post anonymously
   'not_a_resident', // only a resident session can be muted or verified as a household
+  // Agenda (issue 10)
+  'meeting_not_live', // the agenda is run (current item, next, defer) only while the meeting is live
+  'unknown_item', // no agenda item with that id in this meeting's agenda
+  'stage_not_allowed', // the item's stage does not allow that (e.g. deferring an item being voted on)
+  'proposals_closed', // members propose items only before the meeting starts
+  'proposal_decided', // the proposal was accepted or declined already
 ] as const;
 type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -257,4 +262,34 @@ export const OPINION_LIMITS = {
   digestTop: 5,
   /** Moderation log entries in the moderation view (the newest). */
   logEntries: 500,
+} as const;
+
+// ---- agenda documents (Yjs, issue 10) ----
+
+export * from './limits.ts';
+export * from './agenda-doc.ts';
+// ---- agenda (issue 10) ----
+
+// AGENDA_ITEM_KINDS (an item's kind, 通报 / 讨论 / 表决) is the agenda document's `kind`: agenda-doc.ts, re-exported above.
+/**
+ * Where an item stands in the meeting. pending: not reached yet; discussing: discussion has
+ * started (it is current, or was and ended without a vote); voting: a poll attached to it is
+ * open; decided: a poll attached to it closed (its outcome shown); deferred: put off by the
+ * facilitator. voting and decided follow the attached polls; the others the facilitator's moves.
+ */
+export const AGENDA_STAGES = ['pending', 'discussing', 'voting', 'decided', 'deferred'] as const;
+/** A member's proposed item: waiting for an editor, accepted into the agenda, or declined with a reason. */
+export const PROPOSAL_STATES = ['pending', 'accepted', 'declined'] as const;
+
+/** Limits of the agenda's server-side state and of proposals (the document's own limits: limits.ts). */
+export const AGENDA_LIMITS = {
+  /** An item's id as the agenda document holds it (a view key is at most 64 characters). */
+  itemIdChars: 64,
+  proposalTitleChars: 200,
+  proposalDetailsChars: 2_000,
+  /** A planned duration: up to a long day. */
+  maxMinutes: 600,
+  declineReasonChars: 500,
+  /** Pending proposals one member may have in one meeting. */
+  pendingProposalsPerMember: 20,
 } as const;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { agendaEvents, agendaResults, agendaServerEvents } from './agenda.ts';
 import { attendanceEvents, attendanceResults } from './attendance.ts';
 import type { Result } from './errors.ts';
 import { MeetingId } from './ids.ts';
@@ -37,6 +38,7 @@ export const ClientEvents = {
   ...attendanceEvents,
   ...pollEvents,
   ...opinionEvents,
+  ...agendaEvents,
 } as const;
 
 export type ClientEventName = keyof typeof ClientEvents;
@@ -49,6 +51,7 @@ export const ClientResults = {
   ...attendanceResults,
   ...pollResults,
   ...opinionResults,
+  ...agendaResults,
 } as const satisfies Record<ClientEventName, z.ZodTypeAny>;
 export type ClientResults = { [E in ClientEventName]: z.infer<(typeof ClientResults)[E]> };
 
@@ -61,6 +64,7 @@ export const ServerEvents = {
   view: ViewSnapshot,
   ...pollServerEvents,
   ...opinionServerEvents,
+  ...agendaServerEvents,
 } as const;
 export type ServerEventName = keyof typeof ServerEvents;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { agendaViews } from './agenda.ts';
 import { attendanceViews } from './attendance.ts';
 import { meetingViews } from './meetings.ts';
 import { opinionViews } from './opinions.ts';
@@ -15,6 +16,7 @@ export const ViewPayloads = {
   ...attendanceViews,
   ...pollViews,
   ...opinionViews,
+  ...agendaViews,
 } as const;
 
 type Kinds = keyof typeof ViewPayloads;

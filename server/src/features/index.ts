@@ -1,12 +1,16 @@
 import type { Feature } from '../core/feature.ts';
-import type { Config } from '../config.ts';
+import type { Fanout } from '../fanout/types.ts';
 import type { Logger } from '../log.ts';
-import type { Limit, SharedLimiter } from '../rate-limit.ts';
+import type * as Y from 'yjs';
+import { AGENDA_ITEMS, agendaRoom, type MeetingId } from '@yishi/protocol';
+import type { Config } from '../config.ts';
 import type { LiveViews } from '../realtime/live-views.ts';
 import type { Services } from '../services.ts';
 import type { Store } from '../storage/store.ts';
 import { attendanceFeature } from './attendance/feature.ts';
 import { AttendanceTracker } from './attendance/tracker.ts';
+import { YjsDocs } from './agenda/yjs/doc-hub.ts';
+import { yjsFeature } from './agenda/yjs/feature.ts';
 import { VoteService } from './polls/vote-service.ts';
 import { authFeature } from './auth/feature.ts';
 import { councilsFeature } from './councils/feature.ts';
@@ -14,13 +18,25 @@ import { meetingsFeature } from './meetings/feature.ts';
 import { opinionsFeature } from './opinions/feature.ts';
 import { OpinionService } from './opinions/service.ts';
 import { pollsFeature } from './polls/feature.ts';
+import { agendaFeature } from './agenda/feature.ts';
+import { AgendaService } from './agenda/service.ts';
+import { noDocuments } from './agenda/docs.ts';
 
 /**
  * Every feature of this server, registered once. A new feature is a folder under features/ and
  * one line here (docs/ARCHITECTURE.md, "Adding a feature"). The order is the order a join
  * returns the views in: the meeting's own first.
  */
-export const FEATURES: readonly Feature[] = [authFeature, councilsFeature, meetingsFeature, attendanceFeature, pollsFeature, opinionsFeature];
+export const FEATURES: readonly Feature[] = [
+  authFeature,
+  councilsFeature,
+  meetingsFeature,
+  attendanceFeature,
+  pollsFeature,
+  yjsFeature,
+  agendaFeature,
+  opinionsFeature,
+];
 
 /**
  * The features' services that others use too (a meeting's close closes its polls; joining
@@ -30,12 +46,36 @@ export function featureServices(
   store: Store,
   live: LiveViews,
   log: Logger,
-  limiter: (name: string, limit: Limit) => SharedLimiter,
+  fanout: Fanout,
   config: Pick<Config, 'OPINION_POSTS_PER_MINUTE' | 'OPINION_SECONDS_PER_MINUTE'>,
-): Pick<Services, 'votes' | 'attendance' | 'opinions'> {
+): Pick<Services, 'votes' | 'attendance' | 'docs' | 'agenda' | 'opinions'> {
+  const agenda = new AgendaService(store, live, noDocuments, log);
+  // Its sweeps and relay start with the yjs feature's start hook (agenda/yjs/feature.ts).
+  const docs = new YjsDocs(store.yjs, fanout, log, { headCheckMs: fanout.relaysToOtherInstances ? 5_000 : 0 });
+  // An opinion thread's item is an item of the agenda document. services.agenda answers that once
+  // it reads the documents (main still builds it on noDocuments, which knows no item); until then
+  // the document itself is asked, through the DocHub (the shape is the agenda lane's: agenda-doc.ts).
+  const items = {
+    itemExists: async (meetingId: MeetingId, itemId: string) =>
+      (await agenda.itemExists(meetingId, itemId)) ||
+      docs.read(agendaRoom(meetingId), (doc) =>
+        doc
+          .getArray<Y.Map<unknown>>(AGENDA_ITEMS)
+          .toArray()
+          .some((m) => m.get('id') === itemId),
+      ),
+  };
   return {
     votes: new VoteService(store, live),
     attendance: new AttendanceTracker(store, log),
-    opinions: new OpinionService(store, live, limiter, { posts: config.OPINION_POSTS_PER_MINUTE, seconds: config.OPINION_SECONDS_PER_MINUTE }),
+    docs,
+    agenda,
+    opinions: new OpinionService(
+      store,
+      live,
+      (name, limit) => fanout.limiter(name, limit),
+      { posts: config.OPINION_POSTS_PER_MINUTE, seconds: config.OPINION_SECONDS_PER_MINUTE },
+      items,
+    ),
   };
 }

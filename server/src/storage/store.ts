@@ -1,9 +1,11 @@
+import { AgendaStore } from '../features/agenda/store.ts';
 import { AttendanceStore } from '../features/attendance/store.ts';
 import { SessionStore } from '../features/auth/store.ts';
 import { CouncilStore } from '../features/councils/store.ts';
 import { MeetingStore } from '../features/meetings/store.ts';
 import { OpinionStore } from '../features/opinions/store.ts';
 import { PollStore } from '../features/polls/store.ts';
+import { YjsStore } from '../features/agenda/yjs/store.ts';
 import { DeadlineStore } from './deadlines.ts';
 import type { Database, Db } from './database.ts';
 import { ViewVersions } from './view-versions.ts';
@@ -23,7 +25,10 @@ export interface Store {
   polls: PollStore;
   attendance: AttendanceStore;
   opinions: OpinionStore;
+  agenda: AgendaStore;
   deadlines: DeadlineStore;
+  /** The agenda and notes documents' updates and snapshots (features/agenda/yjs/). */
+  yjs: YjsStore;
   viewVersions: ViewVersions;
   close(): Promise<void>;
 }
@@ -38,7 +43,9 @@ export function createStore(database: Database): Store {
     polls: new PollStore(database.db),
     attendance: new AttendanceStore(database.db),
     opinions: new OpinionStore(database.db),
+    agenda: new AgendaStore(database.db),
     deadlines: new DeadlineStore(database.db),
+    yjs: new YjsStore(database.db),
     viewVersions: new ViewVersions(database.db),
     close: () => database.close(),
   };

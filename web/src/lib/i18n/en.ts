@@ -39,7 +39,6 @@ export const en = {
   'error.meeting_closed': 'This meeting is closed: its record can no longer change.',
   // Opinions (issue 11): errors
   'error.thread_not_open': 'This meeting is not published yet: its opinion threads are not open.',
-  'error.unknown_item': 'This agenda item does not exist; it may have been removed.',
   'error.muted': 'A moderator has muted you for this meeting. You can still read the opinions.',
   'error.edit_window_closed': 'Opinions can be edited only within 10 minutes of posting. You can withdraw it.',
   'error.opinion_gone': 'This opinion was withdrawn or hidden.',
@@ -51,6 +50,12 @@ export const en = {
   'error.not_hidden': 'This opinion is not hidden.',
   'error.anonymous_not_allowed': 'The facilitator has not allowed anonymous posts.',
   'error.not_a_resident': 'This applies to residents only.',
+  // Agenda (issue 10)
+  'error.meeting_not_live': 'The agenda is run only while the meeting is live.',
+  'error.unknown_item': 'That agenda item is not (or no longer) on the agenda.',
+  'error.stage_not_allowed': 'That item cannot do this at its stage: an item being voted on or decided cannot be deferred.',
+  'error.proposals_closed': 'Items can be proposed only before the meeting starts.',
+  'error.proposal_decided': 'This proposal has been accepted or declined already.',
   'error.poll_not_open': 'This poll is not open: it has not started yet or is already closed.',
   'error.not_eligible': 'You are not among the voters of this poll.',
   'error.already_voted': 'You have already voted; one person, one vote.',
