@@ -241,6 +241,8 @@ export const STANCES = ['support', 'oppose', 'concern', 'question', 'suggestion'
 /** Why a moderator hid an opinion; `other` needs a note. Everyone sees the reason. */
 export const HIDE_REASONS = ['off_topic', 'personal_attack', 'private_information', 'duplicate', 'advertising', 'other'] as const;
 /** Actions in a meeting's moderation log. */
+/** The key of the general thread's digest view (an item's digest is keyed by the item's id). */
+export const GENERAL_THREAD_KEY = 'general';
 export const MODERATION_ACTIONS = ['hide', 'unhide', 'mute', 'unmute', 'anonymous_allowed', 'anonymous_disallowed'] as const;
 
 export const OPINION_LIMITS = {
