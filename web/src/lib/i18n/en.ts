@@ -202,7 +202,7 @@ export const en = {
   'join.next': 'Continue',
   'join.meetingOf': '{council}',
   'join.startsAt': 'Starts: {when}',
-  'join.nameHint': 'Residents are shown only as a count, never by name.',
+  'join.nameHint': 'Residents are shown only as a count; your name appears only beside the opinions you post.',
   'join.submit': 'Join meeting',
   'join.ended': 'This meeting has ended. You can no longer join it, but you can read what it decided.',
   'meeting.decisionsTitle': 'What the meeting decided',

@@ -203,7 +203,7 @@ export const zhCN = {
   'join.next': '下一步',
   'join.meetingOf': '{council}',
   'join.startsAt': '开始时间：{when}',
-  'join.nameHint': '居民在会上只以人数显示，不公开姓名。',
+  'join.nameHint': '居民在会上只以人数显示；只有您发表的意见旁会显示您的称呼。',
   'join.submit': '加入会议',
   'join.ended': '本次会议已结束，不能再加入，但可以查看会上作出的决定。',
   'meeting.decisionsTitle': '本次会议的决定',
