@@ -62,11 +62,12 @@ describe('opinions across two instances', () => {
       authors.map(async (s, i) => {
         let last: Opinion | null = null;
         for (let k = 0; k < 50; k++) {
-          const reply = last && k % 5 === 4;
-          const r = await emit(s, 'opinion:post', {
+          const parentId: string | null = last && k % 5 === 4 ? last.id : null;
+          const reply = parentId !== null;
+          const r: Result<{ opinion: Opinion }> = await emit(s, 'opinion:post', {
             meetingId,
             itemId: null,
-            ...(reply ? { parentId: last!.id } : { stance: 'concern' }),
+            ...(parentId ? { parentId } : { stance: 'concern' }),
             text: `作者${i} 第${k}条`,
             clientKey: randomUUID(),
           });
@@ -140,7 +141,7 @@ describe('opinions across two instances', () => {
     // The same person (same session cookie) on A resends the one in flight with its key, twice.
     const api = (onB.io.opts.extraHeaders as Record<string, string>).cookie;
     const client = new ApiClient(servers.a.url);
-    client.cookie = api;
+    client.cookie = api ?? '';
     const onA = client.socket({ base: servers.a.url, origin: servers.a.url });
     sockets.push(onA);
     await connected(onA);
