@@ -38,6 +38,12 @@ const STATUS: Record<ErrorCode, number> = {
   counted_in_room: 409,
   group_not_empty: 409,
   meeting_closed: 409,
+  // Agenda (issue 10)
+  meeting_not_live: 409,
+  unknown_item: 404,
+  stage_not_allowed: 409,
+  proposals_closed: 409,
+  proposal_decided: 409,
   // Opinions (issue 11)
   thread_not_open: 409,
   muted: 403,
@@ -51,12 +57,6 @@ const STATUS: Record<ErrorCode, number> = {
   not_hidden: 409,
   anonymous_not_allowed: 403,
   not_a_resident: 400,
-  // Agenda (issue 10)
-  meeting_not_live: 409,
-  unknown_item: 404,
-  stage_not_allowed: 409,
-  proposals_closed: 409,
-  proposal_decided: 409,
 };
 
 /** A failure the client is told about by code. Anything else is a bug and becomes `internal`. */

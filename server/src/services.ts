@@ -6,9 +6,9 @@ import type { LiveViews } from './realtime/live-views.ts';
 import type { SessionSockets } from './realtime/session-sockets.ts';
 import type { Store } from './storage/store.ts';
 import type { VoteService } from './features/polls/vote-service.ts';
-import type { OpinionService } from './features/opinions/service.ts';
 import type { YjsDocs } from './features/agenda/yjs/doc-hub.ts';
 import type { AgendaService } from './features/agenda/service.ts';
+import type { OpinionService } from './features/opinions/service.ts';
 
 /** What request handlers need, built once in app.ts and passed down (no globals). */
 export interface Services {
@@ -22,11 +22,11 @@ export interface Services {
   votes: VoteService;
   /** Members' arrivals and departures, written to the attendance record. */
   attendance: AttendanceTracker;
-  /** Threaded opinions; other features post under a member's name with postAsMember. */
-  opinions: OpinionService;
   /** The agenda and notes documents (Yjs): read them, change them as the server, hear of changes (DocHub). */
   docs: YjsDocs;
   /** The room run by the agenda: current item, moves, proposals, the agenda view (features/agenda/service.ts). */
   agenda: AgendaService;
+  /** Threaded opinions; other features post under a member's name with postAsMember. */
+  opinions: OpinionService;
   version: string;
 }

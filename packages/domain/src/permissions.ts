@@ -48,8 +48,7 @@ export const ACTIONS: readonly Action[] = [
   'opinion.log',
 ];
 
-// Proposing an item is open to every member (the web offers it to those who cannot edit the agenda);
-// so are posting opinions and reading the moderation log.
+// Proposing an item is open to every member (the web offers it to those who cannot edit the agenda).
 const EVERY_MEMBER: readonly Action[] = ['council.view', 'meeting.view', 'ballot.cast', 'agenda.propose', 'opinion.post', 'opinion.log'];
 
 const ROLE_ACTIONS: Record<Role, readonly Action[]> = {

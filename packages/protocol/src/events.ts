@@ -37,8 +37,8 @@ export const ClientEvents = {
   ...meetingEvents,
   ...attendanceEvents,
   ...pollEvents,
-  ...opinionEvents,
   ...agendaEvents,
+  ...opinionEvents,
 } as const;
 
 export type ClientEventName = keyof typeof ClientEvents;
@@ -50,8 +50,8 @@ export const ClientResults = {
   ...meetingResults,
   ...attendanceResults,
   ...pollResults,
-  ...opinionResults,
   ...agendaResults,
+  ...opinionResults,
 } as const satisfies Record<ClientEventName, z.ZodTypeAny>;
 export type ClientResults = { [E in ClientEventName]: z.infer<(typeof ClientResults)[E]> };
 
@@ -63,8 +63,8 @@ export type ClientToServerEvents = {
 export const ServerEvents = {
   view: ViewSnapshot,
   ...pollServerEvents,
-  ...opinionServerEvents,
   ...agendaServerEvents,
+  ...opinionServerEvents,
 } as const;
 export type ServerEventName = keyof typeof ServerEvents;
 

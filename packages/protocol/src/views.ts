@@ -15,8 +15,8 @@ export const ViewPayloads = {
   ...meetingViews,
   ...attendanceViews,
   ...pollViews,
-  ...opinionViews,
   ...agendaViews,
+  ...opinionViews,
 } as const;
 
 type Kinds = keyof typeof ViewPayloads;

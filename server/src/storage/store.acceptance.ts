@@ -33,8 +33,8 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
     meetingStoreAcceptance(t);
     attendanceStoreAcceptance(t);
     pollStoreAcceptance(t);
-    opinionStoreAcceptance(t);
     agendaStoreAcceptance(t);
+    opinionStoreAcceptance(t);
     sessionStoreAcceptance(t);
     closedMeetingStoreAcceptance(t);
     deadlineAcceptance(() => t);

@@ -24,8 +24,8 @@ export interface Store {
   sessions: SessionStore;
   polls: PollStore;
   attendance: AttendanceStore;
-  opinions: OpinionStore;
   agenda: AgendaStore;
+  opinions: OpinionStore;
   deadlines: DeadlineStore;
   /** The agenda and notes documents' updates and snapshots (features/agenda/yjs/). */
   yjs: YjsStore;
@@ -42,8 +42,8 @@ export function createStore(database: Database): Store {
     sessions: new SessionStore(database.db),
     polls: new PollStore(database.db),
     attendance: new AttendanceStore(database.db),
-    opinions: new OpinionStore(database.db),
     agenda: new AgendaStore(database.db),
+    opinions: new OpinionStore(database.db),
     deadlines: new DeadlineStore(database.db),
     yjs: new YjsStore(database.db),
     viewVersions: new ViewVersions(database.db),

@@ -37,6 +37,12 @@ export const en = {
   'error.bad_credentials': 'Wrong login or password, or the sign-in link no longer works.',
   'error.internal': 'The server had a problem. Please try again later.',
   'error.meeting_closed': 'This meeting is closed: its record can no longer change.',
+  // Agenda (issue 10)
+  'error.meeting_not_live': 'The agenda is run only while the meeting is live.',
+  'error.unknown_item': 'That agenda item is not (or no longer) on the agenda.',
+  'error.stage_not_allowed': 'That item cannot do this at its stage: an item being voted on or decided cannot be deferred.',
+  'error.proposals_closed': 'Items can be proposed only before the meeting starts.',
+  'error.proposal_decided': 'This proposal has been accepted or declined already.',
   // Opinions (issue 11): errors
   'error.thread_not_open': 'This meeting is not published yet: its opinion threads are not open.',
   'error.muted': 'A moderator has muted you for this meeting. You can still read the opinions.',
@@ -50,12 +56,6 @@ export const en = {
   'error.not_hidden': 'This opinion is not hidden.',
   'error.anonymous_not_allowed': 'The facilitator has not allowed anonymous posts.',
   'error.not_a_resident': 'This applies to residents only.',
-  // Agenda (issue 10)
-  'error.meeting_not_live': 'The agenda is run only while the meeting is live.',
-  'error.unknown_item': 'That agenda item is not (or no longer) on the agenda.',
-  'error.stage_not_allowed': 'That item cannot do this at its stage: an item being voted on or decided cannot be deferred.',
-  'error.proposals_closed': 'Items can be proposed only before the meeting starts.',
-  'error.proposal_decided': 'This proposal has been accepted or declined already.',
   'error.poll_not_open': 'This poll is not open: it has not started yet or is already closed.',
   'error.not_eligible': 'You are not among the voters of this poll.',
   'error.already_voted': 'You have already voted; one person, one vote.',
