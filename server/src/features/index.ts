@@ -1,8 +1,6 @@
 import type { Feature } from '../core/feature.ts';
 import type { Fanout } from '../fanout/types.ts';
 import type { Logger } from '../log.ts';
-import type * as Y from 'yjs';
-import { AGENDA_ITEMS, agendaRoom, type MeetingId } from '@yishi/protocol';
 import type { Config } from '../config.ts';
 import type { LiveViews } from '../realtime/live-views.ts';
 import type { Services } from '../services.ts';
@@ -20,7 +18,7 @@ import { OpinionService } from './opinions/service.ts';
 import { pollsFeature } from './polls/feature.ts';
 import { agendaFeature } from './agenda/feature.ts';
 import { AgendaService } from './agenda/service.ts';
-import { noDocuments } from './agenda/docs.ts';
+import { hubDocs } from './agenda/hub-docs.ts';
 
 /**
  * Every feature of this server, registered once. A new feature is a folder under features/ and
@@ -49,33 +47,21 @@ export function featureServices(
   fanout: Fanout,
   config: Pick<Config, 'OPINION_POSTS_PER_MINUTE' | 'OPINION_SECONDS_PER_MINUTE'>,
 ): Pick<Services, 'votes' | 'attendance' | 'docs' | 'agenda' | 'opinions'> {
-  const agenda = new AgendaService(store, live, noDocuments, log);
   // Its sweeps and relay start with the yjs feature's start hook (agenda/yjs/feature.ts).
   const docs = new YjsDocs(store.yjs, fanout, log, { headCheckMs: fanout.relaysToOtherInstances ? 5_000 : 0 });
-  // An opinion thread's item is an item of the agenda document. services.agenda answers that once
-  // it reads the documents (main still builds it on noDocuments, which knows no item); until then
-  // the document itself is asked, through the DocHub (the shape is the agenda lane's: agenda-doc.ts).
-  const items = {
-    itemExists: async (meetingId: MeetingId, itemId: string) =>
-      (await agenda.itemExists(meetingId, itemId)) ||
-      docs.read(agendaRoom(meetingId), (doc) =>
-        doc
-          .getArray<Y.Map<unknown>>(AGENDA_ITEMS)
-          .toArray()
-          .some((m) => m.get('id') === itemId),
-      ),
-  };
+  const agenda = new AgendaService(store, live, hubDocs(docs), log);
   return {
     votes: new VoteService(store, live),
     attendance: new AttendanceTracker(store, log),
     docs,
     agenda,
+    // An opinion thread's item id must be an item of the meeting's agenda (services.agenda.itemExists).
     opinions: new OpinionService(
       store,
       live,
       (name, limit) => fanout.limiter(name, limit),
       { posts: config.OPINION_POSTS_PER_MINUTE, seconds: config.OPINION_SECONDS_PER_MINUTE },
-      items,
+      agenda,
     ),
   };
 }
