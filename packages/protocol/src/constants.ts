@@ -291,6 +291,8 @@ export const AGENDA_LIMITS = {
 export const STANCES = ['support', 'oppose', 'concern', 'question', 'suggestion'] as const;
 /** Why a moderator hid an opinion; `other` needs a note. Everyone sees the reason. */
 export const HIDE_REASONS = ['off_topic', 'personal_attack', 'private_information', 'duplicate', 'advertising', 'other'] as const;
+/** The key of the general thread's digest view (an item's digest is keyed by the item's id). */
+export const GENERAL_THREAD_KEY = 'general';
 /** Actions in a meeting's moderation log. */
 export const MODERATION_ACTIONS = ['hide', 'unhide', 'mute', 'unmute', 'anonymous_allowed', 'anonymous_disallowed'] as const;
 

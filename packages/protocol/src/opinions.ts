@@ -196,9 +196,6 @@ export const ModerationView = z.object({
 });
 export type ModerationView = z.infer<typeof ModerationView>;
 
-/** The key of the general thread's digest (an item's digest is keyed by its id). */
-export const GENERAL_THREAD_KEY = 'general';
-
 // ---- the feature's events, results and views ----
 
 const OnOpinion = z.object({ meetingId: MeetingId, opinionId: OpinionId });

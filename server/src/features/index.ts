@@ -1,7 +1,7 @@
 import type { Feature } from '../core/feature.ts';
 import type { Fanout } from '../fanout/types.ts';
-import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
+import type { Config } from '../config.ts';
 import type { LiveViews } from '../realtime/live-views.ts';
 import type { Services } from '../services.ts';
 import type { Store } from '../storage/store.ts';
@@ -51,14 +51,19 @@ export function featureServices(
 ): Pick<Services, 'votes' | 'attendance' | 'docs' | 'agenda' | 'opinions'> {
   // Its sweeps and relay start with the yjs feature's start hook (agenda/yjs/feature.ts).
   const docs = new YjsDocs(store.yjs, fanout, log, { headCheckMs: fanout.relaysToOtherInstances ? 5_000 : 0 });
+  const agenda = new AgendaService(store, live, hubDocs(docs), log);
   return {
     votes: new VoteService(store, live),
     attendance: new AttendanceTracker(store, log),
     docs,
-    agenda: new AgendaService(store, live, hubDocs(docs), log),
-    opinions: new OpinionService(store, live, (name, limit) => fanout.limiter(name, limit), {
-      posts: config.OPINION_POSTS_PER_MINUTE,
-      seconds: config.OPINION_SECONDS_PER_MINUTE,
-    }),
+    agenda,
+    // An opinion thread's item id must be an item of the meeting's agenda (services.agenda.itemExists).
+    opinions: new OpinionService(
+      store,
+      live,
+      (name, limit) => fanout.limiter(name, limit),
+      { posts: config.OPINION_POSTS_PER_MINUTE, seconds: config.OPINION_SECONDS_PER_MINUTE },
+      agenda,
+    ),
   };
 }

@@ -97,6 +97,7 @@ function connect(): LiveSocket {
   });
   s.on('disconnect', (reason) => {
     if (socket !== s) return;
+    joinedNow.clear();
     if (reason === 'io client disconnect') {
       connectionStore.set('idle');
     } else if (reason === 'io server disconnect' && joined.size === 0) {
@@ -123,6 +124,9 @@ function connect(): LiveSocket {
     liveErrorStore.set({ code });
   });
   s.on('view', (snapshot) => applyView(snapshot));
+  s.on('opinions:entries', (e) => {
+    for (const l of entryListeners) l(e);
+  });
   s.on('ballot:voted', (e) => {
     if (e && typeof e.pollId === 'string') votedElsewhereStore.update((set) => new Set(set).add(e.pollId));
   });
@@ -165,12 +169,42 @@ export async function call<E extends ClientEventName>(event: E, payload: ClientP
   }
 }
 
+// ---- opinions (issue 11): a feature's own pushes, and knowing when a join (or a re-join) is done ----
+
+type OpinionEntries = Parameters<ServerToClientEvents['opinions:entries']>[0];
+const entryListeners = new Set<(e: OpinionEntries) => void>();
+const joinListeners = new Set<(meetingId: MeetingId) => void>();
+
+/** Hears every `opinions:entries` push (components/opinions keep a thread's log); returns an unsubscribe. */
+export function onOpinionEntries(listener: (e: OpinionEntries) => void): () => void {
+  entryListeners.add(listener);
+  connect();
+  return () => entryListeners.delete(listener);
+}
+
+/**
+ * Called after each successful meeting:join (the first and every one after a reconnect): what a
+ * socket follows within a meeting (an opinion thread) must be asked for again then.
+ */
+export function onJoined(listener: (meetingId: MeetingId) => void): () => void {
+  joinListeners.add(listener);
+  return () => joinListeners.delete(listener);
+}
+
+/** Whether the meeting is joined on the current connection (its threads can be followed now). */
+export function isJoined(meetingId: MeetingId): boolean {
+  return joinedNow.has(meetingId);
+}
+const joinedNow = new Set<MeetingId>();
+
 async function joinNow(meetingId: MeetingId): Promise<void> {
   const result = await call('meeting:join', { meetingId });
   if (!joined.has(meetingId)) return;
   if (result.ok) {
     for (const v of result.data.views) applyView(v);
     liveErrorStore.set(null);
+    joinedNow.add(meetingId);
+    for (const l of joinListeners) l(meetingId);
   } else {
     liveErrorStore.set(result.error);
   }
@@ -185,6 +219,7 @@ export function joinMeeting(meetingId: MeetingId): void {
 }
 
 export function leaveMeeting(meetingId: MeetingId): void {
+  joinedNow.delete(meetingId);
   if (!joined.delete(meetingId)) return;
   if (socket?.connected) void call('meeting:leave', { meetingId });
 }

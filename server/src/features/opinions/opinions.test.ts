@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { applyCatchUp, applyPush, emptyThread, type ThreadState } from '@yishi/domain';
-import type { ClientResults, ModerationView, Opinion, OpinionDigest, OpinionsView, ServerToClientEvents } from '@yishi/protocol';
+import {
+  AGENDA_ITEMS,
+  agendaRoom,
+  type ClientResults,
+  type ModerationView,
+  type Opinion,
+  type OpinionDigest,
+  type OpinionsView,
+  type ServerToClientEvents,
+} from '@yishi/protocol';
 import { ApiClient, connected, emit, viewOf, type YishiClientSocket } from '../../../../test/support/client.ts';
 import { hashToken, newToken } from '../../auth/tokens.ts';
 import { waitFor } from '../../../../test/support/ports.ts';
@@ -81,6 +91,12 @@ describe('threaded opinions, in process', () => {
     emit(j.s, 'opinion:post', { meetingId, itemId: 'item-1', stance: 'concern', text: '电梯噪音', clientKey: randomUUID(), ...body });
 
   it('keeps threads closed before publication, with a typed error and nothing stored', async () => {
+    // The agenda document's item (the thread 'item-1'), written as the server writes documents.
+    await pm.app.services.docs.change(agendaRoom(meetingId), (doc) => {
+      const item = new Y.Map<unknown>();
+      item.set('id', 'item-1');
+      doc.getArray<Y.Map<unknown>>(AGENDA_ITEMS).push([item]);
+    });
     const r = await post(res, {});
     expect(r).toMatchObject({ ok: false, error: { code: 'thread_not_open' } });
     expect((await pm.app.services.store.opinions.settings(meetingId as never)).seq).toBe(0);
@@ -119,6 +135,8 @@ describe('threaded opinions, in process', () => {
     ];
     for (const [body, code] of cases) expect(await post(res, body), JSON.stringify(body)).toMatchObject({ ok: false, error: { code } });
     expect(await post(mem, { anonymous: true })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+    expect(await post(mem, { itemId: 'no-such-item' })).toMatchObject({ ok: false, error: { code: 'unknown_item' } });
+    expect(await emit(mem.s, 'opinions:follow', { meetingId, itemId: 'no-such-item' })).toMatchObject({ ok: false, error: { code: 'unknown_item' } });
     expect(await emit(res.s, 'opinion:hide', { meetingId, opinionId: randomUUID(), reason: 'duplicate' })).toMatchObject({
       ok: false,
       error: { code: 'forbidden' },

@@ -20,7 +20,7 @@ import type { OpinionFeed } from './feed.ts';
 import { MODERATOR, toOpinion, type Audience } from './forms.ts';
 import { threadOf, type AuthorInput, type OpinionRow } from './store.ts';
 
-/** Whether an agenda item exists (services.agenda, issue 10); absent until the agenda lane lands. */
+/** Whether an agenda item exists (services.agenda, issue 10). */
 export interface AgendaItems {
   itemExists(meetingId: MeetingId, itemId: string): Promise<boolean>;
 }
@@ -50,15 +50,18 @@ export class OpinionService {
   private readonly secondLimit: SharedLimiter;
   /** Set by the feature's start hook (it needs the Socket.IO server); until then changes only invalidate views. */
   feed: OpinionFeed | null = null;
-  /** Set once the agenda feature provides it; until then any item id is a thread. */
-  items: AgendaItems | null = null;
+  /** Which item ids are threads (null: any, for a server without the agenda feature). */
+  private readonly items: AgendaItems | null;
 
   constructor(
     private readonly store: Store,
     private readonly live: LiveViews,
     limiter: (name: string, limit: Limit) => SharedLimiter,
     perMinute: { posts: number; seconds: number } = { posts: OPINION_LIMITS.postsPerMinute, seconds: OPINION_LIMITS.secondsPerMinute },
+    /** The agenda (services.agenda): thread item ids are its items' ids. */
+    items: AgendaItems | null = null,
   ) {
+    this.items = items;
     this.postLimit = limiter('opinion-post', { points: perMinute.posts, perSeconds: 60 });
     this.secondLimit = limiter('opinion-second', { points: perMinute.seconds, perSeconds: 60 });
   }
