@@ -62,7 +62,7 @@ export function isConsensusLevel(level: unknown): level is ConsensusLevel {
 export const participantsOf = (d: Distribution): number => d[0] + d[1] + d[2] + d[3] + d[4];
 /** Participants at 1-3. */
 export const agreeingOf = (d: Distribution): number => d.slice(0, CONSENSUS_AGREE_MAX).reduce((a, b) => a + b, 0);
-export const blocksOf = (d: Distribution): number => d[CONSENSUS_BLOCK - 1];
+export const blocksOf = (d: Distribution): number => d[CONSENSUS_BLOCK - 1] ?? 0;
 
 export function addDistributions(...ds: Distribution[]): Distribution {
   const sum = emptyDistribution();
