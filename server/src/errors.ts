@@ -38,6 +38,12 @@ const STATUS: Record<ErrorCode, number> = {
   counted_in_room: 409,
   group_not_empty: 409,
   meeting_closed: 409,
+  check_closed: 409,
+  invalid_level: 400,
+  resident_block: 403,
+  reason_required: 400,
+  check_not_closed: 409,
+  consensus_reached: 409,
 };
 
 /** A failure the client is told about by code. Anything else is a bug and becomes `internal`. */

@@ -41,7 +41,18 @@ describe('permissions', () => {
     expect(can(resident, 'ballot.cast', here)).toBe(true);
     expect(can(resident, 'meeting.view', { councilId: X, meetingId: N })).toBe(false);
     expect(can(resident, 'meeting.view', { councilId: X })).toBe(false);
-    for (const a of ACTIONS.filter((a) => a !== 'meeting.view' && a !== 'ballot.cast')) expect(can(resident, a, here)).toBe(false);
+    expect(can(resident, 'consensus.take', here)).toBe(true);
+    for (const a of ACTIONS.filter((a) => a !== 'meeting.view' && a !== 'ballot.cast' && a !== 'consensus.take'))
+      expect(can(resident, a, here)).toBe(false);
+  });
+
+  it('lets facilitator and admin run consensus checks, and every member and resident take part', () => {
+    expect(can(member('facilitator'), 'consensus.run', here)).toBe(true);
+    expect(can(member('admin'), 'consensus.run', here)).toBe(true);
+    expect(can(member('secretary'), 'consensus.run', here)).toBe(false);
+    expect(can(member('member'), 'consensus.run', here)).toBe(false);
+    for (const r of ROLES) expect(can(member(r), 'consensus.take', here)).toBe(true);
+    expect(can(resident, 'consensus.run', here)).toBe(false);
   });
 
   it('lets every member of the council view it, its meetings, and vote', () => {

@@ -19,7 +19,9 @@ export type Action =
   | 'meeting.view' // join, follow the live views
   | 'attendance.mark' // mark members present in the room
   | 'poll.run' // create, open and close polls, issue voting codes, enter hand counts
-  | 'ballot.cast'; // vote, and ask whether I voted
+  | 'ballot.cast' // vote, and ask whether I voted
+  | 'consensus.run' // open, record, amend, advance, close consensus checks; turn one into a motion poll
+  | 'consensus.take'; // hold a position in a consensus check (residents: only if the check includes them)
 
 /** Every action a principal can ever be granted, for tests and for the web's menus. */
 export const ACTIONS: readonly Action[] = [
@@ -32,20 +34,22 @@ export const ACTIONS: readonly Action[] = [
   'attendance.mark',
   'poll.run',
   'ballot.cast',
+  'consensus.run',
+  'consensus.take',
 ];
 
-const EVERY_MEMBER: readonly Action[] = ['council.view', 'meeting.view', 'ballot.cast'];
+const EVERY_MEMBER: readonly Action[] = ['council.view', 'meeting.view', 'ballot.cast', 'consensus.take'];
 
 const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
-  admin: [...EVERY_MEMBER, 'council.manage', 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run'],
-  facilitator: [...EVERY_MEMBER, 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run'],
+  admin: [...EVERY_MEMBER, 'council.manage', 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run', 'consensus.run'],
+  facilitator: [...EVERY_MEMBER, 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run', 'consensus.run'],
   // The secretary keeps the record: attendance and votes, but not the meeting's life cycle.
   secretary: [...EVERY_MEMBER, 'attendance.mark', 'poll.run'],
   member: EVERY_MEMBER,
 };
 
 /** A resident may follow and vote in the meeting they joined, nothing else. */
-const RESIDENT_ACTIONS: readonly Action[] = ['meeting.view', 'ballot.cast'];
+const RESIDENT_ACTIONS: readonly Action[] = ['meeting.view', 'ballot.cast', 'consensus.take'];
 
 export interface Target {
   councilId: CouncilId;

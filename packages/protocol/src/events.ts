@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { attendanceEvents, attendanceResults } from './attendance.ts';
+import { consensusEvents, consensusResults } from './consensus.ts';
 import type { Result } from './errors.ts';
 import { MeetingId } from './ids.ts';
 import { meetingEvents, meetingResults } from './meetings.ts';
@@ -35,6 +36,7 @@ export const ClientEvents = {
   ...meetingEvents,
   ...attendanceEvents,
   ...pollEvents,
+  ...consensusEvents,
 } as const;
 
 export type ClientEventName = keyof typeof ClientEvents;
@@ -46,6 +48,7 @@ export const ClientResults = {
   ...meetingResults,
   ...attendanceResults,
   ...pollResults,
+  ...consensusResults,
 } as const satisfies Record<ClientEventName, z.ZodTypeAny>;
 export type ClientResults = { [E in ClientEventName]: z.infer<(typeof ClientResults)[E]> };
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { attendanceViews } from './attendance.ts';
+import { consensusViews } from './consensus.ts';
 import { meetingViews } from './meetings.ts';
 import { pollViews } from './polls.ts';
 import { snapshotOf, type ViewKey } from './view-snapshot.ts';
@@ -13,6 +14,7 @@ export const ViewPayloads = {
   ...meetingViews,
   ...attendanceViews,
   ...pollViews,
+  ...consensusViews,
 } as const;
 
 type Kinds = keyof typeof ViewPayloads;

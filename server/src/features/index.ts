@@ -7,6 +7,7 @@ import { attendanceFeature } from './attendance/feature.ts';
 import { AttendanceTracker } from './attendance/tracker.ts';
 import { VoteService } from './polls/vote-service.ts';
 import { authFeature } from './auth/feature.ts';
+import { consensusFeature } from './consensus/feature.ts';
 import { councilsFeature } from './councils/feature.ts';
 import { meetingsFeature } from './meetings/feature.ts';
 import { pollsFeature } from './polls/feature.ts';
@@ -16,7 +17,7 @@ import { pollsFeature } from './polls/feature.ts';
  * one line here (docs/ARCHITECTURE.md, "Adding a feature"). The order is the order a join
  * returns the views in: the meeting's own first.
  */
-export const FEATURES: readonly Feature[] = [authFeature, councilsFeature, meetingsFeature, attendanceFeature, pollsFeature];
+export const FEATURES: readonly Feature[] = [authFeature, councilsFeature, meetingsFeature, attendanceFeature, pollsFeature, consensusFeature];
 
 /**
  * The features' services that others use too (a meeting's close closes its polls; joining

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { attendanceStoreAcceptance } from '../features/attendance/store.acceptance.ts';
 import { sessionStoreAcceptance } from '../features/auth/store.acceptance.ts';
+import { consensusStoreAcceptance } from '../features/consensus/store.acceptance.ts';
 import { councilStoreAcceptance } from '../features/councils/store.acceptance.ts';
 import { joinCodeAcceptance } from '../features/meetings/join-codes.acceptance.ts';
 import { closedMeetingStoreAcceptance, meetingStoreAcceptance } from '../features/meetings/store.acceptance.ts';
@@ -31,6 +32,7 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
     meetingStoreAcceptance(t);
     attendanceStoreAcceptance(t);
     pollStoreAcceptance(t);
+    consensusStoreAcceptance(t);
     sessionStoreAcceptance(t);
     closedMeetingStoreAcceptance(t);
     deadlineAcceptance(() => t);

@@ -1,5 +1,6 @@
 import { AttendanceStore } from '../features/attendance/store.ts';
 import { SessionStore } from '../features/auth/store.ts';
+import { ConsensusStore } from '../features/consensus/store.ts';
 import { CouncilStore } from '../features/councils/store.ts';
 import { MeetingStore } from '../features/meetings/store.ts';
 import { PollStore } from '../features/polls/store.ts';
@@ -21,6 +22,7 @@ export interface Store {
   sessions: SessionStore;
   polls: PollStore;
   attendance: AttendanceStore;
+  consensus: ConsensusStore;
   deadlines: DeadlineStore;
   viewVersions: ViewVersions;
   close(): Promise<void>;
@@ -35,6 +37,7 @@ export function createStore(database: Database): Store {
     sessions: new SessionStore(database.db),
     polls: new PollStore(database.db),
     attendance: new AttendanceStore(database.db),
+    consensus: new ConsensusStore(database.db),
     deadlines: new DeadlineStore(database.db),
     viewVersions: new ViewVersions(database.db),
     close: () => database.close(),
