@@ -20,6 +20,7 @@ export type Action =
   | 'attendance.mark' // mark members present in the room
   | 'poll.run' // create, open and close polls, issue voting codes, enter hand counts
   | 'ballot.cast' // vote, and ask whether I voted
+  | 'agenda.edit' // write the agenda and notes documents (Yjs); reading them is meeting.view (agenda) and council.view (notes)
   | 'consensus.run' // open, record, amend, advance, close consensus checks; turn one into a motion poll
   | 'consensus.take'; // hold a position in a consensus check (residents: only if the check includes them)
 
@@ -34,6 +35,7 @@ export const ACTIONS: readonly Action[] = [
   'attendance.mark',
   'poll.run',
   'ballot.cast',
+  'agenda.edit',
   'consensus.run',
   'consensus.take',
 ];
@@ -41,10 +43,20 @@ export const ACTIONS: readonly Action[] = [
 const EVERY_MEMBER: readonly Action[] = ['council.view', 'meeting.view', 'ballot.cast', 'consensus.take'];
 
 const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
-  admin: [...EVERY_MEMBER, 'council.manage', 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run', 'consensus.run'],
-  facilitator: [...EVERY_MEMBER, 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run', 'consensus.run'],
-  // The secretary keeps the record: attendance and votes, but not the meeting's life cycle.
-  secretary: [...EVERY_MEMBER, 'attendance.mark', 'poll.run'],
+  admin: [
+    ...EVERY_MEMBER,
+    'council.manage',
+    'meeting.create',
+    'meeting.edit',
+    'meeting.run',
+    'attendance.mark',
+    'poll.run',
+    'agenda.edit',
+    'consensus.run',
+  ],
+  facilitator: [...EVERY_MEMBER, 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run', 'agenda.edit', 'consensus.run'],
+  // The secretary keeps the record: attendance, votes, agenda and notes, but not the meeting's life cycle.
+  secretary: [...EVERY_MEMBER, 'attendance.mark', 'poll.run', 'agenda.edit'],
   member: EVERY_MEMBER,
 };
 

@@ -249,3 +249,8 @@ export const CONSENSUS_LIMITS = {
   /** Rounds of one check. */
   maxRounds: 50,
 } as const;
+
+// ---- agenda documents (Yjs, issue 10) ----
+
+export * from './limits.ts';
+export * from './agenda-doc.ts';

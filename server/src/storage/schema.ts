@@ -1,5 +1,19 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgSequence, pgTable, primaryKey, serial, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgSequence,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import type { ConsensusRule, Quorum } from '@yishi/protocol';
 
 /** The one SQL schema, for PGlite and PostgreSQL alike. Migrations: `pnpm --filter @yishi/server db:generate`. */
@@ -322,6 +336,40 @@ export const deadlines = pgTable(
  * starts above any wall-clock reading in ms the views carried before, which clients still hold.
  */
 export const viewVersion = pgSequence('view_version', { startWith: 2_000_000_000_000, cache: 1 });
+
+// ---- Yjs documents (agenda and notes, issue 10; server/src/features/agenda/yjs/) ----
+
+/** Raw bytes (a Yjs update or state), as Uint8Array on both drivers. */
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  toDriver: (v) => (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)),
+  fromDriver: (v) => (v instanceof Uint8Array ? v : new Uint8Array(v as ArrayBuffer)),
+});
+
+/**
+ * One row per Yjs room (`meetings/<id>/agenda`, `meetings/<id>/notes`): `head`, the last sequence
+ * number given to an update of the room (its row lock orders appends across instances), and the
+ * compacted state: `snapshot` holds every update up to `snapshot_seq`, whose rows are deleted.
+ */
+export const yjsDocs = pgTable('yjs_docs', {
+  room: text('room').primaryKey(),
+  head: bigint('head', { mode: 'number' }).notNull().default(0),
+  snapshot: bytea('snapshot'),
+  snapshotSeq: bigint('snapshot_seq', { mode: 'number' }).notNull().default(0),
+  compactedAt: timestamp('compacted_at', { withTimezone: true }),
+});
+
+/** Accepted updates since the room's snapshot, in the order they were stored (`seq`, from 1 per room). */
+export const yjsUpdates = pgTable(
+  'yjs_updates',
+  {
+    room: text('room').notNull(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    update: bytea('update').notNull(),
+    storedAt: timestamp('stored_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.room, t.seq] })],
+);
 
 // ---- Consensus checks (issue 12) ----
 

@@ -4,6 +4,7 @@ import { ConsensusStore } from '../features/consensus/store.ts';
 import { CouncilStore } from '../features/councils/store.ts';
 import { MeetingStore } from '../features/meetings/store.ts';
 import { PollStore } from '../features/polls/store.ts';
+import { YjsStore } from '../features/agenda/yjs/store.ts';
 import { DeadlineStore } from './deadlines.ts';
 import type { Database, Db } from './database.ts';
 import { ViewVersions } from './view-versions.ts';
@@ -24,6 +25,8 @@ export interface Store {
   attendance: AttendanceStore;
   consensus: ConsensusStore;
   deadlines: DeadlineStore;
+  /** The agenda and notes documents' updates and snapshots (features/agenda/yjs/). */
+  yjs: YjsStore;
   viewVersions: ViewVersions;
   close(): Promise<void>;
 }
@@ -39,6 +42,7 @@ export function createStore(database: Database): Store {
     attendance: new AttendanceStore(database.db),
     consensus: new ConsensusStore(database.db),
     deadlines: new DeadlineStore(database.db),
+    yjs: new YjsStore(database.db),
     viewVersions: new ViewVersions(database.db),
     close: () => database.close(),
   };

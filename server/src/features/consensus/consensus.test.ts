@@ -53,7 +53,7 @@ describe('consensus checks', () => {
       people.push({ name, client, group });
     }
     // The admin's group is the first (setup); check our picture of it.
-    expect(c.council.members.find((m) => m.name === '王主任')?.groupId).toBe(groups[0]!.id);
+    expect(c.council.members.find((m: { name: string }) => m.name === '王主任')?.groupId).toBe(groups[0]!.id);
     for (const p of people) p.s = await setup.open(p.client, meetingId);
     fac = people[1]!.s!;
   }, 60_000);

@@ -13,7 +13,8 @@ export function consensusStoreAcceptance(t: StoreCase): void {
 
   it('opens a check with its first proposal; positions are upserted with their idempotency key', async () => {
     const council = await t.store.councils.get(t.councilId as never);
-    [groupA, groupB] = council.groups.map((g) => g.id);
+    groupA = council.groups[0]!.id;
+    groupB = council.groups[1]!.id;
     checkId = await t.store.consensus.open({
       meetingId: t.meetingId,
       itemId: 'item-1',
