@@ -7,6 +7,7 @@ import type { SessionSockets } from './realtime/session-sockets.ts';
 import type { Store } from './storage/store.ts';
 import type { VoteService } from './features/polls/vote-service.ts';
 import type { YjsDocs } from './features/agenda/yjs/doc-hub.ts';
+import type { AgendaService } from './features/agenda/service.ts';
 
 /** What request handlers need, built once in app.ts and passed down (no globals). */
 export interface Services {
@@ -22,5 +23,7 @@ export interface Services {
   attendance: AttendanceTracker;
   /** The agenda and notes documents (Yjs): read them, change them as the server, hear of changes (DocHub). */
   docs: YjsDocs;
+  /** The room run by the agenda: current item, moves, proposals, the agenda view (features/agenda/service.ts). */
+  agenda: AgendaService;
   version: string;
 }

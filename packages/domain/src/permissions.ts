@@ -20,7 +20,10 @@ export type Action =
   | 'attendance.mark' // mark members present in the room
   | 'poll.run' // create, open and close polls, issue voting codes, enter hand counts
   | 'ballot.cast' // vote, and ask whether I voted
-  | 'agenda.edit' // write the agenda and notes documents (Yjs); reading them is meeting.view (agenda) and council.view (notes)
+  // Agenda (issue 10)
+  | 'agenda.run' // set the current item, next / previous / jump, defer items
+  | 'agenda.propose' // propose an agenda item before the meeting (and see one's own proposals)
+  | 'agenda.edit' // edit the agenda and notes documents; accept or decline proposals, see them all
   | 'consensus.run' // open, record, amend, advance, close consensus checks; turn one into a motion poll
   | 'consensus.take'; // hold a position in a consensus check (residents: only if the check includes them)
 
@@ -35,12 +38,15 @@ export const ACTIONS: readonly Action[] = [
   'attendance.mark',
   'poll.run',
   'ballot.cast',
+  'agenda.run',
+  'agenda.propose',
   'agenda.edit',
   'consensus.run',
   'consensus.take',
 ];
 
-const EVERY_MEMBER: readonly Action[] = ['council.view', 'meeting.view', 'ballot.cast', 'consensus.take'];
+// Proposing an item is open to every member (the web offers it to those who cannot edit the agenda).
+const EVERY_MEMBER: readonly Action[] = ['council.view', 'meeting.view', 'ballot.cast', 'agenda.propose', 'consensus.take'];
 
 const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
   admin: [
@@ -51,11 +57,22 @@ const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
     'meeting.run',
     'attendance.mark',
     'poll.run',
+    'agenda.run',
     'agenda.edit',
     'consensus.run',
   ],
-  facilitator: [...EVERY_MEMBER, 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run', 'agenda.edit', 'consensus.run'],
-  // The secretary keeps the record: attendance, votes, agenda and notes, but not the meeting's life cycle.
+  facilitator: [
+    ...EVERY_MEMBER,
+    'meeting.create',
+    'meeting.edit',
+    'meeting.run',
+    'attendance.mark',
+    'poll.run',
+    'agenda.run',
+    'agenda.edit',
+    'consensus.run',
+  ],
+  // The secretary keeps the record: attendance, votes, the agenda and notes, but not the meeting's life cycle nor the room's pace.
   secretary: [...EVERY_MEMBER, 'attendance.mark', 'poll.run', 'agenda.edit'],
   member: EVERY_MEMBER,
 };

@@ -31,7 +31,6 @@ export const AGENDA_ITEMS = 'items';
 export const NOTES_MAP = 'notes';
 
 export const AGENDA_ITEM_KINDS = ['information', 'discussion', 'decision'] as const;
-export type AgendaItemKind = (typeof AGENDA_ITEM_KINDS)[number];
 
 /**
  * The keys of an item's Y.Map and what each holds. `required` keys must be present whenever the

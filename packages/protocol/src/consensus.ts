@@ -10,13 +10,10 @@ import { z } from 'zod';
 import { BUILTIN_GROUPS, CONSENSUS_CHECK_STATES, CONSENSUS_LIMITS } from './constants.ts';
 import { MeetingId } from './ids.ts';
 import { Poll } from './polls.ts';
-import { Code } from './text.ts';
+import { AgendaItemId } from './agenda.ts';
 
 export const ConsensusCheckId = z.string().uuid().brand<'ConsensusCheckId'>();
 export type ConsensusCheckId = z.infer<typeof ConsensusCheckId>;
-
-/** An agenda item's id (issue 10's agenda document: Y.Map `id`). */
-export const AgendaItemId = Code(1, 100);
 
 /** C0 and C1 controls other than line breaks and tabs: a proposal has paragraphs. */
 const CONTROL_BUT_LINES = /(?![\n\t])\p{Cc}/u;

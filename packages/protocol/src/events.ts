@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { agendaEvents, agendaResults, agendaServerEvents } from './agenda.ts';
 import { attendanceEvents, attendanceResults } from './attendance.ts';
 import { consensusEvents, consensusResults } from './consensus.ts';
 import type { Result } from './errors.ts';
@@ -36,6 +37,7 @@ export const ClientEvents = {
   ...meetingEvents,
   ...attendanceEvents,
   ...pollEvents,
+  ...agendaEvents,
   ...consensusEvents,
 } as const;
 
@@ -48,6 +50,7 @@ export const ClientResults = {
   ...meetingResults,
   ...attendanceResults,
   ...pollResults,
+  ...agendaResults,
   ...consensusResults,
 } as const satisfies Record<ClientEventName, z.ZodTypeAny>;
 export type ClientResults = { [E in ClientEventName]: z.infer<(typeof ClientResults)[E]> };
@@ -60,6 +63,7 @@ export type ClientToServerEvents = {
 export const ServerEvents = {
   view: ViewSnapshot,
   ...pollServerEvents,
+  ...agendaServerEvents,
 } as const;
 export type ServerEventName = keyof typeof ServerEvents;
 

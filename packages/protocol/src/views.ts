@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { agendaViews } from './agenda.ts';
 import { attendanceViews } from './attendance.ts';
 import { consensusViews } from './consensus.ts';
 import { meetingViews } from './meetings.ts';
@@ -14,6 +15,7 @@ export const ViewPayloads = {
   ...meetingViews,
   ...attendanceViews,
   ...pollViews,
+  ...agendaViews,
   ...consensusViews,
 } as const;
 

@@ -14,6 +14,9 @@ import { consensusFeature } from './consensus/feature.ts';
 import { councilsFeature } from './councils/feature.ts';
 import { meetingsFeature } from './meetings/feature.ts';
 import { pollsFeature } from './polls/feature.ts';
+import { agendaFeature } from './agenda/feature.ts';
+import { AgendaService } from './agenda/service.ts';
+import { noDocuments } from './agenda/docs.ts';
 
 /**
  * Every feature of this server, registered once. A new feature is a folder under features/ and
@@ -27,6 +30,7 @@ export const FEATURES: readonly Feature[] = [
   attendanceFeature,
   pollsFeature,
   yjsFeature,
+  agendaFeature,
   consensusFeature,
 ];
 
@@ -34,11 +38,17 @@ export const FEATURES: readonly Feature[] = [
  * The features' services that others use too (a meeting's close closes its polls; joining
  * records an arrival), built once per instance by app.ts, which names no feature.
  */
-export function featureServices(store: Store, live: LiveViews, log: Logger, fanout: Fanout): Pick<Services, 'votes' | 'attendance' | 'docs'> {
+export function featureServices(
+  store: Store,
+  live: LiveViews,
+  log: Logger,
+  fanout: Fanout,
+): Pick<Services, 'votes' | 'attendance' | 'docs' | 'agenda'> {
   return {
     votes: new VoteService(store, live),
     attendance: new AttendanceTracker(store, log),
     // Its sweeps and relay start with the yjs feature's start hook (agenda/yjs/feature.ts).
     docs: new YjsDocs(store.yjs, fanout, log, { headCheckMs: fanout.relaysToOtherInstances ? 5_000 : 0 }),
+    agenda: new AgendaService(store, live, noDocuments, log),
   };
 }

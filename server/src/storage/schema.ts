@@ -371,6 +371,73 @@ export const yjsUpdates = pgTable(
   (t) => [primaryKey({ columns: [t.room, t.seq] })],
 );
 
+// ---- Agenda (issue 10): the room run by the agenda; the documents themselves are Yjs (features/agenda/yjs) ----
+
+/**
+ * A meeting's run state: the current agenda item and the version every move bumps (a move names
+ * the version it saw: two facilitators cannot skip two items by pressing "next" together). No
+ * row until the first move (version 0).
+ */
+export const agendaRuns = pgTable('agenda_runs', {
+  meetingId: uuid('meeting_id')
+    .primaryKey()
+    .references(() => meetings.id),
+  /** An item id of the agenda document, or null: no item is current. */
+  currentItemId: text('current_item_id'),
+  version: integer('version').notNull().default(0),
+});
+
+/**
+ * Each agenda item's server state, once the facilitator has moved it: the stage the moves set
+ * (pending, discussing, deferred; voting and decided follow its polls, packages/domain
+ * agenda/stages.ts) and its discussion times by the database's clock.
+ */
+export const agendaItemRuns = pgTable(
+  'agenda_item_runs',
+  {
+    meetingId: uuid('meeting_id')
+      .notNull()
+      .references(() => meetings.id),
+    itemId: text('item_id').notNull(),
+    stage: text('stage').notNull(),
+    /** When discussion first started. */
+    startedAt: timestamp('started_at', { withTimezone: true, precision: 3 }),
+    /** When it last ended (null while current). */
+    endedAt: timestamp('ended_at', { withTimezone: true, precision: 3 }),
+    /** Discussion time of the stretches before the current one. */
+    spentMs: integer('spent_ms').notNull().default(0),
+    /** Start of the current stretch; set only while the item is current. */
+    resumedAt: timestamp('resumed_at', { withTimezone: true, precision: 3 }),
+  },
+  (t) => [primaryKey({ columns: [t.meetingId, t.itemId] })],
+);
+
+/** Members' proposed items (rows, not Yjs): an editor accepts one into the agenda document or declines it with a reason. */
+export const agendaProposals = pgTable(
+  'agenda_proposals',
+  {
+    id: uuid('id').primaryKey(),
+    meetingId: uuid('meeting_id')
+      .notNull()
+      .references(() => meetings.id),
+    proposerId: uuid('proposer_id')
+      .notNull()
+      .references(() => members.id),
+    title: text('title').notNull(),
+    details: text('details').notNull(),
+    kind: text('kind').notNull(),
+    minutes: integer('minutes').notNull(),
+    state: text('state').notNull(),
+    reason: text('reason'),
+    /** The agenda item made from it on acceptance. */
+    itemId: text('item_id'),
+    decidedBy: uuid('decided_by').references(() => members.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+  },
+  (t) => [index('agenda_proposals_meeting_idx').on(t.meetingId)],
+);
+
 // ---- Consensus checks (issue 12) ----
 
 /**

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe } from 'vitest';
+import { agendaStoreAcceptance } from '../features/agenda/store.acceptance.ts';
 import { attendanceStoreAcceptance } from '../features/attendance/store.acceptance.ts';
 import { sessionStoreAcceptance } from '../features/auth/store.acceptance.ts';
 import { consensusStoreAcceptance } from '../features/consensus/store.acceptance.ts';
@@ -32,6 +33,7 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
     meetingStoreAcceptance(t);
     attendanceStoreAcceptance(t);
     pollStoreAcceptance(t);
+    agendaStoreAcceptance(t);
     consensusStoreAcceptance(t);
     sessionStoreAcceptance(t);
     closedMeetingStoreAcceptance(t);

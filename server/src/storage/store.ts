@@ -1,3 +1,4 @@
+import { AgendaStore } from '../features/agenda/store.ts';
 import { AttendanceStore } from '../features/attendance/store.ts';
 import { SessionStore } from '../features/auth/store.ts';
 import { ConsensusStore } from '../features/consensus/store.ts';
@@ -23,6 +24,7 @@ export interface Store {
   sessions: SessionStore;
   polls: PollStore;
   attendance: AttendanceStore;
+  agenda: AgendaStore;
   consensus: ConsensusStore;
   deadlines: DeadlineStore;
   /** The agenda and notes documents' updates and snapshots (features/agenda/yjs/). */
@@ -40,6 +42,7 @@ export function createStore(database: Database): Store {
     sessions: new SessionStore(database.db),
     polls: new PollStore(database.db),
     attendance: new AttendanceStore(database.db),
+    agenda: new AgendaStore(database.db),
     consensus: new ConsensusStore(database.db),
     deadlines: new DeadlineStore(database.db),
     yjs: new YjsStore(database.db),
