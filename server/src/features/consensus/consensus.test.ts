@@ -276,4 +276,24 @@ describe('consensus checks', () => {
       ).status,
     ).toBe(400);
   });
+
+  it('a closed meeting is frozen: no check opened, no position taken, no round; the open check can still be closed', async () => {
+    const other = await setup.newMeeting('要结束的会');
+    const f = await setup.open(setup.c.facilitator, other.id);
+    const m = await setup.open(setup.c.member, other.id);
+    const r = await emit(f.s, 'consensus:open', { meetingId: other.id, itemId: 'i', proposal: 'p' });
+    if (!r.ok) throw new Error(JSON.stringify(r));
+    expect(await emit(f.s, 'meeting:transition', { meetingId: other.id, to: 'live' })).toMatchObject({ ok: true });
+    expect(await emit(f.s, 'meeting:transition', { meetingId: other.id, to: 'closed' })).toMatchObject({ ok: true });
+    await waitFor(() => viewOf(m.views, other.id, 'meeting')?.data.state === 'closed', 5_000, 'the meeting closed');
+    // The meeting view the check reads is under a second old at most.
+    await new Promise((res) => setTimeout(res, 1_100));
+    expect(await position(m, r.data.checkId, 1)).toMatchObject({ ok: false, error: { code: 'meeting_closed' } });
+    expect(await emit(f.s, 'consensus:open', { meetingId: other.id, itemId: 'i', proposal: 'p' })).toMatchObject({
+      ok: false,
+      error: { code: 'meeting_closed' },
+    });
+    expect(await emit(f.s, 'consensus:record', { checkId: r.data.checkId })).toMatchObject({ ok: false, error: { code: 'meeting_closed' } });
+    expect(await emit(f.s, 'consensus:close', { checkId: r.data.checkId })).toMatchObject({ ok: true, data: { reached: false } });
+  });
 });

@@ -53,6 +53,8 @@ export const consensus = {
     if (!isConsensusLevel(b.level)) throw new AppError('invalid_level');
     const check = await checkTarget(services, b.checkId);
     const { meetingId } = check;
+    // A closed meeting's record is frozen (the meeting view is cached: no query per position).
+    if ((await services.live.recent(meetingId, 'meeting')).data.state === 'closed') throw new AppError('meeting_closed');
     if (principal.kind === 'resident') {
       if (!check.residents) throw new AppError('not_eligible', 'this check is for members only');
       if (b.level === CONSENSUS_BLOCK) throw new AppError('resident_block');
@@ -83,6 +85,7 @@ export const consensus = {
 
   async record(services: Services, checkId: ConsensusCheckId): Promise<number> {
     const { meetingId } = await checkTarget(services, checkId);
+    await refuseClosedMeeting(services, meetingId);
     const round = await services.store.consensus.record(checkId, await membersPresent(services, meetingId));
     services.live.invalidate(meetingId, 'consensus');
     return round;
@@ -90,6 +93,7 @@ export const consensus = {
 
   async amend(services: Services, checkId: ConsensusCheckId, text: string): Promise<number> {
     const { meetingId } = await checkTarget(services, checkId);
+    await refuseClosedMeeting(services, meetingId);
     const version = await services.store.consensus.amend(checkId, text);
     services.live.invalidate(meetingId, 'consensus');
     return version;
@@ -97,6 +101,7 @@ export const consensus = {
 
   async next(services: Services, checkId: ConsensusCheckId, carryOver: boolean): Promise<number> {
     const { meetingId } = await checkTarget(services, checkId);
+    await refuseClosedMeeting(services, meetingId);
     const round = await services.store.consensus.next(checkId, carryOver, await membersPresent(services, meetingId));
     services.live.invalidate(meetingId, 'consensus');
     return round;
