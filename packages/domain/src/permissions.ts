@@ -24,6 +24,10 @@ export type Action =
   | 'agenda.run' // set the current item, next / previous / jump, defer items
   | 'agenda.propose' // propose an agenda item before the meeting (and see one's own proposals)
   | 'agenda.edit' // edit the agenda and notes documents; accept or decline proposals, see them all
+  // Opinions (issue 11)
+  | 'opinion.post' // post, reply, edit and withdraw one's own, second, report, follow threads
+  | 'opinion.moderate' // hide with a reason, mute a resident session, see reports, anonymous authors and the digest
+  | 'opinion.log' // read the meeting's moderation log (every council member)
   | 'consensus.run' // open, record, amend, advance, close consensus checks; turn one into a motion poll
   | 'consensus.take'; // hold a position in a consensus check (residents: only if the check includes them)
 
@@ -41,12 +45,23 @@ export const ACTIONS: readonly Action[] = [
   'agenda.run',
   'agenda.propose',
   'agenda.edit',
+  'opinion.post',
+  'opinion.moderate',
+  'opinion.log',
   'consensus.run',
   'consensus.take',
 ];
 
 // Proposing an item is open to every member (the web offers it to those who cannot edit the agenda).
-const EVERY_MEMBER: readonly Action[] = ['council.view', 'meeting.view', 'ballot.cast', 'agenda.propose', 'consensus.take'];
+const EVERY_MEMBER: readonly Action[] = [
+  'council.view',
+  'meeting.view',
+  'ballot.cast',
+  'agenda.propose',
+  'opinion.post',
+  'opinion.log',
+  'consensus.take',
+];
 
 const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
   admin: [
@@ -59,6 +74,7 @@ const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
     'poll.run',
     'agenda.run',
     'agenda.edit',
+    'opinion.moderate',
     'consensus.run',
   ],
   facilitator: [
@@ -70,15 +86,16 @@ const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
     'poll.run',
     'agenda.run',
     'agenda.edit',
+    'opinion.moderate',
     'consensus.run',
   ],
-  // The secretary keeps the record: attendance, votes, the agenda and notes, but not the meeting's life cycle nor the room's pace.
-  secretary: [...EVERY_MEMBER, 'attendance.mark', 'poll.run', 'agenda.edit'],
+  // The secretary keeps the record: attendance, votes, the agenda and notes, but not the meeting's life cycle nor the room's pace; and moderates threads.
+  secretary: [...EVERY_MEMBER, 'attendance.mark', 'poll.run', 'agenda.edit', 'opinion.moderate'],
   member: EVERY_MEMBER,
 };
 
-/** A resident may follow and vote in the meeting they joined, nothing else. */
-const RESIDENT_ACTIONS: readonly Action[] = ['meeting.view', 'ballot.cast', 'consensus.take'];
+/** A resident may follow, vote and post opinions in the meeting they joined, nothing else. */
+const RESIDENT_ACTIONS: readonly Action[] = ['meeting.view', 'ballot.cast', 'opinion.post', 'consensus.take'];
 
 export interface Target {
   councilId: CouncilId;

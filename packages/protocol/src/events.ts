@@ -5,6 +5,7 @@ import { consensusEvents, consensusResults } from './consensus.ts';
 import type { Result } from './errors.ts';
 import { MeetingId } from './ids.ts';
 import { meetingEvents, meetingResults } from './meetings.ts';
+import { opinionEvents, opinionResults, opinionServerEvents } from './opinions.ts';
 import { pollEvents, pollResults, pollServerEvents } from './polls.ts';
 import { ViewKey } from './view-snapshot.ts';
 import { ViewKind, ViewSnapshot } from './views.ts';
@@ -38,6 +39,7 @@ export const ClientEvents = {
   ...attendanceEvents,
   ...pollEvents,
   ...agendaEvents,
+  ...opinionEvents,
   ...consensusEvents,
 } as const;
 
@@ -51,6 +53,7 @@ export const ClientResults = {
   ...attendanceResults,
   ...pollResults,
   ...agendaResults,
+  ...opinionResults,
   ...consensusResults,
 } as const satisfies Record<ClientEventName, z.ZodTypeAny>;
 export type ClientResults = { [E in ClientEventName]: z.infer<(typeof ClientResults)[E]> };
@@ -64,6 +67,7 @@ export const ServerEvents = {
   view: ViewSnapshot,
   ...pollServerEvents,
   ...agendaServerEvents,
+  ...opinionServerEvents,
 } as const;
 export type ServerEventName = keyof typeof ServerEvents;
 

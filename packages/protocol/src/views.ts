@@ -3,6 +3,7 @@ import { agendaViews } from './agenda.ts';
 import { attendanceViews } from './attendance.ts';
 import { consensusViews } from './consensus.ts';
 import { meetingViews } from './meetings.ts';
+import { opinionViews } from './opinions.ts';
 import { pollViews } from './polls.ts';
 import { snapshotOf, type ViewKey } from './view-snapshot.ts';
 import type { MeetingId } from './ids.ts';
@@ -16,6 +17,7 @@ export const ViewPayloads = {
   ...attendanceViews,
   ...pollViews,
   ...agendaViews,
+  ...opinionViews,
   ...consensusViews,
 } as const;
 

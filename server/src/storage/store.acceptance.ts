@@ -6,6 +6,7 @@ import { consensusStoreAcceptance } from '../features/consensus/store.acceptance
 import { councilStoreAcceptance } from '../features/councils/store.acceptance.ts';
 import { joinCodeAcceptance } from '../features/meetings/join-codes.acceptance.ts';
 import { closedMeetingStoreAcceptance, meetingStoreAcceptance } from '../features/meetings/store.acceptance.ts';
+import { opinionStoreAcceptance } from '../features/opinions/store.acceptance.ts';
 import { pollStoreAcceptance } from '../features/polls/store.acceptance.ts';
 import type { StoreCase } from './acceptance-context.ts';
 import { deadlineAcceptance } from './deadlines.acceptance.ts';
@@ -34,6 +35,7 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
     attendanceStoreAcceptance(t);
     pollStoreAcceptance(t);
     agendaStoreAcceptance(t);
+    opinionStoreAcceptance(t);
     consensusStoreAcceptance(t);
     sessionStoreAcceptance(t);
     closedMeetingStoreAcceptance(t);

@@ -4,6 +4,7 @@ import { SessionStore } from '../features/auth/store.ts';
 import { ConsensusStore } from '../features/consensus/store.ts';
 import { CouncilStore } from '../features/councils/store.ts';
 import { MeetingStore } from '../features/meetings/store.ts';
+import { OpinionStore } from '../features/opinions/store.ts';
 import { PollStore } from '../features/polls/store.ts';
 import { YjsStore } from '../features/agenda/yjs/store.ts';
 import { DeadlineStore } from './deadlines.ts';
@@ -25,6 +26,7 @@ export interface Store {
   polls: PollStore;
   attendance: AttendanceStore;
   agenda: AgendaStore;
+  opinions: OpinionStore;
   consensus: ConsensusStore;
   deadlines: DeadlineStore;
   /** The agenda and notes documents' updates and snapshots (features/agenda/yjs/). */
@@ -43,6 +45,7 @@ export function createStore(database: Database): Store {
     polls: new PollStore(database.db),
     attendance: new AttendanceStore(database.db),
     agenda: new AgendaStore(database.db),
+    opinions: new OpinionStore(database.db),
     consensus: new ConsensusStore(database.db),
     deadlines: new DeadlineStore(database.db),
     yjs: new YjsStore(database.db),

@@ -56,6 +56,8 @@ describe('consensus checks', () => {
     expect(c.council.members.find((m: { name: string }) => m.name === '王主任')?.groupId).toBe(groups[0]!.id);
     for (const p of people) p.s = await setup.open(p.client, meetingId);
     fac = people[1]!.s!;
+    // A live meeting: its threads are open for the blocks' reasons (opinions, issue 11).
+    expect(await emit(fac.s, 'meeting:transition', { meetingId, to: 'live' })).toMatchObject({ ok: true });
   }, 60_000);
   afterAll(async () => {
     await setup?.dispose();
@@ -183,6 +185,14 @@ describe('consensus checks', () => {
     expect(blocked.figures.state.reached).toBe(false);
     expect(blocked.figures.state.criteria[0]).toEqual({ kind: 'no_block', met: false, blocks: 1 });
     expect(blocked.statements[0]).toMatchObject({ name: '周物业', kind: 'block', text: '停放区会挡住消防通道', round: 1 });
+    // The reason is in the item's thread under the member's name, posted once.
+    const { db } = setup.app.services.store;
+    const posted = await db.execute(
+      sql`select thread, stance, text, author_name from opinions where meeting_id = ${meetingId} and text = ${'停放区会挡住消防通道'}`,
+    );
+    expect((posted as unknown as { rows: unknown[] }).rows).toEqual([
+      { thread: expect.stringContaining('item-1'), stance: 'oppose', text: '停放区会挡住消防通道', author_name: '周物业' },
+    ]);
 
     expect(await emit(fac.s, 'consensus:record', { checkId })).toMatchObject({ ok: true, data: { round: 1 } });
     expect(await emit(fac.s, 'consensus:amend', { checkId, proposal: '在小区东门增设非机动车停放区，避开消防通道。' })).toMatchObject({
@@ -212,7 +222,6 @@ describe('consensus checks', () => {
     ]);
     expect(closed.figures.participants).toBe(8);
     // Anonymous: the link between people and positions is gone; the aggregates stay.
-    const { db } = setup.app.services.store;
     const rows = await db.execute(sql`select count(*)::int as n from consensus_positions where check_id = ${checkId}`);
     expect((rows as unknown as { rows: { n: number }[] }).rows[0]!.n).toBe(0);
     expect(await emit(zhou.s, 'consensus:mine', { checkId })).toMatchObject({ ok: true, data: { level: null } });

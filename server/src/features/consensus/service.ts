@@ -27,6 +27,29 @@ async function refuseClosedMeeting(services: Services, meetingId: MeetingId): Pr
   if (meeting.state === 'closed') throw new AppError('meeting_closed');
 }
 
+/**
+ * A block's reason or a reservation goes to the item's thread under the member's name
+ * (services.opinions, issue 11), once: the statement's id is the opinion's client key, so a
+ * retry posts nothing twice. It is already on the check's record; if the thread refuses it
+ * (a draft meeting's threads are closed, a rate limit), it stays there unposted and the
+ * position still stands. The text is never logged.
+ */
+async function postToThread(
+  services: Services,
+  statementId: string,
+  post: { meetingId: MeetingId; itemId: string; memberId: MemberId; stance: 'oppose' | 'concern'; text: string },
+): Promise<void> {
+  try {
+    await services.opinions.postAsMember({ ...post, clientKey: statementId });
+    await services.store.consensus.markPosted([statementId]);
+  } catch (err) {
+    services.log.warn('consensus statement not posted to the thread', {
+      code: (err as { code?: string }).code ?? 'internal',
+      checkStatement: statementId,
+    });
+  }
+}
+
 const membersPresent = async (services: Services, meetingId: MeetingId) => (await recordedAttendance(services.store, meetingId)).quorum.present;
 
 /**
@@ -64,7 +87,7 @@ export const consensus = {
     if (b.level === 1 && b.reason !== undefined) throw new AppError('invalid_input', 'a reservation goes with levels 2-4');
     const participant = principal.kind === 'member' ? `m:${principal.memberId}` : `r:${principal.residentId}`;
     const groupKey = principal.kind === 'member' ? await services.store.consensus.memberGroup(principal.memberId) : RESIDENTS_KEY;
-    const status = await services.store.consensus.setPosition({
+    const { status, statementId } = await services.store.consensus.setPosition({
       checkId: b.checkId,
       participant,
       groupKey,
@@ -75,6 +98,14 @@ export const consensus = {
         : {}),
     });
     if (status !== 'unchanged') services.live.invalidate(meetingId, 'consensus');
+    if (statementId && b.reason !== undefined && principal.kind === 'member')
+      await postToThread(services, statementId, {
+        meetingId,
+        itemId: (await services.store.consensus.get(b.checkId)).itemId,
+        memberId: principal.memberId,
+        stance: b.level === CONSENSUS_BLOCK ? 'oppose' : 'concern',
+        text: b.reason,
+      });
     return status;
   },
 

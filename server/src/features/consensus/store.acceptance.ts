@@ -25,8 +25,8 @@ export function consensusStoreAcceptance(t: StoreCase): void {
       createdBy: t.adminId,
     });
     const k = randomUUID();
-    const set = (participant: string, groupKey: string, level: number, idempotencyKey = randomUUID()) =>
-      t.store.consensus.setPosition({ checkId, participant, groupKey, level, idempotencyKey });
+    const set = async (participant: string, groupKey: string, level: number, idempotencyKey = randomUUID()) =>
+      (await t.store.consensus.setPosition({ checkId, participant, groupKey, level, idempotencyKey })).status;
     expect(await set('m:a', groupA!, 1, k)).toBe('recorded');
     expect(await set('m:a', groupA!, 1, k)).toBe('unchanged');
     expect(await set('m:a', groupA!, 2)).toBe('changed');

@@ -114,14 +114,14 @@ export class ConsensusStore {
     level: number;
     idempotencyKey: string;
     statement?: { memberId: MemberId; kind: 'block' | 'reservation'; text: string };
-  }): Promise<'recorded' | 'unchanged' | 'changed'> {
+  }): Promise<{ status: 'recorded' | 'unchanged' | 'changed'; statementId: string | null }> {
     return this.db.transaction(async (tx) => {
       const check = await this.lockOpen(tx, input.checkId, 'share');
       const [before] = await tx
         .select()
         .from(consensusPositions)
         .where(and(eq(consensusPositions.checkId, input.checkId), eq(consensusPositions.participant, input.participant)));
-      if (before && before.idempotencyKey === input.idempotencyKey) return 'unchanged';
+      if (before && before.idempotencyKey === input.idempotencyKey) return { status: 'unchanged', statementId: null };
       await tx
         .insert(consensusPositions)
         .values({
@@ -135,16 +135,17 @@ export class ConsensusStore {
           target: [consensusPositions.checkId, consensusPositions.participant],
           set: { level: input.level, groupKey: input.groupKey, idempotencyKey: input.idempotencyKey },
         });
+      const statementId = input.statement ? randomUUID() : null;
       if (input.statement)
         await tx.insert(consensusStatements).values({
-          id: randomUUID(),
+          id: statementId!,
           checkId: input.checkId,
           memberId: input.statement.memberId,
           kind: input.statement.kind,
           text: input.statement.text,
           round: check.round,
         });
-      return before ? 'changed' : 'recorded';
+      return { status: before ? 'changed' : 'recorded', statementId };
     });
   }
 
