@@ -273,6 +273,7 @@ export const CONSENSUS_LIMITS = {
 
 export * from './limits.ts';
 export * from './agenda-doc.ts';
+
 // ---- agenda (issue 10) ----
 
 // AGENDA_ITEM_KINDS (an item's kind, 通报 / 讨论 / 表决) is the agenda document's `kind`: agenda-doc.ts, re-exported above.
@@ -288,12 +289,8 @@ export const PROPOSAL_STATES = ['pending', 'accepted', 'declined'] as const;
 
 /** Limits of the agenda's server-side state and of proposals (the document's own limits: limits.ts). */
 export const AGENDA_LIMITS = {
-  /** An item's id as the agenda document holds it (a view key is at most 64 characters). */
-  itemIdChars: 64,
   proposalTitleChars: 200,
   proposalDetailsChars: 2_000,
-  /** A planned duration: up to a long day. */
-  maxMinutes: 600,
   declineReasonChars: 500,
   /** Pending proposals one member may have in one meeting. */
   pendingProposalsPerMember: 20,

@@ -19,7 +19,7 @@ import { OpinionService } from './opinions/service.ts';
 import { pollsFeature } from './polls/feature.ts';
 import { agendaFeature } from './agenda/feature.ts';
 import { AgendaService } from './agenda/service.ts';
-import { noDocuments } from './agenda/docs.ts';
+import { hubDocs } from './agenda/hub-docs.ts';
 
 /**
  * Every feature of this server, registered once. A new feature is a folder under features/ and
@@ -49,12 +49,13 @@ export function featureServices(
   fanout: Fanout,
   config: Pick<Config, 'OPINION_POSTS_PER_MINUTE' | 'OPINION_SECONDS_PER_MINUTE'>,
 ): Pick<Services, 'votes' | 'attendance' | 'docs' | 'agenda' | 'opinions'> {
+  // Its sweeps and relay start with the yjs feature's start hook (agenda/yjs/feature.ts).
+  const docs = new YjsDocs(store.yjs, fanout, log, { headCheckMs: fanout.relaysToOtherInstances ? 5_000 : 0 });
   return {
     votes: new VoteService(store, live),
     attendance: new AttendanceTracker(store, log),
-    // Its sweeps and relay start with the yjs feature's start hook (agenda/yjs/feature.ts).
-    docs: new YjsDocs(store.yjs, fanout, log, { headCheckMs: fanout.relaysToOtherInstances ? 5_000 : 0 }),
-    agenda: new AgendaService(store, live, noDocuments, log),
+    docs,
+    agenda: new AgendaService(store, live, hubDocs(docs), log),
     opinions: new OpinionService(store, live, (name, limit) => fanout.limiter(name, limit), {
       posts: config.OPINION_POSTS_PER_MINUTE,
       seconds: config.OPINION_SECONDS_PER_MINUTE,
