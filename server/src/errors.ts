@@ -60,6 +60,12 @@ const STATUS: Record<ErrorCode, number> = {
   not_hidden: 409,
   anonymous_not_allowed: 403,
   not_a_resident: 400,
+  check_closed: 409,
+  invalid_level: 400,
+  resident_block: 403,
+  reason_required: 400,
+  check_not_closed: 409,
+  consensus_reached: 409,
 };
 
 /** A failure the client is told about by code. Anything else is a bug and becomes `internal`. */

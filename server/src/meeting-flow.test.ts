@@ -155,6 +155,7 @@ describe('a live meeting on the embedded default', () => {
     const joined = await emit(s, 'meeting:join', { meetingId: m.id });
     expect(joined.ok && joined.data.views.map((v) => v.kind).sort()).toEqual([
       'agenda',
+      'consensus',
       'meeting',
       'moderation',
       'opinions',

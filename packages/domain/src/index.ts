@@ -9,3 +9,4 @@ export * from './attendance.ts';
 export * from './floor/index.ts';
 export * from './agenda/index.ts';
 export * from './opinions/index.ts';
+export * from './consensus/index.ts';

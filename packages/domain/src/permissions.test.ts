@@ -36,9 +36,9 @@ describe('permissions', () => {
     for (const r of ROLES) for (const a of ACTIONS) expect(can(member(r, Y), a, here)).toBe(false);
   });
 
-  it('lets a resident view, vote, post opinions and ask for the floor only in the meeting they joined, and do nothing else', () => {
-    // Whether residents may speak in this meeting is the meeting's setting, checked by the floor feature.
-    const allowed = ['meeting.view', 'ballot.cast', 'opinion.post', 'floor.ask'];
+  it('lets a resident view, vote, post opinions, ask for the floor and take a consensus position only in the meeting they joined, and do nothing else', () => {
+    // Whether residents may speak, or take part in a check, is the meeting's or the check's setting, checked by those features.
+    const allowed = ['meeting.view', 'ballot.cast', 'opinion.post', 'floor.ask', 'consensus.take'];
     for (const a of allowed) expect(can(resident, a as (typeof ACTIONS)[number], here)).toBe(true);
     expect(can(resident, 'meeting.view', { councilId: X, meetingId: N })).toBe(false);
     expect(can(resident, 'opinion.post', { councilId: X, meetingId: N })).toBe(false);
@@ -62,6 +62,15 @@ describe('permissions', () => {
     expect(can(resident, 'opinion.moderate', here)).toBe(false);
     expect(can(resident, 'opinion.log', here)).toBe(false);
     for (const r of ROLES) for (const a of ['opinion.post', 'opinion.log'] as const) expect(can(member(r), a, here)).toBe(true);
+  });
+
+  it('lets facilitator and admin run consensus checks, and every member and resident take part', () => {
+    expect(can(member('facilitator'), 'consensus.run', here)).toBe(true);
+    expect(can(member('admin'), 'consensus.run', here)).toBe(true);
+    expect(can(member('secretary'), 'consensus.run', here)).toBe(false);
+    expect(can(member('member'), 'consensus.run', here)).toBe(false);
+    for (const r of ROLES) expect(can(member(r), 'consensus.take', here)).toBe(true);
+    expect(can(resident, 'consensus.run', here)).toBe(false);
   });
 
   it('lets every member of the council view it, its meetings, and vote', () => {

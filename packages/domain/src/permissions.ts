@@ -30,7 +30,10 @@ export type Action =
   | 'opinion.log' // read the meeting's moderation log (every council member)
   // The floor (issue 11): residents only when the facilitator allows it in the meeting (checked by the feature)
   | 'floor.ask' // raise and lower one's own hand
-  | 'floor.run'; // run the speaker queue: call, reorder, remove, add people in the room, close the list, the meeting's time limits
+  | 'floor.run' // run the speaker queue: call, reorder, remove, add people in the room, close the list, the meeting's time limits
+  // Consensus (issue 12)
+  | 'consensus.run' // open, record, amend, advance, close consensus checks; turn one into a motion poll
+  | 'consensus.take'; // hold a position in a consensus check (residents: only if the check includes them)
 
 /** Every action a principal can ever be granted, for tests and for the web's menus. */
 export const ACTIONS: readonly Action[] = [
@@ -51,10 +54,21 @@ export const ACTIONS: readonly Action[] = [
   'opinion.log',
   'floor.ask',
   'floor.run',
+  'consensus.run',
+  'consensus.take',
 ];
 
 // Proposing an item is open to every member (the web offers it to those who cannot edit the agenda).
-const EVERY_MEMBER: readonly Action[] = ['council.view', 'meeting.view', 'ballot.cast', 'agenda.propose', 'opinion.post', 'opinion.log', 'floor.ask'];
+const EVERY_MEMBER: readonly Action[] = [
+  'council.view',
+  'meeting.view',
+  'ballot.cast',
+  'agenda.propose',
+  'opinion.post',
+  'opinion.log',
+  'floor.ask',
+  'consensus.take',
+];
 
 const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
   admin: [
@@ -69,6 +83,7 @@ const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
     'agenda.edit',
     'opinion.moderate',
     'floor.run',
+    'consensus.run',
   ],
   facilitator: [
     ...EVERY_MEMBER,
@@ -81,6 +96,7 @@ const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
     'agenda.edit',
     'opinion.moderate',
     'floor.run',
+    'consensus.run',
   ],
   // The secretary keeps the record: attendance, votes, the agenda and notes, but not the meeting's life cycle nor the room's pace; and moderates threads.
   secretary: [...EVERY_MEMBER, 'attendance.mark', 'poll.run', 'agenda.edit', 'opinion.moderate'],
@@ -88,7 +104,7 @@ const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
 };
 
 /** A resident may follow, vote and post opinions in the meeting they joined, nothing else. */
-const RESIDENT_ACTIONS: readonly Action[] = ['meeting.view', 'ballot.cast', 'opinion.post', 'floor.ask'];
+const RESIDENT_ACTIONS: readonly Action[] = ['meeting.view', 'ballot.cast', 'opinion.post', 'floor.ask', 'consensus.take'];
 
 export interface Target {
   councilId: CouncilId;

@@ -77,6 +77,13 @@ export const ERROR_CODES = [
   'not_hidden',
   'anonymous_not_allowed', // the facilitator has not allowed residents to post anonymously
   'not_a_resident', // only a resident session can be muted or verified as a household
+  // Consensus checks (issue 12)
+  'check_closed', // a position, round or amendment for a closed consensus check
+  'invalid_level', // a position outside the gradient 1-5
+  'resident_block', // residents take part as advisory: they cannot block (level 5)
+  'reason_required', // a block (level 5) must come with a reason
+  'check_not_closed', // a motion poll is made from a closed check that did not reach consensus
+  'consensus_reached', // a check that reached consensus is not turned into a motion poll
 ] as const;
 type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -256,6 +263,34 @@ export const FLOOR_LIMITS = {
   guestNameChars: 40,
   /** The speaker's cue: this many seconds left. */
   warnSeconds: 30,
+} as const;
+
+// ---- consensus (issue 12) ----
+
+/**
+ * The five-step gradient of agreement, as levels 1-5: 1 完全赞同 wholehearted support, 2 赞同但有保留
+ * support with reservations, 3 不反对 can live with it (stand aside), 4 不赞同 disagree, 5 反对 block
+ * (members only, with a reason). Levels 1-3 count as agreement for the council's rule.
+ */
+export const CONSENSUS_LEVELS = [1, 2, 3, 4, 5] as const;
+export const CONSENSUS_BLOCK = 5;
+/** The highest level that counts as agreement (1-3). */
+export const CONSENSUS_AGREE_MAX = 3;
+export const CONSENSUS_CHECK_STATES = ['open', 'closed'] as const;
+/**
+ * The council's rule, by default: no block; >= 75% of participating members at 1-3; in every
+ * stakeholder group with participants >= 50% at 1-3; >= 50% of the members present take part.
+ * Groups with fewer than `suppressBelow` participants show only how many took part (never below 3).
+ */
+export const CONSENSUS_RULE_DEFAULTS = { agreePercent: 75, groupPercent: 50, participationPercent: 50, suppressBelow: 3 } as const;
+export const CONSENSUS_LIMITS = {
+  proposalChars: 2000,
+  /** A block's reason, a reservation. */
+  statementChars: 500,
+  minSuppressBelow: 3,
+  maxSuppressBelow: 50,
+  /** Rounds of one check. */
+  maxRounds: 50,
 } as const;
 
 // ---- agenda documents (Yjs, issue 10) ----

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { BUILTIN_GROUPS, QUORUM_LIMITS, ROLES, TEXT_LIMITS } from './constants.ts';
 import { CouncilId, GroupId, MemberId } from './ids.ts';
 import { Line } from './text.ts';
+import { ConsensusRule } from './consensus.ts';
 
 /** Built-in stakeholder groups from the source essay (BUILTIN_GROUPS); the UI translates them by key. */
 export const BuiltinGroup = z.enum(BUILTIN_GROUPS);
@@ -48,6 +49,8 @@ export const Council = z.object({
   quorum: Quorum,
   groups: z.array(Group),
   members: z.array(Member),
+  /** When a consensus check has reached consensus (issue 12); the defaults until the council sets one. */
+  consensusRule: ConsensusRule,
 });
 export type Council = z.infer<typeof Council>;
 
@@ -64,7 +67,7 @@ export type SetupBody = z.infer<typeof SetupBody>;
 export const SetupStatus = z.object({ needed: z.boolean() });
 export type SetupStatus = z.infer<typeof SetupStatus>;
 
-export const UpdateCouncilBody = z.object({ name: Name.optional(), quorum: Quorum.optional() });
+export const UpdateCouncilBody = z.object({ name: Name.optional(), quorum: Quorum.optional(), consensusRule: ConsensusRule.optional() });
 export type UpdateCouncilBody = z.infer<typeof UpdateCouncilBody>;
 
 export const CreateGroupBody = z.object({ name: Name });

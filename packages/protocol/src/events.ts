@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { agendaEvents, agendaResults, agendaServerEvents } from './agenda.ts';
 import { attendanceEvents, attendanceResults } from './attendance.ts';
+import { consensusEvents, consensusResults } from './consensus.ts';
 import type { Result } from './errors.ts';
 import { floorEvents, floorResults } from './floor.ts';
 import { MeetingId } from './ids.ts';
@@ -41,6 +42,7 @@ export const ClientEvents = {
   ...floorEvents,
   ...agendaEvents,
   ...opinionEvents,
+  ...consensusEvents,
 } as const;
 
 export type ClientEventName = keyof typeof ClientEvents;
@@ -55,6 +57,7 @@ export const ClientResults = {
   ...floorResults,
   ...agendaResults,
   ...opinionResults,
+  ...consensusResults,
 } as const satisfies Record<ClientEventName, z.ZodTypeAny>;
 export type ClientResults = { [E in ClientEventName]: z.infer<(typeof ClientResults)[E]> };
 

@@ -18,6 +18,7 @@ export * from './polls.ts';
 export * from './floor.ts';
 export * from './agenda.ts';
 export * from './opinions.ts';
+export * from './consensus.ts';
 export * from './view-snapshot.ts';
 export * from './views.ts';
 export * from './events.ts';

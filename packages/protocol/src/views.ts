@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { agendaViews } from './agenda.ts';
 import { attendanceViews } from './attendance.ts';
 import { floorViews } from './floor.ts';
+import { consensusViews } from './consensus.ts';
 import { meetingViews } from './meetings.ts';
 import { opinionViews } from './opinions.ts';
 import { pollViews } from './polls.ts';
@@ -19,6 +20,7 @@ export const ViewPayloads = {
   ...floorViews,
   ...agendaViews,
   ...opinionViews,
+  ...consensusViews,
 } as const;
 
 type Kinds = keyof typeof ViewPayloads;

@@ -11,6 +11,7 @@ import { YjsDocs } from './agenda/yjs/doc-hub.ts';
 import { yjsFeature } from './agenda/yjs/feature.ts';
 import { VoteService } from './polls/vote-service.ts';
 import { authFeature } from './auth/feature.ts';
+import { consensusFeature } from './consensus/feature.ts';
 import { councilsFeature } from './councils/feature.ts';
 import { meetingsFeature } from './meetings/feature.ts';
 import { opinionsFeature } from './opinions/feature.ts';
@@ -36,6 +37,7 @@ export const FEATURES: readonly Feature[] = [
   agendaFeature,
   opinionsFeature,
   floorFeature,
+  consensusFeature,
 ];
 
 /**

@@ -16,7 +16,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import type { Quorum } from '@yishi/protocol';
+import type { ConsensusRule, Quorum } from '@yishi/protocol';
 
 /** The one SQL schema, for PGlite and PostgreSQL alike. Migrations: `pnpm --filter @yishi/server db:generate`. */
 
@@ -29,6 +29,8 @@ export const councils = pgTable('councils', {
   id: uuid('id').primaryKey(),
   name: text('name').notNull(),
   quorum: jsonb('quorum').$type<Quorum>().notNull(),
+  /** When a consensus check has reached consensus; null: the defaults (CONSENSUS_RULE_DEFAULTS). */
+  consensusRule: jsonb('consensus_rule').$type<ConsensusRule>(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -634,4 +636,108 @@ export const floorRequests = pgTable(
       .on(t.meetingId)
       .where(sql`state = 'speaking'`),
   ],
+);
+
+// ---- Consensus checks (issue 12) ----
+
+/**
+ * A consensus check on an agenda item: the proposal's current text and version, the council's
+ * rule frozen at opening, the current round. The outcome (reached or not, the final figures per
+ * group and the proposal text) is written on close.
+ */
+export const consensusChecks = pgTable(
+  'consensus_checks',
+  {
+    id: uuid('id').primaryKey(),
+    meetingId: uuid('meeting_id')
+      .notNull()
+      .references(() => meetings.id),
+    itemId: text('item_id').notNull(),
+    state: text('state').notNull(),
+    named: boolean('named').notNull(),
+    residents: boolean('residents').notNull(),
+    rule: jsonb('rule').$type<ConsensusRule>().notNull(),
+    round: integer('round').notNull().default(1),
+    proposalVersion: integer('proposal_version').notNull().default(1),
+    createdBy: uuid('created_by').references(() => members.id),
+    openedAt: timestamp('opened_at', { withTimezone: true }).notNull().defaultNow(),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    /** On close: { reached, text, aggregate } (aggregate: counts per group, residents, members present). */
+    outcome: jsonb('outcome'),
+    pollId: uuid('poll_id').references(() => polls.id),
+  },
+  (t) => [index('consensus_checks_meeting_idx').on(t.meetingId)],
+);
+
+/** Every version of a check's proposal (the first one included), never changed once written. */
+export const consensusProposals = pgTable(
+  'consensus_proposals',
+  {
+    checkId: uuid('check_id')
+      .notNull()
+      .references(() => consensusChecks.id),
+    version: integer('version').notNull(),
+    text: text('text').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.checkId, t.version] })],
+);
+
+/**
+ * Each participant's current position while a check is open (m:<member id> or r:<resident id>),
+ * with the group it counts in ('residents' for residents). An anonymous check's rows are deleted
+ * on close: only the aggregates of its rounds and outcome remain. A named check keeps them.
+ * The idempotency key of the last change makes its retry harmless.
+ */
+export const consensusPositions = pgTable(
+  'consensus_positions',
+  {
+    checkId: uuid('check_id')
+      .notNull()
+      .references(() => consensusChecks.id),
+    participant: text('participant').notNull(),
+    groupKey: text('group_key').notNull(),
+    level: integer('level').notNull(),
+    idempotencyKey: uuid('idempotency_key').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.checkId, t.participant] })],
+);
+
+/** A round's figures, frozen when recorded: counts per group and for residents, never who. */
+export const consensusRounds = pgTable(
+  'consensus_rounds',
+  {
+    checkId: uuid('check_id')
+      .notNull()
+      .references(() => consensusChecks.id),
+    round: integer('round').notNull(),
+    proposalVersion: integer('proposal_version').notNull(),
+    aggregate: jsonb('aggregate').notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.checkId, t.round] })],
+);
+
+/**
+ * Block reasons and reservations, under the member's name: they are posted to the item's thread
+ * (opinions, issue 11) and are public by design. Kept here until the opinions service takes them
+ * (posted_at set once it has).
+ */
+export const consensusStatements = pgTable(
+  'consensus_statements',
+  {
+    id: uuid('id').primaryKey(),
+    checkId: uuid('check_id')
+      .notNull()
+      .references(() => consensusChecks.id),
+    memberId: uuid('member_id')
+      .notNull()
+      .references(() => members.id),
+    kind: text('kind').notNull(),
+    text: text('text').notNull(),
+    round: integer('round').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    postedAt: timestamp('posted_at', { withTimezone: true }),
+  },
+  (t) => [index('consensus_statements_check_idx').on(t.checkId)],
 );

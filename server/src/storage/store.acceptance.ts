@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { agendaStoreAcceptance } from '../features/agenda/store.acceptance.ts';
 import { attendanceStoreAcceptance } from '../features/attendance/store.acceptance.ts';
 import { sessionStoreAcceptance } from '../features/auth/store.acceptance.ts';
+import { consensusStoreAcceptance } from '../features/consensus/store.acceptance.ts';
 import { councilStoreAcceptance } from '../features/councils/store.acceptance.ts';
 import { joinCodeAcceptance } from '../features/meetings/join-codes.acceptance.ts';
 import { closedMeetingStoreAcceptance, meetingStoreAcceptance } from '../features/meetings/store.acceptance.ts';
@@ -38,6 +39,7 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
     floorStoreAcceptance(t);
     agendaStoreAcceptance(t);
     opinionStoreAcceptance(t);
+    consensusStoreAcceptance(t);
     sessionStoreAcceptance(t);
     closedMeetingStoreAcceptance(t);
     deadlineAcceptance(() => t);

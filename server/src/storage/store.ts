@@ -1,6 +1,7 @@
 import { AgendaStore } from '../features/agenda/store.ts';
 import { AttendanceStore } from '../features/attendance/store.ts';
 import { SessionStore } from '../features/auth/store.ts';
+import { ConsensusStore } from '../features/consensus/store.ts';
 import { CouncilStore } from '../features/councils/store.ts';
 import { MeetingStore } from '../features/meetings/store.ts';
 import { OpinionStore } from '../features/opinions/store.ts';
@@ -28,6 +29,7 @@ export interface Store {
   floor: FloorStore;
   agenda: AgendaStore;
   opinions: OpinionStore;
+  consensus: ConsensusStore;
   deadlines: DeadlineStore;
   /** The agenda and notes documents' updates and snapshots (features/agenda/yjs/). */
   yjs: YjsStore;
@@ -47,6 +49,7 @@ export function createStore(database: Database): Store {
     floor: new FloorStore(database.db),
     agenda: new AgendaStore(database.db),
     opinions: new OpinionStore(database.db),
+    consensus: new ConsensusStore(database.db),
     deadlines: new DeadlineStore(database.db),
     yjs: new YjsStore(database.db),
     viewVersions: new ViewVersions(database.db),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, count, eq } from 'drizzle-orm';
-import { DEFAULT_GROUPS } from '@yishi/domain';
+import { DEFAULT_GROUPS, normaliseRule } from '@yishi/domain';
 import type {
   BuiltinGroup,
   Council,
@@ -84,6 +84,7 @@ export class CouncilStore {
       id: c.id as CouncilId,
       name: c.name,
       quorum: c.quorum,
+      consensusRule: normaliseRule(c.consensusRule),
       groups: gs.map((g): Group => ({
         id: g.id as GroupId,
         name: g.name,
@@ -95,10 +96,14 @@ export class CouncilStore {
   }
 
   async update(councilId: CouncilId, body: UpdateCouncilBody): Promise<void> {
-    if (body.name === undefined && body.quorum === undefined) return;
+    if (body.name === undefined && body.quorum === undefined && body.consensusRule === undefined) return;
     await this.db
       .update(councils)
-      .set({ ...(body.name !== undefined ? { name: body.name } : {}), ...(body.quorum ? { quorum: body.quorum } : {}) })
+      .set({
+        ...(body.name !== undefined ? { name: body.name } : {}),
+        ...(body.quorum ? { quorum: body.quorum } : {}),
+        ...(body.consensusRule ? { consensusRule: body.consensusRule } : {}),
+      })
       .where(eq(councils.id, councilId));
   }
 

@@ -1,0 +1,179 @@
+import type { Principal, Target } from '@yishi/domain';
+import { isConsensusLevel } from '@yishi/domain';
+import type { ClientPayload, ConsensusCheckId, MeetingId, MemberId, Poll } from '@yishi/protocol';
+import { CONSENSUS_BLOCK, POLL_LIMITS } from '@yishi/protocol/constants';
+import { BoundedMap } from '../../bounded-map.ts';
+import { AppError } from '../../errors.ts';
+import type { Services } from '../../services.ts';
+import { recordedAttendance } from '../attendance/tracker.ts';
+import { RESIDENTS_KEY } from './store.ts';
+
+type CheckTarget = Target & { meetingId: MeetingId; residents: boolean };
+
+/** A check's council, meeting and whether it includes residents never change: kept so a position costs no query to authorise. */
+const targets = new BoundedMap<string, CheckTarget>(10_000);
+
+export async function checkTarget(services: Services, checkId: ConsensusCheckId): Promise<CheckTarget> {
+  const known = targets.get(checkId);
+  if (known) return known;
+  const c = await services.store.consensus.get(checkId);
+  const target = { councilId: c.councilId as Target['councilId'], meetingId: c.meetingId as MeetingId, residents: c.residents };
+  targets.set(checkId, target);
+  return target;
+}
+
+async function refuseClosedMeeting(services: Services, meetingId: MeetingId): Promise<void> {
+  const meeting = await services.store.meetings.get(meetingId);
+  if (meeting.state === 'closed') throw new AppError('meeting_closed');
+}
+
+/**
+ * A block's reason or a reservation goes to the item's thread under the member's name
+ * (services.opinions, issue 11), once: the statement's id is the opinion's client key, so a
+ * retry posts nothing twice. It is already on the check's record; if the thread refuses it
+ * (a draft meeting's threads are closed, a rate limit), it stays there unposted and the
+ * position still stands. The text is never logged.
+ */
+async function postToThread(
+  services: Services,
+  statementId: string,
+  post: { meetingId: MeetingId; itemId: string; memberId: MemberId; stance: 'oppose' | 'concern'; text: string },
+): Promise<void> {
+  try {
+    await services.opinions.postAsMember({ ...post, clientKey: statementId });
+    await services.store.consensus.markPosted([statementId]);
+  } catch (err) {
+    services.log.warn('consensus statement not posted to the thread', {
+      code: (err as { code?: string }).code ?? 'internal',
+      checkStatement: statementId,
+    });
+  }
+}
+
+const membersPresent = async (services: Services, meetingId: MeetingId) => (await recordedAttendance(services.store, meetingId)).quorum.present;
+
+/**
+ * Consensus checks (issue 12): every write is committed before it is acknowledged, then the
+ * meeting's `consensus` view is invalidated (coalesced like tallies). Positions are never logged.
+ */
+export const consensus = {
+  async open(services: Services, by: MemberId, b: ClientPayload<'consensus:open'>): Promise<ConsensusCheckId> {
+    await refuseClosedMeeting(services, b.meetingId);
+    const meeting = await services.store.meetings.get(b.meetingId);
+    const council = await services.store.councils.get(meeting.councilId);
+    const checkId = await services.store.consensus.open({ ...b, rule: council.consensusRule, createdBy: by });
+    services.live.invalidate(b.meetingId, 'consensus');
+    return checkId;
+  },
+
+  /**
+   * One participant's position. Refused: a level off the gradient (invalid_level), a block from a
+   * resident (resident_block) or without a reason (reason_required), a statement with level 1
+   * (invalid_input), a resident in a check that does not include residents (not_eligible), a
+   * closed check (check_closed, by the store under the check's lock).
+   */
+  async position(services: Services, principal: Principal, b: ClientPayload<'consensus:position'>): Promise<'recorded' | 'unchanged' | 'changed'> {
+    if (!isConsensusLevel(b.level)) throw new AppError('invalid_level');
+    const check = await checkTarget(services, b.checkId);
+    const { meetingId } = check;
+    // A closed meeting's record is frozen (the meeting view is cached: no query per position).
+    if ((await services.live.recent(meetingId, 'meeting')).data.state === 'closed') throw new AppError('meeting_closed');
+    if (principal.kind === 'resident') {
+      if (!check.residents) throw new AppError('not_eligible', 'this check is for members only');
+      if (b.level === CONSENSUS_BLOCK) throw new AppError('resident_block');
+      if (b.reason !== undefined) throw new AppError('invalid_input', 'residents post their view as an opinion');
+    }
+    if (b.level === CONSENSUS_BLOCK && b.reason === undefined) throw new AppError('reason_required');
+    if (b.level === 1 && b.reason !== undefined) throw new AppError('invalid_input', 'a reservation goes with levels 2-4');
+    const participant = principal.kind === 'member' ? `m:${principal.memberId}` : `r:${principal.residentId}`;
+    const groupKey = principal.kind === 'member' ? await services.store.consensus.memberGroup(principal.memberId) : RESIDENTS_KEY;
+    const { status, statementId } = await services.store.consensus.setPosition({
+      checkId: b.checkId,
+      participant,
+      groupKey,
+      level: b.level,
+      idempotencyKey: b.idempotencyKey,
+      ...(b.reason !== undefined && principal.kind === 'member'
+        ? { statement: { memberId: principal.memberId, kind: b.level === CONSENSUS_BLOCK ? 'block' : 'reservation', text: b.reason } }
+        : {}),
+    });
+    if (status !== 'unchanged') services.live.invalidate(meetingId, 'consensus');
+    if (statementId && b.reason !== undefined && principal.kind === 'member')
+      await postToThread(services, statementId, {
+        meetingId,
+        itemId: (await services.store.consensus.get(b.checkId)).itemId,
+        memberId: principal.memberId,
+        stance: b.level === CONSENSUS_BLOCK ? 'oppose' : 'concern',
+        text: b.reason,
+      });
+    return status;
+  },
+
+  async mine(services: Services, principal: Principal, checkId: ConsensusCheckId) {
+    const participant = principal.kind === 'member' ? `m:${principal.memberId}` : `r:${principal.residentId}`;
+    return services.store.consensus.mine(checkId, participant);
+  },
+
+  async record(services: Services, checkId: ConsensusCheckId): Promise<number> {
+    const { meetingId } = await checkTarget(services, checkId);
+    await refuseClosedMeeting(services, meetingId);
+    const round = await services.store.consensus.record(checkId, await membersPresent(services, meetingId));
+    services.live.invalidate(meetingId, 'consensus');
+    return round;
+  },
+
+  async amend(services: Services, checkId: ConsensusCheckId, text: string): Promise<number> {
+    const { meetingId } = await checkTarget(services, checkId);
+    await refuseClosedMeeting(services, meetingId);
+    const version = await services.store.consensus.amend(checkId, text);
+    services.live.invalidate(meetingId, 'consensus');
+    return version;
+  },
+
+  async next(services: Services, checkId: ConsensusCheckId, carryOver: boolean): Promise<number> {
+    const { meetingId } = await checkTarget(services, checkId);
+    await refuseClosedMeeting(services, meetingId);
+    const round = await services.store.consensus.next(checkId, carryOver, await membersPresent(services, meetingId));
+    services.live.invalidate(meetingId, 'consensus');
+    return round;
+  },
+
+  async close(services: Services, checkId: ConsensusCheckId): Promise<boolean> {
+    const { meetingId, councilId } = await checkTarget(services, checkId);
+    const council = await services.store.councils.get(councilId);
+    const outcome = await services.store.consensus.close(
+      checkId,
+      council.groups.map((g) => g.id),
+      await membersPresent(services, meetingId),
+    );
+    services.live.invalidate(meetingId, 'consensus');
+    return outcome.reached;
+  },
+
+  /** A closed check that did not reach consensus becomes a draft motion: members only, binding, secret, simple majority. */
+  async toPoll(services: Services, by: MemberId, checkId: ConsensusCheckId): Promise<Poll> {
+    const { meetingId } = await checkTarget(services, checkId);
+    const check = await services.store.consensus.get(checkId);
+    if (check.state !== 'closed') throw new AppError('check_not_closed');
+    const outcome = check.outcome as { reached: boolean; text: string };
+    if (outcome.reached) throw new AppError('consensus_reached');
+    if (check.pollId) throw new AppError('conflict', 'a poll was made from this check already');
+    const title = [...outcome.text.replace(/\s+/g, ' ').trim()].slice(0, POLL_LIMITS.titleChars).join('');
+    const poll = await services.votes.create(by, {
+      meetingId,
+      title,
+      kind: 'motion',
+      options: [],
+      eligibility: 'members',
+      secrecy: 'secret',
+      results: 'live',
+      rule: { quorum: { kind: 'none' }, threshold: { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'excluded' } },
+      residentAccess: 'voting_code',
+      closesAt: null,
+      agendaItemId: check.itemId,
+    });
+    await services.store.consensus.setPoll(checkId, poll.definition.id);
+    services.live.invalidate(meetingId, 'consensus');
+    return poll;
+  },
+};

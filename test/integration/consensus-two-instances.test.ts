@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConsensusCheck, ConsensusView, Result, ViewSnapshot } from '@yishi/protocol';
+import { ApiClient, connected, emit, type YishiClientSocket } from '../support/client.ts';
+import { setUpCouncil } from '../support/council.ts';
+import { waitFor } from '../support/ports.ts';
+import type { ServerProcess } from '../support/server-process.ts';
+import { startTwoInstances, type TwoInstances } from '../support/two-instances.ts';
+
+/**
+ * A participant's phone: a socket to one instance; when that instance dies it reconnects to the
+ * other and resends its unacknowledged position with the same idempotency key.
+ */
+class Participant {
+  socket!: YishiClientSocket;
+  view: ViewSnapshot | null = null;
+  /** The level of the last acknowledged change. */
+  acked: number | null = null;
+  /** Changes in flight when the connection dropped, sent again (same key) on the other instance. */
+  resent = 0;
+  constructor(
+    readonly api: ApiClient,
+    private bases: string[],
+    private readonly meetingId: string,
+  ) {}
+
+  async connect(): Promise<void> {
+    for (;;) {
+      const base = this.bases[0]!;
+      const s = this.api.socket({ base, origin: base });
+      s.io.opts.reconnection = false;
+      try {
+        await connected(s);
+      } catch {
+        s.close();
+        this.bases.push(this.bases.shift()!);
+        continue;
+      }
+      this.socket = s;
+      s.on('view', (v) => this.keep(v));
+      const r = await emit(s, 'meeting:join', { meetingId: this.meetingId });
+      if (r.ok) for (const v of r.data.views) this.keep(v);
+      return;
+    }
+  }
+
+  private keep(v: ViewSnapshot): void {
+    if (v.kind === 'consensus' && (!this.view || this.view.version < v.version)) this.view = v;
+  }
+
+  check(checkId: string): ConsensusCheck | undefined {
+    return (this.view?.data as ConsensusView | undefined)?.checks.find((c) => c.id === checkId);
+  }
+
+  /** Sets a position until acknowledged, across instance failures, with one key for every retry. */
+  async set(checkId: string, level: number): Promise<Result<{ status: string }>> {
+    const idempotencyKey = randomUUID();
+    for (;;) {
+      if (!this.socket.connected) {
+        this.socket.close();
+        this.bases.push(this.bases.shift()!);
+        await this.connect();
+      }
+      const r = await Promise.race([
+        emit(this.socket, 'consensus:position', { checkId, level, idempotencyKey }),
+        new Promise<null>((resolve) => this.socket.once('disconnect', () => resolve(null))),
+      ]);
+      if (r) {
+        if (r.ok) this.acked = level;
+        return r;
+      }
+      this.resent++;
+    }
+  }
+
+  close(): void {
+    this.socket?.close();
+  }
+}
+
+describe('consensus across two instances (Redis + PostgreSQL)', () => {
+  let servers: TwoInstances;
+  let a: ServerProcess;
+  let b: ServerProcess;
+  let meetingId: string;
+  let facilitator: YishiClientSocket;
+  const people: Participant[] = [];
+
+  beforeAll(async () => {
+    servers = await startTwoInstances({ AUTH_RATE_PER_MINUTE: '100000' });
+    ({ a, b } = servers);
+    const setup = await setUpCouncil(b.url, b.setupUrl!);
+    const m = await setup.facilitator.ok('POST', '/api/meetings', { title: '协商', startsAt: '2026-12-01T19:00:00+08:00', mode: 'online' });
+    meetingId = m.id;
+    facilitator = setup.facilitator.socket({ base: b.url });
+    await connected(facilitator);
+    await emit(facilitator, 'meeting:join', { meetingId });
+    await emit(facilitator, 'meeting:transition', { meetingId, to: 'live' });
+    // The council's member 张业主 on A, and 30 residents, half on each instance.
+    const member = new Participant(setup.member, [a.url, b.url], meetingId);
+    await member.connect();
+    people.push(member);
+    await Promise.all(
+      Array.from({ length: 30 }, async (_, i) => {
+        const base = i % 2 === 0 ? a.url : b.url;
+        const api = new ApiClient(base);
+        await api.ok('POST', '/api/join', { code: m.joinCode, displayName: `居民${i}` });
+        const p = new Participant(api, i % 2 === 0 ? [a.url, b.url] : [b.url, a.url], meetingId);
+        await p.connect();
+        people.push(p);
+      }),
+    );
+  }, 180_000);
+  afterAll(async () => {
+    for (const p of people) p.close();
+    facilitator?.close();
+    await servers?.stop();
+  });
+
+  it('positions on both instances; kill -9 of one loses no acknowledged position; the final aggregate equals the database', async () => {
+    const opened = await emit(facilitator, 'consensus:open', { meetingId, itemId: 'item-7', proposal: '增设非机动车停放区', residents: true });
+    if (!opened.ok) throw new Error(JSON.stringify(opened));
+    const { checkId } = opened.data;
+
+    // Random walks on the gradient (residents 1-4, the member 1-5 with a reason for a block).
+    const walk = async (p: Participant, steps: number) => {
+      let level = 1 + Math.floor(Math.random() * 4);
+      for (let s = 0; s < steps; s++) {
+        level = Math.min(4, Math.max(1, level + (Math.random() < 0.5 ? -1 : 1)));
+        const r = await p.set(checkId, level);
+        expect(r).toMatchObject({ ok: true });
+      }
+    };
+    await Promise.all(people.map((p) => walk(p, 3)));
+    // Everyone on both instances sees every participant within a second or so.
+    await waitFor(() => people.every((p) => p.check(checkId)?.figures.residents?.participants === 30), 10_000, 'both instances see 30 residents');
+
+    // Crash A in the middle of a burst: its participants reconnect to B and resend with the same key.
+    const burst = Promise.all(people.map((p) => walk(p, 20)));
+    await new Promise((r) => setTimeout(r, 150));
+    await a.crash();
+    await burst;
+    // The crash did land mid-burst: some changes were in flight and sent again to B.
+    expect(people.reduce((n, p) => n + p.resent, 0)).toBeGreaterThan(0);
+
+    const expected = [0, 0, 0, 0, 0];
+    for (const p of people.slice(1)) expected[p.acked! - 1]!++;
+    const rows = await servers.db.sql(
+      "SELECT level, count(*)::int AS n FROM consensus_positions WHERE check_id = $1 AND group_key = 'residents' GROUP BY level",
+      [checkId],
+    );
+    const inDb = [0, 0, 0, 0, 0];
+    for (const r of rows) inDb[(r.level as number) - 1] = r.n as number;
+    expect(inDb).toEqual(expected);
+    const [mine] = await servers.db.sql('SELECT level FROM consensus_positions WHERE check_id = $1 AND participant LIKE $2', [checkId, 'm:%']);
+    expect(mine!.level).toBe(people[0]!.acked);
+
+    // The live view converges to the database on the surviving instance.
+    await waitFor(
+      () => people.every((p) => JSON.stringify(p.check(checkId)?.figures.residents?.counts) === JSON.stringify(expected)),
+      10_000,
+      'every phone shows the committed figures',
+    );
+
+    const closed = await emit(facilitator, 'consensus:close', { checkId });
+    expect(closed).toMatchObject({ ok: true });
+    const [check] = await servers.db.sql('SELECT outcome, named FROM consensus_checks WHERE id = $1', [checkId]);
+    const outcome = check!.outcome as { aggregate: { groups: Record<string, number[]> } };
+    expect(outcome.aggregate.groups.residents).toEqual(expected);
+    // Anonymous: no position rows remain, only the aggregates.
+    const [left] = await servers.db.sql('SELECT count(*)::int AS n FROM consensus_positions WHERE check_id = $1', [checkId]);
+    expect(left!.n).toBe(0);
+    const [rounds] = await servers.db.sql('SELECT count(*)::int AS n FROM consensus_rounds WHERE check_id = $1', [checkId]);
+    expect(rounds!.n).toBe(1);
+    await waitFor(() => people.every((p) => p.check(checkId)?.state === 'closed'), 10_000, 'every phone sees the close');
+    expect(people[5]!.check(checkId)!.figures.residents!.counts).toEqual(expected);
+  }, 180_000);
+});
