@@ -73,12 +73,24 @@ export async function startApp(
     // Broadcasts made while the fan-out was away are lost: once it is back, each instance re-sends
     // fresh snapshots of the meetings its sockets follow.
     fanout.onReconnect(() => live.resendActive());
-    const { votes, attendance } = featureServices(store, live, log);
+    const { votes, attendance, docs, agenda } = featureServices(store, live, log, fanout);
     const limits = {
       perAddress: fanout.limiter('address', { points: config.AUTH_RATE_PER_MINUTE, perSeconds: 60 }),
       perLogin: fanout.limiter('login', { points: 10, perSeconds: 60 }),
     };
-    const services: Services = { config, log, store, live, votes, attendance, sockets: new SessionSockets(io), limits, version: SERVER_VERSION };
+    const services: Services = {
+      config,
+      log,
+      store,
+      live,
+      votes,
+      attendance,
+      docs,
+      agenda,
+      sockets: new SessionSockets(io),
+      limits,
+      version: SERVER_VERSION,
+    };
 
     app.get('/healthz', (_req, res) => {
       // Degraded still answers 200: the instance serves its own sockets, and a load balancer
@@ -104,7 +116,7 @@ export async function startApp(
     // Each feature's own start-up (deadline handlers, messages between instances, its sweeps).
     const stops: Stop[] = [];
     for (const feature of features) {
-      const stop = await feature.start?.({ services, scheduler, io, relaysToOtherInstances: fanout.relaysToOtherInstances });
+      const stop = await feature.start?.({ services, scheduler, io, http, relaysToOtherInstances: fanout.relaysToOtherInstances });
       if (stop) stops.push(stop);
     }
     scheduler.start();

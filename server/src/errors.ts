@@ -38,6 +38,12 @@ const STATUS: Record<ErrorCode, number> = {
   counted_in_room: 409,
   group_not_empty: 409,
   meeting_closed: 409,
+  // Agenda (issue 10)
+  meeting_not_live: 409,
+  unknown_item: 404,
+  stage_not_allowed: 409,
+  proposals_closed: 409,
+  proposal_decided: 409,
 };
 
 /** A failure the client is told about by code. Anything else is a bug and becomes `internal`. */

@@ -6,6 +6,8 @@ import type { LiveViews } from './realtime/live-views.ts';
 import type { SessionSockets } from './realtime/session-sockets.ts';
 import type { Store } from './storage/store.ts';
 import type { VoteService } from './features/polls/vote-service.ts';
+import type { YjsDocs } from './features/agenda/yjs/doc-hub.ts';
+import type { AgendaService } from './features/agenda/service.ts';
 
 /** What request handlers need, built once in app.ts and passed down (no globals). */
 export interface Services {
@@ -19,5 +21,9 @@ export interface Services {
   votes: VoteService;
   /** Members' arrivals and departures, written to the attendance record. */
   attendance: AttendanceTracker;
+  /** The agenda and notes documents (Yjs): read them, change them as the server, hear of changes (DocHub). */
+  docs: YjsDocs;
+  /** The room run by the agenda: current item, moves, proposals, the agenda view (features/agenda/service.ts). */
+  agenda: AgendaService;
   version: string;
 }

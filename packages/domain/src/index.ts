@@ -6,3 +6,4 @@ export * from './join-code.ts';
 export * from './presence.ts';
 export * from './polls/index.ts';
 export * from './attendance.ts';
+export * from './agenda/index.ts';

@@ -55,6 +55,21 @@ describe('permissions', () => {
     expect(can(member('member'), 'attendance.mark', here)).toBe(false);
   });
 
+  it('lets the admin, the facilitator and the secretary edit the agenda and notes, and no one else', () => {
+    for (const r of ['admin', 'facilitator', 'secretary'] as const) expect(can(member(r), 'agenda.edit', here)).toBe(true);
+    expect(can(member('member'), 'agenda.edit', here)).toBe(false);
+    expect(can(member('admin'), 'agenda.edit', { councilId: 'c0000000-0000-4000-8000-000000000009' as CouncilId })).toBe(false);
+  });
+
+  it('lets admins and facilitators run the agenda; admins, facilitators and secretaries edit it; every member propose', () => {
+    for (const r of ROLES) {
+      expect(can(member(r), 'agenda.run', here)).toBe(r === 'admin' || r === 'facilitator');
+      expect(can(member(r), 'agenda.edit', here)).toBe(r !== 'member');
+      expect(can(member(r), 'agenda.propose', here)).toBe(true);
+    }
+    for (const a of ['agenda.run', 'agenda.edit', 'agenda.propose'] as const) expect(can(resident, a, here)).toBe(false);
+  });
+
   it('calls privileged exactly the actions a plain member lacks', () => {
     for (const a of ACTIONS) expect(isPrivileged(a)).toBe(!can(member('member'), a, here));
   });

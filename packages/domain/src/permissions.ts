@@ -19,7 +19,11 @@ export type Action =
   | 'meeting.view' // join, follow the live views
   | 'attendance.mark' // mark members present in the room
   | 'poll.run' // create, open and close polls, issue voting codes, enter hand counts
-  | 'ballot.cast'; // vote, and ask whether I voted
+  | 'ballot.cast' // vote, and ask whether I voted
+  // Agenda (issue 10)
+  | 'agenda.run' // set the current item, next / previous / jump, defer items
+  | 'agenda.propose' // propose an agenda item before the meeting (and see one's own proposals)
+  | 'agenda.edit'; // edit the agenda and notes documents; accept or decline proposals, see them all
 
 /** Every action a principal can ever be granted, for tests and for the web's menus. */
 export const ACTIONS: readonly Action[] = [
@@ -32,15 +36,29 @@ export const ACTIONS: readonly Action[] = [
   'attendance.mark',
   'poll.run',
   'ballot.cast',
+  'agenda.run',
+  'agenda.propose',
+  'agenda.edit',
 ];
 
-const EVERY_MEMBER: readonly Action[] = ['council.view', 'meeting.view', 'ballot.cast'];
+// Proposing an item is open to every member (the web offers it to those who cannot edit the agenda).
+const EVERY_MEMBER: readonly Action[] = ['council.view', 'meeting.view', 'ballot.cast', 'agenda.propose'];
 
 const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
-  admin: [...EVERY_MEMBER, 'council.manage', 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run'],
-  facilitator: [...EVERY_MEMBER, 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run'],
-  // The secretary keeps the record: attendance and votes, but not the meeting's life cycle.
-  secretary: [...EVERY_MEMBER, 'attendance.mark', 'poll.run'],
+  admin: [
+    ...EVERY_MEMBER,
+    'council.manage',
+    'meeting.create',
+    'meeting.edit',
+    'meeting.run',
+    'attendance.mark',
+    'poll.run',
+    'agenda.run',
+    'agenda.edit',
+  ],
+  facilitator: [...EVERY_MEMBER, 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run', 'agenda.run', 'agenda.edit'],
+  // The secretary keeps the record: attendance, votes, the agenda and notes, but not the meeting's life cycle nor the room's pace.
+  secretary: [...EVERY_MEMBER, 'attendance.mark', 'poll.run', 'agenda.edit'],
   member: EVERY_MEMBER,
 };
 

@@ -8,7 +8,7 @@
  */
 
 /** Bump whenever the wire changes (protocol-version.test.ts enforces it); the socket handshake checks it. */
-export const PROTOCOL_VERSION = 12;
+export const PROTOCOL_VERSION = 13;
 
 // ---- errors ----
 
@@ -54,6 +54,12 @@ export const ERROR_CODES = [
   // Council settings
   'group_not_empty', // a group with members cannot be deleted: move them first
   'meeting_closed', // the meeting is closed: its record no longer changes
+  // Agenda (issue 10)
+  'meeting_not_live', // the agenda is run (current item, next, defer) only while the meeting is live
+  'unknown_item', // no agenda item with that id in this meeting's agenda
+  'stage_not_allowed', // the item's stage does not allow that (e.g. deferring an item being voted on)
+  'proposals_closed', // members propose items only before the meeting starts
+  'proposal_decided', // the proposal was accepted or declined already
 ] as const;
 type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -214,3 +220,33 @@ export const IN_ROOM_ERROR_CODES = [
   'not_a_member',
   'voted_online', // a member named in the room has voted online already
 ] as const satisfies readonly ErrorCode[];
+
+// ---- agenda documents (Yjs, issue 10) ----
+
+export * from './limits.ts';
+export * from './agenda-doc.ts';
+// ---- agenda (issue 10) ----
+
+// AGENDA_ITEM_KINDS (an item's kind, 通报 / 讨论 / 表决) is the agenda document's `kind`: agenda-doc.ts, re-exported above.
+/**
+ * Where an item stands in the meeting. pending: not reached yet; discussing: discussion has
+ * started (it is current, or was and ended without a vote); voting: a poll attached to it is
+ * open; decided: a poll attached to it closed (its outcome shown); deferred: put off by the
+ * facilitator. voting and decided follow the attached polls; the others the facilitator's moves.
+ */
+export const AGENDA_STAGES = ['pending', 'discussing', 'voting', 'decided', 'deferred'] as const;
+/** A member's proposed item: waiting for an editor, accepted into the agenda, or declined with a reason. */
+export const PROPOSAL_STATES = ['pending', 'accepted', 'declined'] as const;
+
+/** Limits of the agenda's server-side state and of proposals (the document's own limits: limits.ts). */
+export const AGENDA_LIMITS = {
+  /** An item's id as the agenda document holds it (a view key is at most 64 characters). */
+  itemIdChars: 64,
+  proposalTitleChars: 200,
+  proposalDetailsChars: 2_000,
+  /** A planned duration: up to a long day. */
+  maxMinutes: 600,
+  declineReasonChars: 500,
+  /** Pending proposals one member may have in one meeting. */
+  pendingProposalsPerMember: 20,
+} as const;

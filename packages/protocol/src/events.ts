@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { agendaEvents, agendaResults, agendaServerEvents } from './agenda.ts';
 import { attendanceEvents, attendanceResults } from './attendance.ts';
 import type { Result } from './errors.ts';
 import { MeetingId } from './ids.ts';
@@ -35,6 +36,7 @@ export const ClientEvents = {
   ...meetingEvents,
   ...attendanceEvents,
   ...pollEvents,
+  ...agendaEvents,
 } as const;
 
 export type ClientEventName = keyof typeof ClientEvents;
@@ -46,6 +48,7 @@ export const ClientResults = {
   ...meetingResults,
   ...attendanceResults,
   ...pollResults,
+  ...agendaResults,
 } as const satisfies Record<ClientEventName, z.ZodTypeAny>;
 export type ClientResults = { [E in ClientEventName]: z.infer<(typeof ClientResults)[E]> };
 
@@ -57,6 +60,7 @@ export type ClientToServerEvents = {
 export const ServerEvents = {
   view: ViewSnapshot,
   ...pollServerEvents,
+  ...agendaServerEvents,
 } as const;
 export type ServerEventName = keyof typeof ServerEvents;
 

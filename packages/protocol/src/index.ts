@@ -15,6 +15,7 @@ export * from './attendance.ts';
 export * from './poll-definition.ts';
 export * from './poll-tally.ts';
 export * from './polls.ts';
+export * from './agenda.ts';
 export * from './view-snapshot.ts';
 export * from './views.ts';
 export * from './events.ts';

@@ -3,6 +3,7 @@
  * live views (`polls` and `tallies`). What a poll is lives in poll-definition.ts and poll-tally.ts.
  */
 import { z } from 'zod';
+import { AgendaItemId } from './agenda.ts';
 import { LIMITS, POLL_LIMITS, RESIDENT_ACCESS_METHODS, TEXT_LIMITS } from './constants.ts';
 import { MeetingId, MemberId } from './ids.ts';
 import {
@@ -34,7 +35,7 @@ export const Poll = z.object({
   residentAccess: ResidentAccess,
   /** When the server closes it by itself; null for closing by hand. */
   closesAt: z.string().nullable(),
-  /** Agenda item this poll belongs to, once agendas exist. */
+  /** The agenda item this poll is attached to, if any (its stage follows the poll: agenda.ts). */
   agendaItemId: z.string().nullable(),
   createdAt: z.string(),
 });
@@ -54,7 +55,8 @@ export const CreatePollBody = z
     rule: PollRule,
     residentAccess: ResidentAccess.default('voting_code'),
     closesAt: z.string().datetime({ offset: true }).nullable().default(null),
-    agendaItemId: Code(0, 100).nullable().default(null),
+    /** The agenda item it is attached to (it must exist: unknown_item), or none. */
+    agendaItemId: AgendaItemId.nullable().default(null),
   })
   .superRefine((b, ctx) => {
     if (b.kind === 'motion' && b.options.length > 0)

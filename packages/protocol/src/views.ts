@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { agendaViews } from './agenda.ts';
 import { attendanceViews } from './attendance.ts';
 import { meetingViews } from './meetings.ts';
 import { pollViews } from './polls.ts';
@@ -13,6 +14,7 @@ export const ViewPayloads = {
   ...meetingViews,
   ...attendanceViews,
   ...pollViews,
+  ...agendaViews,
 } as const;
 
 type Kinds = keyof typeof ViewPayloads;

@@ -1,3 +1,4 @@
+import type { Server as HttpServer } from 'node:http';
 import type { Router } from 'express';
 import { AppError } from '../errors.ts';
 import type { Action, Principal, Target } from '@yishi/domain';
@@ -39,6 +40,8 @@ export interface StartContext {
   scheduler: Scheduler;
   /** For messages between instances (serverSideEmit...), which only the fan-out's capability says exist. */
   io: YishiServer;
+  /** The HTTP server, for a feature that takes websocket upgrades of its own (the Yjs endpoint, on /yjs/). */
+  http: HttpServer;
   /** True when other instances may exist (Redis fan-out): see Fanout#relaysToOtherInstances. */
   relaysToOtherInstances: boolean;
 }

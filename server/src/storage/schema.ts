@@ -1,5 +1,19 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgSequence, pgTable, primaryKey, serial, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgSequence,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import type { Quorum } from '@yishi/protocol';
 
 /** The one SQL schema, for PGlite and PostgreSQL alike. Migrations: `pnpm --filter @yishi/server db:generate`. */
@@ -320,3 +334,104 @@ export const deadlines = pgTable(
  * starts above any wall-clock reading in ms the views carried before, which clients still hold.
  */
 export const viewVersion = pgSequence('view_version', { startWith: 2_000_000_000_000, cache: 1 });
+
+// ---- Yjs documents (agenda and notes, issue 10; server/src/features/agenda/yjs/) ----
+
+/** Raw bytes (a Yjs update or state), as Uint8Array on both drivers. */
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  toDriver: (v) => (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)),
+  fromDriver: (v) => (v instanceof Uint8Array ? v : new Uint8Array(v as ArrayBuffer)),
+});
+
+/**
+ * One row per Yjs room (`meetings/<id>/agenda`, `meetings/<id>/notes`): `head`, the last sequence
+ * number given to an update of the room (its row lock orders appends across instances), and the
+ * compacted state: `snapshot` holds every update up to `snapshot_seq`, whose rows are deleted.
+ */
+export const yjsDocs = pgTable('yjs_docs', {
+  room: text('room').primaryKey(),
+  head: bigint('head', { mode: 'number' }).notNull().default(0),
+  snapshot: bytea('snapshot'),
+  snapshotSeq: bigint('snapshot_seq', { mode: 'number' }).notNull().default(0),
+  compactedAt: timestamp('compacted_at', { withTimezone: true }),
+});
+
+/** Accepted updates since the room's snapshot, in the order they were stored (`seq`, from 1 per room). */
+export const yjsUpdates = pgTable(
+  'yjs_updates',
+  {
+    room: text('room').notNull(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    update: bytea('update').notNull(),
+    storedAt: timestamp('stored_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.room, t.seq] })],
+);
+
+// ---- Agenda (issue 10): the room run by the agenda; the documents themselves are Yjs (features/agenda/yjs) ----
+
+/**
+ * A meeting's run state: the current agenda item and the version every move bumps (a move names
+ * the version it saw: two facilitators cannot skip two items by pressing "next" together). No
+ * row until the first move (version 0).
+ */
+export const agendaRuns = pgTable('agenda_runs', {
+  meetingId: uuid('meeting_id')
+    .primaryKey()
+    .references(() => meetings.id),
+  /** An item id of the agenda document, or null: no item is current. */
+  currentItemId: text('current_item_id'),
+  version: integer('version').notNull().default(0),
+});
+
+/**
+ * Each agenda item's server state, once the facilitator has moved it: the stage the moves set
+ * (pending, discussing, deferred; voting and decided follow its polls, packages/domain
+ * agenda/stages.ts) and its discussion times by the database's clock.
+ */
+export const agendaItemRuns = pgTable(
+  'agenda_item_runs',
+  {
+    meetingId: uuid('meeting_id')
+      .notNull()
+      .references(() => meetings.id),
+    itemId: text('item_id').notNull(),
+    stage: text('stage').notNull(),
+    /** When discussion first started. */
+    startedAt: timestamp('started_at', { withTimezone: true, precision: 3 }),
+    /** When it last ended (null while current). */
+    endedAt: timestamp('ended_at', { withTimezone: true, precision: 3 }),
+    /** Discussion time of the stretches before the current one. */
+    spentMs: integer('spent_ms').notNull().default(0),
+    /** Start of the current stretch; set only while the item is current. */
+    resumedAt: timestamp('resumed_at', { withTimezone: true, precision: 3 }),
+  },
+  (t) => [primaryKey({ columns: [t.meetingId, t.itemId] })],
+);
+
+/** Members' proposed items (rows, not Yjs): an editor accepts one into the agenda document or declines it with a reason. */
+export const agendaProposals = pgTable(
+  'agenda_proposals',
+  {
+    id: uuid('id').primaryKey(),
+    meetingId: uuid('meeting_id')
+      .notNull()
+      .references(() => meetings.id),
+    proposerId: uuid('proposer_id')
+      .notNull()
+      .references(() => members.id),
+    title: text('title').notNull(),
+    details: text('details').notNull(),
+    kind: text('kind').notNull(),
+    minutes: integer('minutes').notNull(),
+    state: text('state').notNull(),
+    reason: text('reason'),
+    /** The agenda item made from it on acceptance. */
+    itemId: text('item_id'),
+    decidedBy: uuid('decided_by').references(() => members.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+  },
+  (t) => [index('agenda_proposals_meeting_idx').on(t.meetingId)],
+);

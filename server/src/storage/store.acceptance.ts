@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe } from 'vitest';
+import { agendaStoreAcceptance } from '../features/agenda/store.acceptance.ts';
 import { attendanceStoreAcceptance } from '../features/attendance/store.acceptance.ts';
 import { sessionStoreAcceptance } from '../features/auth/store.acceptance.ts';
 import { councilStoreAcceptance } from '../features/councils/store.acceptance.ts';
@@ -31,6 +32,7 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
     meetingStoreAcceptance(t);
     attendanceStoreAcceptance(t);
     pollStoreAcceptance(t);
+    agendaStoreAcceptance(t);
     sessionStoreAcceptance(t);
     closedMeetingStoreAcceptance(t);
     deadlineAcceptance(() => t);

@@ -1,8 +1,10 @@
+import { AgendaStore } from '../features/agenda/store.ts';
 import { AttendanceStore } from '../features/attendance/store.ts';
 import { SessionStore } from '../features/auth/store.ts';
 import { CouncilStore } from '../features/councils/store.ts';
 import { MeetingStore } from '../features/meetings/store.ts';
 import { PollStore } from '../features/polls/store.ts';
+import { YjsStore } from '../features/agenda/yjs/store.ts';
 import { DeadlineStore } from './deadlines.ts';
 import type { Database, Db } from './database.ts';
 import { ViewVersions } from './view-versions.ts';
@@ -21,7 +23,10 @@ export interface Store {
   sessions: SessionStore;
   polls: PollStore;
   attendance: AttendanceStore;
+  agenda: AgendaStore;
   deadlines: DeadlineStore;
+  /** The agenda and notes documents' updates and snapshots (features/agenda/yjs/). */
+  yjs: YjsStore;
   viewVersions: ViewVersions;
   close(): Promise<void>;
 }
@@ -35,7 +40,9 @@ export function createStore(database: Database): Store {
     sessions: new SessionStore(database.db),
     polls: new PollStore(database.db),
     attendance: new AttendanceStore(database.db),
+    agenda: new AgendaStore(database.db),
     deadlines: new DeadlineStore(database.db),
+    yjs: new YjsStore(database.db),
     viewVersions: new ViewVersions(database.db),
     close: () => database.close(),
   };

@@ -1,15 +1,6 @@
 import { Router } from 'express';
 import { isJoinable, normaliseJoinCode } from '@yishi/domain';
-import {
-  CreateMeetingBody,
-  MeetingId,
-  ResidentJoinBody,
-  UpdateMeetingBody,
-  type Electorate,
-  type JoinPreview,
-  type PollOutcome,
-  type PublicDecision,
-} from '@yishi/protocol';
+import { CreateMeetingBody, MeetingId, ResidentJoinBody, UpdateMeetingBody, type JoinPreview } from '@yishi/protocol';
 import { AppError } from '../../errors.ts';
 import type { Services } from '../../services.ts';
 import { clientKey } from '../../http/client-address.ts';
@@ -17,24 +8,7 @@ import { authorize, councilMember, json, signedIn } from '../../http/context.ts'
 import { startSession } from '../../http/session-cookie.ts';
 import { sessionView } from '../../http/session-view.ts';
 import { parse } from '../../http/validate.ts';
-
-/** The decisions of a meeting as its code shows them: outcomes and winning labels, nothing else. */
-async function publicDecisions(store: Services['store'], meetingId: MeetingId): Promise<PublicDecision[]> {
-  const [rows, polls] = await Promise.all([store.polls.decisions(meetingId), store.polls.listForMeeting(meetingId)]);
-  const defs = new Map(polls.map((p) => [p.definition.id as string, p.definition]));
-  return rows.map((row) => {
-    const def = row.pollId ? defs.get(row.pollId) : undefined;
-    const label = (id: string) => (def && def.kind !== 'motion' ? (def.options.find((o) => o.id === id)?.label ?? id) : id);
-    const outcomes = (row.outcome as { electorate: Electorate; outcome: PollOutcome | null }[])
-      .filter((o) => o.outcome)
-      .map(({ electorate, outcome }) => ({
-        electorate,
-        kind: outcome!.kind,
-        labels: outcome!.kind === 'winner' ? [label(outcome!.optionId)] : outcome!.kind === 'tie' ? outcome!.optionIds.map(label) : [],
-      }));
-    return { title: row.title, outcomes };
-  });
-}
+import { publicDecisions } from './decisions.ts';
 
 export function meetingRoutes(services: Services): Router {
   const limiter = services.limits.perAddress;
@@ -90,7 +64,7 @@ export function meetingRoutes(services: Services): Router {
       const m = await store.meetings.byJoinCode(code);
       if (!m) throw new AppError('not_found', 'no meeting with this code');
       // A closed meeting's code (on a poster, in a chat) still answers: it ended, and this is what it decided.
-      const decisions = isJoinable(m.state) ? [] : await publicDecisions(store, m.id);
+      const decisions = isJoinable(m.state) ? [] : (await publicDecisions(store, m.id)).map(({ title, outcomes }) => ({ title, outcomes }));
       return { meetingId: m.id, title: m.title, councilName: m.councilName, state: m.state, startsAt: m.startsAt, decisions };
     }),
   );

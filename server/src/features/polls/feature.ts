@@ -38,7 +38,11 @@ export const pollsFeature: Feature = {
     'poll:create': {
       action: 'poll.run',
       target: async ({ services }, { meetingId }) => ({ councilId: (await services.store.meetings.get(meetingId)).councilId, meetingId }),
-      handle: async ({ services, principal }, body) => ({ poll: await services.votes.create(actingMember(principal).memberId, body) }),
+      handle: async ({ services, principal }, body) => {
+        // A poll attached to an agenda item: the item must be in the agenda (unknown_item).
+        await services.agenda.checkPollItem(body.meetingId, body.agendaItemId);
+        return { poll: await services.votes.create(actingMember(principal).memberId, body) };
+      },
     },
     'poll:open': {
       action: 'poll.run',

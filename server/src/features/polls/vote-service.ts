@@ -69,6 +69,18 @@ export class VoteService {
     this.roll = new RollLookup(store.polls);
   }
 
+  /** Told of every poll created, opened or closed here, by any path (the agenda follows attached polls). */
+  private readonly changeListeners: ((poll: Poll) => void)[] = [];
+
+  onPollChanged(listener: (poll: Poll) => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  private told(poll: Poll): Poll {
+    for (const l of this.changeListeners) l(poll);
+    return poll;
+  }
+
   setPeers(peers: SealPeers): void {
     this.peers = peers;
   }
@@ -160,7 +172,7 @@ export class VoteService {
       createdBy: by,
     });
     this.pollsChanged(b.meetingId);
-    return poll;
+    return this.told(poll);
   }
 
   async open(pollId: PollId): Promise<Poll> {
@@ -168,7 +180,7 @@ export class VoteService {
     await this.requireOpenMeeting(p.meetingId);
     const opened = await this.store.polls.open(pollId);
     this.pollsChanged(p.meetingId);
-    return opened;
+    return this.told(opened);
   }
 
   /** Closes by hand, or by time or with its meeting (`byHand` false: no check that the meeting is open): decides the outcome and records the decision. */
@@ -215,7 +227,7 @@ export class VoteService {
     const { poll: closed } = await closing.finally(settle);
     this.cache.delete(pollId);
     this.pollsChanged(p.meetingId);
-    return closed;
+    return this.told(closed);
   }
 
   /** `onHeld`: the ballot waits for company (a secret poll); the caller tells the voter. */

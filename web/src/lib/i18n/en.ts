@@ -37,6 +37,12 @@ export const en = {
   'error.bad_credentials': 'Wrong login or password, or the sign-in link no longer works.',
   'error.internal': 'The server had a problem. Please try again later.',
   'error.meeting_closed': 'This meeting is closed: its record can no longer change.',
+  // Agenda (issue 10)
+  'error.meeting_not_live': 'The agenda is run only while the meeting is live.',
+  'error.unknown_item': 'That agenda item is not (or no longer) on the agenda.',
+  'error.stage_not_allowed': 'That item cannot do this at its stage: an item being voted on or decided cannot be deferred.',
+  'error.proposals_closed': 'Items can be proposed only before the meeting starts.',
+  'error.proposal_decided': 'This proposal has been accepted or declined already.',
   'error.poll_not_open': 'This poll is not open: it has not started yet or is already closed.',
   'error.not_eligible': 'You are not among the voters of this poll.',
   'error.already_voted': 'You have already voted; one person, one vote.',

@@ -39,6 +39,12 @@ export const zhCN = {
   'error.bad_credentials': '登录名或密码不正确，或登录链接已失效。',
   'error.internal': '服务器出错了，请稍后再试。',
   'error.meeting_closed': '会议已结束，会议记录不能再更改。',
+  // Agenda (issue 10)
+  'error.meeting_not_live': '只有会议进行中才能按议程推进。',
+  'error.unknown_item': '议程中没有（或已没有）这个议题。',
+  'error.stage_not_allowed': '这个议题当前的阶段不允许这样做：表决中或已决定的议题不能延后。',
+  'error.proposals_closed': '只能在会议开始前提议议题。',
+  'error.proposal_decided': '这条提议已被采纳或婉拒。',
   'error.poll_not_open': '投票尚未开始或已经结束。',
   'error.not_eligible': '您不在这次投票的投票人范围内。',
   'error.already_voted': '您已经投过票了，每人只能投一票。',

@@ -1,0 +1,3 @@
+export * from './stages.ts';
+export * from './order.ts';
+export * from './timer.ts';

@@ -1,0 +1,122 @@
+import { can } from '@yishi/domain';
+import type { MeetingId } from '@yishi/protocol';
+import type { EventContext, Feature, StartContext, Stop } from '../../core/feature.ts';
+import { actingMember, defineView } from '../../core/feature.ts';
+import type { YishiServer } from '../../realtime/types.ts';
+import { meetingRoom, memberRoom } from '../../realtime/rooms.ts';
+import { meetingTarget } from '../meetings/feature.ts';
+import type { AgendaService } from './service.ts';
+
+/**
+ * A view's computation sees the store and the Socket.IO server, not the services; the agenda
+ * view needs the documents (services.agenda). Each instance's start puts its service here, under
+ * its own Socket.IO server (several instances run in one process in tests).
+ */
+const byServer = new WeakMap<YishiServer, AgendaService>();
+
+/** A proposal's meeting, for the core to authorise an action on the proposal. */
+async function proposalTarget(ctx: EventContext, proposalId: Parameters<AgendaService['accept']>[0]) {
+  return meetingTarget(ctx, await ctx.services.store.agenda.proposalMeeting(proposalId));
+}
+
+/** Tells whoever may see a meeting's proposals that they changed (no content: they ask again). */
+function proposalsChanged({ socket }: EventContext, meetingId: MeetingId, proposerId: string): void {
+  socket.nsp.to([meetingRoom(meetingId), memberRoom(proposerId)]).emit('agenda:proposals-changed', { meetingId });
+}
+
+function startAgenda({ services, io }: StartContext): Stop {
+  const { agenda, votes, log } = services;
+  byServer.set(io, agenda);
+  // An attached poll created, opened or closed on this instance: the view follows, a close writes its outcome line.
+  votes.onPollChanged((poll) => void agenda.pollChanged(poll).catch((err: unknown) => log.warn('agenda: following a poll failed', { err })));
+  // Any edit of an agenda document, on any instance: the view is recomputed (coalesced).
+  const off = agenda.onDocumentChange((meetingId) => agenda.changed(meetingId));
+  return () => {
+    off();
+    byServer.delete(io);
+  };
+}
+
+/**
+ * The room run by the agenda (issue 10), apart from the documents' service (./yjs): the current
+ * item and moves, stages following polls, members' proposals, and the `agenda` view that
+ * everyone in the meeting follows (residents too) without Yjs. See service.ts.
+ */
+export const agendaFeature: Feature = {
+  name: 'agenda',
+  start: startAgenda,
+  views: [
+    defineView({
+      kind: 'agenda',
+      action: 'meeting.view',
+      compute: async ({ io, nextVersion }, meetingId) => {
+        const agenda = byServer.get(io);
+        if (!agenda) throw new Error('the agenda feature has not started on this instance');
+        const version = await nextVersion();
+        return { version, data: await agenda.view(meetingId) };
+      },
+    }),
+  ],
+  events: {
+    'agenda:goto': {
+      action: 'agenda.run',
+      target: (ctx, { meetingId }) => meetingTarget(ctx, meetingId),
+      handle: ({ services, principal }, { meetingId, itemId, expectedVersion }) =>
+        services.agenda.goto(meetingId, itemId, expectedVersion, actingMember(principal).memberId),
+    },
+    'agenda:next': {
+      action: 'agenda.run',
+      target: (ctx, { meetingId }) => meetingTarget(ctx, meetingId),
+      handle: ({ services, principal }, { meetingId, expectedVersion }) =>
+        services.agenda.next(meetingId, expectedVersion, actingMember(principal).memberId),
+    },
+    'agenda:previous': {
+      action: 'agenda.run',
+      target: (ctx, { meetingId }) => meetingTarget(ctx, meetingId),
+      handle: ({ services, principal }, { meetingId, expectedVersion }) =>
+        services.agenda.previous(meetingId, expectedVersion, actingMember(principal).memberId),
+    },
+    'agenda:defer': {
+      action: 'agenda.run',
+      target: (ctx, { meetingId }) => meetingTarget(ctx, meetingId),
+      handle: ({ services, principal }, { meetingId, itemId, expectedVersion }) =>
+        services.agenda.defer(meetingId, itemId, expectedVersion, actingMember(principal).memberId),
+    },
+    'agenda:propose': {
+      action: 'agenda.propose',
+      target: (ctx, { meetingId }) => meetingTarget(ctx, meetingId),
+      handle: async (ctx, body) => {
+        const me = actingMember(ctx.principal).memberId;
+        const proposal = await ctx.services.agenda.propose(me, body);
+        proposalsChanged(ctx, body.meetingId, me);
+        return { proposal };
+      },
+    },
+    'agenda:proposals': {
+      action: 'agenda.propose',
+      target: (ctx, { meetingId }) => meetingTarget(ctx, meetingId),
+      handle: async (ctx, { meetingId }) => {
+        const editor = can(ctx.principal, 'agenda.edit', await meetingTarget(ctx, meetingId));
+        return { proposals: await ctx.services.agenda.proposals(meetingId, { memberId: actingMember(ctx.principal).memberId, editor }) };
+      },
+    },
+    'agenda:accept': {
+      action: 'agenda.edit',
+      target: (ctx, { proposalId }) => proposalTarget(ctx, proposalId),
+      handle: async (ctx, { proposalId }) => {
+        const proposal = await ctx.services.agenda.accept(proposalId, actingMember(ctx.principal).memberId);
+        proposalsChanged(ctx, proposal.meetingId, proposal.proposer.memberId);
+        return { proposal };
+      },
+    },
+    'agenda:decline': {
+      action: 'agenda.edit',
+      target: (ctx, { proposalId }) => proposalTarget(ctx, proposalId),
+      handle: async (ctx, { proposalId, reason }) => {
+        const proposal = await ctx.services.agenda.decline(proposalId, actingMember(ctx.principal).memberId, reason);
+        proposalsChanged(ctx, proposal.meetingId, proposal.proposer.memberId);
+        return { proposal };
+      },
+    },
+  },
+};
