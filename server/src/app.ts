@@ -73,7 +73,7 @@ export async function startApp(
     // Broadcasts made while the fan-out was away are lost: once it is back, each instance re-sends
     // fresh snapshots of the meetings its sockets follow.
     fanout.onReconnect(() => live.resendActive());
-    const { votes, attendance, docs, agenda } = featureServices(store, live, log, fanout);
+    const { votes, attendance, docs, agenda, opinions } = featureServices(store, live, log, fanout, config);
     const limits = {
       perAddress: fanout.limiter('address', { points: config.AUTH_RATE_PER_MINUTE, perSeconds: 60 }),
       perLogin: fanout.limiter('login', { points: 10, perSeconds: 60 }),
@@ -87,6 +87,7 @@ export async function startApp(
       attendance,
       docs,
       agenda,
+      opinions,
       sockets: new SessionSockets(io),
       limits,
       version: SERVER_VERSION,

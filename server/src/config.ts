@@ -40,6 +40,10 @@ const ConfigSchema = z.object({
    * residents on one Wi-Fi shares one address, while 300 guesses a minute cannot find a join code.
    */
   AUTH_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+  /** Opinions and replies one session may post per minute, across instances (issue 11). */
+  OPINION_POSTS_PER_MINUTE: z.coerce.number().int().min(1).default(5),
+  /** Seconds (附议) and reports one session may make per minute, across instances. */
+  OPINION_SECONDS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   /**
    * Which proxies' X-Forwarded-For to believe, in express's `trust proxy` syntax: a hop count
    * (`1`), or addresses/subnets (`loopback`, `172.16.0.0/12`). Unset: none, and the client address

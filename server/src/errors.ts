@@ -44,6 +44,19 @@ const STATUS: Record<ErrorCode, number> = {
   stage_not_allowed: 409,
   proposals_closed: 409,
   proposal_decided: 409,
+  // Opinions (issue 11)
+  thread_not_open: 409,
+  muted: 403,
+  edit_window_closed: 409,
+  opinion_gone: 409,
+  own_opinion: 409,
+  already_seconded: 409,
+  not_seconded: 409,
+  already_reported: 409,
+  already_hidden: 409,
+  not_hidden: 409,
+  anonymous_not_allowed: 403,
+  not_a_resident: 400,
 };
 
 /** A failure the client is told about by code. Anything else is a bug and becomes `internal`. */

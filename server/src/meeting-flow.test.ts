@@ -153,7 +153,15 @@ describe('a live meeting on the embedded default', () => {
     sockets.push(s);
     await connected(s);
     const joined = await emit(s, 'meeting:join', { meetingId: m.id });
-    expect(joined.ok && joined.data.views.map((v) => v.kind).sort()).toEqual(['agenda', 'meeting', 'polls', 'presence', 'tallies']);
+    expect(joined.ok && joined.data.views.map((v) => v.kind).sort()).toEqual([
+      'agenda',
+      'meeting',
+      'moderation',
+      'opinions',
+      'polls',
+      'presence',
+      'tallies',
+    ]);
     expect(live.size.snapshots).toBeGreaterThan(0);
   });
 });

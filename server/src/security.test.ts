@@ -62,7 +62,7 @@ describe('bad input and security', () => {
     const r = await emit(s, 'meeting:join', { meetingId });
     expect(r.ok).toBe(true);
     const data = ClientResults['meeting:join'].parse(r.ok && r.data);
-    expect(data.views.map((v) => v.kind).sort()).toEqual(['agenda', 'meeting', 'polls', 'presence', 'tallies']);
+    expect(data.views.map((v) => v.kind).sort()).toEqual(['agenda', 'meeting', 'moderation', 'opinions', 'polls', 'presence', 'tallies']);
   });
 
   it('refuses another protocol version, and a client that sends none, with protocol_mismatch', async () => {

@@ -8,6 +8,7 @@ import type { Store } from './storage/store.ts';
 import type { VoteService } from './features/polls/vote-service.ts';
 import type { YjsDocs } from './features/agenda/yjs/doc-hub.ts';
 import type { AgendaService } from './features/agenda/service.ts';
+import type { OpinionService } from './features/opinions/service.ts';
 
 /** What request handlers need, built once in app.ts and passed down (no globals). */
 export interface Services {
@@ -25,5 +26,7 @@ export interface Services {
   docs: YjsDocs;
   /** The room run by the agenda: current item, moves, proposals, the agenda view (features/agenda/service.ts). */
   agenda: AgendaService;
+  /** Threaded opinions; other features post under a member's name with postAsMember. */
+  opinions: OpinionService;
   version: string;
 }

@@ -18,8 +18,8 @@ export interface JoinedSocket {
  * after any extra members a test adds. Call in beforeAll and `dispose()` in afterAll: it closes
  * every socket `open` made, then the instance.
  */
-export async function setUpPollMeeting() {
-  const app = await startInProcess();
+export async function setUpPollMeeting(env: Record<string, string> = {}) {
+  const app = await startInProcess(env);
   let c: Awaited<ReturnType<typeof setUpCouncil>>;
   try {
     c = await setUpCouncil(app.url, app.setupUrl!);

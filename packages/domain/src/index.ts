@@ -7,3 +7,4 @@ export * from './presence.ts';
 export * from './polls/index.ts';
 export * from './attendance.ts';
 export * from './agenda/index.ts';
+export * from './opinions/index.ts';

@@ -36,12 +36,21 @@ describe('permissions', () => {
     for (const r of ROLES) for (const a of ACTIONS) expect(can(member(r, Y), a, here)).toBe(false);
   });
 
-  it('lets a resident view and vote only in the meeting they joined, and do nothing else', () => {
-    expect(can(resident, 'meeting.view', here)).toBe(true);
-    expect(can(resident, 'ballot.cast', here)).toBe(true);
+  it('lets a resident view, vote and post opinions only in the meeting they joined, and do nothing else', () => {
+    const allowed = ['meeting.view', 'ballot.cast', 'opinion.post'];
+    for (const a of allowed) expect(can(resident, a as (typeof ACTIONS)[number], here)).toBe(true);
     expect(can(resident, 'meeting.view', { councilId: X, meetingId: N })).toBe(false);
+    expect(can(resident, 'opinion.post', { councilId: X, meetingId: N })).toBe(false);
     expect(can(resident, 'meeting.view', { councilId: X })).toBe(false);
-    for (const a of ACTIONS.filter((a) => a !== 'meeting.view' && a !== 'ballot.cast')) expect(can(resident, a, here)).toBe(false);
+    for (const a of ACTIONS.filter((a) => !allowed.includes(a))) expect(can(resident, a, here)).toBe(false);
+  });
+
+  it('lets facilitators, secretaries and admins moderate opinions; every member posts and reads the moderation log', () => {
+    for (const r of ['admin', 'facilitator', 'secretary'] as const) expect(can(member(r), 'opinion.moderate', here)).toBe(true);
+    expect(can(member('member'), 'opinion.moderate', here)).toBe(false);
+    expect(can(resident, 'opinion.moderate', here)).toBe(false);
+    expect(can(resident, 'opinion.log', here)).toBe(false);
+    for (const r of ROLES) for (const a of ['opinion.post', 'opinion.log'] as const) expect(can(member(r), a, here)).toBe(true);
   });
 
   it('lets every member of the council view it, its meetings, and vote', () => {

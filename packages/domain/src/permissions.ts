@@ -23,7 +23,11 @@ export type Action =
   // Agenda (issue 10)
   | 'agenda.run' // set the current item, next / previous / jump, defer items
   | 'agenda.propose' // propose an agenda item before the meeting (and see one's own proposals)
-  | 'agenda.edit'; // edit the agenda and notes documents; accept or decline proposals, see them all
+  | 'agenda.edit' // edit the agenda and notes documents; accept or decline proposals, see them all
+  // Opinions (issue 11)
+  | 'opinion.post' // post, reply, edit and withdraw one's own, second, report, follow threads
+  | 'opinion.moderate' // hide with a reason, mute a resident session, see reports, anonymous authors and the digest
+  | 'opinion.log'; // read the meeting's moderation log (every council member)
 
 /** Every action a principal can ever be granted, for tests and for the web's menus. */
 export const ACTIONS: readonly Action[] = [
@@ -39,10 +43,13 @@ export const ACTIONS: readonly Action[] = [
   'agenda.run',
   'agenda.propose',
   'agenda.edit',
+  'opinion.post',
+  'opinion.moderate',
+  'opinion.log',
 ];
 
 // Proposing an item is open to every member (the web offers it to those who cannot edit the agenda).
-const EVERY_MEMBER: readonly Action[] = ['council.view', 'meeting.view', 'ballot.cast', 'agenda.propose'];
+const EVERY_MEMBER: readonly Action[] = ['council.view', 'meeting.view', 'ballot.cast', 'agenda.propose', 'opinion.post', 'opinion.log'];
 
 const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
   admin: [
@@ -55,15 +62,26 @@ const ROLE_ACTIONS: Record<Role, readonly Action[]> = {
     'poll.run',
     'agenda.run',
     'agenda.edit',
+    'opinion.moderate',
   ],
-  facilitator: [...EVERY_MEMBER, 'meeting.create', 'meeting.edit', 'meeting.run', 'attendance.mark', 'poll.run', 'agenda.run', 'agenda.edit'],
-  // The secretary keeps the record: attendance, votes, the agenda and notes, but not the meeting's life cycle nor the room's pace.
-  secretary: [...EVERY_MEMBER, 'attendance.mark', 'poll.run', 'agenda.edit'],
+  facilitator: [
+    ...EVERY_MEMBER,
+    'meeting.create',
+    'meeting.edit',
+    'meeting.run',
+    'attendance.mark',
+    'poll.run',
+    'agenda.run',
+    'agenda.edit',
+    'opinion.moderate',
+  ],
+  // The secretary keeps the record: attendance, votes, the agenda and notes, but not the meeting's life cycle nor the room's pace; and moderates threads.
+  secretary: [...EVERY_MEMBER, 'attendance.mark', 'poll.run', 'agenda.edit', 'opinion.moderate'],
   member: EVERY_MEMBER,
 };
 
-/** A resident may follow and vote in the meeting they joined, nothing else. */
-const RESIDENT_ACTIONS: readonly Action[] = ['meeting.view', 'ballot.cast'];
+/** A resident may follow, vote and post opinions in the meeting they joined, nothing else. */
+const RESIDENT_ACTIONS: readonly Action[] = ['meeting.view', 'ballot.cast', 'opinion.post'];
 
 export interface Target {
   councilId: CouncilId;

@@ -7,7 +7,9 @@
  * version; every move logged in meeting_log), never document content.
  */
 import { z } from 'zod';
-import { AGENDA_ITEM_KINDS, AGENDA_LIMITS, AGENDA_STAGES, OUTCOME_KINDS, PROPOSAL_STATES } from './constants.ts';
+import { AGENDA_LIMITS, AGENDA_STAGES, OUTCOME_KINDS, PROPOSAL_STATES } from './constants.ts';
+import { AGENDA_ITEM_KINDS } from './agenda-doc.ts';
+import { YJS_LIMITS } from './limits.ts';
 import { MeetingId, MemberId } from './ids.ts';
 import { Electorate, PollId, PollState } from './poll-definition.ts';
 import { Line } from './text.ts';
@@ -19,10 +21,11 @@ import { Line } from './text.ts';
 export const AgendaItemId = z
   .string()
   .min(1)
-  .max(AGENDA_LIMITS.itemIdChars)
+  .max(YJS_LIMITS.itemIdChars)
   .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 export type AgendaItemId = z.infer<typeof AgendaItemId>;
 
+/** An item's kind (通报 / 讨论 / 表决): the agenda document's `kind` (AGENDA_ITEM_KINDS, agenda-doc.ts). */
 export const AgendaItemKind = z.enum(AGENDA_ITEM_KINDS);
 export type AgendaItemKind = z.infer<typeof AgendaItemKind>;
 
@@ -48,7 +51,7 @@ const Paragraphs = (max: number) =>
     .refine((s) => !/[\p{Cc}]/u.test(s.replace(/[\n\t]/g, '')), 'control characters are not allowed');
 
 /** Planned minutes of an item. */
-export const AgendaMinutes = z.number().int().min(0).max(AGENDA_LIMITS.maxMinutes);
+export const AgendaMinutes = z.number().int().min(0).max(YJS_LIMITS.maxMinutes);
 
 // ---- the agenda view ----
 

@@ -60,6 +60,19 @@ export const ERROR_CODES = [
   'stage_not_allowed', // the item's stage does not allow that (e.g. deferring an item being voted on)
   'proposals_closed', // members propose items only before the meeting starts
   'proposal_decided', // the proposal was accepted or declined already
+  // Opinions (issue 11)
+  'thread_not_open', // the meeting is not published yet (draft): its threads open when it is scheduled
+  'muted', // a moderator muted this resident session for the rest of the meeting
+  'edit_window_closed', // an opinion can be edited only within 10 minutes of posting
+  'opinion_gone', // the opinion was withdrawn or hidden: it cannot be edited, seconded or replied to
+  'own_opinion', // one's own opinion cannot be seconded or reported
+  'already_seconded',
+  'not_seconded',
+  'already_reported',
+  'already_hidden',
+  'not_hidden',
+  'anonymous_not_allowed', // the facilitator has not allowed residents to post anonymously
+  'not_a_resident', // only a resident session can be muted or verified as a household
 ] as const;
 type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -225,6 +238,7 @@ export const IN_ROOM_ERROR_CODES = [
 
 export * from './limits.ts';
 export * from './agenda-doc.ts';
+
 // ---- agenda (issue 10) ----
 
 // AGENDA_ITEM_KINDS (an item's kind, 通报 / 讨论 / 表决) is the agenda document's `kind`: agenda-doc.ts, re-exported above.
@@ -240,13 +254,39 @@ export const PROPOSAL_STATES = ['pending', 'accepted', 'declined'] as const;
 
 /** Limits of the agenda's server-side state and of proposals (the document's own limits: limits.ts). */
 export const AGENDA_LIMITS = {
-  /** An item's id as the agenda document holds it (a view key is at most 64 characters). */
-  itemIdChars: 64,
   proposalTitleChars: 200,
   proposalDetailsChars: 2_000,
-  /** A planned duration: up to a long day. */
-  maxMinutes: 600,
   declineReasonChars: 500,
   /** Pending proposals one member may have in one meeting. */
   pendingProposalsPerMember: 20,
+} as const;
+
+// ---- opinions (issue 11) ----
+
+/** The stance a top-level opinion carries (支持 / 反对 / 担忧 / 提问 / 建议); replies carry none. */
+export const STANCES = ['support', 'oppose', 'concern', 'question', 'suggestion'] as const;
+/** Why a moderator hid an opinion; `other` needs a note. Everyone sees the reason. */
+export const HIDE_REASONS = ['off_topic', 'personal_attack', 'private_information', 'duplicate', 'advertising', 'other'] as const;
+/** Actions in a meeting's moderation log. */
+export const MODERATION_ACTIONS = ['hide', 'unhide', 'mute', 'unmute', 'anonymous_allowed', 'anonymous_disallowed'] as const;
+
+export const OPINION_LIMITS = {
+  /** Plain text, line breaks kept. */
+  textChars: 2_000,
+  /** A moderator's note (the text of reason `other`, or a note on a mute). */
+  noteChars: 200,
+  /** An author may edit within this long of posting (by the database's clock). */
+  editWindowMs: 10 * 60_000,
+  /** Replies are shown at most this deep; deeper ones sit at this depth with "replying to …". */
+  displayDepth: 3,
+  /** Entries per page (older pages, catch-up). */
+  pageSize: 100,
+  /** Opinions per session per minute, shared across instances. */
+  postsPerMinute: 5,
+  /** Seconds (附议) and reports per session per minute. */
+  secondsPerMinute: 30,
+  /** Most seconded opinions in an item's digest. */
+  digestTop: 5,
+  /** Moderation log entries in the moderation view (the newest). */
+  logEntries: 500,
 } as const;

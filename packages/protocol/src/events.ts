@@ -4,6 +4,7 @@ import { attendanceEvents, attendanceResults } from './attendance.ts';
 import type { Result } from './errors.ts';
 import { MeetingId } from './ids.ts';
 import { meetingEvents, meetingResults } from './meetings.ts';
+import { opinionEvents, opinionResults, opinionServerEvents } from './opinions.ts';
 import { pollEvents, pollResults, pollServerEvents } from './polls.ts';
 import { ViewKey } from './view-snapshot.ts';
 import { ViewKind, ViewSnapshot } from './views.ts';
@@ -37,6 +38,7 @@ export const ClientEvents = {
   ...attendanceEvents,
   ...pollEvents,
   ...agendaEvents,
+  ...opinionEvents,
 } as const;
 
 export type ClientEventName = keyof typeof ClientEvents;
@@ -49,6 +51,7 @@ export const ClientResults = {
   ...attendanceResults,
   ...pollResults,
   ...agendaResults,
+  ...opinionResults,
 } as const satisfies Record<ClientEventName, z.ZodTypeAny>;
 export type ClientResults = { [E in ClientEventName]: z.infer<(typeof ClientResults)[E]> };
 
@@ -61,6 +64,7 @@ export const ServerEvents = {
   view: ViewSnapshot,
   ...pollServerEvents,
   ...agendaServerEvents,
+  ...opinionServerEvents,
 } as const;
 export type ServerEventName = keyof typeof ServerEvents;
 

@@ -16,6 +16,7 @@ export * from './poll-definition.ts';
 export * from './poll-tally.ts';
 export * from './polls.ts';
 export * from './agenda.ts';
+export * from './opinions.ts';
 export * from './view-snapshot.ts';
 export * from './views.ts';
 export * from './events.ts';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { agendaViews } from './agenda.ts';
 import { attendanceViews } from './attendance.ts';
 import { meetingViews } from './meetings.ts';
+import { opinionViews } from './opinions.ts';
 import { pollViews } from './polls.ts';
 import { snapshotOf, type ViewKey } from './view-snapshot.ts';
 import type { MeetingId } from './ids.ts';
@@ -15,6 +16,7 @@ export const ViewPayloads = {
   ...attendanceViews,
   ...pollViews,
   ...agendaViews,
+  ...opinionViews,
 } as const;
 
 type Kinds = keyof typeof ViewPayloads;

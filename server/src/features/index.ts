@@ -1,5 +1,6 @@
 import type { Feature } from '../core/feature.ts';
 import type { Fanout } from '../fanout/types.ts';
+import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { LiveViews } from '../realtime/live-views.ts';
 import type { Services } from '../services.ts';
@@ -12,10 +13,12 @@ import { VoteService } from './polls/vote-service.ts';
 import { authFeature } from './auth/feature.ts';
 import { councilsFeature } from './councils/feature.ts';
 import { meetingsFeature } from './meetings/feature.ts';
+import { opinionsFeature } from './opinions/feature.ts';
+import { OpinionService } from './opinions/service.ts';
 import { pollsFeature } from './polls/feature.ts';
 import { agendaFeature } from './agenda/feature.ts';
 import { AgendaService } from './agenda/service.ts';
-import { noDocuments } from './agenda/docs.ts';
+import { hubDocs } from './agenda/hub-docs.ts';
 
 /**
  * Every feature of this server, registered once. A new feature is a folder under features/ and
@@ -30,6 +33,7 @@ export const FEATURES: readonly Feature[] = [
   pollsFeature,
   yjsFeature,
   agendaFeature,
+  opinionsFeature,
 ];
 
 /**
@@ -41,12 +45,18 @@ export function featureServices(
   live: LiveViews,
   log: Logger,
   fanout: Fanout,
-): Pick<Services, 'votes' | 'attendance' | 'docs' | 'agenda'> {
+  config: Pick<Config, 'OPINION_POSTS_PER_MINUTE' | 'OPINION_SECONDS_PER_MINUTE'>,
+): Pick<Services, 'votes' | 'attendance' | 'docs' | 'agenda' | 'opinions'> {
+  // Its sweeps and relay start with the yjs feature's start hook (agenda/yjs/feature.ts).
+  const docs = new YjsDocs(store.yjs, fanout, log, { headCheckMs: fanout.relaysToOtherInstances ? 5_000 : 0 });
   return {
     votes: new VoteService(store, live),
     attendance: new AttendanceTracker(store, log),
-    // Its sweeps and relay start with the yjs feature's start hook (agenda/yjs/feature.ts).
-    docs: new YjsDocs(store.yjs, fanout, log, { headCheckMs: fanout.relaysToOtherInstances ? 5_000 : 0 }),
-    agenda: new AgendaService(store, live, noDocuments, log),
+    docs,
+    agenda: new AgendaService(store, live, hubDocs(docs), log),
+    opinions: new OpinionService(store, live, (name, limit) => fanout.limiter(name, limit), {
+      posts: config.OPINION_POSTS_PER_MINUTE,
+      seconds: config.OPINION_SECONDS_PER_MINUTE,
+    }),
   };
 }

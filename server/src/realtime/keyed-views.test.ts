@@ -70,7 +70,7 @@ describe('keyed live views', () => {
   it('a join returns the unkeyed views only; view:get takes a key exactly for a keyed view', async () => {
     const joined = await emit(socket, 'meeting:join', { meetingId });
     if (!joined.ok) throw new Error(JSON.stringify(joined));
-    expect(joined.data.views.map((v) => v.kind).sort()).toEqual(['agenda', 'meeting', 'polls', 'presence']);
+    expect(joined.data.views.map((v) => v.kind).sort()).toEqual(['agenda', 'meeting', 'moderation', 'opinions', 'polls', 'presence']);
     expect(joined.data.views.every((v) => !('key' in v))).toBe(true);
     expect(computed).toEqual([]);
 

@@ -1,3 +1,4 @@
+import { can } from '@yishi/domain';
 import type { CouncilId, MeetingId, ViewKind, ViewSnapshot } from '@yishi/protocol';
 import { BoundedMap } from '../bounded-map.ts';
 import type { ViewContext, ViewRegistry, ViewSpec } from '../core/view-spec.ts';
@@ -59,6 +60,8 @@ export class LiveViews {
   private readonly keys = new Map<string, KeyState>();
   /** The last snapshot this instance computed per view (per key, for a keyed one), for joiners (see recent()); bounded, besides the idle sweep. */
   private readonly last = new BoundedMap<string, { at: number; snap: ViewSnapshot }>(MAX_SNAPSHOTS);
+  /** The council of each meeting (it never changes), for views only some may see (see allowed()). */
+  private readonly councils = new BoundedMap<MeetingId, CouncilId>(MAX_SNAPSHOTS);
   /** Computations under way, for recent() callers to share rather than start their own. */
   private readonly inflight = new Map<string, Promise<ViewSnapshot>>();
 
@@ -240,10 +243,41 @@ export class LiveViews {
     }
   }
 
-  /** Sends a snapshot to this instance's sockets in the meeting's room, a slice per loop turn. */
+  /**
+   * The sockets of the meeting's room allowed to see a view whose action is more than following
+   * the meeting (a moderation log for council members, a digest for moderators): each socket's
+   * principal checked with can(), as meeting:join and view:get do. Every socket in the room has
+   * `meeting.view` already (meeting:join checked it), so views needing only that go to the room.
+   */
+  private async allowed(snap: ViewSnapshot, members: Set<string>): Promise<string[] | null> {
+    const spec = this.registry.get(snap.kind);
+    if (!spec || spec.action === 'meeting.view') return null;
+    let councilId = this.councils.get(snap.meetingId);
+    if (!councilId) {
+      councilId = (await this.store.meetings.get(snap.meetingId)).councilId;
+      this.councils.set(snap.meetingId, councilId);
+    }
+    const target = { councilId, meetingId: snap.meetingId };
+    const sockets = this.io.of('/').sockets;
+    return [...members].filter((id) => {
+      const principal = sockets.get(id)?.data.principal;
+      return principal !== undefined && can(principal, spec.action, target);
+    });
+  }
+
+  /** Sends a snapshot to this instance's sockets in the meeting's room (those allowed to see it), a slice per loop turn. */
   private async deliverLocally(snap: ViewSnapshot): Promise<void> {
-    const members = this.io.of('/').adapter.rooms.get(meetingRoom(snap.meetingId));
-    if (!members || members.size === 0) return;
+    const inRoom = this.io.of('/').adapter.rooms.get(meetingRoom(snap.meetingId));
+    if (!inRoom || inRoom.size === 0) return;
+    const only = await this.allowed(snap, inRoom);
+    if (only) {
+      for (let i = 0; i < only.length; i += DELIVERY_SLICE) {
+        if (i > 0) await new Promise((r) => setImmediate(r));
+        this.io.local.to(only.slice(i, i + DELIVERY_SLICE)).emit('view', snap);
+      }
+      return;
+    }
+    const members = inRoom;
     if (members.size <= DELIVERY_SLICE) {
       this.io.local.to(meetingRoom(snap.meetingId)).emit('view', snap);
       return;

@@ -18,6 +18,8 @@ export interface InterServerEvents {
   'seal:handover': (pollId: string, ack: (ballots: PendingBallot[]) => void) => void;
   /** That close is over: answer the voters whose ballots were handed over. */
   'seal:settled': (pollId: string) => void;
+  /** A thread changed (features/opinions/feed.ts): each instance pushes what is new to its own followers. */
+  'opinions:changed': (meetingId: string, thread: string) => void;
 }
 
 // Socket.IO's event maps come from the protocol package; they are types, not validation (see core/events.ts).

@@ -12,6 +12,7 @@ import {
   serial,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 import type { Quorum } from '@yishi/protocol';
@@ -434,4 +435,129 @@ export const agendaProposals = pgTable(
     decidedAt: timestamp('decided_at', { withTimezone: true }),
   },
   (t) => [index('agenda_proposals_meeting_idx').on(t.meetingId)],
+);
+
+// ---- Opinions (issue 11): features/opinions/store.ts ----
+
+/**
+ * Per meeting: the sequence every change to its threads takes a number from (the row is locked by
+ * each change until it commits, so numbers commit in order and a reader that sees n has seen
+ * everything below it), whether residents may post anonymously, and the opinion on the floor.
+ */
+export const opinionMeetings = pgTable('opinion_meetings', {
+  meetingId: uuid('meeting_id')
+    .primaryKey()
+    .references(() => meetings.id),
+  seq: integer('seq').notNull().default(0),
+  anonymousAllowed: boolean('anonymous_allowed').notNull().default(false),
+  floorOpinionId: uuid('floor_opinion_id'),
+  floorAt: timestamp('floor_at', { withTimezone: true }),
+});
+
+/**
+ * Opinions and replies. `thread` is the agenda item's id, '' for the meeting's general thread.
+ * `seq` is its number when posted (order and pages), `rev` the number of its last change (what a
+ * client missed is rev > its cursor), `content_rev` of its last change other than counts.
+ * Nothing is deleted: withdrawn and hidden opinions stay, as placeholders on the wire.
+ */
+export const opinions = pgTable(
+  'opinions',
+  {
+    id: uuid('id').primaryKey(),
+    meetingId: uuid('meeting_id')
+      .notNull()
+      .references(() => meetings.id),
+    thread: text('thread').notNull(),
+    seq: integer('seq').notNull(),
+    rev: integer('rev').notNull(),
+    contentRev: integer('content_rev').notNull(),
+    parentId: uuid('parent_id'),
+    depth: integer('depth').notNull().default(0),
+    replyingTo: text('replying_to'),
+    stance: text('stance'),
+    text: text('text').notNull(),
+    /** m:<memberId> or r:<residentId>. */
+    authorRef: text('author_ref').notNull(),
+    authorMemberId: uuid('author_member_id').references(() => members.id),
+    authorResidentId: uuid('author_resident_id').references(() => residents.id),
+    authorName: text('author_name').notNull(),
+    authorGroupId: uuid('author_group_id'),
+    verified: boolean('verified').notNull().default(false),
+    anonymous: boolean('anonymous').notNull().default(false),
+    /** The client's key for this post: a resend after a lost ack finds it. */
+    clientKey: uuid('client_key').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    editedAt: timestamp('edited_at', { withTimezone: true }),
+    withdrawnAt: timestamp('withdrawn_at', { withTimezone: true }),
+    hiddenReason: text('hidden_reason'),
+    hiddenNote: text('hidden_note'),
+    hiddenBy: uuid('hidden_by').references(() => members.id),
+    hiddenAt: timestamp('hidden_at', { withTimezone: true }),
+    seconds: integer('seconds').notNull().default(0),
+    reports: integer('reports').notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex('opinions_meeting_seq_idx').on(t.meetingId, t.seq),
+    index('opinions_thread_rev_idx').on(t.meetingId, t.thread, t.rev),
+    index('opinions_thread_seq_idx').on(t.meetingId, t.thread, t.seq),
+    uniqueIndex('opinions_client_key_idx').on(t.meetingId, t.authorRef, t.clientKey),
+  ],
+);
+
+/** Seconds (附议): one per participant (m:<id> or r:<id>) per opinion. */
+export const opinionSeconds = pgTable(
+  'opinion_seconds',
+  {
+    opinionId: uuid('opinion_id')
+      .notNull()
+      .references(() => opinions.id),
+    voterRef: text('voter_ref').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.opinionId, t.voterRef] })],
+);
+
+/** Reports: one per participant per opinion; moderators see the count. */
+export const opinionReports = pgTable(
+  'opinion_reports',
+  {
+    opinionId: uuid('opinion_id')
+      .notNull()
+      .references(() => opinions.id),
+    reporterRef: text('reporter_ref').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.opinionId, t.reporterRef] })],
+);
+
+/** A resident session's standing in its meeting's threads: muted by a moderator, verified by a voting code. */
+export const opinionResidents = pgTable('opinion_residents', {
+  residentId: uuid('resident_id')
+    .primaryKey()
+    .references(() => residents.id),
+  meetingId: uuid('meeting_id')
+    .notNull()
+    .references(() => meetings.id),
+  mutedAt: timestamp('muted_at', { withTimezone: true }),
+  verifiedAt: timestamp('verified_at', { withTimezone: true }),
+});
+
+/** Every moderation action: who, when, what, why. Council members read it as the meeting's moderation log. */
+export const opinionModerationLog = pgTable(
+  'opinion_moderation_log',
+  {
+    id: serial('id').primaryKey(),
+    meetingId: uuid('meeting_id')
+      .notNull()
+      .references(() => meetings.id),
+    actorMemberId: uuid('actor_member_id')
+      .notNull()
+      .references(() => members.id),
+    action: text('action').notNull(),
+    opinionId: uuid('opinion_id'),
+    residentId: uuid('resident_id'),
+    reason: text('reason'),
+    note: text('note'),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('opinion_moderation_log_meeting_idx').on(t.meetingId)],
 );

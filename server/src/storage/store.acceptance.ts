@@ -5,6 +5,7 @@ import { sessionStoreAcceptance } from '../features/auth/store.acceptance.ts';
 import { councilStoreAcceptance } from '../features/councils/store.acceptance.ts';
 import { joinCodeAcceptance } from '../features/meetings/join-codes.acceptance.ts';
 import { closedMeetingStoreAcceptance, meetingStoreAcceptance } from '../features/meetings/store.acceptance.ts';
+import { opinionStoreAcceptance } from '../features/opinions/store.acceptance.ts';
 import { pollStoreAcceptance } from '../features/polls/store.acceptance.ts';
 import type { StoreCase } from './acceptance-context.ts';
 import { deadlineAcceptance } from './deadlines.acceptance.ts';
@@ -33,6 +34,7 @@ export function runStoreAcceptance(driver: string, open: () => Promise<{ store: 
     attendanceStoreAcceptance(t);
     pollStoreAcceptance(t);
     agendaStoreAcceptance(t);
+    opinionStoreAcceptance(t);
     sessionStoreAcceptance(t);
     closedMeetingStoreAcceptance(t);
     deadlineAcceptance(() => t);

@@ -3,6 +3,7 @@ import { AttendanceStore } from '../features/attendance/store.ts';
 import { SessionStore } from '../features/auth/store.ts';
 import { CouncilStore } from '../features/councils/store.ts';
 import { MeetingStore } from '../features/meetings/store.ts';
+import { OpinionStore } from '../features/opinions/store.ts';
 import { PollStore } from '../features/polls/store.ts';
 import { YjsStore } from '../features/agenda/yjs/store.ts';
 import { DeadlineStore } from './deadlines.ts';
@@ -24,6 +25,7 @@ export interface Store {
   polls: PollStore;
   attendance: AttendanceStore;
   agenda: AgendaStore;
+  opinions: OpinionStore;
   deadlines: DeadlineStore;
   /** The agenda and notes documents' updates and snapshots (features/agenda/yjs/). */
   yjs: YjsStore;
@@ -41,6 +43,7 @@ export function createStore(database: Database): Store {
     polls: new PollStore(database.db),
     attendance: new AttendanceStore(database.db),
     agenda: new AgendaStore(database.db),
+    opinions: new OpinionStore(database.db),
     deadlines: new DeadlineStore(database.db),
     yjs: new YjsStore(database.db),
     viewVersions: new ViewVersions(database.db),

@@ -1,5 +1,4 @@
 import type { AgendaItemDecision, AgendaItemKind, MeetingId } from '@yishi/protocol';
-import { AppError } from '../../errors.ts';
 
 /** An item of the agenda document as plain values (agenda-doc.ts: `doc.getArray('items')`). */
 export interface AgendaDocItem {
@@ -35,17 +34,3 @@ export interface AgendaDocs {
   /** Calls back with the meeting whose agenda document changed (any instance's edit); returns an unsubscribe. */
   onAgendaChange(listener: (meetingId: MeetingId) => void): () => void;
 }
-
-/**
- * Until the documents' service is wired in (services.docs, features/agenda/yjs): an agenda with
- * no items, which takes no server-written change.
- */
-export const noDocuments: AgendaDocs = {
-  items: async () => [],
-  appendItem: async () => {
-    throw new AppError('internal', 'the agenda documents are not available yet');
-  },
-  removeItem: async () => {},
-  appendOutcome: async () => {},
-  onAgendaChange: () => () => {},
-};

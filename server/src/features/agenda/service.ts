@@ -50,6 +50,13 @@ export class AgendaService {
 
   // ---- running the room ----
 
+  /** Refused before anything else (the move's transaction checks it again, holding the meeting's row). */
+  private async requireLive(meetingId: MeetingId): Promise<void> {
+    const { state } = await this.store.meetings.get(meetingId);
+    if (state === 'closed') throw new AppError('meeting_closed');
+    if (state !== 'live') throw new AppError('meeting_not_live', `the meeting is ${state}`);
+  }
+
   private async requireItem(meetingId: MeetingId, itemId: string, items?: AgendaDocItem[]): Promise<void> {
     const list = items ?? (await this.docs.items(meetingId));
     if (!list.some((i) => i.id === itemId)) throw new AppError('unknown_item', 'no such item in this agenda');
@@ -86,6 +93,7 @@ export class AgendaService {
 
   /** Make an item current (a jump), or none. */
   async goto(meetingId: MeetingId, itemId: string | null, expectedVersion: number, actor: MemberId): Promise<RunResult> {
+    await this.requireLive(meetingId);
     if (itemId !== null) await this.requireItem(meetingId, itemId);
     return this.moved(meetingId, expectedVersion, actor, (run, _items, polls) => ({
       current: itemId,
@@ -113,6 +121,7 @@ export class AgendaService {
 
   /** Put an item off; if it is current, its discussion ends and no item is current. */
   async defer(meetingId: MeetingId, itemId: string, expectedVersion: number, actor: MemberId): Promise<RunResult> {
+    await this.requireLive(meetingId);
     await this.requireItem(meetingId, itemId);
     return this.moved(meetingId, expectedVersion, actor, (run, _items, polls) => {
       const stage = this.stageOf(itemId, run, polls);
@@ -169,6 +178,8 @@ export class AgendaService {
    */
   async accept(proposalId: ProposalId, by: MemberId): Promise<Proposal> {
     const p = await this.store.agenda.proposal(proposalId);
+    // Checked before the document is touched (decide checks both again, in its transaction).
+    if ((await this.store.meetings.get(p.meetingId)).state === 'closed') throw new AppError('meeting_closed');
     if (p.state !== 'pending') throw new AppError('proposal_decided', p.state);
     const itemId = p.id as string;
     await this.docs.appendItem(p.meetingId, {
@@ -200,13 +211,13 @@ export class AgendaService {
 
   /** The `agenda` view's data: the document's items in order, each with its run state and polls. */
   async view(meetingId: MeetingId): Promise<AgendaView> {
-    const [items, run, polls, decisions, serverNow] = await Promise.all([
+    const [items, run, polls, serverNow] = await Promise.all([
       this.docs.items(meetingId),
       this.store.agenda.run(meetingId),
       this.store.polls.listForMeeting(meetingId),
-      publicDecisions(this.store, meetingId),
       this.store.agenda.now(),
     ]);
+    const decisions = polls.some((p) => p.state === 'closed' && p.agendaItemId !== null) ? await publicDecisions(this.store, meetingId, polls) : [];
     const views: AgendaItemView[] = items.map((i) => {
       const r = run.items.get(i.id);
       const attached = polls.filter((p) => p.agendaItemId === i.id);

@@ -1,4 +1,4 @@
-import type { Electorate, MeetingId, PollId, PollOutcome, PublicDecision } from '@yishi/protocol';
+import type { Electorate, MeetingId, Poll, PollId, PollOutcome, PublicDecision } from '@yishi/protocol';
 import type { Store } from '../../storage/store.ts';
 
 /**
@@ -6,8 +6,13 @@ import type { Store } from '../../storage/store.ts';
  * electorate, the outcome with the winning labels; no counts, no voters. With the poll each came
  * from (the agenda shows them on their items; a closed meeting's join code shows them without).
  */
-export async function publicDecisions(store: Store, meetingId: MeetingId): Promise<(PublicDecision & { pollId: PollId | null })[]> {
-  const [rows, polls] = await Promise.all([store.polls.decisions(meetingId), store.polls.listForMeeting(meetingId)]);
+export async function publicDecisions(
+  store: Store,
+  meetingId: MeetingId,
+  /** The meeting's polls, when the caller has just read them. */
+  known?: Poll[],
+): Promise<(PublicDecision & { pollId: PollId | null })[]> {
+  const [rows, polls] = await Promise.all([store.polls.decisions(meetingId), known ?? store.polls.listForMeeting(meetingId)]);
   const defs = new Map(polls.map((p) => [p.definition.id as string, p.definition]));
   return rows.map((row) => {
     const def = row.pollId ? defs.get(row.pollId) : undefined;
