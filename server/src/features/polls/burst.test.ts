@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApiClient, emit, type YishiClientSocket } from '../../../../test/support/client.ts';
 import { setUpPollMeeting, type PollMeeting } from '../../../../test/support/poll-meeting.ts';
+import { waitFor } from '../../../../test/support/ports.ts';
 
 /**
  * Issue 9: a burst of secret ballots. Each was checked against the voter roll with its own query
@@ -75,9 +76,16 @@ describe('a burst of secret ballots', () => {
 
     const closed = await emit(fac.s, 'poll:close', { pollId });
     if (!closed.ok) throw new Error(JSON.stringify(closed));
-    const got = await emit(fac.s, 'view:get', { meetingId, kind: 'polls' });
-    if (!got.ok || got.data.view.kind !== 'polls') throw new Error(JSON.stringify(got));
-    const tally = got.data.view.data.polls.find((p) => p.poll.definition.id === pollId)!.tally;
+    // The closed poll as the room is sent it (a view:get may serve the snapshot of a moment ago).
+    const closedView = await waitFor(
+      () => {
+        const v = setup.pollView(fac.views, meetingId, pollId);
+        return v?.tally.state === 'closed' ? v : undefined;
+      },
+      20_000,
+      'the closed poll in the polls view',
+    );
+    const tally = closedView.tally;
     expect(tally.electorates.reduce((n, e) => n + e.turnout, 0)).toBe(VOTERS);
   });
 });
