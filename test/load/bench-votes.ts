@@ -33,7 +33,8 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { Socket } from 'socket.io-client';
 import type { PollsView } from '@yishi/protocol';
-import { applyViews, connected, emit, trackViews, viewOf, type YishiClientSocket } from '../support/client.ts';
+import { connected, emit, trackViews, viewOf, type YishiClientSocket } from '../support/client.ts';
+import { follow } from './follow.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { freePort, waitFor } from '../support/ports.ts';
 import { createFreshDatabase, type TestDatabase } from '../support/postgres.ts';
@@ -336,9 +337,9 @@ async function runYishi(o: Options, cleanup: Cleanup) {
   cleanup.sockets.push(fac as unknown as Socket);
   const facViews = trackViews(fac);
   await connected(fac);
-  const fj = await emit(fac, 'meeting:join', { meetingId });
-  if (!fj.ok) throw new Error(`facilitator meeting:join: ${JSON.stringify(fj)}`);
-  applyViews(facViews, fj.data.views);
+  // Joined again at every reconnection (a busy server may drop every socket): see follow.ts.
+  const facFollow = follow(fac, meetingId, facViews);
+  await facFollow.ready();
   const live = await emit(fac, 'meeting:transition', { meetingId, to: 'live' });
   if (!live.ok) throw new Error(`meeting:transition: ${JSON.stringify(live)}`);
   const created = await emit(fac, 'poll:create', {
@@ -391,6 +392,7 @@ async function runYishi(o: Options, cleanup: Cleanup) {
   log(`${describeRound('yishi', round)}; server RSS before ${rssBefore.toFixed(0)} MB`);
 
   // --- count what was stored: close the poll through the protocol ---
+  await facFollow.ready();
   const closed = await emit(fac, 'poll:close', { pollId });
   if (!closed.ok) throw new Error(`poll:close: ${JSON.stringify(closed)}`);
   // The held ballots are sealed by the close and acked then: collect every ack as it stands now.
@@ -398,6 +400,8 @@ async function runYishi(o: Options, cleanup: Cleanup) {
   const finalOk = final.filter((b) => b.ok).length;
   if (final.some((b) => Number.isNaN(b.ackAt)))
     log(`yishi: ${final.filter((b) => Number.isNaN(b.ackAt)).length} ballots never acked, even after close`);
+  await facFollow.ready();
+  if (facFollow.reconnects > 0) log(`yishi: the facilitator's socket reconnected ${facFollow.reconnects} time(s)`);
   const got = await emit(fac, 'view:get', { meetingId, kind: 'polls' });
   if (!got.ok || got.data.view.kind !== 'polls') throw new Error(`view:get: ${JSON.stringify(got)}`);
   const pv = got.data.view.data.polls.find((x) => x.poll.definition.id === pollId);

@@ -1,6 +1,8 @@
 // Diagnostics for bench-votes.ts: preload into the server with
-//   BENCH_SERVER_NODE_OPTIONS='--import ./test/load/cpu-profile.mjs' pnpm bench:votes -- …
-// (Node 20 refuses --cpu-prof in NODE_OPTIONS). Profiles from start to exit, or, with
+//   BENCH_SERVER_NODE_OPTIONS="--import $PWD/test/load/cpu-profile.mjs" pnpm bench:votes -- …
+// (Node 20 refuses --cpu-prof in NODE_OPTIONS). The path must be absolute: a fresh data folder's
+// PGlite cluster is made by a child process in server/, which inherits NODE_OPTIONS and cannot
+// find a relative path, so the server never starts. Profiles from start to exit, or, with
 // CPU_PROFILE_ON_SIGNAL=1, only between two SIGUSR2 (the bench sends them around the voting
 // when BENCH_PROFILE_VOTES=1). Writes server-<pid>.cpuprofile to CPU_PROFILE_DIR.
 import { Session } from 'node:inspector';

@@ -29,6 +29,12 @@ export interface ViewSpec<K extends ViewKind = ViewKind> {
    */
   keyed?: boolean;
   /**
+   * How often at most one instance pushes this view of one meeting (default 250 ms, live-views.ts).
+   * A view that changes with every arrival (presence) and goes to every phone in the room may
+   * ask for less: 5,000 phones joining within a minute are otherwise 4 x 5,000 sends a second.
+   */
+  minIntervalMs?: number;
+  /**
    * The snapshot of one meeting's view (or of one key's, for a keyed view: `key` is then set),
    * with its version (the row's, or ctx.nextVersion()).
    */

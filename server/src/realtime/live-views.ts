@@ -126,7 +126,7 @@ export class LiveViews {
     }
     if (s.scheduled) return;
     s.scheduled = true;
-    const wait = Math.max(0, s.lastAt + MIN_INTERVAL_MS - Date.now());
+    const wait = Math.max(0, s.lastAt + (this.registry.get(kind)!.minIntervalMs ?? MIN_INTERVAL_MS) - Date.now());
     setTimeout(() => void this.flush(id), wait).unref();
   }
 

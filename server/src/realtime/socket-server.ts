@@ -35,11 +35,13 @@ export function createSocketServer(http: HttpServer, publicOrigins: readonly str
     transports: ['websocket'],
     maxHttpBufferSize: LIMITS.socketMessageBytes,
     serveClient: false,
-    // A phone whose network vanished without a word (no FIN) learns it within interval + timeout:
-    // 8 s, where 10 + 10 left "connected" on screen for ~19 s. The browser's offline event is
-    // quicker still (web/src/lib/live.ts). A ping is a few bytes: 5,000 sockets cost ~1,000 a second.
+    // A ping every 5 s (a few bytes: 5,000 sockets cost ~1,000 a second), and 20 s for its pong
+    // before a socket is dropped. A 3 s timeout dropped all 5,000 sockets of the vote benchmark
+    // whenever the server was busy for 3 s, and their reconnections kept it busy (issue 9). The
+    // page does not wait for the drop to say the connection is gone: it shows "reconnecting" once
+    // no ping came for 8 s, and at once on the browser's offline event (web/src/lib/live.ts).
     pingInterval: 5_000,
-    pingTimeout: 3_000,
+    pingTimeout: 20_000,
     // A connection whose handshake was refused (caps, origin, session) is closed this soon.
     connectTimeout: 10_000,
   });

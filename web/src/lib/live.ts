@@ -25,6 +25,16 @@ export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnectin
 
 const ACK_TIMEOUT_MS = 10_000;
 
+/**
+ * The server pings every 5 s and waits 20 s for the answer before it drops a socket
+ * (server/src/realtime/socket-server.ts), so that a server busy for a few seconds (5,000 ballots
+ * at once) drops nobody; the browser itself would wait those 25 s before it gives up. The page
+ * does not wait that long to say so: with no ping for this long it shows "reconnecting" while
+ * the socket stays open, and the next ping (or view) shows "connected" again. A network that
+ * goes with a word (the browser's offline event) shows at once, below.
+ */
+const STALE_AFTER_MS = 8_000;
+
 const connectionStore = writable<ConnectionState>('idle');
 export const connection: Readable<ConnectionState> = { subscribe: connectionStore.subscribe };
 
@@ -86,8 +96,19 @@ function connect(): LiveSocket {
   // update, a page left open is told to reload instead of failing in odd ways.
   const s: LiveSocket = io({ transports: ['websocket'], auth: handshakeAuth() });
   connectionStore.set('connecting');
-  s.on('connect', () => {
+  let stale: ReturnType<typeof setTimeout> | undefined;
+  /** The server was just heard from: connected, until it goes quiet for STALE_AFTER_MS. */
+  const alive = () => {
+    clearTimeout(stale);
+    if (socket !== s || !s.connected) return;
     connectionStore.set('connected');
+    stale = setTimeout(() => {
+      if (socket === s && s.connected) connectionStore.set('reconnecting');
+    }, STALE_AFTER_MS);
+  };
+  s.io.on('ping', alive);
+  s.on('connect', () => {
+    alive();
     // A reconnect may have missed broadcasts: joining again returns fresh snapshots.
     for (const id of joined) void joinNow(id);
     emitLocal('connect');
@@ -96,6 +117,7 @@ function connect(): LiveSocket {
     if (event !== 'connect') emitLocal(event, payload);
   });
   s.on('disconnect', (reason) => {
+    clearTimeout(stale);
     if (socket !== s) return;
     joinedNow.clear();
     if (reason === 'io client disconnect') {
@@ -123,8 +145,12 @@ function connect(): LiveSocket {
     connectionStore.set(code === 'protocol_mismatch' ? 'outdated' : 'refused');
     liveErrorStore.set({ code });
   });
-  s.on('view', (snapshot) => applyView(snapshot));
+  s.on('view', (snapshot) => {
+    alive();
+    applyView(snapshot);
+  });
   s.on('opinions:entries', (e) => {
+    alive();
     for (const l of entryListeners) l(e);
   });
   s.on('ballot:voted', (e) => {

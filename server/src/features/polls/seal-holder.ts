@@ -15,6 +15,8 @@ interface Held {
   waiters: ((o: SealOutcome) => void)[];
   /** Given to a close (here or on another instance): not sealed again until that close settles. */
   closing: boolean;
+  /** In the batch of the seal under way: not counted as waiting, not taken by another seal. */
+  sealing: boolean;
 }
 
 /**
@@ -29,13 +31,20 @@ export class SealHolder {
   private readonly held = new Map<PollId, Map<string, Held>>();
   /** One seal at a time per poll: two overlapping seals could each fall below k. */
   private readonly sealing = new Map<PollId, Promise<void>>();
+  /**
+   * Polls with a seal queued behind the one under way and not started yet: it will take every
+   * ballot held by the time it starts, so a ballot arriving meanwhile queues nothing more. In a
+   * burst, each seal takes everything that arrived during the previous one (batches grow with
+   * the load), and holding a ballot costs O(1), not a walk over every ballot held.
+   */
+  private readonly queued = new Set<PollId>();
 
   constructor(private readonly polls: PollStore) {}
 
   /** Distinct voters held for a poll and not yet given to a close. */
   waiting(pollId: PollId): number {
     let n = 0;
-    for (const h of this.held.get(pollId)?.values() ?? []) if (!h.closing) n++;
+    for (const h of this.held.get(pollId)?.values() ?? []) if (!h.closing && !h.sealing) n++;
     return n;
   }
 
@@ -51,8 +60,10 @@ export class SealHolder {
     if (existing && existing.ballot.idempotencyKey !== ballot.idempotencyKey) return Promise.resolve({ ok: false, code: 'already_voted' });
     const result = new Promise<SealOutcome>((resolve) => {
       if (existing) existing.waiters.push(resolve);
-      else poll.set(ballot.voterKey, { ballot, receipt, waiters: [resolve], closing: false });
+      else poll.set(ballot.voterKey, { ballot, receipt, waiters: [resolve], closing: false, sealing: false });
     });
+    // A seal queued and not started yet takes this ballot too.
+    if (this.queued.has(ballot.pollId)) return result;
     if (this.waiting(ballot.pollId) >= k) this.seal(ballot.pollId, k);
     else onHeld();
     return result;
@@ -60,8 +71,12 @@ export class SealHolder {
 
   private seal(pollId: PollId, k: number): void {
     const before = this.sealing.get(pollId) ?? Promise.resolve();
+    this.queued.add(pollId);
     const next: Promise<void> = before
-      .then(() => this.sealOnce(pollId, k))
+      .then(() => {
+        this.queued.delete(pollId);
+        return this.sealOnce(pollId, k);
+      })
       .catch(() => undefined)
       // The chain of a poll is forgotten once it has run out (one promise per poll ever sealed otherwise).
       .finally(() => {
@@ -72,8 +87,18 @@ export class SealHolder {
 
   private async sealOnce(pollId: PollId, k: number): Promise<void> {
     const poll = this.held.get(pollId);
-    const batch = [...(poll?.values() ?? [])].filter((h) => !h.closing);
+    const batch = [...(poll?.values() ?? [])].filter((h) => !h.closing && !h.sealing);
     if (!poll || batch.length < k) return;
+    for (const h of batch) h.sealing = true;
+    try {
+      await this.sealBatch(pollId, poll, batch, k);
+    } finally {
+      // Those still held (too few to seal, or answered by nobody) wait for company again.
+      for (const h of batch) h.sealing = false;
+    }
+  }
+
+  private async sealBatch(pollId: PollId, poll: Map<string, Held>, batch: Held[], k: number): Promise<void> {
     let won: Set<string>;
     try {
       won = await this.polls.sealBallots(

@@ -464,6 +464,20 @@ export class PollStore {
     return row ? row.idem : null;
   }
 
+  /**
+   * The idempotency keys of many voters' marks at once (one query; the voters not on the roll
+   * are absent from the map). For RollLookup, which gathers a burst of ballots' checks.
+   */
+  async rollKeys(pollId: PollId, voterKeys: readonly string[]): Promise<Map<string, string>> {
+    if (voterKeys.length === 0) return new Map();
+    const rows = rowsOf<{ voter_key: string; idem: string }>(
+      await this.db.execute(sql`
+        SELECT voter_key, idempotency_key AS idem FROM voter_roll
+        WHERE poll_id = ${pollId} AND voter_key IN (SELECT jsonb_array_elements_text(${JSON.stringify(voterKeys)}::jsonb))`),
+    );
+    return new Map(rows.map((r) => [r.voter_key, r.idem]));
+  }
+
   /** The poll's state, read fresh (no cache). */
   async state(pollId: PollId): Promise<PollState | null> {
     const [row] = await this.db.select({ state: polls.state }).from(polls).where(eq(polls.id, pollId));

@@ -25,6 +25,7 @@ import { IN_ROOM_ROLL_KEY, newVotingCode, type PendingBallot } from './store.ts'
 import type { Store } from '../../storage/store.ts';
 import { BallotWriter } from './ballot-writer.ts';
 import { SealHolder } from './seal-holder.ts';
+import { RollLookup } from './roll-lookup.ts';
 
 /**
  * The other instances, for a close: each hands over the secret ballots it holds for the poll
@@ -48,6 +49,7 @@ const POLL_CACHE_MAX = 2_000;
  */
 export class VoteService {
   private readonly writer: BallotWriter;
+  private readonly roll: RollLookup;
   readonly holder: SealHolder;
   private peers: SealPeers | null = null;
   /**
@@ -64,6 +66,7 @@ export class VoteService {
   ) {
     this.writer = new BallotWriter(store.polls);
     this.holder = new SealHolder(store.polls);
+    this.roll = new RollLookup(store.polls);
   }
 
   /** Told of every poll created, opened or closed here, by any path (the agenda follows attached polls). */
@@ -275,7 +278,8 @@ export class VoteService {
     };
     if (secret && !msg.receipt) {
       // A voter already on the roll: this key's earlier cast, or a second ballot.
-      const idem = await this.store.polls.rollKey(msg.pollId, voterKey);
+      // Gathered with the other ballots of the moment into one query (roll-lookup.ts).
+      const idem = await this.roll.rollKey(msg.pollId, voterKey);
       if (idem !== null) {
         if (idem === msg.idempotencyKey) return { status: 'unchanged', receipt: null };
         // The cached poll may be one another instance closed: a closed poll says so first.
