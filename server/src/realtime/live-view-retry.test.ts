@@ -72,7 +72,16 @@ describe('a live view that fails to compute', () => {
     const joined = await emit(socket, 'meeting:join', { meetingId });
     if (!joined.ok) throw new Error(JSON.stringify(joined));
     // The join does not fail for it: the other views are there, this one is not.
-    expect(joined.data.views.map((v) => v.kind).sort()).toEqual(['meeting', 'polls', 'presence']);
+    expect(joined.data.views.map((v) => v.kind).sort()).toEqual([
+      'agenda',
+      'consensus',
+      'floor',
+      'meeting',
+      'moderation',
+      'opinions',
+      'polls',
+      'presence',
+    ]);
     expect(failNext).toBe(0);
     // Nothing else changes in this meeting: only a retry can bring it.
     const view = await waitFor(() => talliesPushed()[0], 5_000, 'the tallies view pushed after the failed join');
