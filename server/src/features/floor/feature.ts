@@ -73,7 +73,9 @@ function startFloor({ services }: StartContext): Stop {
   return services.agenda.onCurrentItemChange(({ meetingId, from }) => {
     services.live.invalidate(meetingId, 'floor');
     if (from !== null)
-      void writeSpeakers(services, meetingId, from).catch((err: unknown) => services.log.warn('floor: writing the speakers into the notes failed', { err }));
+      void writeSpeakers(services, meetingId, from).catch((err: unknown) =>
+        services.log.warn('floor: writing the speakers into the notes failed', { err }),
+      );
   });
 }
 
