@@ -221,9 +221,14 @@ export const floorFeature: Feature = {
       action: 'floor.run',
       target: meetingTarget,
       handle: async ({ services, principal }, { meetingId }) => {
-        await openFloor(services, meetingId, undefined);
-        await services.store.floor.end(meetingId, actingMember(principal).memberId);
+        const current = await openFloor(services, meetingId, undefined);
+        const ended = await services.store.floor.end(meetingId, actingMember(principal).memberId);
         services.live.invalidate(meetingId, 'floor');
+        // A speech that ran on past a move of the agenda ends on an item the room has left: its notes follow.
+        if (ended !== current && ended !== '')
+          void writeSpeakers(services, meetingId, ended).catch((err: unknown) =>
+            services.log.warn('floor: writing the speakers into the notes failed', { err }),
+          );
         return null;
       },
     },

@@ -131,4 +131,16 @@ describe('the floor and the agenda', () => {
       expect(await speakerLines(a)).toEqual(before);
     }
   });
+
+  it('writes the line of an item the room left while someone was still speaking, when that speech ends', async () => {
+    await waitFor(() => floorOf(mem)?.itemId === b, 3_000, 'on the second item');
+    expect((await emit(fac.s, 'floor:add', { meetingId, itemId: b, kind: 'speak', person: { kind: 'guest', name: '居委会小李' } })).ok).toBe(true);
+    expect((await emit(fac.s, 'floor:call', { meetingId, itemId: b })).ok).toBe(true);
+    expect(await move('agenda:previous')).toBe(a);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await speakerLines(b)).toEqual([]);
+    expect((await emit(fac.s, 'floor:end', { meetingId })).ok).toBe(true);
+    await waitFor(async () => (await speakerLines(b)).length === 1, 3_000, "b's speakers line");
+    expect(((await speakerLines(b))[0] as { name: string }[]).map((l) => l.name)).toEqual(['居委会小李']);
+  });
 });
