@@ -48,7 +48,7 @@ export const AGENDA_ITEM_FIELDS = {
 export type AgendaItemField = keyof typeof AGENDA_ITEM_FIELDS;
 
 /** Block elements of an item's notes (Y.XmlElement node names, as y-prosemirror names ProseMirror nodes). */
-export const NOTES_ELEMENTS = ['paragraph', 'bullet_list', 'ordered_list', 'list_item', 'outcome'] as const;
+export const NOTES_ELEMENTS = ['paragraph', 'bullet_list', 'ordered_list', 'list_item', 'outcome', 'speakers'] as const;
 /** Text marks in the notes (Y.XmlText formatting attributes): bold only for now. */
 export const NOTES_MARKS = ['bold'] as const;
 /**
@@ -56,6 +56,15 @@ export const NOTES_MARKS = ['bold'] as const;
  * attribute `pollId` and one Y.XmlText child. Editors cannot insert, change or delete one.
  */
 export const NOTES_OUTCOME = 'outcome';
+/**
+ * The server-written record of who spoke on the item (the floor, issue 11): an element only the
+ * server creates, no children, with the attribute `speakers`, JSON
+ * `[{kind, name, seconds, limitSeconds}]` in the order they spoke. Written when the room leaves
+ * the item (rewritten, never doubled, if it comes back). Editors cannot insert, change or delete one.
+ */
+export const NOTES_SPEAKERS = 'speakers';
+/** The notes' elements only the server writes. */
+export const NOTES_SERVER_ELEMENTS: readonly string[] = [NOTES_OUTCOME, NOTES_SPEAKERS];
 
 /**
  * The custom message the server sends a read-only connection that tried to write: y-protocols'

@@ -20,7 +20,16 @@ export interface RunResult {
  * proposals, and the `agenda` view derived from the document, the run state and the polls.
  * Other features ask it `currentItem` and `itemExists` (opinions and consensus per item).
  */
+/** The room moved from one item to another (either may be null: no item current). */
+export interface CurrentItemChange {
+  meetingId: MeetingId;
+  from: string | null;
+  to: string | null;
+}
+
 export class AgendaService {
+  private readonly currentListeners = new Set<(change: CurrentItemChange) => void>();
+
   constructor(
     private readonly store: Store,
     private readonly live: LiveViews,
@@ -41,6 +50,16 @@ export class AgendaService {
   /** Calls back when a meeting's agenda document changes (an edit on any instance); returns an unsubscribe. */
   onDocumentChange(listener: (meetingId: MeetingId) => void): () => void {
     return this.docs.onAgendaChange(listener);
+  }
+
+  /**
+   * Calls back after a move (on this instance) that changed the current item, so features that
+   * follow the current item (the floor) push their views and close their records without the agenda naming them.
+   * Returns an unsubscribe. A listener's failure is logged, never the move's.
+   */
+  onCurrentItemChange(listener: (change: CurrentItemChange) => void): () => void {
+    this.currentListeners.add(listener);
+    return () => this.currentListeners.delete(listener);
   }
 
   /** The agenda changed (document, run state or an attached poll): the view is recomputed, coalesced. */
@@ -82,8 +101,22 @@ export class AgendaService {
   ): Promise<RunResult> {
     // Read before the transaction (the document and the polls are not locked by it); the version check makes the move itself safe.
     const [items, polls] = await Promise.all([this.docs.items(meetingId), this.store.polls.listForMeeting(meetingId)]);
-    const run = await this.store.agenda.move(meetingId, expectedVersion, actor, (r) => decide(r, items, polls));
+    let from: string | null = null;
+    const run = await this.store.agenda.move(meetingId, expectedVersion, actor, (r) => {
+      from = r.currentItemId;
+      return decide(r, items, polls);
+    });
     this.changed(meetingId);
+    if (from !== run.currentItemId) {
+      const change: CurrentItemChange = { meetingId, from, to: run.currentItemId };
+      for (const listener of this.currentListeners) {
+        try {
+          listener(change);
+        } catch (err) {
+          this.log.warn('agenda: a current-item listener failed', { err });
+        }
+      }
+    }
     return { version: run.version, currentItemId: run.currentItemId };
   }
 

@@ -1,11 +1,12 @@
 import { floorBalance, nextInQueue, queueOrder, spokenSeconds } from '@yishi/domain';
 import type { FloorItemId, FloorView, GroupId, MeetingId, MemberId } from '@yishi/protocol';
-import type { Feature } from '../../core/feature.ts';
+import type { Feature, StartContext, Stop } from '../../core/feature.ts';
 import { actingMember, defineView, type EventContext } from '../../core/feature.ts';
 import { AppError } from '../../errors.ts';
 import type { Services } from '../../services.ts';
 import type { Store } from '../../storage/store.ts';
 import type { FloorPerson } from './store.ts';
+import { writeSpeakers } from './notes.ts';
 
 /**
  * The agenda item the floor is on: the agenda's current item (null while none is current: the
@@ -65,6 +66,20 @@ const clocks = new WeakMap<Store, DbClock>();
 const clockOf = (store: Store) => clocks.get(store) ?? clocks.set(store, new DbClock(store)).get(store)!;
 
 /**
+ * The floor follows the agenda (services.agenda.onCurrentItemChange): a move pushes the floor of
+ * the new item to everyone, and the item the room left gets its speakers in its notes (notes.ts).
+ */
+function startFloor({ services }: StartContext): Stop {
+  return services.agenda.onCurrentItemChange(({ meetingId, from }) => {
+    services.live.invalidate(meetingId, 'floor');
+    if (from !== null)
+      void writeSpeakers(services, meetingId, from).catch((err: unknown) =>
+        services.log.warn('floor: writing the speakers into the notes failed', { err }),
+      );
+  });
+}
+
+/**
  * The floor (issue 11): the speaker queue of the current agenda item and the speech timers.
  * A timer is a deadline (started_at and limit_seconds in floor_requests, the database's clock);
  * nothing is due at zero (the facilitator ends a speech, the screens cue it), so no scheduler
@@ -72,6 +87,7 @@ const clockOf = (store: Store) => clocks.get(store) ?? clocks.set(store, new DbC
  */
 export const floorFeature: Feature = {
   name: 'floor',
+  start: startFloor,
   views: [
     defineView({
       kind: 'floor',
@@ -205,9 +221,14 @@ export const floorFeature: Feature = {
       action: 'floor.run',
       target: meetingTarget,
       handle: async ({ services, principal }, { meetingId }) => {
-        await openFloor(services, meetingId, undefined);
-        await services.store.floor.end(meetingId, actingMember(principal).memberId);
+        const current = await openFloor(services, meetingId, undefined);
+        const ended = await services.store.floor.end(meetingId, actingMember(principal).memberId);
         services.live.invalidate(meetingId, 'floor');
+        // A speech that ran on past a move of the agenda ends on an item the room has left: its notes follow.
+        if (ended !== current && ended !== '')
+          void writeSpeakers(services, meetingId, ended).catch((err: unknown) =>
+            services.log.warn('floor: writing the speakers into the notes failed', { err }),
+          );
         return null;
       },
     },

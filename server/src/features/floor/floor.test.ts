@@ -223,8 +223,8 @@ describe('the floor: speaker queue and timers', () => {
     });
     const raised = await emit(mem.s, 'floor:raise', { meetingId, itemId: 'item-a', kind: 'question' });
     expect(raised.ok).toBe(true);
-    // A move of the agenda pushes no floor view (the agenda does not invalidate it): the page asks,
-    // as the web's refetchFloor does, until the answer is no longer the snapshot cached before the move.
+    // A move made at the store (not through services.agenda) pushes no floor view: ask until the
+    // answer is no longer the snapshot cached before the move (floor-agenda.test.ts: real moves push it).
     const fetchFloor = (itemId: string | null) =>
       waitFor(
         async () => {

@@ -178,13 +178,14 @@ export class FloorStore {
   }
 
   /** Ends the meeting's speech under way, if any (its end is the database's now). */
-  private async endCurrent(tx: Tx, meetingId: MeetingId): Promise<boolean> {
+  /** Ends the speech under way, if any; returns its item's key (null: nobody was speaking). */
+  private async endCurrent(tx: Tx, meetingId: MeetingId): Promise<string | null> {
     const ended = await tx
       .update(floorRequests)
       .set({ state: 'spoken', endedAt: sql`now()` })
       .where(and(eq(floorRequests.meetingId, meetingId), eq(floorRequests.state, 'speaking')))
-      .returning({ id: floorRequests.id });
-    return ended.length > 0;
+      .returning({ itemKey: floorRequests.itemKey });
+    return ended[0]?.itemKey ?? null;
   }
 
   /**
@@ -220,11 +221,14 @@ export class FloorStore {
   }
 
   /** Ends the speech under way; not_found when nobody is speaking. */
-  async end(meetingId: MeetingId, actor: MemberId): Promise<void> {
-    await this.db.transaction(async (tx) => {
+  /** Ends the speech under way; returns the key of the item it was given on. */
+  async end(meetingId: MeetingId, actor: MemberId): Promise<string> {
+    return this.db.transaction(async (tx) => {
       await this.lock(tx, meetingId);
-      if (!(await this.endCurrent(tx, meetingId))) throw new AppError('not_found', 'nobody is speaking');
+      const itemKey = await this.endCurrent(tx, meetingId);
+      if (itemKey === null) throw new AppError('not_found', 'nobody is speaking');
       await tx.insert(meetingLog).values({ meetingId, actorMemberId: actor, action: 'floor.end', detail: {} });
+      return itemKey;
     });
   }
 

@@ -579,6 +579,7 @@ export const en = {
   'agenda.sync.offline': 'Offline: keep editing, your changes merge when the connection returns',
   'agenda.notes.title': 'Notes',
   'agenda.notes.show': 'Notes on this item',
+  'agenda.notes.speakerLine': '{name} ({kind}): {time}',
   'agenda.notes.empty': 'No notes yet.',
   'agenda.notes.bold': 'Bold',
   'agenda.notes.list': 'List',

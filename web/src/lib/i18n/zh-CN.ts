@@ -578,6 +578,7 @@ export const zhCN = {
   'agenda.sync.offline': '已离线：可继续编辑，恢复连接后自动合并',
   'agenda.notes.title': '会议记录',
   'agenda.notes.show': '本项的会议记录',
+  'agenda.notes.speakerLine': '{name}（{kind}）：{time}',
   'agenda.notes.empty': '暂无记录。',
   'agenda.notes.bold': '加粗',
   'agenda.notes.list': '列表',

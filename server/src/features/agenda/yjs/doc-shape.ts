@@ -6,7 +6,7 @@ import {
   NOTES_ELEMENTS,
   NOTES_MAP,
   NOTES_MARKS,
-  NOTES_OUTCOME,
+  NOTES_SERVER_ELEMENTS,
   YJS_LIMITS,
   type AgendaDocName,
   type AgendaItemField,
@@ -23,7 +23,10 @@ import {
  * most one concurrent edit each (limits.ts).
  */
 
-/** Where a type sits in the shape. `outcome` and `outcomeText` are the server's alone. */
+/**
+ * Where a type sits in the shape. `outcome` and `outcomeText` are the server's alone: the role
+ * `outcome` is any server-written element (NOTES_SERVER_ELEMENTS: a poll's outcome line, an item's speakers).
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Yjs's own type parameter
 type AnyType = Y.AbstractType<any>;
 
@@ -35,6 +38,7 @@ export const ROOTS: Record<AgendaDocName, readonly string[]> = { agenda: [AGENDA
 const TEXT_LIMIT: Partial<Record<Role, number>> = { title: YJS_LIMITS.titleChars, details: YJS_LIMITS.detailsChars, xmlText: YJS_LIMITS.noteChars };
 const ELEMENTS = new Set<string>(NOTES_ELEMENTS);
 const MARKS = new Set<string>(NOTES_MARKS);
+const SERVER_ELEMENTS = new Set<string>(NOTES_SERVER_ELEMENTS);
 const KINDS = new Set<string>(AGENDA_ITEM_KINDS);
 const FIELDS = AGENDA_ITEM_FIELDS as Record<string, (typeof AGENDA_ITEM_FIELDS)[AgendaItemField]>;
 const REQUIRED = Object.entries(AGENDA_ITEM_FIELDS)
@@ -200,7 +204,7 @@ function childRole(parent: Role, item: Y.Item): Role | null {
       if (isExactly(type, Y.XmlText)) return parent === 'outcome' ? 'outcomeText' : 'xmlText';
       if (isExactly(type, Y.XmlElement) && parent !== 'outcome') {
         const nodeName = (type as Y.XmlElement).nodeName;
-        if (nodeName === NOTES_OUTCOME) return parent === 'fragment' ? 'outcome' : null;
+        if (SERVER_ELEMENTS.has(nodeName)) return parent === 'fragment' ? 'outcome' : null;
         return ELEMENTS.has(nodeName) ? 'element' : null;
       }
       return null;

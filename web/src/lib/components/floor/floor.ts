@@ -1,7 +1,5 @@
 import type { FloorView, Group, Session, Speaker } from '@yishi/protocol';
-import type { MeetingId } from '@yishi/protocol';
 import { groupName, t } from '$lib/i18n';
-import { applyView, call } from '$lib/live';
 
 /** Whether a speaker is the person signed in here. */
 export function isMe(speaker: Speaker, session: Session | null): boolean {
@@ -25,16 +23,3 @@ export function balanceName(key: string, groups: ReadonlyMap<string, Group>): st
 }
 
 export type { FloorView };
-
-/**
- * The floor view follows the agenda's current item, but a move of the agenda does not push a new
- * floor view (the agenda feature does not know the floor): when the agenda view names another
- * item than the floor view, ask for the floor view until it catches up. Returns what stops it.
- */
-export function refetchFloor(meetingId: MeetingId): () => void {
-  const timer = setInterval(async () => {
-    const r = await call('view:get', { meetingId, kind: 'floor' });
-    if (r.ok) applyView(r.data.view);
-  }, 1200);
-  return () => clearInterval(timer);
-}
