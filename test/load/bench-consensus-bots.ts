@@ -19,7 +19,7 @@ export type ConsensusTarget =
 export type ToConsensusWorker =
   | { type: 'connect'; target: ConsensusTarget; clients: number[] }
   /** `at` is an epoch ms (bench-shared `now`); each entry moves that client one step. */
-  | { type: 'run'; schedule: { at: number; client: number }[] }
+  | { type: 'run'; schedule: { at: number; client: number; extra?: boolean }[] }
   | { type: 'collect' }
   | { type: 'close' };
 
@@ -29,6 +29,8 @@ export interface ChangeRecord {
   sentAt: number;
   ackAt: number | null;
   error?: string;
+  /** A closing change made only so that views keep coming after the last measured one (not measured). */
+  extra?: boolean;
 }
 
 export type FromConsensusWorker =
@@ -147,7 +149,7 @@ port.on('message', (m: ToConsensusWorker) => {
           if (wait > 1) await new Promise((r) => setTimeout(r, wait));
           // A client's changes go in order: the next is sent once the previous is acknowledged (a
           // phone's would be too), so its last acknowledged level is the one the database must hold.
-          const rec: ChangeRecord = { client: e.client, level: step(e.client), sentAt: 0, ackAt: null };
+          const rec: ChangeRecord = { client: e.client, level: step(e.client), sentAt: 0, ackAt: null, ...(e.extra ? { extra: true } : {}) };
           records.push(rec);
           const after = chains.get(e.client) ?? Promise.resolve();
           const p = after.then(() => {

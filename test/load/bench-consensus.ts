@@ -20,11 +20,14 @@
  *   sequence before the computation reads anything (live-views.ts), and computations of a view
  *   are coalesced and run one at a time per instance; the anchor does the same with a counter.
  *   At the ack (after the commit) a computation that read the database before the commit may be in
- *   flight on each instance, but the next one on each starts after the commit. So a client is
- *   counted as having the change at the (instances + 1)-th new version it receives after the ack
- *   (new = above the highest it held at the ack). This never counts a view that may predate the
- *   change; it can count up to one coalescing interval late, the same rule for Yishi and the
- *   anchor, so the two compare fairly.
+ *   flight on each instance, but the next one on each starts after the commit. With H the highest
+ *   version any client had received by the ack, the change is in every version from the
+ *   (instances + 1)-th distinct version above H on, and a client has it from its first view at or
+ *   above that version. (A view computed before the commit but received by no client before the
+ *   ack would break this; with hundreds of clients it does not happen in practice.) It can count
+ *   up to one coalescing interval late, never early; the same rule for Yishi and the anchor (one
+ *   process: instances = 1), so the two compare fairly. Changes whose target version never came
+ *   are left out and counted in the log ("view never complete").
  * - lost: participants whose last acknowledged level is not their position in the database after
  *   the run (read from PostgreSQL, or from the PGlite folder once the server has stopped).
  * - mismatched: clients whose last view's resident counts differ from the database's counts.
@@ -122,39 +125,65 @@ class Bots {
 const clientsOf = (w: number) => Array.from({ length: N }, (_, i) => i).filter((i) => i % WORKERS === w);
 
 /** C changes at uniformly random times over SECONDS, each by a random participant; per worker, in time order. */
-function makeSchedule(): { at: number; client: number }[][] {
+function makeSchedule(): { at: number; client: number; extra?: boolean }[][] {
   const start = now() + 1000;
   const all = Array.from({ length: C }, () => ({ at: start + Math.random() * SECONDS * 1000, client: Math.floor(Math.random() * N) }));
   all.sort((a, b) => a.at - b.at);
-  return Array.from({ length: WORKERS }, (_, w) => all.filter((e) => e.client % WORKERS === w));
+  // Then a few unmeasured changes by client 0, a second apart: the rule for "view" (see the header)
+  // needs new versions after each measured change's ack, and views only come after changes.
+  const schedule = Array.from(
+    { length: WORKERS },
+    (_, w) => all.filter((e) => e.client % WORKERS === w) as { at: number; client: number; extra?: boolean }[],
+  );
+  for (let j = 1; j <= 4; j++) schedule[0]!.push({ at: start + SECONDS * 1000 + j * 1000, client: 0, extra: true });
+  return schedule;
 }
 
 type Views = Extract<FromConsensusWorker, { type: 'collected' }>['views'];
 
-/** See the header: the (INSTANCES + 1)-th new version a client receives after the ack. */
+/** See the header: per change, the version every client must reach, then when each reached it. */
 function viewTimes(changes: ChangeRecord[], views: Views, instances: number): { times: number[]; never: number } {
+  // Every version seen anywhere, with its first arrival at any client.
+  const first = new Map<number, number>();
+  for (const v of views) v.versions.forEach((version, i) => first.set(version, Math.min(first.get(version) ?? Infinity, v.ats[i]!)));
+  const versions = [...first.keys()].sort((a, b) => a - b);
+  const byArrival = [...first].sort((a, b) => a[1] - b[1]);
+  const prefixMax: number[] = [];
+  for (const [version] of byArrival) prefixMax.push(Math.max(prefixMax[prefixMax.length - 1] ?? -Infinity, version));
+  /** First index in a sorted list whose value is > x (or >= x). */
+  const above = (xs: ArrayLike<number>, x: number, orEqual = false) => {
+    let lo = 0;
+    let hi = xs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (orEqual ? xs[mid]! < x : xs[mid]! <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const arrivals = byArrival.map(([, at]) => at);
   const times: number[] = [];
   let never = 0;
   for (const ch of changes) {
-    if (ch.ackAt === null) continue;
+    if (ch.ackAt === null || ch.extra) continue;
+    // H: the highest version any client held at the ack; the target: the (instances + 1)-th version above it.
+    const seenBefore = above(arrivals, ch.ackAt);
+    const h = seenBefore === 0 ? -Infinity : prefixMax[seenBefore - 1]!;
+    const target = versions[above(versions, h) + instances];
+    if (target === undefined) {
+      never++;
+      continue;
+    }
     let last = 0;
     let missing = false;
     for (const v of views) {
-      // First arrival after the ack.
-      let lo = 0;
-      let hi = v.ats.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (v.ats[mid]! <= ch.ackAt) lo = mid + 1;
-        else hi = mid;
-      }
-      // Versions only grow per client (the bots keep the highest), so the k-th arrival after the ack is the k-th new version.
-      const k = lo + instances;
-      if (k >= v.ats.length) {
+      // A client's versions only grow (the bots keep the highest).
+      const i = above(v.versions, target, true);
+      if (i >= v.versions.length) {
         missing = true;
         break;
       }
-      last = Math.max(last, v.ats[k]!);
+      last = Math.max(last, v.ats[i]!);
     }
     if (missing) never++;
     else times.push(last - ch.sentAt);
@@ -167,13 +196,13 @@ interface Run {
   views: Views;
 }
 
-async function drive(bots: Bots, target: ConsensusTarget, schedule: { at: number; client: number }[][]): Promise<Run> {
+async function drive(bots: Bots, target: ConsensusTarget, schedule: { at: number; client: number; extra?: boolean }[][]): Promise<Run> {
   const t0 = Date.now();
   await bots.ask((w) => ({ type: 'connect', target, clients: clientsOf(w) }), 'connected');
   log(`${N} clients connected in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   // Re-based: the schedule starts a second from now.
   const offset = now() + 1000 - Math.min(...schedule.flat().map((e) => e.at));
-  const ran = await bots.ask((w) => ({ type: 'run', schedule: schedule[w]!.map((e) => ({ at: e.at + offset, client: e.client })) }), 'ran');
+  const ran = await bots.ask((w) => ({ type: 'run', schedule: schedule[w]!.map((e) => ({ ...e, at: e.at + offset })) }), 'ran');
   const changes = ran.flatMap((r) => r.changes);
   // Settle: a few coalescing intervals for the last views to arrive everywhere.
   await sleep(3000);
@@ -259,11 +288,11 @@ async function main() {
     let lost = 0;
     for (const [client, level] of lastAcked(yishi.changes)) if (inDb.get(client) !== level) lost++;
     const mismatched = yishi.views.filter((v) => JSON.stringify(v.last) !== JSON.stringify(dbCounts)).length;
-    const acks = yishi.changes.filter((ch) => ch.ackAt !== null).map((ch) => ch.ackAt! - ch.sentAt);
+    const acks = yishi.changes.filter((ch) => ch.ackAt !== null && !ch.extra).map((ch) => ch.ackAt! - ch.sentAt);
     const refused = yishi.changes.filter((ch) => ch.ackAt === null);
     const yView = viewTimes(yishi.changes, yishi.views, INSTANCES);
     log(
-      `yishi: ${acks.length}/${yishi.changes.length} acknowledged (${refused.length} not: ${[...new Set(refused.map((r) => r.error))].join(', ')}); ` +
+      `yishi: ${acks.length}/${yishi.changes.filter((ch) => !ch.extra).length} acknowledged (${refused.length} not: ${[...new Set(refused.map((r) => r.error))].join(', ')}); ` +
         `view never complete for ${yView.never}; db counts ${JSON.stringify(dbCounts)}; peak RSS ${peakRss.toFixed(0)} MB`,
     );
 
