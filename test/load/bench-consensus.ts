@@ -277,7 +277,11 @@ async function main() {
       await Promise.all(servers.map((s) => s.stop()));
       // PGlite is the server's dependency, not the root's: resolved from there.
       const entry = createRequire(path.join(ROOT, 'server', 'package.json')).resolve('@electric-sql/pglite');
-      const { PGlite } = (await import(pathToFileURL(entry).href)) as typeof import('@electric-sql/pglite');
+      const { PGlite } = (await import(pathToFileURL(entry).href)) as {
+        PGlite: {
+          create(dir: string): Promise<{ query<T>(q: string, params: unknown[]): Promise<{ rows: T[] }>; close(): Promise<void> }>;
+        };
+      };
       const pg = await PGlite.create(path.join(dataDir!, 'pglite'));
       rows = (await pg.query<{ name: string; level: number }>(query, [checkId])).rows;
       await pg.close();
