@@ -70,7 +70,16 @@ describe('keyed live views', () => {
   it('a join returns the unkeyed views only; view:get takes a key exactly for a keyed view', async () => {
     const joined = await emit(socket, 'meeting:join', { meetingId });
     if (!joined.ok) throw new Error(JSON.stringify(joined));
-    expect(joined.data.views.map((v) => v.kind).sort()).toEqual(['agenda', 'consensus', 'meeting', 'moderation', 'opinions', 'polls', 'presence']);
+    expect(joined.data.views.map((v) => v.kind).sort()).toEqual([
+      'agenda',
+      'consensus',
+      'floor',
+      'meeting',
+      'moderation',
+      'opinions',
+      'polls',
+      'presence',
+    ]);
     expect(joined.data.views.every((v) => !('key' in v))).toBe(true);
     expect(computed).toEqual([]);
 
@@ -105,7 +114,7 @@ describe('keyed live views', () => {
 
   it('resends the keys it knows after a fan-out outage, and sweeps a key idle for a minute', async () => {
     const { live } = app.services;
-    const views = ['meeting', 'presence', 'polls', 'agenda', 'consensus', 'opinions', 'moderation', 'tallies/A', 'tallies/B'];
+    const views = ['meeting', 'presence', 'polls', 'agenda', 'consensus', 'floor', 'opinions', 'moderation', 'tallies/A', 'tallies/B'];
     const count = () => new Map(views.map((v) => [v, pushed.filter((p) => (p.key ? `${p.kind}/${p.key}` : p.kind) === v).length]));
     const before = count();
     live.resendActive();

@@ -10,6 +10,9 @@ export class MemoryNetwork {
   readonly docs: Y.Doc[] = [];
 
   add(doc = new Y.Doc()): Y.Doc {
+    // Fixed client ids, so that concurrent inserts at one place (ordered by client id) come out the
+    // same in every run: each doc added ranks before the ones added earlier.
+    if (doc.store.clients.size === 0) doc.clientID = 1_000_000 - this.docs.length;
     this.docs.push(doc);
     this.queues.set(doc, []);
     doc.on('update', (update: Uint8Array, origin: unknown) => {
