@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { agendaRoom } from '@yishi/protocol';
 import { launchBrowser, signInToMeeting } from '../support/browser.ts';
 import { setUpCouncilWithLinks } from '../support/council.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { addAgendaItems } from '../support/yjs.ts';
 
 /**
  * Issue 12's browser test, as far as the agenda lanes allow (a check is opened on an item id
@@ -58,6 +60,8 @@ describe('consensus in the browser', () => {
     const m = await c.facilitator.ok('POST', '/api/meetings', { title: '停车议事会', startsAt: '2026-12-01T19:00:00+08:00', mode: 'hybrid' });
     meetingId = m.id;
     joinCode = m.joinCode;
+    // The items the checks are opened on, in the agenda document (a check on an unknown item is refused).
+    await addAgendaItems(server.url, agendaRoom(meetingId), c.facilitator.cookie, ['item-1', 'item-2']);
 
     browser = await launchBrowser();
     const phone = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true };

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConsensusCheck, ConsensusView, Result, ViewSnapshot } from '@yishi/protocol';
+import { agendaRoom, type ConsensusCheck, type ConsensusView, type Result, type ViewSnapshot } from '@yishi/protocol';
 import { ApiClient, connected, emit, type YishiClientSocket } from '../support/client.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { waitFor } from '../support/ports.ts';
 import type { ServerProcess } from '../support/server-process.ts';
 import { startTwoInstances, type TwoInstances } from '../support/two-instances.ts';
+import { addAgendaItems } from '../support/yjs.ts';
 
 /**
  * A participant's phone: a socket to one instance; when that instance dies it reconnects to the
@@ -62,7 +63,8 @@ class Participant {
         await this.connect();
       }
       const r = await Promise.race([
-        emit(this.socket, 'consensus:position', { checkId, level, idempotencyKey }),
+        // emit rejects when the socket drops before the ack (test/support/client.ts): that is a resend too.
+        emit(this.socket, 'consensus:position', { checkId, level, idempotencyKey }).catch(() => null),
         new Promise<null>((resolve) => this.socket.once('disconnect', () => resolve(null))),
       ]);
       if (r) {
@@ -84,6 +86,7 @@ describe('consensus across two instances (Redis + PostgreSQL)', () => {
   let b: ServerProcess;
   let meetingId: string;
   let facilitator: YishiClientSocket;
+  let facCookie = '';
   const people: Participant[] = [];
 
   beforeAll(async () => {
@@ -92,6 +95,7 @@ describe('consensus across two instances (Redis + PostgreSQL)', () => {
     const setup = await setUpCouncil(b.url, b.setupUrl!);
     const m = await setup.facilitator.ok('POST', '/api/meetings', { title: '协商', startsAt: '2026-12-01T19:00:00+08:00', mode: 'online' });
     meetingId = m.id;
+    facCookie = setup.facilitator.cookie;
     facilitator = setup.facilitator.socket({ base: b.url });
     await connected(facilitator);
     await emit(facilitator, 'meeting:join', { meetingId });
@@ -118,6 +122,8 @@ describe('consensus across two instances (Redis + PostgreSQL)', () => {
   });
 
   it('positions on both instances; kill -9 of one loses no acknowledged position; the final aggregate equals the database', async () => {
+    // The check's item, added to the agenda document by the facilitator on B.
+    await addAgendaItems(b.url, agendaRoom(meetingId), facCookie, ['item-7']);
     const opened = await emit(facilitator, 'consensus:open', { meetingId, itemId: 'item-7', proposal: '增设非机动车停放区', residents: true });
     if (!opened.ok) throw new Error(JSON.stringify(opened));
     const { checkId } = opened.data;

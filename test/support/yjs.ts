@@ -112,3 +112,30 @@ export function agendaItem(id: string, title: string, kind: 'information' | 'dis
 }
 
 export const itemTitles = (doc: Y.Doc) => doc.getArray<Y.Map<unknown>>('items').map((m) => (m.get('title') as Y.Text).toString());
+
+/**
+ * Adds items with these ids to a meeting's agenda document through the stock provider, as an
+ * editor (`cookie`) would, and resolves once a second, fresh connection sees them: the server has
+ * accepted and stored them (a consensus check or an opinion thread can then name them).
+ */
+export async function addAgendaItems(base: string, room: string, cookie: string, ids: string[], timeoutMs = 15_000): Promise<void> {
+  const writer = yjsProvider(base, room, cookie);
+  let reader: WebsocketProvider | undefined;
+  try {
+    await synced(writer, timeoutMs);
+    writer.doc.getArray<Y.Map<unknown>>('items').push(ids.map((id) => agendaItem(id, id)));
+    reader = yjsProvider(base, room, cookie);
+    const deadline = Date.now() + timeoutMs;
+    const has = () => {
+      const present = new Set(reader!.doc.getArray<Y.Map<unknown>>('items').map((m) => m.get('id')));
+      return ids.every((id) => present.has(id));
+    };
+    while (!has()) {
+      if (Date.now() > deadline) throw new Error(`agenda items ${ids.join(', ')} not seen by a fresh connection within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    reader?.destroy();
+    writer.destroy();
+  }
+}

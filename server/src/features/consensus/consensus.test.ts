@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConsensusCheck } from '@yishi/protocol';
+import * as Y from 'yjs';
+import { AGENDA_ITEMS, agendaRoom, type ConsensusCheck } from '@yishi/protocol';
 import { ApiClient, emit, viewOf } from '../../../../test/support/client.ts';
 import { waitFor } from '../../../../test/support/ports.ts';
 import { setUpPollMeeting, type JoinedSocket, type PollMeeting } from '../../../../test/support/poll-meeting.ts';
@@ -19,6 +20,15 @@ describe('consensus checks', () => {
   /** Members by group index: g0 x3 (admin + 2), g1 x3 (facilitator + 2), g2 x2 (张业主 + 1): 物业 (g2) is small. */
   const people: { name: string; client: ApiClient; group: number; s?: JoinedSocket }[] = [];
   const key = () => randomUUID();
+  /** Items in a meeting's agenda document, written as the server writes documents (a check belongs to one). */
+  const addItems = (mid: string, ...ids: string[]) =>
+    setup.app.services.docs.change(agendaRoom(mid), (doc) => {
+      for (const id of ids) {
+        const item = new Y.Map<unknown>();
+        item.set('id', id);
+        doc.getArray<Y.Map<unknown>>(AGENDA_ITEMS).push([item]);
+      }
+    });
 
   const checkOf = (j: JoinedSocket, checkId: string): ConsensusCheck | undefined =>
     viewOf(j.views, meetingId, 'consensus')?.data.checks.find((c) => c.id === checkId);
@@ -34,6 +44,7 @@ describe('consensus checks', () => {
     setup = await setUpPollMeeting();
     const { c } = setup;
     ({ id: meetingId, joinCode } = await setup.newMeeting('协商会'));
+    await addItems(meetingId, 'item-1');
     const groups = c.council.groups;
     people.push(
       { name: '王主任', client: c.admin, group: 0 },
@@ -72,6 +83,33 @@ describe('consensus checks', () => {
     const seen = await waitFor(() => checkOf(people[2]!.s!, checkId), 5_000, 'the check in the view');
     expect(seen).toMatchObject({ state: 'open', named: false, residents: false, round: 1, proposal: { version: 1 }, rule: { agreePercent: 75 } });
     expect(seen.figures.participants).toBe(0);
+  });
+
+  it('refuses a check on an item not in the agenda document (unknown_item), and opens nothing', async () => {
+    const before = await open({ proposal: '基准' });
+    await waitFor(() => checkOf(fac, before), 5_000, 'the reference check in the view');
+    const count = () => viewOf(fac.views, meetingId, 'consensus')!.data.checks.length;
+    const n = count();
+    expect(await emit(fac.s, 'consensus:open', { meetingId, itemId: 'no-such-item', proposal: 'p' })).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_item' },
+    });
+    // An item of another meeting is not an item of this one.
+    const elsewhere = await setup.newMeeting('别的会');
+    await addItems(elsewhere.id, 'elsewhere-item');
+    expect(await emit(fac.s, 'consensus:open', { meetingId, itemId: 'elsewhere-item', proposal: 'p' })).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_item' },
+    });
+    const after = await open({ proposal: '基准二' });
+    await waitFor(() => checkOf(fac, after), 5_000, 'the second reference check in the view');
+    // Only the check opened after: none for the refused items, in the view or in the database.
+    expect(count()).toBe(n + 1);
+    expect(viewOf(fac.views, meetingId, 'consensus')!.data.checks.every((c) => c.itemId === 'item-1')).toBe(true);
+    const rows = await setup.app.services.store.db.execute(
+      sql`select item_id from consensus_checks where meeting_id = ${meetingId} and item_id <> ${'item-1'}`,
+    );
+    expect((rows as unknown as { rows: unknown[] }).rows).toEqual([]);
   });
 
   it('takes positions, acknowledged after commit; a retry is harmless; counts only, 物业 hidden under 3', async () => {
@@ -288,6 +326,7 @@ describe('consensus checks', () => {
 
   it('a closed meeting is frozen: no check opened, no position taken, no round; the open check can still be closed', async () => {
     const other = await setup.newMeeting('要结束的会');
+    await addItems(other.id, 'i');
     const f = await setup.open(setup.c.facilitator, other.id);
     const m = await setup.open(setup.c.member, other.id);
     const r = await emit(f.s, 'consensus:open', { meetingId: other.id, itemId: 'i', proposal: 'p' });

@@ -59,6 +59,8 @@ const membersPresent = async (services: Services, meetingId: MeetingId) => (awai
 export const consensus = {
   async open(services: Services, by: MemberId, b: ClientPayload<'consensus:open'>): Promise<ConsensusCheckId> {
     await refuseClosedMeeting(services, b.meetingId);
+    // A check belongs to an item of the meeting's agenda document (issue 12): refused before anything is written.
+    if (!(await services.agenda.itemExists(b.meetingId, b.itemId))) throw new AppError('unknown_item');
     const meeting = await services.store.meetings.get(b.meetingId);
     const council = await services.store.councils.get(meeting.councilId);
     const checkId = await services.store.consensus.open({ ...b, rule: council.consensusRule, createdBy: by });
