@@ -65,6 +65,9 @@ describe('the agenda view across two instances', () => {
     const joined = await emit(viewer, 'meeting:join', { meetingId: m.id });
     if (!joined.ok) throw new Error(JSON.stringify(joined));
     joined.data.views.forEach(keep);
+    // B's copy of the document may be a relay behind A's right after the accept: the view B
+    // pushes once the update arrives must bring both items.
+    await waitFor(() => latest?.items.length === 2, 3_000, "both items in B's agenda view");
     expect(latest?.items.map((i) => i.title)).toEqual(['小区停车', '加装电梯']);
     expect(latest?.currentItemId).toBeNull();
 

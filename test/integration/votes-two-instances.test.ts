@@ -55,7 +55,8 @@ class Voter {
         await this.connect();
       }
       const r = await Promise.race([
-        emit(this.socket, 'ballot:cast', { pollId, choice, idempotencyKey }),
+        // emit rejects when the socket drops before the ack (test/support/client.ts): that is a resend too.
+        emit(this.socket, 'ballot:cast', { pollId, choice, idempotencyKey }).catch(() => null),
         new Promise<null>((resolve) => this.socket.once('disconnect', () => resolve(null))),
       ]);
       if (r) {
