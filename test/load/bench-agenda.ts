@@ -1,7 +1,7 @@
 /**
  * Agenda benchmark (issue 10, "Benchmark"). From the repository root:
  *
- *   pnpm bench:agenda -- --editors E --viewers V [--instances 2] [--seconds 30] [--cps 5]
+ *   pnpm bench:agenda -- --editors E --viewers V [--instances 2] [--seconds 30] [--cps 5] [--bot-workers 2]
  *
  * Starts Yishi as separate server processes (the embedded default on a fresh PGlite folder, or
  * two instances sharing a private Redis and a fresh PostgreSQL database), sets up a council with
