@@ -1,7 +1,7 @@
 /**
  * Agenda benchmark (issue 10, "Benchmark"). From the repository root:
  *
- *   pnpm bench:agenda -- --editors E --viewers V [--instances 2] [--seconds 30] [--cps 5]
+ *   pnpm bench:agenda -- --editors E --viewers V [--instances 2] [--seconds 30] [--cps 5] [--bot-workers 2]
  *
  * Starts Yishi as separate server processes (the embedded default on a fresh PGlite folder, or
  * two instances sharing a private Redis and a fresh PostgreSQL database), sets up a council with
@@ -16,8 +16,12 @@
  *  - diverged: editors whose final document differs from what a fresh connection gets from the server;
  *  - lost: keystrokes missing from the document rebuilt from the database after the servers stop;
  *  - docBytes: that document's encoded size; serverRssMb: the servers' peak VmRSS (max over instances);
- *  - viewerP95Ms: until every viewer's `agenda` live view includes the keystroke. Not measured yet
- *    (null): the agenda view is derived from the document by the agenda lane, not in this branch.
+ *  - viewerP95Ms: from a keystroke's send until every viewer's `agenda` live view includes it. The
+ *    V viewers are residents joined with the meeting's code over Socket.IO (spread over the
+ *    instances), held in bot worker threads (bench-bots.ts via bot-pool.ts) so that parsing their
+ *    views does not load the measuring thread; a viewer has keystroke k of editor i once item i's
+ *    title in its view is editor i's marker sequence (typedText) at least k + 1 characters long.
+ *    Keystrokes some viewer never saw within 30 s after the typing count as 30 s (and are logged).
  *
  * Progress goes to stderr; the last line on stdout is one JSON object.
  */
@@ -29,18 +33,19 @@ import { fileURLToPath } from 'node:url';
 import type { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { agendaRoom } from '@yishi/protocol';
-import { ApiClient } from '../support/client.ts';
+import { ApiClient, connected, emit, type YishiClientSocket } from '../support/client.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { waitFor } from '../support/ports.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import { startTwoInstances, type TwoInstances } from '../support/two-instances.ts';
 import { agendaItem, synced, yjsProvider } from '../support/yjs.ts';
-import { percentile } from './bench-shared.ts';
+import { now, percentile, viewerLatencies } from './bench-shared.ts';
+import { Bots } from './bot-pool.ts';
+import { follow } from './follow.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const log = (...a: unknown[]) => console.error(new Date().toISOString(), ...a);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const now = () => performance.timeOrigin + performance.now();
 
 interface Options {
   editors: number;
@@ -48,6 +53,7 @@ interface Options {
   instances: 1 | 2;
   seconds: number;
   cps: number;
+  botWorkers: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -62,9 +68,10 @@ function parseOptions(argv: string[]): Options {
     instances: get('instances', 1) === 2 ? 2 : 1,
     seconds: get('seconds', 30),
     cps: get('cps', 5),
+    botWorkers: get('bot-workers', 2),
   } as Options;
   if (!(o.editors >= 2) || !(o.seconds > 0) || !(o.cps > 0))
-    throw new Error('usage: --editors E (>= 2) --viewers V [--instances 2] [--seconds 30] [--cps 5]');
+    throw new Error('usage: --editors E (>= 2) --viewers V [--instances 2] [--seconds 30] [--cps 5] [--bot-workers 2]');
   return o;
 }
 
@@ -115,7 +122,8 @@ async function typeAll(docs: Y.Doc[], o: Options): Promise<Typed> {
       for (let k = 0; now() < end; k++) {
         const t = titles[i]![i]!;
         sent[i]!.push(now());
-        t.insert(t.length, String.fromCharCode(97 + (k % 26)));
+        // Editor i's marker sequence (typedText): what the viewers match in their views.
+        t.insert(t.length, String.fromCharCode(97 + ((i + k) % 26)));
         await sleep(interval);
       }
     }),
@@ -142,11 +150,13 @@ async function benchYishi(o: Options) {
   let two: TwoInstances | null = null;
   let one: ServerProcess | null = null;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'yishi-bench-agenda-'));
-  const env = { AUTH_RATE_PER_MINUTE: '100000', LOG_LEVEL: 'warn' };
+  // Thousands of simulated phones come from this one address: lift the per-address caps.
+  const env = { AUTH_RATE_PER_MINUTE: '1000000', SOCKETS_PER_ADDRESS: '1000000', LOG_LEVEL: 'warn' };
   if (o.instances === 2) two = await startTwoInstances(env);
   else one = await startServerProcess({ ...env, DATA_DIR: dataDir });
   const servers = two ? [two.a, two.b] : [one!];
   const base = servers[0]!;
+  let bots: Bots | null = null;
   try {
     const setupUrl = base.setupUrl ?? (await waitFor(() => /setup link[^\n]*\n\s*(\S+)/.exec(base.output())?.[1], 10_000, 'the setup link'));
     const c = await setUpCouncil(base.url, setupUrl);
@@ -171,6 +181,30 @@ async function benchYishi(o: Options) {
     await waitFor(() => providers.every((p) => p.doc.getArray('items').length === o.editors), 30_000, 'every editor to have the agenda');
     seed.destroy();
 
+    // V residents following the meeting (the agenda view among the others), in the bot workers.
+    if (o.viewers > 0) {
+      const fac = c.facilitator.socket() as YishiClientSocket;
+      await connected(fac);
+      await follow(fac, m.id).ready();
+      const live = await emit(fac, 'meeting:transition', { meetingId: m.id, to: 'live' });
+      if (!live.ok) throw new Error(`meeting:transition: ${JSON.stringify(live)}`);
+      fac.disconnect();
+      bots = new Bots(o.botWorkers);
+      const started = now();
+      const items = Array.from({ length: o.editors }, (_, i) => `item-${i}`);
+      await bots.ask(
+        (w) => ({
+          type: 'connect',
+          target: { mode: 'agenda', servers: servers.map((x) => x.url), joinCode: m.joinCode, meetingId: m.id, items },
+          clients: Array.from({ length: o.viewers }, (_, i) => i).filter((i) => i % bots!.size === w),
+          concurrency: Math.max(1, Math.ceil(200 / bots!.size)),
+        }),
+        'connected',
+      );
+      log(`${o.viewers} viewers joined in ${((now() - started) / 1000).toFixed(1)} s over ${bots.size} worker(s)`);
+      await sleep(1000);
+    }
+
     let rss = 0;
     const sampler = setInterval(() => (rss = Math.max(rss, ...servers.map((s) => rssMb(s.proc.pid)))), 200);
     log(`typing for ${o.seconds} s at ${o.cps} characters a second each`);
@@ -178,6 +212,26 @@ async function benchYishi(o: Options) {
       providers.map((p) => p.doc),
       o,
     );
+    let viewer: { p95: number; unseen: number } | null = null;
+    if (bots) {
+      const lengths = typed.sent.map((t) => t.length);
+      const replies = await bots.ask(() => ({ type: 'await-agenda', lengths, deadline: now() + 30_000 }), 'agenda');
+      const v = viewerLatencies(
+        typed.sent,
+        replies.map((r) => r.seen),
+        o.viewers,
+      );
+      // Unseen keystrokes count as the whole wait, so that a stuck viewer cannot improve the figure.
+      const all = [...v.latencies, ...Array.from({ length: v.unseen }, () => 30_000)];
+      viewer = { p95: Math.round(percentile(all, 0.95)), unseen: v.unseen };
+      log(
+        `viewers: p50 ${Math.round(percentile(all, 0.5))} ms, p95 ${viewer.p95} ms; ${v.unseen} keystrokes some viewer never saw; ` +
+          `${replies.reduce((n, r) => n + r.behind, 0)} viewers behind; mismatched titles ${replies.reduce((n, r) => n + r.seen.mismatched, 0)}; ` +
+          `reconnects ${replies.reduce((n, r) => n + r.reconnects, 0)}; bot loop delay p99 ${Math.max(...replies.map((r) => r.loopDelayP99Ms)).toFixed(0)} ms`,
+      );
+      await bots.stop();
+      bots = null;
+    }
     clearInterval(sampler);
 
     // What a fresh connection gets is the server's document.
@@ -212,6 +266,8 @@ async function benchYishi(o: Options) {
       updates: typed.sent.reduce((n, s) => n + s.length, 0),
       editP50Ms: Math.round(percentile(typed.latencies, 0.5)),
       editP95Ms: Math.round(percentile(typed.latencies, 0.95)),
+      viewerP95Ms: viewer?.p95 ?? null,
+      viewerUnseen: viewer?.unseen ?? null,
       undelivered: typed.missing,
       diverged,
       lost,
@@ -219,6 +275,7 @@ async function benchYishi(o: Options) {
       serverRssMb: Math.round(rss),
     };
   } finally {
+    await bots?.stop().catch(() => {});
     await two?.stop();
     await one?.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -254,7 +311,6 @@ async function benchAnchor(o: Options) {
 
 async function main() {
   const o = parseOptions(process.argv.slice(2));
-  if (o.viewers > 0) log(`viewers: not measured yet (the agenda live view from the document is the agenda lane's); viewerP95Ms is null`);
   const yishi = await benchYishi(o);
   log('yishi', yishi);
   const anchor = await benchAnchor(o);
@@ -265,7 +321,7 @@ async function main() {
     updates: yishi.updates,
     editP50Ms: yishi.editP50Ms,
     editP95Ms: yishi.editP95Ms,
-    viewerP95Ms: null,
+    viewerP95Ms: yishi.viewerP95Ms,
     diverged: yishi.diverged,
     lost: yishi.lost,
     docBytes: yishi.docBytes,

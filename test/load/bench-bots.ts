@@ -9,9 +9,9 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import { io, type Socket } from 'socket.io-client';
 import { handshakeAuth } from '@yishi/protocol/constants';
-import type { PollsView, TalliesView, ViewSnapshot } from '@yishi/protocol';
+import type { AgendaView, PollsView, TalliesView, ViewSnapshot } from '@yishi/protocol';
 import { ApiClient, emit, type YishiClientSocket } from '../support/client.ts';
-import { now, Seen, type BallotRecord, type BotTarget, type FromWorker, type ToWorker } from './bench-shared.ts';
+import { now, Seen, typedText, type AgendaSeen, type BallotRecord, type BotTarget, type FromWorker, type ToWorker } from './bench-shared.ts';
 
 const port = parentPort!;
 const send = (m: FromWorker) => port.postMessage(m);
@@ -27,6 +27,46 @@ let target: BotTarget | null = null;
 /** The ballots of the last cast; acks that come later (held ballots sealed at close) still land here. */
 let records: BallotRecord[] = [];
 const lag = monitorEventLoopDelay({ resolution: 10 });
+
+// ---------- agenda viewers (bench-agenda.ts) ----------
+
+/** Item id -> its index (the editor typing into it). */
+let itemIndex = new Map<string, number>();
+/** Per client, the title length it has seen of each item. */
+const agendaPrev = new Map<number, Int32Array>();
+const agendaSeen: AgendaSeen = { at: [], reached: [], mismatched: 0 };
+/** Per item, editor i's typed text as far as some view has shown it. */
+const expected: string[] = [];
+
+/** A viewer saw an agenda view: record, per item, the title lengths it reaches for the first time. */
+function sawAgenda(i: number, view: AgendaView, at: number): void {
+  const prev = agendaPrev.get(i)!;
+  for (const item of view.items) {
+    const n = itemIndex.get(item.id);
+    if (n === undefined) continue;
+    const len = item.title.length;
+    if (len <= prev[n]!) continue;
+    if ((expected[n]?.length ?? 0) < len) expected[n] = typedText(n, len + 64);
+    if (!expected[n]!.startsWith(item.title)) {
+      agendaSeen.mismatched++;
+      continue;
+    }
+    const times = (agendaSeen.at[n] ??= []);
+    const counts = (agendaSeen.reached[n] ??= []);
+    for (let l = prev[n]! + 1; l <= len; l++) {
+      times[l] = Math.max(times[l] ?? -Infinity, at);
+      counts[l] = (counts[l] ?? 0) + 1;
+    }
+    prev[n] = len;
+  }
+}
+
+async function awaitAgenda(lengths: number[], deadline: number): Promise<void> {
+  const behind = () => [...agendaPrev.values()].reduce((c, prev) => c + (lengths.every((l, n) => prev[n]! >= l) ? 0 : 1), 0);
+  while (behind() > 0 && now() < deadline) await sleep(20);
+  lag.disable();
+  send({ type: 'agenda', seen: agendaSeen, behind: behind(), reconnects, loopDelayP99Ms: lag.percentile(99) / 1e6 });
+}
 
 function turnoutOf(view: PollsView, pollId: string): number | null {
   const p = view.polls.find((x) => x.poll.definition.id === pollId);
@@ -70,7 +110,7 @@ function connectedWithin(s: Socket, ms: number): Promise<void> {
   });
 }
 
-async function connectYishi(t: Extract<BotTarget, { mode: 'yishi' }>, i: number): Promise<void> {
+async function connectYishi(t: Extract<BotTarget, { mode: 'yishi' | 'agenda' }>, i: number): Promise<void> {
   const base = t.servers[i % t.servers.length]!;
   const api = new ApiClient(base);
   // A pooled keep-alive connection may be closed by the server just as a request goes out
@@ -96,19 +136,30 @@ async function connectYishi(t: Extract<BotTarget, { mode: 'yishi' }>, i: number)
   });
   sockets.set(i, s);
   const mine = seen.get(i)!;
-  s.on('view', (v: ViewSnapshot) => {
+  const onView = (v: ViewSnapshot) => {
+    if (t.mode === 'agenda') {
+      if (v.kind === 'agenda') sawAgenda(i, v.data, now());
+      return;
+    }
     // A client sees a tally in either view (the web app shows the newer, see withLiveTallies).
     const turnout = v.kind === 'tallies' ? liveTurnoutOf(v.data, t.pollId) : v.kind === 'polls' ? turnoutOf(v.data, t.pollId) : null;
     if (turnout !== null) mine.record(turnout, now());
-  });
+  };
+  s.on('view', onView);
+  // The views that come with a join's ack count as seen too.
+  const join = () =>
+    emit(s as YishiClientSocket, 'meeting:join', { meetingId: t.meetingId }).then((r) => {
+      if (r.ok) for (const v of r.data.views) onView(v);
+      return r;
+    });
   await connectedWithin(s, 180_000);
-  const r = await emit(s as YishiClientSocket, 'meeting:join', { meetingId: t.meetingId });
+  const r = await join();
   if (!r.ok) throw new Error(`bot ${i} meeting:join: ${JSON.stringify(r)}`);
   // After a reconnect the protocol says: join again (the views come with it).
   s.io.on('reconnect', () => {
     reconnects++;
     // Dropped again before the ack (emit rejects then): the next reconnect joins again.
-    emit(s as YishiClientSocket, 'meeting:join', { meetingId: t.meetingId }).catch(() => {});
+    join().catch(() => {});
   });
 }
 
@@ -123,6 +174,12 @@ async function connectAnchor(url: string, i: number): Promise<void> {
 async function connectAll(t: BotTarget, clients: number[], concurrency: number): Promise<void> {
   target = t;
   for (const i of clients) seen.set(i, new Seen());
+  if (t.mode === 'agenda') {
+    itemIndex = new Map(t.items.map((id, n) => [id, n]));
+    for (const i of clients) agendaPrev.set(i, new Int32Array(t.items.length));
+    lag.reset();
+    lag.enable();
+  }
   let next = 0;
   let joined = 0;
   const worker = async () => {
@@ -130,7 +187,7 @@ async function connectAll(t: BotTarget, clients: number[], concurrency: number):
       const n = next++;
       if (n >= clients.length) return;
       const i = clients[n]!;
-      await (t.mode === 'yishi' ? connectYishi(t, i) : connectAnchor(t.url, i));
+      await (t.mode === 'anchor' ? connectAnchor(t.url, i) : connectYishi(t, i));
       joined++;
       if (joined % 250 === 0) send({ type: 'progress', joined, connectRetries, joinRetries });
     }
@@ -222,6 +279,8 @@ port.on('message', (m: ToWorker) => {
         return collect(m.waitMs);
       case 'await-turnout':
         return awaitTurnout(m.target, m.deadline);
+      case 'await-agenda':
+        return awaitAgenda(m.lengths, m.deadline);
       case 'stop':
         for (const s of sockets.values()) s.disconnect();
         port.close();

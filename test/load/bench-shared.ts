@@ -140,7 +140,9 @@ export type BotTarget =
       pollId: string;
       optionIds: string[];
     }
-  | { mode: 'anchor'; url: string };
+  | { mode: 'anchor'; url: string }
+  /** bench-agenda.ts: residents following the `agenda` view; item i is `items[i]`, typed by editor i. */
+  | { mode: 'agenda'; servers: string[]; joinCode: string; meetingId: string; items: string[] };
 
 export type ToWorker =
   | { type: 'connect'; target: BotTarget; clients: number[]; concurrency: number }
@@ -159,6 +161,8 @@ export type ToWorker =
   | { type: 'collect'; waitMs: number }
   /** Reply once every client here has seen turnout >= target, or at the deadline. */
   | { type: 'await-turnout'; target: number; deadline: number }
+  /** Reply once every client here has seen item i's title at least `lengths[i]` long, or at the deadline. */
+  | { type: 'await-agenda'; lengths: number[]; deadline: number }
   | { type: 'stop' };
 
 export type FromWorker =
@@ -167,4 +171,45 @@ export type FromWorker =
   | { type: 'cast-done'; ballots: BallotRecord[] }
   | { type: 'collected'; ballots: BallotRecord[] }
   | { type: 'turnout'; behind: number; seen: SeenRecord[]; reconnects: number; loopDelayP99Ms: number; loopDelayMaxMs: number }
+  | { type: 'agenda'; seen: AgendaSeen; behind: number; reconnects: number; loopDelayP99Ms: number }
   | { type: 'error'; message: string };
+
+// ---------- bench-agenda.ts: what editors type and what viewers see ----------
+
+/** What editor i has typed after n keystrokes: its own marker sequence (a letter run starting at its own offset). */
+export function typedText(i: number, n: number): string {
+  let s = '';
+  for (let k = 0; k < n; k++) s += String.fromCharCode(97 + ((i + k) % 26));
+  return s;
+}
+
+/**
+ * One worker's viewers, merged: `at[i][L]` is the latest, over its viewers, of the first time each
+ * saw item i's title with at least L characters of editor i's text (index 0 unused), and
+ * `reached[i][L]` how many of them saw that. `mismatched` counts views whose title was not a
+ * prefix of what the editor typed (should stay 0).
+ */
+export interface AgendaSeen {
+  at: number[][];
+  reached: number[][];
+  mismatched: number;
+}
+
+/** The latency of keystroke k of editor i (send to the last viewer seeing it), or NaN if some viewer never did. */
+export function viewerLatencies(sent: number[][], seen: AgendaSeen[], viewers: number): { latencies: number[]; unseen: number } {
+  const latencies: number[] = [];
+  let unseen = 0;
+  sent.forEach((times, i) =>
+    times.forEach((s, k) => {
+      let at = -Infinity;
+      let reached = 0;
+      for (const w of seen) {
+        reached += w.reached[i]?.[k + 1] ?? 0;
+        at = Math.max(at, w.at[i]?.[k + 1] ?? -Infinity);
+      }
+      if (reached < viewers) unseen++;
+      else latencies.push(Math.max(0, at - s));
+    }),
+  );
+  return { latencies, unseen };
+}
