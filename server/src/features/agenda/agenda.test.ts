@@ -124,6 +124,9 @@ describe('the agenda', () => {
     const resident = new ApiClient(setup.app.url);
     await resident.ok('POST', '/api/join', { code: m.joinCode, displayName: '刘阿姨' });
     const res = await setup.open(resident, m.id);
+    // The join may bring a snapshot computed while the items were still being written (views are
+    // coalesced); the push that follows brings all three.
+    await waitFor(() => agendaOf(res, m.id)?.items.length === 3, 2_000, 'the three items in the view');
     expect(agendaOf(res, m.id)?.items.map((i) => [i.title, i.stage])).toEqual([
       ['通报', 'pending'],
       ['讨论', 'pending'],
