@@ -21,6 +21,8 @@ import { TestRelayNetwork } from './test-relay.ts';
  * and no honest client was ever refused. YJS_SEEDS sets the number of runs (200 by default).
  */
 const SEEDS = Number(process.env.YJS_SEEDS ?? 200);
+/** Replays one failure fast-check reported: YJS_SEED=974346409 YJS_PATH='20:3:0:…'. */
+const REPLAY = process.env.YJS_SEED ? { seed: Number(process.env.YJS_SEED), path: process.env.YJS_PATH, endOnFailure: true } : {};
 const CLIENTS = 3;
 
 type Op =
@@ -136,7 +138,7 @@ describe('convergence across two instances (property)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'yishi-converge-'));
     store = createStore(await openDatabase({ DATA_DIR: dir, DATABASE_URL: undefined }, createLogger('error')));
-    const log = createLogger('error');
+    const log = createLogger(process.env.YJS_LOG === 'info' ? 'info' : 'error');
     hubs = [0, 1].map(() => new YjsDocs(store.yjs, net.relay(), log, { gapWaitMs: 5, compactAfterUpdates: 40 }));
     stops = hubs.map((h) => h.start());
   });
@@ -152,6 +154,7 @@ describe('convergence across two instances (property)', () => {
         fc.array(opArb, { minLength: 5, maxLength: 30 }),
         fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.2, noNaN: true })),
         async (ops, drop) => {
+          if (process.env.YJS_PATH) console.log(JSON.stringify({ drop, ops }));
           const room = agendaRoom(randomUUID());
           net.drop = drop;
           const clients = Array.from(
@@ -192,7 +195,7 @@ describe('convergence across two instances (property)', () => {
           for (const c of clients) c.disconnect();
         },
       ),
-      { numRuns: SEEDS },
+      { numRuns: SEEDS, ...REPLAY },
     );
   });
 });

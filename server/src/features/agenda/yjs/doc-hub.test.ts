@@ -130,4 +130,39 @@ describe('DocHub (in process, PGlite)', () => {
     await expect.poll(() => b.read(room, (doc) => [...doc.getMap('notes').keys()].sort())).toEqual(['item-1', 'item-2', 'item-3']);
     for (const stop of stops) await stop();
   });
+  it("takes an editor's edit while a relayed update waits on the gap before it (never blames the editor)", async () => {
+    const net = new TestRelayNetwork();
+    const a = new YjsDocs(store.yjs, net.relay(), log, { gapWaitMs: 60_000 });
+    const b = new YjsDocs(store.yjs, net.relay(), log, { gapWaitMs: 60_000 });
+    const stops = [a.start(), b.start()];
+    const room = agendaRoom(randomUUID());
+    const onA = new TestClient({ write: true, user: { id: 'a', name: 'a', color: '#000' } });
+    const onB = new TestClient({ write: true, user: { id: 'b', name: 'b', color: '#000' } });
+    await onA.connect(a, room);
+    await onB.connect(b, room);
+    onA.doc.getArray('items').push([newItem('x', '预算')]);
+    await expect.poll(() => titles(onB.doc)).toEqual(['预算']);
+
+    // A's next edit is lost on the way to B; the one after builds on it, so B holds it as
+    // pending content until it asks the database (not for a minute here).
+    const title = () => onA.doc.getArray<Y.Map<unknown>>('items').get(0).get('title') as Y.Text;
+    net.down = true;
+    title().insert(2, '草案');
+    await expect.poll(() => a.read(room, titles)).toEqual(['预算草案']);
+    await a.settled();
+    net.down = false;
+    title().insert(4, '二稿');
+    await expect.poll(() => a.read(room, titles)).toEqual(['预算草案二稿']);
+    await expect.poll(() => b.read(room, (d) => d.store.pendingStructs !== null)).toBe(true);
+
+    // An editor on B adds an item of its own meanwhile: it depends on nothing B lacks.
+    onB.doc.getArray('items').push([newItem('y', 'Parking')]);
+    await expect.poll(() => a.read(room, titles)).toEqual(['预算草案二稿', 'Parking']);
+    expect(onB.closes).toEqual([]);
+    await b.catchUpAll();
+    await expect.poll(() => titles(onB.doc)).toEqual(['预算草案二稿', 'Parking']);
+    onA.disconnect();
+    onB.disconnect();
+    for (const stop of stops) await stop();
+  });
 });

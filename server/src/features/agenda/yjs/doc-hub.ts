@@ -453,7 +453,7 @@ export class YjsDocs implements DocHub {
 
   /** Checks an update whose dependencies are there, and stores it; false when its connection was closed. */
   private accept(room: Room, conn: Conn, update: Uint8Array, scan: ScannedUpdate): boolean {
-    const verdict = this.validate(room, update);
+    const verdict = this.validate(room, update, scan);
     if (verdict === 'noop') return true;
     if (verdict !== 'ok') {
       this.closeConn(room, conn, verdict.code, verdict.reason);
@@ -488,8 +488,11 @@ export class YjsDocs implements DocHub {
   }
 
   /** Applies an update to `tentative` and checks what it changed. */
-  private validate(room: Room, update: Uint8Array): 'ok' | 'noop' | { code: number; reason: string } {
+  private validate(room: Room, update: Uint8Array, scan: ScannedUpdate): 'ok' | 'noop' | { code: number; reason: string } {
     const t = room.tentative;
+    // A relayed update that arrived after a gap may already wait in Yjs's pending structs (until
+    // the catch-up brings what it builds on): that is not this update's doing.
+    const waitingBefore = t.store.pendingStructs !== null || t.store.pendingDs !== null;
     let changed = false;
     let problem: string | null = null;
     const after = (tr: Y.Transaction) => {
@@ -512,7 +515,8 @@ export class YjsDocs implements DocHub {
     } finally {
       t.off('afterTransaction', after);
     }
-    if (t.store.pendingStructs !== null || t.store.pendingDs !== null) {
+    const ownWaiting = scan.structs.some((s) => Y.getState(t.store, s.client) < s.clock + s.len);
+    if (ownWaiting || (!waitingBefore && (t.store.pendingStructs !== null || t.store.pendingDs !== null))) {
       this.rebuild(room);
       return { code: YJS_CLOSE.malformed, reason: 'update depends on content the server does not have' };
     }
