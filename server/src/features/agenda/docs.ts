@@ -31,6 +31,15 @@ export interface AgendaDocs {
   removeItem(meetingId: MeetingId, itemId: string): Promise<void>;
   /** Appends the outcome line to the item's notes, unless the line for this poll is there already. */
   appendOutcome(meetingId: MeetingId, itemId: string, line: OutcomeLine): Promise<void>;
-  /** Calls back with the meeting whose agenda document changed (any instance's edit); returns an unsubscribe. */
-  onAgendaChange(listener: (meetingId: MeetingId) => void): () => void;
+  /**
+   * Makes the notes container of every agenda item that has none. Only the server makes them:
+   * two editors opening an item's empty notes at once would each make one, and the map keeps one,
+   * losing what was typed into the other.
+   */
+  ensureNotes(meetingId: MeetingId): Promise<void>;
+  /**
+   * Calls back with the meeting whose agenda document changed (any instance's edit; `here` when
+   * this instance accepted it); returns an unsubscribe.
+   */
+  onAgendaChange(listener: (meetingId: MeetingId, here: boolean) => void): () => void;
 }

@@ -29,8 +29,12 @@ function startAgenda({ services, io }: StartContext): Stop {
   byServer.set(io, agenda);
   // An attached poll created, opened or closed on this instance: the view follows, a close writes its outcome line.
   votes.onPollChanged((poll) => void agenda.pollChanged(poll).catch((err: unknown) => log.warn('agenda: following a poll failed', { err })));
-  // Any edit of an agenda document, on any instance: the view is recomputed (coalesced).
-  const off = agenda.onDocumentChange((meetingId) => agenda.changed(meetingId));
+  // Any edit of an agenda document, on any instance: the view is recomputed (coalesced). The
+  // instance that accepted the edit makes the notes containers of new items (once, not per instance).
+  const off = agenda.onDocumentChange((meetingId, here) => {
+    agenda.changed(meetingId);
+    if (here) void agenda.ensureNotes(meetingId).catch((err: unknown) => log.warn('agenda: making notes containers failed', { err }));
+  });
   return () => {
     off();
     byServer.delete(io);

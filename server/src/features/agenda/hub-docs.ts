@@ -97,10 +97,29 @@ export function hubDocs(hub: DocHub): AgendaDocs {
         fragment.push([outcomeElement(line)]);
       }),
 
+    ensureNotes: async (meetingId) => {
+      const ids = await hub.read(agendaRoom(meetingId), (doc) =>
+        doc
+          .getArray<unknown>(AGENDA_ITEMS)
+          .toArray()
+          .map((m) => (m instanceof Y.Map ? m.get('id') : undefined))
+          .filter((id): id is string => typeof id === 'string' && AgendaItemId.safeParse(id).success),
+      );
+      const missing = await hub.read(notesRoom(meetingId), (doc) => {
+        const notes = doc.getMap<unknown>(NOTES_MAP);
+        return ids.filter((id) => !(notes.get(id) instanceof Y.XmlFragment));
+      });
+      if (missing.length === 0) return;
+      await hub.change(notesRoom(meetingId), (doc) => {
+        const notes = doc.getMap<unknown>(NOTES_MAP);
+        for (const id of missing) if (!(notes.get(id) instanceof Y.XmlFragment)) notes.set(id, new Y.XmlFragment());
+      });
+    },
+
     onAgendaChange: (listener) =>
-      hub.onChange((room) => {
+      hub.onChange((room, here) => {
         const parsed = parseRoom(room);
-        if (parsed?.doc === 'agenda') listener(parsed.meetingId as MeetingId);
+        if (parsed?.doc === 'agenda') listener(parsed.meetingId as MeetingId, here);
       }),
   };
 }

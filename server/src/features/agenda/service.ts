@@ -48,8 +48,13 @@ export class AgendaService {
   }
 
   /** Calls back when a meeting's agenda document changes (an edit on any instance); returns an unsubscribe. */
-  onDocumentChange(listener: (meetingId: MeetingId) => void): () => void {
+  onDocumentChange(listener: (meetingId: MeetingId, here: boolean) => void): () => void {
     return this.docs.onAgendaChange(listener);
+  }
+
+  /** Every agenda item gets its notes container, made by the server (AgendaDocs.ensureNotes). */
+  ensureNotes(meetingId: MeetingId): Promise<void> {
+    return this.docs.ensureNotes(meetingId);
   }
 
   /**

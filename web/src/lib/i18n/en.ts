@@ -580,6 +580,7 @@ export const en = {
   'agenda.notes.title': 'Notes',
   'agenda.notes.show': 'Notes on this item',
   'agenda.notes.speakerLine': '{name} ({kind}): {time}',
+  'agenda.notes.preparing': 'Preparing the notes…',
   'agenda.notes.empty': 'No notes yet.',
   'agenda.notes.bold': 'Bold',
   'agenda.notes.list': 'List',

@@ -579,6 +579,7 @@ export const zhCN = {
   'agenda.notes.title': '会议记录',
   'agenda.notes.show': '本项的会议记录',
   'agenda.notes.speakerLine': '{name}（{kind}）：{time}',
+  'agenda.notes.preparing': '正在准备会议记录…',
   'agenda.notes.empty': '暂无记录。',
   'agenda.notes.bold': '加粗',
   'agenda.notes.list': '列表',

@@ -9,21 +9,10 @@ import { createLogger } from '../../../log.ts';
 import { openDatabase } from '../../../storage/database.ts';
 import { createStore, type Store } from '../../../storage/store.ts';
 import { YjsDocs } from './doc-hub.ts';
-import { TestClient } from './test-client.ts';
+import { TestClient, newItem } from './test-client.ts';
 import { TestRelayNetwork } from './test-relay.ts';
 
 const log = createLogger('error');
-
-/** An agenda item with every required key, as a client would insert it. */
-export function newItem(id: string, title: string): Y.Map<unknown> {
-  const m = new Y.Map<unknown>();
-  m.set('id', id);
-  m.set('title', new Y.Text(title));
-  m.set('details', new Y.Text(''));
-  m.set('kind', 'discussion');
-  m.set('minutes', 10);
-  return m;
-}
 
 const titles = (doc: Y.Doc) => doc.getArray<Y.Map<unknown>>('items').map((m) => (m.get('title') as Y.Text).toString());
 

@@ -24,7 +24,8 @@ export interface DocHub {
    */
   change(room: string, fn: (doc: Y.Doc) => void): Promise<void>;
   /** Called after any accepted update of a room, on every instance (coalescing is the caller's job). */
-  onChange(listener: (room: string) => void): () => void;
+  /** `here`: the change was accepted on this instance (false: relayed or caught up from elsewhere). */
+  onChange(listener: (room: string, here: boolean) => void): () => void;
 }
 
 /** What the hub needs of the fan-out: its byte channel and its reconnections. */
@@ -161,7 +162,7 @@ export class DocHubError extends Error {
 export class YjsDocs implements DocHub {
   private readonly rooms = new Map<string, Room>();
   private readonly loading = new Map<string, Promise<Room>>();
-  private readonly listeners = new Set<(room: string) => void>();
+  private readonly listeners = new Set<(room: string, here: boolean) => void>();
   private readonly writer: UpdateWriter;
   private readonly opts: Required<HubOptions>;
   private timers: NodeJS.Timeout[] = [];
@@ -227,7 +228,7 @@ export class YjsDocs implements DocHub {
     if (update) await this.commit(room, update, null);
   }
 
-  onChange(listener: (room: string) => void): () => void {
+  onChange(listener: (room: string, here: boolean) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -644,8 +645,9 @@ export class YjsDocs implements DocHub {
       this.applyServed(room, entry.update);
       this.mark(room, seq);
       this.broadcast(room, entry.update, entry.sender);
-      this.notify(room.name);
     }
+    // Told even when a catch-up applied it first: listeners that act once per change act here.
+    this.notify(room.name, true);
     // Published even when a catch-up got it first: the other instances may not have it.
     const enc = encoding.createEncoder();
     encoding.writeVarUint(enc, seq);
@@ -671,10 +673,10 @@ export class YjsDocs implements DocHub {
     for (const c of room.conns) if (c !== except) c.peer.send(message);
   }
 
-  private notify(name: string): void {
+  private notify(name: string, here: boolean): void {
     for (const l of this.listeners) {
       try {
-        l(name);
+        l(name, here);
       } catch (err) {
         this.log.error('a document change listener failed', { room: name, err });
       }
@@ -700,7 +702,7 @@ export class YjsDocs implements DocHub {
         this.applyRemote(room, update);
         this.mark(room, seq);
         this.broadcast(room, update, null);
-        this.notify(room.name);
+        this.notify(room.name, false);
         this.takeHeld(room);
       } else if (kind === RELAY_AWARENESS) {
         awarenessProtocol.applyAwarenessUpdate(room.awareness, decoding.readTailAsUint8Array(dec), REMOTE);
@@ -772,7 +774,7 @@ export class YjsDocs implements DocHub {
           }
           if (any) {
             this.broadcast(room, Y.encodeStateAsUpdate(room.served, before), null);
-            this.notify(room.name);
+            this.notify(room.name, false);
             this.takeHeld(room);
           }
         } catch (err) {

@@ -92,3 +92,14 @@ function message(type: number, step: number, body: Uint8Array): Uint8Array {
   encoding.writeVarUint8Array(enc, body);
   return encoding.toUint8Array(enc);
 }
+
+/** An agenda item with every required key, as a client would insert it. */
+export function newItem(id: string, title: string): Y.Map<unknown> {
+  const m = new Y.Map<unknown>();
+  m.set('id', id);
+  m.set('title', new Y.Text(title));
+  m.set('details', new Y.Text(''));
+  m.set('kind', 'discussion');
+  m.set('minutes', 10);
+  return m;
+}
