@@ -129,6 +129,22 @@ export class AgendaService {
     return new Map([[itemId, afterMove(this.stageOf(itemId, run, polls), 'start')!]]);
   }
 
+  /**
+   * The meeting is closing: the room leaves its current item (its discussion ends, its floor
+   * record is written into the notes by the listeners), as a move to none. Only a live meeting
+   * has a running item; a move made meanwhile wins (the close goes on either way).
+   */
+  async leaveAtClose(meetingId: MeetingId, actor: MemberId): Promise<void> {
+    const run = await this.store.agenda.run(meetingId);
+    if (run.currentItemId === null) return;
+    try {
+      await this.goto(meetingId, null, run.version, actor);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      this.log.info('agenda: the current item was not left at the close', { meetingId, code: err.code });
+    }
+  }
+
   /** Make an item current (a jump), or none. */
   async goto(meetingId: MeetingId, itemId: string | null, expectedVersion: number, actor: MemberId): Promise<RunResult> {
     await this.requireLive(meetingId);

@@ -143,4 +143,16 @@ describe('the floor and the agenda', () => {
     await waitFor(async () => (await speakerLines(b)).length === 1, 3_000, "b's speakers line");
     expect(((await speakerLines(b))[0] as { name: string }[]).map((l) => l.name)).toEqual(['居委会小李']);
   });
+  it("writes the current item's speakers into its notes when the meeting closes on it", async () => {
+    await waitFor(() => floorOf(mem)?.itemId === a, 3_000, 'on the first item');
+    expect((await emit(fac.s, 'floor:add', { meetingId, itemId: a, kind: 'speak', person: { kind: 'guest', name: '社工小周' } })).ok).toBe(true);
+    expect((await emit(fac.s, 'floor:call', { meetingId, itemId: a })).ok).toBe(true);
+    expect((await emit(fac.s, 'floor:end', { meetingId })).ok).toBe(true);
+    const names = async () => (((await speakerLines(a))[0] as { name: string }[] | undefined) ?? []).map((l) => l.name);
+    expect(await names()).not.toContain('社工小周');
+    expect((await emit(fac.s, 'meeting:transition', { meetingId, to: 'closed' })).ok).toBe(true);
+    await waitFor(async () => (await names()).includes('社工小周'), 3_000, "a's speakers line at the close");
+    // The room left the item: its discussion ended with the meeting.
+    expect(await setup.app.services.agenda.currentItem(meetingId)).toBeNull();
+  });
 });

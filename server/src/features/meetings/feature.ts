@@ -81,6 +81,8 @@ export const meetingsFeature: Feature = {
         // Closing closes the open polls first, each outcome recorded; the record is then frozen.
         const closing = to === 'closed' && canTransition(meeting.state, to) && (expectedVersion === undefined || expectedVersion === meeting.version);
         if (closing) await votes.closeOpenPolls(meetingId);
+        // The room leaves the item it is on: its discussion ends and its speakers go into its notes.
+        if (closing && meeting.state === 'live') await services.agenda.leaveAtClose(meetingId, actingMember(principal).memberId);
         const updated = await store.meetings.transition(meetingId, to, actingMember(principal).memberId, expectedVersion);
         if (closing) await votes.closeOpenPolls(meetingId);
         // The agenda and notes stop taking edits, on every instance, and are compacted.
