@@ -1,2 +1,3 @@
 export * from './rule.ts';
 export * from './suppression.ts';
+export * from './rule-check.ts';
