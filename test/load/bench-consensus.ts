@@ -35,7 +35,7 @@
  * The last stdout line is the JSON.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -196,14 +196,23 @@ interface Run {
   views: Views;
 }
 
-async function drive(bots: Bots, target: ConsensusTarget, schedule: { at: number; client: number; extra?: boolean }[][]): Promise<Run> {
+async function drive(
+  bots: Bots,
+  target: ConsensusTarget,
+  schedule: { at: number; client: number; extra?: boolean }[][],
+  profile: (phase: 'join' | 'changes') => void = () => {},
+): Promise<Run> {
   const t0 = Date.now();
+  profile('join');
   await bots.ask((w) => ({ type: 'connect', target, clients: clientsOf(w) }), 'connected');
+  profile('join');
   log(`${N} clients connected in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  profile('changes');
   // Re-based: the schedule starts a second from now.
   const offset = now() + 1000 - Math.min(...schedule.flat().map((e) => e.at));
   const ran = await bots.ask((w) => ({ type: 'run', schedule: schedule[w]!.map((e) => ({ ...e, at: e.at + offset })) }), 'ran');
   const changes = ran.flatMap((r) => r.changes);
+  profile('changes');
   // Settle: a few coalescing intervals for the last views to arrive everywhere.
   await sleep(3000);
   const views = (await bots.ask(() => ({ type: 'collect' }), 'collected')).flatMap((c) => c.views);
@@ -229,6 +238,9 @@ async function main() {
   let sampler: NodeJS.Timeout | undefined;
   try {
     const env: Record<string, string> = { AUTH_RATE_PER_MINUTE: '1000000', SOCKETS_PER_ADDRESS: '1000000', LOG_LEVEL: 'warn' };
+    // For profiling the server, as in bench-votes.ts: BENCH_SERVER_NODE_OPTIONS="--import $PWD/test/load/cpu-profile.mjs",
+    // with CPU_PROFILE_ON_SIGNAL=1 and BENCH_PROFILE_PHASE=join or changes to profile only that phase.
+    if (process.env.BENCH_SERVER_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BENCH_SERVER_NODE_OPTIONS;
     if (INSTANCES === 1) {
       dataDir = mkdtempSync(path.join(tmpdir(), 'yishi-bench-consensus-'));
       Object.assign(env, { DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '' });
@@ -264,7 +276,14 @@ async function main() {
     const checkId = opened.data.checkId;
     fac.close();
 
-    const yishi = await drive(bots, { mode: 'yishi', servers: servers.map((s) => s.url), joinCode: meeting.joinCode, meetingId, checkId }, schedule);
+    // SIGUSR2 starts and stops test/load/cpu-profile.mjs around the phase asked for.
+    const profile = (phase: 'join' | 'changes') => phase === process.env.BENCH_PROFILE_PHASE && servers.forEach((s) => s.proc.kill('SIGUSR2'));
+    const yishi = await drive(
+      bots,
+      { mode: 'yishi', servers: servers.map((s) => s.url), joinCode: meeting.joinCode, meetingId, checkId },
+      schedule,
+      profile,
+    );
     clearInterval(sampler);
 
     // The database's state after the run: each resident's position, by the display name the bots joined with.
@@ -291,6 +310,9 @@ async function main() {
     for (const level of inDb.values()) dbCounts[level - 1]!++;
     let lost = 0;
     for (const [client, level] of lastAcked(yishi.changes)) if (inDb.get(client) !== level) lost++;
+    // BENCH_DUMP=<file>: every change and the database's levels, to look into `lost` after a run.
+    if (process.env.BENCH_DUMP)
+      writeFileSync(process.env.BENCH_DUMP, JSON.stringify({ changes: yishi.changes, inDb: [...inDb], last: yishi.views.map((v) => [v.client, v.last]) }));
     const mismatched = yishi.views.filter((v) => JSON.stringify(v.last) !== JSON.stringify(dbCounts)).length;
     const acks = yishi.changes.filter((ch) => ch.ackAt !== null && !ch.extra).map((ch) => ch.ackAt! - ch.sentAt);
     const refused = yishi.changes.filter((ch) => ch.ackAt === null);

@@ -6,18 +6,27 @@ import { BoundedMap } from '../../bounded-map.ts';
 import { AppError } from '../../errors.ts';
 import type { Services } from '../../services.ts';
 import { recordedAttendance } from '../attendance/tracker.ts';
-import { RESIDENTS_KEY } from './store.ts';
+import { PositionWriter } from './position-writer.ts';
+import type { Store } from '../../storage/store.ts';
 
-type CheckTarget = Target & { meetingId: MeetingId; residents: boolean };
+type CheckTarget = Target & { meetingId: MeetingId; itemId: string; residents: boolean };
 
-/** A check's council, meeting and whether it includes residents never change: kept so a position costs no query to authorise. */
+/** One group-commit writer per store (per server instance in a process: tests run several). */
+const writers = new WeakMap<Store, PositionWriter>();
+function writerFor(store: Store): PositionWriter {
+  let w = writers.get(store);
+  if (!w) writers.set(store, (w = new PositionWriter(store.consensus)));
+  return w;
+}
+
+/** A check's council, meeting, item and whether it includes residents never change: kept so a position costs no query to authorise. */
 const targets = new BoundedMap<string, CheckTarget>(10_000);
 
 export async function checkTarget(services: Services, checkId: ConsensusCheckId): Promise<CheckTarget> {
   const known = targets.get(checkId);
   if (known) return known;
   const c = await services.store.consensus.get(checkId);
-  const target = { councilId: c.councilId as Target['councilId'], meetingId: c.meetingId as MeetingId, residents: c.residents };
+  const target = { councilId: c.councilId as Target['councilId'], meetingId: c.meetingId as MeetingId, itemId: c.itemId, residents: c.residents };
   targets.set(checkId, target);
   return target;
 }
@@ -88,11 +97,11 @@ export const consensus = {
     if (b.level === CONSENSUS_BLOCK && b.reason === undefined) throw new AppError('reason_required');
     if (b.level === 1 && b.reason !== undefined) throw new AppError('invalid_input', 'a reservation goes with levels 2-4');
     const participant = principal.kind === 'member' ? `m:${principal.memberId}` : `r:${principal.residentId}`;
-    const groupKey = principal.kind === 'member' ? await services.store.consensus.memberGroup(principal.memberId) : RESIDENTS_KEY;
-    const { status, statementId } = await services.store.consensus.setPosition({
+    // Committed with the other changes arriving meanwhile (group commit), then acknowledged.
+    const { status, statementId } = await writerFor(services.store).submit({
       checkId: b.checkId,
       participant,
-      groupKey,
+      memberId: principal.kind === 'member' ? principal.memberId : null,
       level: b.level,
       idempotencyKey: b.idempotencyKey,
       ...(b.reason !== undefined && principal.kind === 'member'
@@ -103,7 +112,7 @@ export const consensus = {
     if (statementId && b.reason !== undefined && principal.kind === 'member')
       await postToThread(services, statementId, {
         meetingId,
-        itemId: (await services.store.consensus.get(b.checkId)).itemId,
+        itemId: check.itemId,
         memberId: principal.memberId,
         stance: b.level === CONSENSUS_BLOCK ? 'oppose' : 'concern',
         text: b.reason,
