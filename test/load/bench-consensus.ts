@@ -239,7 +239,7 @@ async function main() {
   try {
     const env: Record<string, string> = { AUTH_RATE_PER_MINUTE: '1000000', SOCKETS_PER_ADDRESS: '1000000', LOG_LEVEL: 'warn' };
     // For profiling the server, as in bench-votes.ts: BENCH_SERVER_NODE_OPTIONS="--import $PWD/test/load/cpu-profile.mjs",
-    // with CPU_PROFILE_ON_SIGNAL=1 and BENCH_PROFILE_PHASE=join or changes to profile only that phase.
+    // with CPU_PROFILE_ON_SIGNAL=1 and BENCH_PROFILE_PHASE=join, changes or join,changes (a profile each).
     if (process.env.BENCH_SERVER_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BENCH_SERVER_NODE_OPTIONS;
     if (INSTANCES === 1) {
       dataDir = mkdtempSync(path.join(tmpdir(), 'yishi-bench-consensus-'));
@@ -277,7 +277,7 @@ async function main() {
     fac.close();
 
     // SIGUSR2 starts and stops test/load/cpu-profile.mjs around the phase asked for.
-    const profile = (phase: 'join' | 'changes') => phase === process.env.BENCH_PROFILE_PHASE && servers.forEach((s) => s.proc.kill('SIGUSR2'));
+    const profile = (phase: 'join' | 'changes') => (process.env.BENCH_PROFILE_PHASE ?? '').split(',').includes(phase) && servers.forEach((s) => s.proc.kill('SIGUSR2'));
     const yishi = await drive(
       bots,
       { mode: 'yishi', servers: servers.map((s) => s.url), joinCode: meeting.joinCode, meetingId, checkId },

@@ -63,7 +63,10 @@ export class PositionWriter {
       const { memberId, ...rest } = w.request;
       const groupKey = memberId ? groups.get(memberId) : RESIDENTS_KEY;
       if (groupKey === undefined) w.reject(new AppError('not_found', 'member'));
-      else (known.push(w), pending.push({ ...rest, groupKey }));
+      else {
+        known.push(w);
+        pending.push({ ...rest, groupKey });
+      }
     }
     const outcomes = await this.store.commitPositions(pending);
     known.forEach((w, i) => {

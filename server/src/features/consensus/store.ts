@@ -165,7 +165,10 @@ export class ConsensusStore {
         for (const i of todo) {
           const key = `${batch[i]!.checkId}/${batch[i]!.participant}`;
           if (inWave.has(key)) later.push(i);
-          else (inWave.add(key), wave.push(i));
+          else {
+            inWave.add(key);
+            wave.push(i);
+          }
         }
         await this.commitWave(tx, batch, wave, byId, out);
         todo = later;
@@ -217,7 +220,16 @@ export class ConsensusStore {
       const p = batch[i]!;
       const o = out[i]!;
       return p.statement && o.ok && o.statementId
-        ? [{ id: o.statementId, checkId: p.checkId, memberId: p.statement.memberId, kind: p.statement.kind, text: p.statement.text, round: checks.get(p.checkId)!.round }]
+        ? [
+            {
+              id: o.statementId,
+              checkId: p.checkId,
+              memberId: p.statement.memberId,
+              kind: p.statement.kind,
+              text: p.statement.text,
+              round: checks.get(p.checkId)!.round,
+            },
+          ]
         : [];
     });
     if (statements.length > 0) await tx.insert(consensusStatements).values(statements);
