@@ -214,6 +214,8 @@ export class ConsensusStore {
       SELECT check_id, participant, group_key, level, idempotency_key
       FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
         AS r(check_id uuid, participant text, group_key text, level integer, idempotency_key uuid)
+      -- Rows locked in one order by every instance's batches: two of them never wait on each other.
+      ORDER BY check_id, participant
       ON CONFLICT (check_id, participant)
       DO UPDATE SET level = excluded.level, group_key = excluded.group_key, idempotency_key = excluded.idempotency_key`);
     const statements = write.flatMap((i) => {
