@@ -57,7 +57,9 @@ for (const name of ['_runExclusiveQuery', '_runExclusiveTransaction']) {
 }
 setInterval(() => {
   if (stats.size === 0) return;
-  const lines = [...stats].sort((a, b) => b[1].ms - a[1].ms).map(([k, s]) => `  ${String(s.n).padStart(6)} ${s.ms.toFixed(0).padStart(7)} ms ${String(s.rows).padStart(7)} rows  ${k}`);
+  const lines = [...stats]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .map(([k, s]) => `  ${String(s.n).padStart(6)} ${s.ms.toFixed(0).padStart(7)} ms ${String(s.rows).padStart(7)} rows  ${k}`);
   appendFileSync(out, `${new Date().toISOString()}\n${lines.join('\n')}\n`);
   stats = new Map();
 }, 1000).unref();
