@@ -17,7 +17,7 @@ export type ConsensusTarget =
   { mode: 'yishi'; servers: string[]; joinCode: string; meetingId: string; checkId: string } | { mode: 'anchor'; url: string };
 
 export type ToConsensusWorker =
-  | { type: 'connect'; target: ConsensusTarget; clients: number[] }
+  | { type: 'connect'; target: ConsensusTarget; clients: number[]; concurrency: number }
   /** `at` is an epoch ms (bench-shared `now`); each entry moves that client one step. */
   | { type: 'run'; schedule: { at: number; client: number; extra?: boolean }[] }
   | { type: 'collect' }
@@ -31,6 +31,8 @@ export interface ChangeRecord {
   error?: string;
   /** A closing change made only so that views keep coming after the last measured one (not measured). */
   extra?: boolean;
+  /** Times it was sent again (same key) after its connection dropped before the ack. */
+  resent?: number;
 }
 
 export type FromConsensusWorker =
@@ -108,19 +110,33 @@ function step(client: number): number {
   return next;
 }
 
+/** Attempts per change, as the web app's callUntilAcked (web/src/lib/live.ts). */
+const ATTEMPTS = 6;
+
 async function change(t: ConsensusTarget, client: number, rec: ChangeRecord): Promise<void> {
   const s = sockets.get(client)!;
-  try {
-    if (t.mode === 'yishi') {
-      const r = await emit(s as YishiClientSocket, 'consensus:position', { checkId: t.checkId, level: rec.level, idempotencyKey: randomUUID() });
-      if (r.ok) rec.ackAt = now();
-      else rec.error = r.error.code;
-    } else {
-      await new Promise<void>((resolve) => s.emit('position', { participant: client, level: rec.level }, () => resolve()));
-      rec.ackAt = now();
+  if (t.mode === 'anchor') {
+    await new Promise<void>((resolve) => s.emit('position', { participant: client, level: rec.level }, () => resolve()));
+    rec.ackAt = now();
+    return;
+  }
+  // As a phone does: a change whose ack was lost with its connection is sent again with the same
+  // key once reconnected (the server answers "unchanged" if it had committed it), so that `lost`
+  // counts changes the database lost, not acks a dropped connection took with it.
+  const idempotencyKey = randomUUID();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const r = await emit(s as YishiClientSocket, 'consensus:position', { checkId: t.checkId, level: rec.level, idempotencyKey });
+      if (r.ok) {
+        rec.ackAt = now();
+        delete rec.error;
+      } else rec.error = r.error.code;
+      return;
+    } catch (err) {
+      rec.error = String(err);
+      if (attempt >= ATTEMPTS) return;
+      rec.resent = (rec.resent ?? 0) + 1;
     }
-  } catch (err) {
-    rec.error = String(err);
   }
 }
 
@@ -138,7 +154,7 @@ port.on('message', (m: ToConsensusWorker) => {
             else await connectAnchor(target!.url, i);
           }
         };
-        await Promise.all(Array.from({ length: 16 }, one));
+        await Promise.all(Array.from({ length: m.concurrency }, one));
         send({ type: 'connected' });
       } else if (m.type === 'run') {
         const t = target!;

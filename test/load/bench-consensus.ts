@@ -1,7 +1,7 @@
 /**
  * Consensus benchmark (issue 12, "Benchmark"). From the repository root:
  *
- *   pnpm bench:consensus -- --clients N --changes C [--instances 2] [--seconds 30] [--workers W]
+ *   pnpm bench:consensus -- --clients N --changes C [--instances 2] [--seconds 30] [--workers W] [--concurrency J]
  *
  * Starts Yishi as server processes (one on the embedded default, PGlite in a fresh temp folder; or
  * two sharing a private Redis and a fresh PostgreSQL database), sets up a council, a live meeting
@@ -14,7 +14,8 @@
  * aggregates and rebroadcasts at the same coalescing rate (test/load/anchor-consensus.ts).
  *
  * Measures (one clock: bench-shared `now`, shared by the worker threads):
- * - ack: change sent -> acknowledged (after commit).
+ * - ack: change sent -> acknowledged (after commit); a change whose connection dropped before its ack
+ *   is sent again with the same key once reconnected, as the web app does, and timed from its first send.
  * - view: change sent -> every client holds a view that includes it. No view names a change, and
  *   counts cannot identify one, so this uses the view's version: Yishi takes it from one database
  *   sequence before the computation reads anything (live-views.ts), and computations of a view
@@ -35,7 +36,7 @@
  * The last stdout line is the JSON.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -63,6 +64,8 @@ const C = arg('changes', 800);
 const INSTANCES = arg('instances', 1) === 2 ? 2 : 1;
 const SECONDS = arg('seconds', 30);
 const WORKERS = Math.max(1, Math.min(arg('workers', 4), N));
+/** Clients joining at once, over all workers (bench-votes.ts joins 200 at once; this bench joined 64). */
+const CONCURRENCY = arg('concurrency', 200);
 const log = (s: string) => process.stderr.write(`[bench:consensus] ${s}\n`);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -196,14 +199,26 @@ interface Run {
   views: Views;
 }
 
-async function drive(bots: Bots, target: ConsensusTarget, schedule: { at: number; client: number; extra?: boolean }[][]): Promise<Run> {
+async function drive(
+  bots: Bots,
+  target: ConsensusTarget,
+  schedule: { at: number; client: number; extra?: boolean }[][],
+  profile: (phase: 'join' | 'changes') => void = () => {},
+): Promise<Run> {
   const t0 = Date.now();
-  await bots.ask((w) => ({ type: 'connect', target, clients: clientsOf(w) }), 'connected');
+  profile('join');
+  await bots.ask(
+    (w) => ({ type: 'connect', target, clients: clientsOf(w), concurrency: Math.max(1, Math.ceil(CONCURRENCY / WORKERS)) }),
+    'connected',
+  );
+  profile('join');
   log(`${N} clients connected in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  profile('changes');
   // Re-based: the schedule starts a second from now.
   const offset = now() + 1000 - Math.min(...schedule.flat().map((e) => e.at));
   const ran = await bots.ask((w) => ({ type: 'run', schedule: schedule[w]!.map((e) => ({ ...e, at: e.at + offset })) }), 'ran');
   const changes = ran.flatMap((r) => r.changes);
+  profile('changes');
   // Settle: a few coalescing intervals for the last views to arrive everywhere.
   await sleep(3000);
   const views = (await bots.ask(() => ({ type: 'collect' }), 'collected')).flatMap((c) => c.views);
@@ -229,6 +244,9 @@ async function main() {
   let sampler: NodeJS.Timeout | undefined;
   try {
     const env: Record<string, string> = { AUTH_RATE_PER_MINUTE: '1000000', SOCKETS_PER_ADDRESS: '1000000', LOG_LEVEL: 'warn' };
+    // For profiling the server, as in bench-votes.ts: BENCH_SERVER_NODE_OPTIONS="--import $PWD/test/load/cpu-profile.mjs",
+    // with CPU_PROFILE_ON_SIGNAL=1 and BENCH_PROFILE_PHASE=join, changes or join,changes (a profile each).
+    if (process.env.BENCH_SERVER_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BENCH_SERVER_NODE_OPTIONS;
     if (INSTANCES === 1) {
       dataDir = mkdtempSync(path.join(tmpdir(), 'yishi-bench-consensus-'));
       Object.assign(env, { DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '' });
@@ -264,7 +282,15 @@ async function main() {
     const checkId = opened.data.checkId;
     fac.close();
 
-    const yishi = await drive(bots, { mode: 'yishi', servers: servers.map((s) => s.url), joinCode: meeting.joinCode, meetingId, checkId }, schedule);
+    // SIGUSR2 starts and stops test/load/cpu-profile.mjs around the phase asked for.
+    const profile = (phase: 'join' | 'changes') =>
+      (process.env.BENCH_PROFILE_PHASE ?? '').split(',').includes(phase) && servers.forEach((s) => s.proc.kill('SIGUSR2'));
+    const yishi = await drive(
+      bots,
+      { mode: 'yishi', servers: servers.map((s) => s.url), joinCode: meeting.joinCode, meetingId, checkId },
+      schedule,
+      profile,
+    );
     clearInterval(sampler);
 
     // The database's state after the run: each resident's position, by the display name the bots joined with.
@@ -291,13 +317,19 @@ async function main() {
     for (const level of inDb.values()) dbCounts[level - 1]!++;
     let lost = 0;
     for (const [client, level] of lastAcked(yishi.changes)) if (inDb.get(client) !== level) lost++;
+    // BENCH_DUMP=<file>: every change and the database's levels, to look into `lost` after a run.
+    if (process.env.BENCH_DUMP)
+      writeFileSync(
+        process.env.BENCH_DUMP,
+        JSON.stringify({ changes: yishi.changes, inDb: [...inDb], last: yishi.views.map((v) => [v.client, v.last]) }),
+      );
     const mismatched = yishi.views.filter((v) => JSON.stringify(v.last) !== JSON.stringify(dbCounts)).length;
     const acks = yishi.changes.filter((ch) => ch.ackAt !== null && !ch.extra).map((ch) => ch.ackAt! - ch.sentAt);
     const refused = yishi.changes.filter((ch) => ch.ackAt === null);
     const yView = viewTimes(yishi.changes, yishi.views, INSTANCES);
     log(
       `yishi: ${acks.length}/${yishi.changes.filter((ch) => !ch.extra).length} acknowledged (${refused.length} not: ${[...new Set(refused.map((r) => r.error))].join(', ')}); ` +
-        `view never complete for ${yView.never}; db counts ${JSON.stringify(dbCounts)}; peak RSS ${peakRss.toFixed(0)} MB`,
+        `${yishi.changes.reduce((n, ch) => n + (ch.resent ?? 0), 0)} resent after a dropped connection; view never complete for ${yView.never}; db counts ${JSON.stringify(dbCounts)}; peak RSS ${peakRss.toFixed(0)} MB`,
     );
 
     // ---------- the anchor, same participants and schedule ----------

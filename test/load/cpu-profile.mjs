@@ -4,7 +4,7 @@
 // PGlite cluster is made by a child process in server/, which inherits NODE_OPTIONS and cannot
 // find a relative path, so the server never starts. Profiles from start to exit, or, with
 // CPU_PROFILE_ON_SIGNAL=1, only between two SIGUSR2 (the bench sends them around the voting
-// when BENCH_PROFILE_VOTES=1). Writes server-<pid>.cpuprofile to CPU_PROFILE_DIR.
+// when BENCH_PROFILE_VOTES=1). Writes server-<pid>-<n>.cpuprofile to CPU_PROFILE_DIR, n counting the profiles.
 import { Session } from 'node:inspector';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,6 +15,7 @@ session.connect();
 session.post('Profiler.enable');
 session.post('Profiler.setSamplingInterval', { interval: 500 });
 let running = false;
+let profiles = 0;
 const start = () => {
   session.post('Profiler.start');
   running = true;
@@ -25,7 +26,8 @@ const stop = () => {
   session.post('Profiler.stop', (err, res) => {
     if (err || !res) return;
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, `server-${process.pid}.cpuprofile`), JSON.stringify(res.profile));
+    // One file per start/stop pair: a bench may profile two phases of one run.
+    writeFileSync(path.join(dir, `server-${process.pid}-${++profiles}.cpuprofile`), JSON.stringify(res.profile));
   });
 };
 if (process.env.CPU_PROFILE_ON_SIGNAL === '1') process.on('SIGUSR2', () => (running ? stop() : start()));

@@ -1,7 +1,7 @@
 // Diagnostics for bench-votes.ts (not used by it): preload into the server with
 // NODE_OPTIONS='--import ./test/load/pglite-trace.mjs' to see which statements occupy PGlite,
 // a single-threaded engine every query waits for. Every second, writes the statements that ran
-// in that second (count, total ms inside the engine) to PGLITE_TRACE_FILE.
+// in that second (count, total ms inside the engine, rows returned) to PGLITE_TRACE_FILE.
 import { createRequire } from 'node:module';
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,10 +13,11 @@ const { PGlite } = await import(pathToFileURL(entry).href);
 const out = process.env.PGLITE_TRACE_FILE ?? `/tmp/pglite-trace-${process.pid}.log`;
 
 let stats = new Map();
-const add = (key, ms) => {
-  const s = stats.get(key) ?? { n: 0, ms: 0 };
+const add = (key, ms, rows = 0) => {
+  const s = stats.get(key) ?? { n: 0, ms: 0, rows: 0 };
   s.n++;
   s.ms += ms;
+  s.rows += rows;
   stats.set(key, s);
 };
 const shorten = (sql) =>
@@ -30,10 +31,13 @@ const proto = Object.getPrototypeOf(PGlite.prototype);
 const wrapQuery = (orig) =>
   async function (sql, ...rest) {
     const t = performance.now();
+    let rows = 0;
     try {
-      return await orig.call(this, sql, ...rest);
+      const result = await orig.call(this, sql, ...rest);
+      rows = result?.rows?.length ?? 0;
+      return result;
     } finally {
-      add('Q ' + shorten(typeof sql === 'string' ? sql : (sql?.sql ?? sql)), performance.now() - t);
+      add('Q ' + shorten(typeof sql === 'string' ? sql : (sql?.sql ?? sql)), performance.now() - t, rows);
     }
   };
 for (const p of [PGlite.prototype, proto]) if (Object.prototype.hasOwnProperty.call(p, 'query')) p.query = wrapQuery(p.query);
@@ -53,7 +57,9 @@ for (const name of ['_runExclusiveQuery', '_runExclusiveTransaction']) {
 }
 setInterval(() => {
   if (stats.size === 0) return;
-  const lines = [...stats].sort((a, b) => b[1].ms - a[1].ms).map(([k, s]) => `  ${String(s.n).padStart(6)} ${s.ms.toFixed(0).padStart(7)} ms  ${k}`);
+  const lines = [...stats]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .map(([k, s]) => `  ${String(s.n).padStart(6)} ${s.ms.toFixed(0).padStart(7)} ms ${String(s.rows).padStart(7)} rows  ${k}`);
   appendFileSync(out, `${new Date().toISOString()}\n${lines.join('\n')}\n`);
   stats = new Map();
 }, 1000).unref();

@@ -24,11 +24,9 @@ export const attendanceFeature: Feature = {
         // Taken first: a computation that starts later carries a higher version.
         const version = await nextVersion();
         const meeting = await store.meetings.get(meetingId);
-        const [council, recorded, sockets] = await Promise.all([
-          store.councils.get(meeting.councilId),
-          recordedAttendance(store, meetingId),
-          io.in(meetingRoom(meetingId)).fetchSockets(),
-        ]);
+        const [council, sockets] = await Promise.all([store.councils.get(meeting.councilId), io.in(meetingRoom(meetingId)).fetchSockets()]);
+        // The council just read serves the attendance too (this view is computed every second during a join storm).
+        const recorded = await recordedAttendance(store, meetingId, { council });
         const residents = new Set<string>();
         for (const s of sockets) {
           const p = s.data.principal;

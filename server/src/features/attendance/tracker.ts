@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ATTENDANCE_HEARTBEAT_MS, membersPresent, quorumStatus } from '@yishi/domain';
-import type { MeetingId, MemberId } from '@yishi/protocol';
+import type { Council, MeetingId, MemberId } from '@yishi/protocol';
 import type { Logger } from '../../log.ts';
 import type { Store } from '../../storage/store.ts';
 import type { YishiSocket } from '../../realtime/types.ts';
@@ -69,11 +69,14 @@ export class AttendanceTracker {
   }
 }
 
-/** Attendance and quorum of a meeting from the record: connection rows and in-room marks, no sockets. */
-export async function recordedAttendance(store: Store, meetingId: MeetingId): Promise<RecordedAttendance> {
-  const meeting = await store.meetings.get(meetingId);
+/**
+ * Attendance and quorum of a meeting from the record: connection rows and in-room marks, no sockets.
+ * A caller that has just read the meeting's council passes it (a live view computed several times
+ * a second need not read it twice).
+ */
+export async function recordedAttendance(store: Store, meetingId: MeetingId, known?: { council: Council }): Promise<RecordedAttendance> {
   const [council, inRoom, conns] = await Promise.all([
-    store.councils.get(meeting.councilId),
+    known?.council ?? store.meetings.get(meetingId).then((meeting) => store.councils.get(meeting.councilId)),
     store.meetings.inRoomMemberIds(meetingId),
     store.attendance.connections(meetingId),
   ]);

@@ -29,7 +29,7 @@ export async function computeConsensusView(store: Store, meetingId: MeetingId): 
   const meeting = await store.meetings.get(meetingId);
   const council = await store.councils.get(meeting.councilId);
   const open = records.some((r) => r.check.state === 'open');
-  const present = open ? (await recordedAttendance(store, meetingId)).quorum.present : 0;
+  const present = open ? (await recordedAttendance(store, meetingId, { council })).quorum.present : 0;
   const memberNames = new Map(council.members.map((m) => [`m:${m.id}`, m.name]));
   const residentIds = records.flatMap((r) => (r.positions ?? []).filter((p) => p.participant.startsWith('r:')).map((p) => p.participant.slice(2)));
   const residentNames = await store.consensus.residentNames(residentIds);

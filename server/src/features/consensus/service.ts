@@ -6,20 +6,66 @@ import { BoundedMap } from '../../bounded-map.ts';
 import { AppError } from '../../errors.ts';
 import type { Services } from '../../services.ts';
 import { recordedAttendance } from '../attendance/tracker.ts';
-import { RESIDENTS_KEY } from './store.ts';
+import { PositionWriter } from './position-writer.ts';
+import type { Store } from '../../storage/store.ts';
 
-type CheckTarget = Target & { meetingId: MeetingId; residents: boolean };
+type CheckTarget = Target & { meetingId: MeetingId; itemId: string; residents: boolean };
 
-/** A check's council, meeting and whether it includes residents never change: kept so a position costs no query to authorise. */
-const targets = new BoundedMap<string, CheckTarget>(10_000);
+/** One group-commit writer per store (per server instance in a process: tests run several). */
+const writers = new WeakMap<Store, PositionWriter>();
+function writerFor(store: Store): PositionWriter {
+  let w = writers.get(store);
+  if (!w) writers.set(store, (w = new PositionWriter(store.consensus)));
+  return w;
+}
 
-export async function checkTarget(services: Services, checkId: ConsensusCheckId): Promise<CheckTarget> {
+/**
+ * A check's council, meeting, item and whether it includes residents never change: kept so a
+ * position costs no query to authorise. The lookup itself is shared (a burst arriving before the
+ * first answer makes one query, and every change resumes in the order it arrived).
+ */
+const targets = new BoundedMap<string, Promise<CheckTarget>>(10_000);
+
+export function checkTarget(services: Services, checkId: ConsensusCheckId): Promise<CheckTarget> {
   const known = targets.get(checkId);
   if (known) return known;
-  const c = await services.store.consensus.get(checkId);
-  const target = { councilId: c.councilId as Target['councilId'], meetingId: c.meetingId as MeetingId, residents: c.residents };
-  targets.set(checkId, target);
-  return target;
+  const lookup = services.store.consensus.get(checkId).then((c) => ({
+    councilId: c.councilId as Target['councilId'],
+    meetingId: c.meetingId as MeetingId,
+    itemId: c.itemId,
+    residents: c.residents,
+  }));
+  targets.set(checkId, lookup);
+  // A refusal (not_found) or a passing failure is not kept.
+  lookup.catch(() => targets.get(checkId) === lookup && targets.delete(checkId));
+  return lookup;
+}
+
+/**
+ * A participant's changes reach the writer in the order they arrived. Before that each awaits
+ * things that can resume out of order (a meeting snapshot being computed resolves after a cached
+ * one is returned), so two changes sent back to back (a double tap, a resend after a reconnect)
+ * could commit in the wrong order: the database kept the older level while the participant had
+ * been told the newer one was recorded. Each change waits here for the previous one of the same
+ * participant in the same check to be handed to the writer (not committed: they may share a batch).
+ */
+const turns = new Map<string, Promise<void>>();
+
+function queueTurn(key: string): { ready: Promise<void>; done: () => void } {
+  const ready = turns.get(key) ?? Promise.resolve();
+  let release!: () => void;
+  const mine = new Promise<void>((r) => (release = r));
+  const tail = ready.then(() => mine);
+  turns.set(key, tail);
+  return {
+    ready,
+    // Never before the earlier changes' turns: a refused change still holds its place until then.
+    done: () =>
+      void ready.then(() => {
+        release();
+        if (turns.get(key) === tail) turns.delete(key);
+      }),
+  };
 }
 
 async function refuseClosedMeeting(services: Services, meetingId: MeetingId): Promise<void> {
@@ -75,35 +121,43 @@ export const consensus = {
    * closed check (check_closed, by the store under the check's lock).
    */
   async position(services: Services, principal: Principal, b: ClientPayload<'consensus:position'>): Promise<'recorded' | 'unchanged' | 'changed'> {
-    if (!isConsensusLevel(b.level)) throw new AppError('invalid_level');
-    const check = await checkTarget(services, b.checkId);
-    const { meetingId } = check;
-    // A closed meeting's record is frozen (the meeting view is cached: no query per position).
-    if ((await services.live.recent(meetingId, 'meeting')).data.state === 'closed') throw new AppError('meeting_closed');
-    if (principal.kind === 'resident') {
-      if (!check.residents) throw new AppError('not_eligible', 'this check is for members only');
-      if (b.level === CONSENSUS_BLOCK) throw new AppError('resident_block');
-      if (b.reason !== undefined) throw new AppError('invalid_input', 'residents post their view as an opinion');
-    }
-    if (b.level === CONSENSUS_BLOCK && b.reason === undefined) throw new AppError('reason_required');
-    if (b.level === 1 && b.reason !== undefined) throw new AppError('invalid_input', 'a reservation goes with levels 2-4');
     const participant = principal.kind === 'member' ? `m:${principal.memberId}` : `r:${principal.residentId}`;
-    const groupKey = principal.kind === 'member' ? await services.store.consensus.memberGroup(principal.memberId) : RESIDENTS_KEY;
-    const { status, statementId } = await services.store.consensus.setPosition({
-      checkId: b.checkId,
-      participant,
-      groupKey,
-      level: b.level,
-      idempotencyKey: b.idempotencyKey,
-      ...(b.reason !== undefined && principal.kind === 'member'
-        ? { statement: { memberId: principal.memberId, kind: b.level === CONSENSUS_BLOCK ? 'block' : 'reservation', text: b.reason } }
-        : {}),
-    });
-    if (status !== 'unchanged') services.live.invalidate(meetingId, 'consensus');
+    const turn = queueTurn(`${b.checkId}/${participant}`);
+    let submitted: ReturnType<PositionWriter['submit']>;
+    try {
+      if (!isConsensusLevel(b.level)) throw new AppError('invalid_level');
+      const check = await checkTarget(services, b.checkId);
+      // A closed meeting's record is frozen (the meeting view is cached: no query per position).
+      if ((await services.live.recent(check.meetingId, 'meeting')).data.state === 'closed') throw new AppError('meeting_closed');
+      if (principal.kind === 'resident') {
+        if (!check.residents) throw new AppError('not_eligible', 'this check is for members only');
+        if (b.level === CONSENSUS_BLOCK) throw new AppError('resident_block');
+        if (b.reason !== undefined) throw new AppError('invalid_input', 'residents post their view as an opinion');
+      }
+      if (b.level === CONSENSUS_BLOCK && b.reason === undefined) throw new AppError('reason_required');
+      if (b.level === 1 && b.reason !== undefined) throw new AppError('invalid_input', 'a reservation goes with levels 2-4');
+      await turn.ready;
+      // Committed with the other changes arriving meanwhile (group commit), then acknowledged.
+      submitted = writerFor(services.store).submit({
+        checkId: b.checkId,
+        participant,
+        memberId: principal.kind === 'member' ? principal.memberId : null,
+        level: b.level,
+        idempotencyKey: b.idempotencyKey,
+        ...(b.reason !== undefined && principal.kind === 'member'
+          ? { statement: { memberId: principal.memberId, kind: b.level === CONSENSUS_BLOCK ? 'block' : 'reservation', text: b.reason } }
+          : {}),
+      });
+    } finally {
+      turn.done();
+    }
+    const { status, statementId } = await submitted;
+    const check = await checkTarget(services, b.checkId);
+    if (status !== 'unchanged') services.live.invalidate(check.meetingId, 'consensus');
     if (statementId && b.reason !== undefined && principal.kind === 'member')
       await postToThread(services, statementId, {
-        meetingId,
-        itemId: (await services.store.consensus.get(b.checkId)).itemId,
+        meetingId: check.meetingId,
+        itemId: check.itemId,
         memberId: principal.memberId,
         stance: b.level === CONSENSUS_BLOCK ? 'oppose' : 'concern',
         text: b.reason,

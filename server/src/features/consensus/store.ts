@@ -54,6 +54,24 @@ export function membersInput(groups: Record<string, Distribution>, groupIds: rea
   return { groups: groupIds.map((groupId) => ({ groupId, counts: groups[groupId] ?? emptyDistribution() })), membersPresent };
 }
 
+export type PositionStatus = 'recorded' | 'unchanged' | 'changed';
+
+/** One position change waiting for its group commit (see ConsensusStore#commitPositions). */
+export interface PendingPosition {
+  checkId: ConsensusCheckId;
+  participant: string;
+  groupKey: string;
+  level: number;
+  idempotencyKey: string;
+  statement?: { memberId: MemberId; kind: 'block' | 'reservation'; text: string };
+}
+
+export type PositionOutcome = { ok: true; status: PositionStatus; statementId: string | null } | { ok: false; code: 'check_closed' | 'not_found' };
+
+function rowsOf<T>(result: unknown): T[] {
+  return (result as { rows: T[] }).rows;
+}
+
 export class ConsensusStore {
   constructor(private readonly db: Db) {}
 
@@ -103,50 +121,120 @@ export class ConsensusStore {
   }
 
   /**
-   * One participant's position, committed before it returns. A retry with the last change's
-   * idempotency key changes nothing. A statement (a block's reason, a reservation) is stored in
-   * the same transaction, under the member's name.
+   * One participant's position, committed before it returns (a batch of one: see commitPositions).
+   * Refused with an AppError: check_closed, not_found.
    */
-  async setPosition(input: {
-    checkId: ConsensusCheckId;
-    participant: string;
-    groupKey: string;
-    level: number;
-    idempotencyKey: string;
-    statement?: { memberId: MemberId; kind: 'block' | 'reservation'; text: string };
-  }): Promise<{ status: 'recorded' | 'unchanged' | 'changed'; statementId: string | null }> {
+  async setPosition(input: PendingPosition): Promise<{ status: PositionStatus; statementId: string | null }> {
+    const [outcome] = await this.commitPositions([input]);
+    if (!outcome!.ok) throw new AppError(outcome!.code, outcome!.code === 'not_found' ? 'consensus check' : undefined);
+    return outcome!;
+  }
+
+  /**
+   * Positions written together in one transaction (group commit, like ballots: a room moving at
+   * once would otherwise be a transaction per change, and PGlite runs one statement at a time on
+   * the event loop). Each outcome is in the batch's order; a participant's later change in the same
+   * batch is applied after their earlier one. A retry with the participant's last change's
+   * idempotency key changes nothing (`unchanged`). A statement (a block's reason, a reservation)
+   * is stored in the same transaction, under the member's name. Checks are share-locked: close
+   * takes them for update, so no position commits after a check's outcome is decided.
+   */
+  async commitPositions(batch: readonly PendingPosition[]): Promise<PositionOutcome[]> {
+    if (batch.length === 0) return [];
     return this.db.transaction(async (tx) => {
-      const check = await this.lockOpen(tx, input.checkId, 'share');
-      const [before] = await tx
-        .select()
-        .from(consensusPositions)
-        .where(and(eq(consensusPositions.checkId, input.checkId), eq(consensusPositions.participant, input.participant)));
-      if (before && before.idempotencyKey === input.idempotencyKey) return { status: 'unchanged', statementId: null };
-      await tx
-        .insert(consensusPositions)
-        .values({
-          checkId: input.checkId,
-          participant: input.participant,
-          groupKey: input.groupKey,
-          level: input.level,
-          idempotencyKey: input.idempotencyKey,
-        })
-        .onConflictDoUpdate({
-          target: [consensusPositions.checkId, consensusPositions.participant],
-          set: { level: input.level, groupKey: input.groupKey, idempotencyKey: input.idempotencyKey },
-        });
-      const statementId = input.statement ? randomUUID() : null;
-      if (input.statement)
-        await tx.insert(consensusStatements).values({
-          id: statementId!,
-          checkId: input.checkId,
-          memberId: input.statement.memberId,
-          kind: input.statement.kind,
-          text: input.statement.text,
-          round: check.round,
-        });
-      return { status: before ? 'changed' : 'recorded', statementId };
+      const out: PositionOutcome[] = new Array(batch.length);
+      const checkIds = [...new Set(batch.map((p) => p.checkId))];
+      const checks = await tx
+        .select({ id: consensusChecks.id, state: consensusChecks.state, round: consensusChecks.round })
+        .from(consensusChecks)
+        .where(inArray(consensusChecks.id, checkIds))
+        .for('share');
+      const byId = new Map(checks.map((c) => [c.id, c]));
+      let todo: number[] = [];
+      batch.forEach((p, i) => {
+        const check = byId.get(p.checkId);
+        if (!check) out[i] = { ok: false, code: 'not_found' };
+        else if (check.state !== 'open') out[i] = { ok: false, code: 'check_closed' };
+        else todo.push(i);
+      });
+      // In waves, each with a participant at most once (one upsert cannot touch a row twice).
+      while (todo.length > 0) {
+        const wave: number[] = [];
+        const later: number[] = [];
+        const inWave = new Set<string>();
+        for (const i of todo) {
+          const key = `${batch[i]!.checkId}/${batch[i]!.participant}`;
+          if (inWave.has(key)) later.push(i);
+          else {
+            inWave.add(key);
+            wave.push(i);
+          }
+        }
+        await this.commitWave(tx, batch, wave, byId, out);
+        todo = later;
+      }
+      return out;
     });
+  }
+
+  private async commitWave(
+    tx: Tx,
+    batch: readonly PendingPosition[],
+    wave: number[],
+    checks: Map<string, { round: number }>,
+    out: PositionOutcome[],
+  ): Promise<void> {
+    // One JSON parameter per statement: far cheaper to bind and plan than five per row.
+    const keys = wave.map((i) => ({ check_id: batch[i]!.checkId, participant: batch[i]!.participant }));
+    const before = rowsOf<{ check_id: string; participant: string; idempotency_key: string }>(
+      await tx.execute(sql`
+        SELECT p.check_id, p.participant, p.idempotency_key
+        FROM consensus_positions p
+        JOIN jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) AS r(check_id uuid, participant text)
+          ON p.check_id = r.check_id AND p.participant = r.participant`),
+    );
+    const held = new Map(before.map((r) => [`${r.check_id}/${r.participant}`, r.idempotency_key]));
+    const write: number[] = [];
+    for (const i of wave) {
+      const p = batch[i]!;
+      const had = held.get(`${p.checkId}/${p.participant}`);
+      if (had !== undefined && had === p.idempotencyKey) out[i] = { ok: true, status: 'unchanged', statementId: null };
+      else {
+        write.push(i);
+        out[i] = { ok: true, status: had === undefined ? 'recorded' : 'changed', statementId: p.statement ? randomUUID() : null };
+      }
+    }
+    if (write.length === 0) return;
+    const rows = write.map((i) => {
+      const p = batch[i]!;
+      return { check_id: p.checkId, participant: p.participant, group_key: p.groupKey, level: p.level, idempotency_key: p.idempotencyKey };
+    });
+    await tx.execute(sql`
+      INSERT INTO consensus_positions (check_id, participant, group_key, level, idempotency_key)
+      SELECT check_id, participant, group_key, level, idempotency_key
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        AS r(check_id uuid, participant text, group_key text, level integer, idempotency_key uuid)
+      -- Rows locked in one order by every instance's batches: two of them never wait on each other.
+      ORDER BY check_id, participant
+      ON CONFLICT (check_id, participant)
+      DO UPDATE SET level = excluded.level, group_key = excluded.group_key, idempotency_key = excluded.idempotency_key`);
+    const statements = write.flatMap((i) => {
+      const p = batch[i]!;
+      const o = out[i]!;
+      return p.statement && o.ok && o.statementId
+        ? [
+            {
+              id: o.statementId,
+              checkId: p.checkId,
+              memberId: p.statement.memberId,
+              kind: p.statement.kind,
+              text: p.statement.text,
+              round: checks.get(p.checkId)!.round,
+            },
+          ]
+        : [];
+    });
+    if (statements.length > 0) await tx.insert(consensusStatements).values(statements);
   }
 
   async mine(checkId: ConsensusCheckId, participant: string): Promise<{ level: number | null; round: number }> {
@@ -259,9 +347,20 @@ export class ConsensusStore {
 
   /** The group a member's position counts in (their group now). */
   async memberGroup(memberId: MemberId): Promise<string> {
-    const [row] = await this.db.select({ groupId: members.groupId }).from(members).where(eq(members.id, memberId));
-    if (!row) throw new AppError('not_found', 'member');
-    return row.groupId;
+    const groups = await this.memberGroups([memberId]);
+    const groupId = groups.get(memberId);
+    if (groupId === undefined) throw new AppError('not_found', 'member');
+    return groupId;
+  }
+
+  /** memberGroup for many members at once (a batch of positions); unknown members are absent. */
+  async memberGroups(memberIds: readonly MemberId[]): Promise<Map<string, string>> {
+    if (memberIds.length === 0) return new Map();
+    const rows = await this.db
+      .select({ id: members.id, groupId: members.groupId })
+      .from(members)
+      .where(inArray(members.id, [...new Set(memberIds)]));
+    return new Map(rows.map((r) => [r.id, r.groupId]));
   }
 
   /** Display names of residents, for a named check. */
