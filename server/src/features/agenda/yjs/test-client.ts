@@ -103,3 +103,24 @@ export function newItem(id: string, title: string): Y.Map<unknown> {
   m.set('minutes', 10);
   return m;
 }
+
+/** The items of a client's agenda in order (what the web editor shows). */
+export function agendaIds(doc: Y.Doc): string[] {
+  return doc
+    .getArray<Y.Map<unknown>>('items')
+    .toArray()
+    .map((m) => String(m.get('id')));
+}
+
+/** Moves an item one place, as the web app does (web/src/lib/yjs/items.ts moveItem). */
+export function moveItem(doc: Y.Doc, id: string, by: -1 | 1): void {
+  const items = doc.getArray<Y.Map<unknown>>('items');
+  const i = items.toArray().findIndex((m) => m.get('id') === id);
+  const m = items.get(i);
+  doc.transact(() => {
+    const copy = newItem(id, (m.get('title') as Y.Text).toString());
+    copy.set('details', new Y.Text((m.get('details') as Y.Text).toString()));
+    items.delete(i, 1);
+    items.insert(i + by, [copy]);
+  });
+}
