@@ -162,6 +162,45 @@ describe('the agenda, co-edited and followed by the room', () => {
     expect(phoneSockets.filter((u) => u.includes('/yjs/'))).toEqual([]);
   });
 
+  it('an item moved by keyboard while another editor types in it keeps her text and caret; the phone follows', async () => {
+    const first = await editItems(fac).nth(0).getAttribute('data-item-id');
+    // The secretary types into item 1's details...
+    const details = editItems(sec).nth(0).getByTestId('item-details');
+    await details.click();
+    await details.pressSequentially('Sign-in ');
+    await expect.poll(() => editItems(fac).nth(0).getByTestId('item-details').inputValue()).toBe('Sign-in ');
+    // ...while the facilitator moves it down with the keyboard (the ↓ button, Enter).
+    await editItems(fac).nth(0).getByTestId('item-down').focus();
+    await fac.keyboard.press('Enter');
+    await expect.poll(() => editItems(sec).nth(1).getAttribute('data-item-id')).toBe(first);
+    await expect.poll(() => editItems(fac).nth(1).getAttribute('data-item-id')).toBe(first);
+    // The facilitator's focus stays on the button he pressed, in the item's new place.
+    expect(
+      await fac.evaluate(() => [
+        document.activeElement?.getAttribute('data-testid'),
+        document.activeElement?.closest('li')?.getAttribute('data-item-id'),
+      ]),
+    ).toEqual(['item-down', first]);
+    // The secretary's caret did not move: she goes on typing where she was, in the moved item.
+    expect(await sec.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('item-details');
+    await sec.keyboard.type('at 7pm');
+    await expect.poll(() => editItems(fac).nth(1).getByTestId('item-details').inputValue()).toBe('Sign-in at 7pm');
+    expect(await editItems(fac).count()).toBe(3);
+    await expect.poll(() => followed(resident).nth(0).innerText()).toContain('Lift installation plan');
+    await expect.poll(() => followed(resident).nth(1).innerText()).toContain('1. 开场与出席确认');
+    // The editor after a move, on a 360 px phone: nothing wider than the screen.
+    await sec.setViewportSize({ width: 360, height: 740 });
+    expect(await sec.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await shot(sec, 'editor-en-360-moved');
+    await sec.setViewportSize({ width: 1280, height: 900 });
+
+    // And back up (Shift+Tab to ↑, Enter): the order the rest of the meeting expects.
+    await fac.keyboard.press('Shift+Tab');
+    await fac.keyboard.press('Enter');
+    await expect.poll(() => followed(resident).nth(0).innerText()).toContain('1. 开场与出席确认');
+    await expect.poll(() => editItems(sec).nth(0).getAttribute('data-item-id')).toBe(first);
+  });
+
   it('the facilitator starts the meeting and advances; the phone and the room display follow within a second or so', async () => {
     await fac.getByRole('button', { name: '开始会议' }).click();
     await expect.poll(() => resident.getByTestId('meeting-state').getAttribute('data-state')).toBe('live');

@@ -59,7 +59,12 @@ describe('agenda positions', () => {
 describe('placing an item', () => {
   const apply = (items: { id: string; position: unknown }[], writes: { id: string; position: string }[]) =>
     items.map((it) => ({ ...it, position: writes.find((w) => w.id === it.id)?.position ?? it.position }));
-  const ids = (items: { id: string; position: unknown }[]) => inAgendaOrder(items, (x) => x.position, (x) => x.id).map((x) => x.id);
+  const ids = (items: { id: string; position: unknown }[]) =>
+    inAgendaOrder(
+      items,
+      (x) => x.position,
+      (x) => x.id,
+    ).map((x) => x.id);
 
   it('writes only the moved item where there is a gap', () => {
     const items = [
@@ -76,14 +81,21 @@ describe('placing an item', () => {
   });
 
   it('appends to a document without positions without touching the others', () => {
-    const old = [{ id: 'a', position: undefined }, { id: 'b', position: undefined }];
+    const old = [
+      { id: 'a', position: undefined },
+      { id: 'b', position: undefined },
+    ];
     expect(placeItem(old, 2, 'n')).toEqual([{ id: 'n', position: 'V' }]);
     // Moving the last old item to the end needs no other write either.
     expect(placeItem([old[0]!], 1, 'b')).toEqual([{ id: 'b', position: 'V' }]);
   });
 
   it('re-spaces the agenda, in the new order, when there is no gap', () => {
-    const old = [{ id: 'a', position: undefined }, { id: 'b', position: undefined }, { id: 'c', position: undefined }];
+    const old = [
+      { id: 'a', position: undefined },
+      { id: 'b', position: undefined },
+      { id: 'c', position: undefined },
+    ];
     const up = placeItem([old[0]!, old[1]!], 1, 'c');
     expect(up.map((w) => w.id).sort()).toEqual(['a', 'b', 'c']);
     expect(ids(apply(old, up))).toEqual(['a', 'c', 'b']);

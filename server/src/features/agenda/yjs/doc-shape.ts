@@ -8,6 +8,7 @@ import {
   NOTES_MARKS,
   NOTES_SERVER_ELEMENTS,
   YJS_LIMITS,
+  isPosition,
   type AgendaDocName,
   type AgendaItemField,
 } from '@yishi/protocol';
@@ -182,6 +183,9 @@ function childRole(parent: Role, item: Y.Item): Role | null {
           const v = oneValue(item);
           return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= YJS_LIMITS.maxMinutes ? 'value' : null;
         }
+        case 'position':
+          // Bounded in length and alphabet (agenda-order.ts); any such string orders, so a merge keeps it valid.
+          return isPosition(oneValue(item)) ? 'value' : null;
       }
       return null;
     }
