@@ -162,6 +162,84 @@ describe('the agenda, co-edited and followed by the room', () => {
     expect(phoneSockets.filter((u) => u.includes('/yjs/'))).toEqual([]);
   });
 
+  it('an item moved while its title is being composed: the composition goes on, the move shows after it', async () => {
+    const first = await editItems(fac).nth(0).getAttribute('data-item-id');
+    const cdp: CDPSession = await facCtx.newCDPSession(fac);
+    await titleOf(fac, 0).click();
+    await titleOf(fac, 0).press('End');
+    await cdp.send('Input.imeSetComposition', { text: 'qiandao', selectionStart: 7, selectionEnd: 7 });
+    // The secretary moves that item down (touch: a tap on ↓).
+    await editItems(sec).nth(0).getByTestId('item-down').click();
+    await expect.poll(() => followed(resident).nth(1).getAttribute('data-item-id')).toBe(first);
+    // Then changes the last item's time: her updates reach the facilitator in order, so once
+    // this shows on his page, the move has arrived too.
+    await editItems(sec).nth(2).getByTestId('item-minutes').fill('16');
+    await editItems(sec).nth(2).getByTestId('item-minutes').press('Tab');
+    await expect.poll(() => editItems(fac).nth(2).getByTestId('item-minutes').inputValue()).toBe('16');
+    // On the facilitator's page the list waits: moving the field would end his composition.
+    expect(await editItems(fac).nth(0).getAttribute('data-item-id')).toBe(first);
+    expect(await titleOf(fac, 0).inputValue()).toBe('1. 开场与出席确认qiandao');
+    await cdp.send('Input.insertText', { text: '：签到' });
+    await expect.poll(() => editItems(fac).nth(1).getAttribute('data-item-id')).toBe(first);
+    // His caret is where he was, in the moved item's title.
+    expect(
+      await fac.evaluate(() => [(document.activeElement as HTMLInputElement).value, (document.activeElement as HTMLInputElement).selectionStart]),
+    ).toEqual(['1. 开场与出席确认：签到', 13]);
+    await expect.poll(() => titleOf(sec, 1).inputValue()).toBe('1. 开场与出席确认：签到');
+    // Back up, for the rest of the meeting.
+    await editItems(sec).nth(1).getByTestId('item-up').click();
+    await editItems(sec).nth(2).getByTestId('item-minutes').fill('15');
+    await editItems(sec).nth(2).getByTestId('item-minutes').press('Tab');
+    await expect.poll(() => editItems(fac).nth(0).getAttribute('data-item-id')).toBe(first);
+    await cdp.detach();
+  });
+
+  it('an item moved by keyboard while another editor types in it keeps her text and caret; the phone follows', async () => {
+    const first = await editItems(fac).nth(0).getAttribute('data-item-id');
+    // The secretary types into item 1's details...
+    const details = editItems(sec).nth(0).getByTestId('item-details');
+    await details.click();
+    await details.pressSequentially('Sign-in ');
+    await expect.poll(() => editItems(fac).nth(0).getByTestId('item-details').inputValue()).toBe('Sign-in ');
+    // ...while the facilitator moves it down with the keyboard (the ↓ button, Enter).
+    await editItems(fac).nth(0).getByTestId('item-down').focus();
+    await fac.keyboard.press('Enter');
+    await expect.poll(() => editItems(sec).nth(1).getAttribute('data-item-id')).toBe(first);
+    await expect.poll(() => editItems(fac).nth(1).getAttribute('data-item-id')).toBe(first);
+    // The facilitator's focus stays on the button he pressed, in the item's new place.
+    expect(
+      await fac.evaluate(() => [
+        document.activeElement?.getAttribute('data-testid'),
+        document.activeElement?.closest('li')?.getAttribute('data-item-id'),
+      ]),
+    ).toEqual(['item-down', first]);
+    // The secretary's caret did not move: she goes on typing where she was, in the moved item.
+    expect(await sec.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('item-details');
+    await sec.keyboard.type('at 7pm');
+    await expect.poll(() => editItems(fac).nth(1).getByTestId('item-details').inputValue()).toBe('Sign-in at 7pm');
+    expect(await editItems(fac).count()).toBe(3);
+    await expect.poll(() => followed(resident).nth(0).innerText()).toContain('Lift installation plan');
+    await expect.poll(() => followed(resident).nth(1).innerText()).toContain('1. 开场与出席确认：签到');
+    // The editor after a move, on a 360 px phone: nothing wider than the screen.
+    await sec.setViewportSize({ width: 360, height: 740 });
+    expect(await sec.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await shot(sec, 'editor-en-360-moved');
+    await sec.setViewportSize({ width: 1280, height: 900 });
+
+    // And back up (Shift+Tab to ↑, Enter): the order the rest of the meeting expects.
+    await fac.keyboard.press('Shift+Tab');
+    await fac.keyboard.press('Enter');
+    await expect.poll(() => followed(resident).nth(0).innerText()).toContain('1. 开场与出席确认');
+    await expect.poll(() => editItems(sec).nth(0).getAttribute('data-item-id')).toBe(first);
+    // At the top ↑ turns disabled: the focus goes to ↓ of the same item, not to the page.
+    expect(
+      await fac.evaluate(() => [
+        document.activeElement?.getAttribute('data-testid'),
+        document.activeElement?.closest('li')?.getAttribute('data-item-id'),
+      ]),
+    ).toEqual(['item-down', first]);
+  });
+
   it('the facilitator starts the meeting and advances; the phone and the room display follow within a second or so', async () => {
     await fac.getByRole('button', { name: '开始会议' }).click();
     await expect.poll(() => resident.getByTestId('meeting-state').getAttribute('data-state')).toBe('live');

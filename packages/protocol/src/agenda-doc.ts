@@ -5,7 +5,9 @@
  *
  * Agenda (`meetings/<meetingId>/agenda`): `doc.getArray('items')`, one `Y.Map` per item:
  *   id (string), title (Y.Text), details (Y.Text), kind ('information' | 'discussion' | 'decision'),
- *   minutes (number), presenter (string, optional), links (Y.Array<string>, optional).
+ *   minutes (number), presenter (string, optional), links (Y.Array<string>, optional),
+ *   position (string, optional: where the item stands, agenda-order.ts; the array's order is not
+ *   the agenda's, and a move sets this, never copies the item).
  * Notes (`meetings/<meetingId>/notes`): `doc.getMap('notes')`, keyed by item id, each a
  *   `Y.XmlFragment` of NOTES_ELEMENTS with text marks NOTES_MARKS (y-prosemirror's naming).
  */
@@ -44,6 +46,7 @@ export const AGENDA_ITEM_FIELDS = {
   minutes: { type: 'number', required: true },
   presenter: { type: 'string', required: false },
   links: { type: 'links', required: false },
+  position: { type: 'position', required: false },
 } as const;
 export type AgendaItemField = keyof typeof AGENDA_ITEM_FIELDS;
 

@@ -297,6 +297,7 @@ export const CONSENSUS_LIMITS = {
 
 export * from './limits.ts';
 export * from './agenda-doc.ts';
+export * from './agenda-order.ts';
 
 // ---- agenda (issue 10) ----
 

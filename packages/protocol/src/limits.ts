@@ -17,6 +17,8 @@ export const YJS_LIMITS = {
   items: 200,
   /** An item's id (the web app makes UUIDs). */
   itemIdChars: 64,
+  /** An item's position (agenda-order.ts): a fractional index, re-spaced before it grows longer. */
+  positionChars: 64,
   /** An item's title, in UTF-16 code units as Y.Text counts them. */
   titleChars: 200,
   /** An item's details (background, the proposal text). */

@@ -3,19 +3,20 @@ import { AGENDA_ITEM_KINDS, AGENDA_ITEMS, AgendaItemId, agendaRoom, NOTES_MAP, N
 import type { AgendaItemKind, MeetingId } from '@yishi/protocol';
 import type { DocHub } from './yjs/doc-hub.ts';
 import type { AgendaDocItem, AgendaDocs, OutcomeLine } from './docs.ts';
+import { itemsInOrder, positionAtEnd } from './item-order.ts';
 
 const KINDS = new Set<string>(AGENDA_ITEM_KINDS);
 
 /**
- * The agenda document's items as plain values, in order. An item the events could not name (an
- * id that is not an AgendaItemId, or one already seen: the first keeps it) is left out; a field
+ * The agenda document's items as plain values, in agenda order (by position: item-order.ts). An
+ * item the events could not name (an id that is not an AgendaItemId, or one already seen: the
+ * first keeps it) is left out; a field
  * missing or of another type reads as empty (the yjs lane's shape check keeps them whole).
  */
 export function readItems(doc: Y.Doc): AgendaDocItem[] {
   const seen = new Set<string>();
   const out: AgendaDocItem[] = [];
-  for (const m of doc.getArray<unknown>(AGENDA_ITEMS).toArray()) {
-    if (!(m instanceof Y.Map)) continue;
+  for (const m of itemsInOrder(doc)) {
     const id = m.get('id');
     if (typeof id !== 'string' || !AgendaItemId.safeParse(id).success || seen.has(id)) continue;
     seen.add(id);
@@ -72,6 +73,7 @@ export function hubDocs(hub: DocHub): AgendaDocs {
         m.set('minutes', item.minutes);
         m.set('presenter', item.presenter);
         m.set('links', Y.Array.from(item.links));
+        positionAtEnd(doc, m, item.id);
         items.push([m]);
       }),
 

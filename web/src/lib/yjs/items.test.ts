@@ -3,7 +3,9 @@ import * as Y from 'yjs';
 import {
   addItem,
   addLink,
+  changesOrder,
   createUndoManager,
+  itemsOf,
   itemText,
   findItem,
   moveItem,
@@ -77,6 +79,87 @@ describe('agenda item operations', () => {
       ['y', ''],
       ['x!', 'details of x'],
     ]);
+  });
+
+  it('an edit made offline to an item someone else moves is kept, and the move too', () => {
+    const net = new MemoryNetwork();
+    const facilitator = net.add();
+    const secretary = net.add();
+    const x = addItem(facilitator, {}, { title: 'x' });
+    const y = addItem(facilitator, {}, { title: 'y' });
+    const z = addItem(facilitator, {}, { title: 'z' });
+    net.flushAll();
+    // The secretary types into x's details, not yet delivered; the facilitator moves x down twice.
+    const field = new FakeField();
+    const binding = new TextBinding(itemText(findItem(secretary, x)!, 'details')!, field, { origin: {} });
+    field.type('物业费调整');
+    expect(moveItem(facilitator, {}, x, 1)).toBe(true);
+    expect(moveItem(facilitator, {}, x, 1)).toBe(true);
+    field.type('方案');
+    net.flushAll();
+    for (const doc of [facilitator, secretary]) {
+      expect(readItems(doc).map((i) => i.id)).toEqual([y, z, x]);
+      expect(readItems(doc)[2]!.details).toBe('物业费调整方案');
+      expect(itemsOf(doc).length).toBe(3);
+    }
+    // The secretary's field still shows her text with her caret at its end.
+    expect(field.value).toBe('物业费调整方案');
+    expect(field.selectionStart).toBe(7);
+    binding.destroy();
+  });
+
+  it('two editors moving one item at the same moment leave one item', () => {
+    const net = new MemoryNetwork();
+    const a = net.add();
+    const b = net.add();
+    const x = addItem(a, {}, { title: 'x' });
+    const y = addItem(a, {}, { title: 'y' });
+    const z = addItem(a, {}, { title: 'z' });
+    net.flushAll();
+    moveItem(a, {}, y, 1);
+    moveItem(b, {}, y, -1);
+    net.flushAll();
+    expect(readItems(a)).toEqual(readItems(b));
+    expect(itemsOf(a).length).toBe(3);
+    expect([[x, z, y].join(), [y, x, z].join()]).toContain(
+      readItems(a)
+        .map((i) => i.id)
+        .join(),
+    );
+  });
+
+  it('a document from before positions reads in its array order; the first move orders it for good', () => {
+    const doc = new Y.Doc();
+    const items = doc.getArray<Y.Map<unknown>>('items');
+    for (const title of ['一', '二', '三']) {
+      const m = new Y.Map<unknown>();
+      m.set('id', title);
+      m.set('title', new Y.Text(title));
+      m.set('details', new Y.Text(''));
+      m.set('kind', 'discussion');
+      m.set('minutes', 5);
+      items.push([m]);
+    }
+    expect(titles(doc)).toEqual(['一', '二', '三']);
+    moveItem(doc, {}, '三', -1);
+    expect(titles(doc)).toEqual(['一', '三', '二']);
+    expect(items.toArray().every((m) => typeof m.get('position') === 'string')).toBe(true);
+    addItem(doc, {}, { title: '四' });
+    expect(titles(doc)).toEqual(['一', '三', '二', '四']);
+    expect(items.length).toBe(4);
+  });
+
+  it('typing does not count as a change of order; adding, removing and moving do', () => {
+    const doc = new Y.Doc();
+    const changes: boolean[] = [];
+    itemsOf(doc).observeDeep((events) => changes.push(changesOrder(events, doc)));
+    const a = addItem(doc, {}, { title: 'a' });
+    addItem(doc, {}, { title: 'b' });
+    itemText(findItem(doc, a)!, 'title')!.insert(1, '!');
+    setMinutes(doc, {}, a, 5);
+    moveItem(doc, {}, a, 1);
+    removeItem(doc, {}, a);
+    expect(changes).toEqual([true, true, false, false, true, true]);
   });
 
   it('concurrent adds from two editors keep both items', () => {

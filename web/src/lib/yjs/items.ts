@@ -1,11 +1,14 @@
 import * as Y from 'yjs';
+import { inAgendaOrder, placeItem } from '@yishi/protocol/constants';
 import { randomUuid } from '../uuid.ts';
 
 /**
  * The agenda document (docs/API.md, issue 10): `doc.getArray('items')` of Y.Map, each with `id`
- * (string), `title` and `details` (Y.Text), `kind`, `minutes` (number), `presenter` (string) and
- * `links` (Y.Array of strings). Every change here is one transaction with the caller's origin,
- * so the person's UndoManager takes it back as one step.
+ * (string), `title` and `details` (Y.Text), `kind`, `minutes` (number), `presenter` (string),
+ * `links` (Y.Array of strings) and `position` (string). The array says which items exist; the
+ * positions say in which order (agenda-order.ts), so a move sets a position and never copies the
+ * item (an edit made to it meanwhile, even offline, is kept). Every change here is one
+ * transaction with the caller's origin, so the person's UndoManager takes it back as one step.
  */
 
 export const ITEM_KINDS = ['information', 'discussion', 'decision'] as const;
@@ -27,6 +30,40 @@ export function itemsOf(doc: Y.Doc): Y.Array<ItemMap> {
   return doc.getArray<ItemMap>('items');
 }
 
+/**
+ * The items in agenda order, each id once (a document from before positions may hold two copies
+ * of a moved item: the first in order is the item, as on the server).
+ */
+export function orderedItems(doc: Y.Doc): ItemMap[] {
+  const seen = new Set<string>();
+  const maps = itemsOf(doc)
+    .toArray()
+    .filter((m) => m instanceof Y.Map);
+  return inAgendaOrder(maps, (m) => m.get('position'), idOf).filter((m) => {
+    const id = idOf(m);
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+export const idOf = (item: ItemMap): string => String(item.get('id') ?? '');
+
+/**
+ * Puts item `id` at `index` among `others` (in agenda order) by setting positions (usually its
+ * own; see placeItem). Call inside the caller's transaction.
+ */
+function place(others: ItemMap[], index: number, id: string, item: ItemMap): void {
+  const byId = new Map(others.map((m) => [idOf(m), m]));
+  for (const w of placeItem(
+    others.map((m) => ({ id: idOf(m), position: m.get('position') })),
+    index,
+    id,
+  ))
+    (w.id === id ? item : byId.get(w.id))?.set('position', w.position);
+}
+
+/** The item's place in the array (which says only which items exist, not their order). */
 export function indexOfItem(doc: Y.Doc, id: string): number {
   const items = itemsOf(doc);
   for (let i = 0; i < items.length; i++) if (items.get(i).get('id') === id) return i;
@@ -63,8 +100,9 @@ export function plainItem(item: ItemMap): PlainItem {
   };
 }
 
+/** The agenda as plain values, in order. */
 export function readItems(doc: Y.Doc): PlainItem[] {
-  return itemsOf(doc).toArray().map(plainItem);
+  return orderedItems(doc).map(plainItem);
 }
 
 /** A new item's Y.Map, not yet in a document (a prelim: its content is written when inserted). */
@@ -82,13 +120,14 @@ function newItemMap(init: Omit<PlainItem, 'id'> & { id?: string }): ItemMap {
   return map;
 }
 
-/** Adds an item (at the end unless `index`) and returns its id. */
+/** Adds an item (at the end of the agenda unless `index`) and returns its id. */
 export function addItem(doc: Y.Doc, origin: object, init: Partial<Omit<PlainItem, 'id'>> = {}, index?: number): string {
   const id = randomUuid();
   const map = newItemMap({ id, title: '', details: '', kind: 'discussion', minutes: 10, presenter: '', links: [], ...init });
   doc.transact(() => {
-    const items = itemsOf(doc);
-    items.insert(Math.max(0, Math.min(index ?? items.length, items.length)), [map]);
+    const others = orderedItems(doc);
+    place(others, index ?? others.length, id, map);
+    itemsOf(doc).push([map]);
   }, origin);
   return id;
 }
@@ -101,21 +140,25 @@ export function removeItem(doc: Y.Doc, origin: object, id: string): boolean {
 }
 
 /**
- * Moves an item one place up (-1) or down (+1). A Y.Array cannot move an element: the item is
- * copied (same id, same text) to its new place and the old one deleted, in one transaction. An
- * edit someone else makes to the old copy at the same moment is lost with it (the price of the
- * document's shape; moves are rare and quick).
+ * Moves an item one place up (-1) or down (+1) in the agenda: sets its position (last writer
+ * wins), never copies it, so an edit made to it at the same moment is kept and two people moving
+ * it at once leave one item, where the later move put it.
  */
 export function moveItem(doc: Y.Doc, origin: object, id: string, by: -1 | 1): boolean {
-  const items = itemsOf(doc);
-  const i = indexOfItem(doc, id);
+  const order = orderedItems(doc);
+  const i = order.findIndex((m) => idOf(m) === id);
   const j = i + by;
-  if (i < 0 || j < 0 || j >= items.length) return false;
-  doc.transact(() => {
-    const copy = newItemMap(plainItem(items.get(i)));
-    items.delete(i, 1);
-    items.insert(j, [copy]);
-  }, origin);
+  if (i < 0 || j < 0 || j >= order.length) return false;
+  doc.transact(
+    () =>
+      place(
+        order.filter((_, k) => k !== i),
+        j,
+        id,
+        order[i]!,
+      ),
+    origin,
+  );
   return true;
 }
 
@@ -151,6 +194,15 @@ export function removeLink(doc: Y.Doc, origin: object, id: string, index: number
   if (!(links instanceof Y.Array) || index < 0 || index >= links.length) return false;
   doc.transact(() => links.delete(index, 1), origin);
   return true;
+}
+
+/**
+ * Whether a change to the document (the events of `observeDeep` on the items) may change the
+ * agenda's order: an item added or removed, or a position set. Typing does not.
+ */
+export function changesOrder(events: Y.YEvent<Y.AbstractType<unknown>>[], doc: Y.Doc): boolean {
+  const items = itemsOf(doc);
+  return events.some((e) => e.target === items || (e instanceof Y.YMapEvent && e.target.parent === items && e.keysChanged.has('position')));
 }
 
 /**

@@ -10,7 +10,7 @@ import { createLogger } from '../../../log.ts';
 import { openDatabase } from '../../../storage/database.ts';
 import { createStore, type Store } from '../../../storage/store.ts';
 import { YjsDocs } from './doc-hub.ts';
-import { TestClient } from './test-client.ts';
+import { TestClient, agendaIds, insertItem, moveItem, newItem } from './test-client.ts';
 import { TestRelayNetwork } from './test-relay.ts';
 
 /**
@@ -59,16 +59,6 @@ const ticks = async (n: number) => {
   for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
 };
 
-function itemCopy(m: Y.Map<unknown>): Y.Map<unknown> {
-  const copy = new Y.Map<unknown>();
-  copy.set('id', m.get('id'));
-  copy.set('title', new Y.Text((m.get('title') as Y.Text).toString()));
-  copy.set('details', new Y.Text((m.get('details') as Y.Text).toString()));
-  copy.set('kind', m.get('kind'));
-  copy.set('minutes', m.get('minutes'));
-  return copy;
-}
-
 /** One client's edit, on its own document, whatever its connection. */
 function edit(doc: Y.Doc, op: Op, c: TestClient): void {
   const list = items(doc);
@@ -76,28 +66,18 @@ function edit(doc: Y.Doc, op: Op, c: TestClient): void {
   switch (op.t) {
     case 'insert': {
       if (n >= 30) return;
-      const m = new Y.Map<unknown>();
-      m.set('id', randomUUID());
-      m.set('title', new Y.Text(op.title));
-      m.set('details', new Y.Text(''));
-      m.set('kind', 'discussion');
-      m.set('minutes', 5);
-      list.insert(op.at % (n + 1), [m]);
+      const id = randomUUID();
+      insertItem(doc, newItem(id, op.title), id, op.at % (n + 1));
       return;
     }
     case 'delete':
       if (n > 0) list.delete(op.at % n, 1);
       return;
     case 'move': {
-      // Yjs arrays cannot move: delete and insert a copy, in one transaction (what the web app does).
+      // Only positions change (what the web app does): the item is never copied.
       if (n < 2) return;
       const from = op.from % n;
-      const to = op.to % (n - 1);
-      doc.transact(() => {
-        const copy = itemCopy(list.get(from));
-        list.delete(from, 1);
-        list.insert(to, [copy]);
-      });
+      moveItem(doc, agendaIds(doc)[from]!, (op.to % n) - from);
       return;
     }
     case 'title': {
@@ -190,6 +170,8 @@ describe('convergence across two instances (property)', () => {
           for (const u of stored.updates) Y.applyUpdate(rebuilt, u.update);
           expect(rebuilt.store.pendingStructs).toBeNull();
           expect(json(rebuilt)).toBe(expected);
+          // Moves never copy: no item twice, anywhere.
+          for (const d of [rebuilt, ...clients.map((c) => c.doc)]) expect(new Set(agendaIds(d)).size).toBe(agendaIds(d).length);
           // No honest client was refused anything.
           expect(clients.flatMap((c) => c.closes)).toEqual([]);
           for (const c of clients) c.disconnect();

@@ -8,6 +8,7 @@ import {
   NOTES_MARKS,
   NOTES_SERVER_ELEMENTS,
   YJS_LIMITS,
+  isPosition,
   type AgendaDocName,
   type AgendaItemField,
 } from '@yishi/protocol';
@@ -123,6 +124,10 @@ export class ShapeChecker {
         if (parentRole === null) return 'content where the shape has no place';
         if (parentRole === 'outcome' || parentRole === 'outcomeText') return 'an edit inside an outcome line';
         if (s.content instanceof Y.ContentDeleted) continue;
+        // Deleted values are never read, and Yjs may merge adjacent deleted ones into one struct
+        // (a value set, then restored by an undo, once its item is deleted): no value to check.
+        // A deleted type still must sit where the shape allows, so that what it holds has a role.
+        if (s.deleted && !(s.content instanceof Y.ContentType)) continue;
         const role = childRole(parentRole, s);
         if (role === null) return `content not allowed in ${parentRole}${s.parentSub ? `.${s.parentSub}` : ''}`;
         if (role === 'outcome') return 'an outcome line written by a client';
@@ -182,6 +187,9 @@ function childRole(parent: Role, item: Y.Item): Role | null {
           const v = oneValue(item);
           return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= YJS_LIMITS.maxMinutes ? 'value' : null;
         }
+        case 'position':
+          // Bounded in length and alphabet (agenda-order.ts); any such string orders, so a merge keeps it valid.
+          return isPosition(oneValue(item)) ? 'value' : null;
       }
       return null;
     }

@@ -77,7 +77,8 @@ describe('the Yjs endpoint', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(await serverTitles()).toEqual(itemTitles(watcher.doc));
     expect(itemTitles(watcher.doc)).toEqual(expected);
-    expect(watcherNotes.doc.getMap('notes').size).toBe(0);
+    // Only the notes container the server made for the one item (notes-containers.test.ts).
+    expect([...watcherNotes.doc.getMap('notes').keys()]).toEqual(['item-1']);
     await healthy();
   };
 
@@ -190,6 +191,10 @@ describe('the Yjs endpoint', () => {
       (d) => d.getArray<Y.Map<unknown>>('items').get(0).set('kind', 'party'),
       (d) => d.getArray<Y.Map<unknown>>('items').get(0).delete('title'),
       (d) => d.getArray<Y.Map<unknown>>('items').get(0).set('minutes', '10'),
+      (d) => d.getArray<Y.Map<unknown>>('items').get(0).set('position', 'V'.repeat(65)),
+      (d) => d.getArray<Y.Map<unknown>>('items').get(0).set('position', 'V/1'),
+      (d) => d.getArray<Y.Map<unknown>>('items').get(0).set('position', ''),
+      (d) => d.getArray<Y.Map<unknown>>('items').get(0).set('position', 0.5),
       (d) => d.getMap('evil').set('x', 1),
       (d) => (d.getArray<Y.Map<unknown>>('items').get(0).get('title') as Y.Text).format(0, 2, { bold: true }),
       (d) =>

@@ -1,6 +1,8 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
+import { placeItem } from '@yishi/protocol';
+import { itemsInOrder } from '../item-order.ts';
 import type { Access, YjsDocs } from './doc-hub.ts';
 
 const FROM_SERVER = Symbol('server');
@@ -102,4 +104,46 @@ export function newItem(id: string, title: string): Y.Map<unknown> {
   m.set('kind', 'discussion');
   m.set('minutes', 10);
   return m;
+}
+
+/** Every item id in a client's agenda document, in agenda order, duplicates included. */
+export function agendaIds(doc: Y.Doc): string[] {
+  return itemsInOrder(doc).map((m) => String(m.get('id')));
+}
+
+/** Adds an item at `index` in agenda order, as the web app does (addItem): in the array, with a position. */
+export function insertItem(doc: Y.Doc, item: Y.Map<unknown>, id: string, index: number): void {
+  const order = itemsInOrder(doc);
+  const byId = new Map(order.map((m) => [String(m.get('id')), m]));
+  const writes = placeItem(
+    order.map((m) => ({ id: String(m.get('id')), position: m.get('position') })),
+    index,
+    id,
+  );
+  doc.transact(() => {
+    for (const w of writes) (w.id === id ? item : byId.get(w.id))?.set('position', w.position);
+    doc.getArray('items').push([item]);
+  });
+}
+
+/**
+ * Moves an item by `by` places, as the web app does (web/src/lib/yjs/items.ts moveItem): sets
+ * positions (usually the item's own), never copies the item.
+ */
+export function moveItem(doc: Y.Doc, id: string, by: number): boolean {
+  const order = itemsInOrder(doc);
+  const i = order.findIndex((m) => m.get('id') === id);
+  const j = i + by;
+  if (i < 0 || j < 0 || j >= order.length) return false;
+  const others = order.filter((_, k) => k !== i);
+  const byId = new Map(order.map((m) => [String(m.get('id')), m]));
+  const writes = placeItem(
+    others.map((m) => ({ id: String(m.get('id')), position: m.get('position') })),
+    j,
+    id,
+  );
+  doc.transact(() => {
+    for (const w of writes) byId.get(w.id)?.set('position', w.position);
+  });
+  return true;
 }
