@@ -37,13 +37,16 @@ export const AGENDA_ITEM_KINDS = ['information', 'discussion', 'decision'] as co
 /**
  * The keys of an item's Y.Map and what each holds. `required` keys must be present whenever the
  * item is (an item is inserted with all of them in one transaction); the others may be missing.
+ * `kind` and `minutes` are set again after the insert, and an undo of an item's deletion does not
+ * bring back a value someone else overwrote meanwhile: the item comes back without it. So they
+ * are not required; every reader takes 'discussion' and 0 for a missing one.
  */
 export const AGENDA_ITEM_FIELDS = {
   id: { type: 'string', required: true },
   title: { type: 'text', required: true },
   details: { type: 'text', required: true },
-  kind: { type: 'kind', required: true },
-  minutes: { type: 'number', required: true },
+  kind: { type: 'kind', required: false },
+  minutes: { type: 'number', required: false },
   presenter: { type: 'string', required: false },
   links: { type: 'links', required: false },
   position: { type: 'position', required: false },

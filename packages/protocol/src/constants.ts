@@ -8,7 +8,7 @@
  */
 
 /** Bump whenever the wire changes (protocol-version.test.ts enforces it); the socket handshake checks it. */
-export const PROTOCOL_VERSION = 13;
+export const PROTOCOL_VERSION = 14;
 
 // ---- errors ----
 
