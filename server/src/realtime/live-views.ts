@@ -92,11 +92,10 @@ export class LiveViews {
     // A snapshot computed on another instance, for our sockets. Delivered here only, never
     // relayed again.
     // Kept as this instance's last snapshot too: a joiner here then gets what the room just got.
-    // One whose data this instance's sockets already have is not written to them again (the
-    // other instance's periodic refresh, say).
-    io.on('view', (snap) => {
+    // A refresh (see refresh()) whose data this instance's sockets already have is not written to them again.
+    io.on('view', (snap, quietIfSame) => {
       this.remember(snap);
-      void this.deliverLocally(snap, true);
+      void this.deliverLocally(snap, quietIfSame === true);
     });
   }
 
@@ -128,8 +127,8 @@ export class LiveViews {
   /**
    * Nothing known to have changed, but the view is computed again and relayed to the other
    * instances, to heal what they may have missed (an instance that died took its sockets along
-   * without a word). This instance's sockets get it only if its data differs from what they
-   * have: a room of 5,000 is not written to every few seconds for nothing.
+   * without a word). Sockets, here and there, get it only if its data differs from what their
+   * instance last delivered to them: a room of 5,000 is not written to every few seconds for nothing.
    */
   refresh(meetingId: MeetingId, kind: ViewKind, key?: string): void {
     this.schedule(meetingId, kind, key, false);
@@ -274,7 +273,7 @@ export class LiveViews {
       // Other instances deliver it to their own sockets; this one to its own, in slices. The
       // delivery goes on while the next snapshot is computed (and takes that one over when it
       // is ready, room-delivery.ts): a pass to 5,000 sockets outlasts the 250 ms interval.
-      if (this.relay) this.io.serverSideEmit('view', snap);
+      if (this.relay) this.io.serverSideEmit('view', snap, !changed);
       await this.deliverLocally(snap, !changed);
     } catch (err) {
       if (changed) s.changed = true;
