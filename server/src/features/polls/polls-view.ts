@@ -1,5 +1,16 @@
 import { compactTally, hasVotedVisible, tallyPoll, visibleSnapshot, type ElectorateInput } from '@yishi/domain';
-import type { BallotChoice, CouncilId, Electorate, InRoomCounts, MeetingId, Poll, PollsView, PollView, TalliesView, TallySnapshot } from '@yishi/protocol';
+import type {
+  BallotChoice,
+  CouncilId,
+  Electorate,
+  InRoomCounts,
+  MeetingId,
+  Poll,
+  PollsView,
+  PollView,
+  TalliesView,
+  TallySnapshot,
+} from '@yishi/protocol';
 import { BoundedMap } from '../../bounded-map.ts';
 import type { Store } from '../../storage/store.ts';
 
