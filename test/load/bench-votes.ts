@@ -129,6 +129,21 @@ function rssMb(pid: number | undefined): number {
   }
 }
 
+/**
+ * CPU time a process has used (user + system, ms), from /proc: a figure the other work on a
+ * shared machine changes far less than latencies, to compare Yishi's cost with the anchor's.
+ */
+function cpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 function openFilesLimit(): number | null {
   try {
     const m = /Max open files\s+(\d+|unlimited)/.exec(readFileSync('/proc/self/limits', 'utf8'));
@@ -323,11 +338,13 @@ async function runYishi(o: Options, cleanup: Cleanup) {
   // Diagnostics: with test/load/cpu-profile.mjs preloaded, profile only the voting.
   const profile = () => process.env.BENCH_PROFILE_VOTES === '1' && servers.forEach((s) => s.proc.kill('SIGUSR2'));
   profile();
+  const cpuBefore = servers.reduce((n, s) => n + cpuMs(s.proc.pid), 0);
   // A secret ballot is acked once sealed with k-1 others (k = 3 in this small council,
   // docs/ARCHITECTURE.md): fewer than k per instance may wait for the close.
   const round = await voteRound(bots, o, 'yishi', 2 * o.instances);
   profile();
-  log(`${describeRound('yishi', round)}; server RSS before ${rssBefore.toFixed(0)} MB`);
+  const cpu = servers.reduce((n, s) => n + cpuMs(s.proc.pid), 0) - cpuBefore;
+  log(`${describeRound('yishi', round)}; server RSS before ${rssBefore.toFixed(0)} MB; server CPU ${cpu.toFixed(0)} ms`);
 
   // --- count what was stored: close the poll through the protocol ---
   await facFollow.ready();
@@ -412,9 +429,10 @@ async function runAnchor(o: Options, cleanup: Cleanup) {
 
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(proc.pid))), 200);
+  const cpuBefore = cpuMs(proc.pid);
   const round = await voteRound(bots, o, 'anchor');
   clearInterval(sampler);
-  log(`${describeRound('anchor', round)}; anchor RSS ${peakRss.toFixed(0)} MB`);
+  log(`${describeRound('anchor', round)}; anchor RSS ${peakRss.toFixed(0)} MB; anchor CPU ${(cpuMs(proc.pid) - cpuBefore).toFixed(0)} ms`);
 
   await bots.stop();
   cleanup.bots = undefined;

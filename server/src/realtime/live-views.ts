@@ -6,17 +6,11 @@ import { AppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../storage/store.ts';
 import { meetingIdOfRoom, meetingRoom } from './rooms.ts';
+import { RoomDelivery, type DeliveryTarget } from './room-delivery.ts';
 import type { YishiServer } from './types.ts';
 
 /** How often at most one instance pushes one view of one meeting. Four a second keeps a room "live". */
 const MIN_INTERVAL_MS = 250;
-
-/**
- * Sockets written per turn of the event loop when delivering a snapshot. Writing to 5,000
- * sockets at once holds the loop for ~100 ms, and every ballot waiting for its ack waits too;
- * in slices, acks and commits run in between.
- */
-const DELIVERY_SLICE = 500;
 
 /**
  * Bookkeeping for a view nobody has touched for this long is dropped: a server that runs for
@@ -60,6 +54,12 @@ interface KeyState extends ViewId {
   dueAt: number;
   running: boolean;
   rerun: boolean;
+  /**
+   * Something changed since the last computation (invalidate). Without that, a computation
+   * asked for by refresh() is relayed to the other instances but not delivered here again when
+   * its data is what this instance's sockets already have.
+   */
+  changed: boolean;
   /** Failed computations in a row (see RETRY_BASE_MS). */
   failures: number;
 }
@@ -75,10 +75,12 @@ export class LiveViews {
   private readonly keys = new Map<string, KeyState>();
   /** The last snapshot this instance computed per view (per key, for a keyed one), for joiners (see recent()); bounded, besides the idle sweep. */
   private readonly last = new BoundedMap<string, { at: number; snap: ViewSnapshot }>(MAX_SNAPSHOTS);
-  /** The council of each meeting (it never changes), for views only some may see (see allowed()). */
+  /** The council of each meeting (it never changes), for views only some may see (see maySee()). */
   private readonly councils = new BoundedMap<MeetingId, CouncilId>(MAX_SNAPSHOTS);
   /** Computations under way, for recent() callers to share rather than start their own. */
   private readonly inflight = new Map<string, Promise<ViewSnapshot>>();
+  /** Each view's delivery to this instance's sockets (room-delivery.ts), bounded, besides the idle sweep. */
+  private readonly deliveries = new BoundedMap<string, RoomDelivery>(MAX_SNAPSHOTS);
 
   constructor(
     private readonly io: YishiServer,
@@ -92,7 +94,8 @@ export class LiveViews {
     // A snapshot computed on another instance, for our sockets. Delivered here only, never
     // relayed again.
     // Kept as this instance's last snapshot too: a joiner here then gets what the room just got.
-    io.on('view', (snap) => {
+    // A refresh (see refresh()) whose data this instance's sockets already have is not written to them again.
+    io.on('view', (snap, quietIfSame) => {
       this.remember(snap);
       // With changes on every instance, each computes and relays its own snapshots, and every
       // socket would get each instance's: 4 a second per instance (measured, two instances and
@@ -102,7 +105,7 @@ export class LiveViews {
       // joiners (remember) but not delivered, and the room gets the newer one instead.
       const own = this.keys.get(idOf(snap.meetingId, snap.kind, snap.key));
       if (own && own.scheduled && !own.running && own.dueAt - Date.now() <= this.intervalOf(snap.kind)) return;
-      void this.deliverLocally(snap);
+      void this.deliverLocally(snap, quietIfSame === true);
     });
   }
 
@@ -115,6 +118,7 @@ export class LiveViews {
   sweep(now = Date.now()): void {
     for (const [key, hit] of this.last) if (now - hit.at > IDLE_MS) this.last.delete(key);
     for (const [key, s] of this.keys) if (!s.scheduled && !s.running && now - s.lastAt > IDLE_MS) this.keys.delete(key);
+    for (const [key, d] of this.deliveries) if (!d.busy && now - d.at > IDLE_MS) this.deliveries.delete(key);
   }
 
   /** How many views this instance keeps state for (for tests and diagnostics). */
@@ -127,13 +131,28 @@ export class LiveViews {
    * view, only that key's (pass the key exactly when the view is keyed: see ViewSpec#keyed).
    */
   invalidate(meetingId: MeetingId, kind: ViewKind, key?: string): void {
+    this.schedule(meetingId, kind, key, true);
+  }
+
+  /**
+   * Nothing known to have changed, but the view is computed again and relayed to the other
+   * instances, to heal what they may have missed (an instance that died took its sockets along
+   * without a word). Sockets, here and there, get it only if its data differs from what their
+   * instance last delivered to them: a room of 5,000 is not written to every few seconds for nothing.
+   */
+  refresh(meetingId: MeetingId, kind: ViewKind, key?: string): void {
+    this.schedule(meetingId, kind, key, false);
+  }
+
+  private schedule(meetingId: MeetingId, kind: ViewKind, key: string | undefined, changed: boolean): void {
     this.check(kind, key);
     const id = idOf(meetingId, kind, key);
     let s = this.keys.get(id);
     if (!s) {
-      s = { meetingId, kind, key, lastAt: 0, scheduled: false, dueAt: 0, running: false, rerun: false, failures: 0 };
+      s = { meetingId, kind, key, lastAt: 0, scheduled: false, dueAt: 0, running: false, rerun: false, changed: false, failures: 0 };
       this.keys.set(id, s);
     }
+    if (changed) s.changed = true;
     if (s.scheduled) return;
     s.scheduled = true;
     const wait = Math.max(0, s.lastAt + this.intervalOf(kind) - Date.now());
@@ -261,14 +280,19 @@ export class LiveViews {
     }
     s.running = true;
     s.lastAt = Date.now();
+    const changed = s.changed;
+    s.changed = false;
     let retryIn: number | null = null;
     try {
       const snap = await this.snapshot(meetingId, kind, key);
       s.failures = 0;
-      // Other instances deliver it to their own sockets; this one to its own, in slices.
-      if (this.relay) this.io.serverSideEmit('view', snap);
-      await this.deliverLocally(snap);
+      // Other instances deliver it to their own sockets; this one to its own, in slices. The
+      // delivery goes on while the next snapshot is computed (and takes that one over when it
+      // is ready, room-delivery.ts): a pass to 5,000 sockets outlasts the 250 ms interval.
+      if (this.relay) this.io.serverSideEmit('view', snap, !changed);
+      await this.deliverLocally(snap, !changed);
     } catch (err) {
+      if (changed) s.changed = true;
       const final = err instanceof AppError || s.failures >= MAX_RETRIES;
       if (!final) retryIn = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** s.failures++);
       else s.failures = 0;
@@ -283,18 +307,18 @@ export class LiveViews {
         setTimeout(() => void this.flush(id), retryIn).unref();
       } else if (s.rerun) {
         s.rerun = false;
-        this.invalidate(meetingId, kind, key);
+        this.schedule(meetingId, kind, key, false);
       }
     }
   }
 
   /**
-   * The sockets of the meeting's room allowed to see a view whose action is more than following
-   * the meeting (a moderation log for council members, a digest for moderators): each socket's
-   * principal checked with can(), as meeting:join and view:get do. Every socket in the room has
-   * `meeting.view` already (meeting:join checked it), so views needing only that go to the room.
+   * Who may see a view whose action is more than following the meeting (a moderation log for
+   * council members, a digest for moderators): each socket's principal checked with can(), as
+   * meeting:join and view:get do. Every socket in the room has `meeting.view` already
+   * (meeting:join checked it), so views needing only that go to the whole room (null).
    */
-  private async allowed(snap: ViewSnapshot, members: Set<string>): Promise<string[] | null> {
+  private async maySee(snap: ViewSnapshot): Promise<((socketId: string) => boolean) | null> {
     const spec = this.registry.get(snap.kind);
     if (!spec || spec.action === 'meeting.view') return null;
     let councilId = this.councils.get(snap.meetingId);
@@ -304,34 +328,38 @@ export class LiveViews {
     }
     const target = { councilId, meetingId: snap.meetingId };
     const sockets = this.io.of('/').sockets;
-    return [...members].filter((id) => {
+    const action = spec.action;
+    return (id) => {
       const principal = sockets.get(id)?.data.principal;
-      return principal !== undefined && can(principal, spec.action, target);
-    });
+      return principal !== undefined && can(principal, action, target);
+    };
   }
 
-  /** Sends a snapshot to this instance's sockets in the meeting's room (those allowed to see it), a slice per loop turn. */
-  private async deliverLocally(snap: ViewSnapshot): Promise<void> {
-    const inRoom = this.io.of('/').adapter.rooms.get(meetingRoom(snap.meetingId));
-    if (!inRoom || inRoom.size === 0) return;
-    const only = await this.allowed(snap, inRoom);
-    if (only) {
-      for (let i = 0; i < only.length; i += DELIVERY_SLICE) {
-        if (i > 0) await new Promise((r) => setImmediate(r));
-        this.io.local.to(only.slice(i, i + DELIVERY_SLICE)).emit('view', snap);
-      }
-      return;
+  /**
+   * Hands a snapshot to its view's delivery to this instance's sockets in the meeting's room
+   * (those allowed to see it), which writes them a slice per loop turn (room-delivery.ts).
+   * `quietIfSame`: not written again if its data is what this instance last delivered.
+   */
+  private async deliverLocally(snap: ViewSnapshot, quietIfSame: boolean): Promise<void> {
+    const id = idOf(snap.meetingId, snap.kind, snap.key);
+    let delivery = this.deliveries.get(id);
+    if (!delivery) {
+      const may = await this.maySee(snap);
+      const room = meetingRoom(snap.meetingId);
+      const rooms = this.io.of('/').adapter.rooms;
+      const target: DeliveryTarget = {
+        audience: () => {
+          const ids = [...(rooms.get(room) ?? [])];
+          return may ? ids.filter(may) : ids;
+        },
+        stillIn: (socketId) => rooms.get(room)?.has(socketId) === true,
+        // Each socket is in a room named by its id: one encode per slice.
+        send: (socketIds, s) => this.io.local.to(socketIds).emit('view', s),
+      };
+      // Another snapshot of this view may have made one while the council was looked up.
+      delivery = this.deliveries.get(id) ?? new RoomDelivery(target);
+      this.deliveries.set(id, delivery);
     }
-    const members = inRoom;
-    if (members.size <= DELIVERY_SLICE) {
-      this.io.local.to(meetingRoom(snap.meetingId)).emit('view', snap);
-      return;
-    }
-    const ids = [...members];
-    for (let i = 0; i < ids.length; i += DELIVERY_SLICE) {
-      // Each socket is in a room named by its id; one encode per slice.
-      this.io.local.to(ids.slice(i, i + DELIVERY_SLICE)).emit('view', snap);
-      await new Promise((r) => setImmediate(r));
-    }
+    delivery.deliver(snap, quietIfSame);
   }
 }

@@ -195,7 +195,7 @@ export function attachSocketHandlers(
   const timer = setInterval(() => {
     for (const room of io.of('/').adapter.rooms.keys()) {
       const meetingId = meetingIdOfRoom(room);
-      if (meetingId) services.live.invalidate(meetingId, 'presence');
+      if (meetingId) services.live.refresh(meetingId, 'presence');
     }
   }, 10_000);
   timer.unref();

@@ -11,9 +11,12 @@ export interface SocketData {
   connections?: Record<string, string>;
 }
 
-/** Between instances (through the adapter): a snapshot for each instance to deliver to its own sockets. */
+/**
+ * Between instances (through the adapter): a snapshot for each instance to deliver to its own
+ * sockets; `quietIfSame` for a refresh (live-views.ts), not written again where the sockets have its data.
+ */
 export interface InterServerEvents {
-  view: (snapshot: ViewSnapshot) => void;
+  view: (snapshot: ViewSnapshot, quietIfSame?: boolean) => void;
   /** A close on another instance asks for the secret ballots held here (features/polls/seal-holder.ts). */
   'seal:handover': (pollId: string, ack: (ballots: PendingBallot[]) => void) => void;
   /** That close is over: answer the voters whose ballots were handed over. */

@@ -42,7 +42,8 @@ describe('a burst of secret ballots', () => {
     expect((await emit(fac.s, 'poll:open', { pollId })).ok).toBe(true);
 
     const residents: YishiClientSocket[] = [];
-    for (let i = 0; i < VOTERS; i++) {
+    const LATE = 3;
+    for (let i = 0; i < VOTERS + LATE; i++) {
       const api = new ApiClient(setup.app.url);
       await api.ok('POST', '/api/join', { code: joinCode, displayName: `居民${i + 1}` });
       residents.push((await setup.open(api, meetingId)).s);
@@ -54,7 +55,7 @@ describe('a burst of secret ballots', () => {
     try {
       const keys = residents.map(() => randomUUID());
       const results = await Promise.all(
-        residents.map((s, i) => emit(s, 'ballot:cast', { pollId, choice: { kind: 'single', optionId }, idempotencyKey: keys[i] })),
+        residents.slice(0, VOTERS).map((s, i) => emit(s, 'ballot:cast', { pollId, choice: { kind: 'single', optionId }, idempotencyKey: keys[i] })),
       );
       expect(results.filter((r) => r.ok)).toHaveLength(VOTERS);
       // One query per voter before; a burst now shares a handful.
@@ -69,6 +70,19 @@ describe('a burst of secret ballots', () => {
         ok: false,
         error: { code: 'already_voted' },
       });
+
+      // The same again inside a burst, where a ballot goes into a seal without asking the roll
+      // first (the seal's own insert says who was on it): same answers, nobody counted twice.
+      const late = await Promise.all([
+        ...residents
+          .slice(VOTERS)
+          .map((s, i) => emit(s, 'ballot:cast', { pollId, choice: { kind: 'single', optionId }, idempotencyKey: keys[VOTERS + i] })),
+        emit(residents[2]!, 'ballot:cast', { pollId, choice: { kind: 'single', optionId }, idempotencyKey: randomUUID() }),
+        emit(residents[3]!, 'ballot:cast', { pollId, choice: { kind: 'single', optionId }, idempotencyKey: keys[3] }),
+      ]);
+      expect(late.slice(0, LATE).every((r) => r.ok && r.data.status === 'recorded')).toBe(true);
+      expect(late[LATE]).toMatchObject({ ok: false, error: { code: 'already_voted' } });
+      expect(late[LATE + 1]).toMatchObject({ ok: true, data: { status: 'unchanged' } });
     } finally {
       single.mockRestore();
       many?.mockRestore();
@@ -86,6 +100,6 @@ describe('a burst of secret ballots', () => {
       'the closed poll in the polls view',
     );
     const tally = closedView.tally;
-    expect(tally.electorates.reduce((n, e) => n + e.turnout, 0)).toBe(VOTERS);
+    expect(tally.electorates.reduce((n, e) => n + e.turnout, 0)).toBe(VOTERS + LATE);
   });
 });

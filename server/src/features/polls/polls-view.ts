@@ -1,11 +1,34 @@
 import { compactTally, hasVotedVisible, tallyPoll, visibleSnapshot, type ElectorateInput } from '@yishi/domain';
-import type { BallotChoice, Electorate, InRoomCounts, MeetingId, Poll, PollsView, PollView, TalliesView, TallySnapshot } from '@yishi/protocol';
+import type {
+  BallotChoice,
+  CouncilId,
+  Electorate,
+  InRoomCounts,
+  MeetingId,
+  Poll,
+  PollsView,
+  PollView,
+  TalliesView,
+  TallySnapshot,
+} from '@yishi/protocol';
+import { BoundedMap } from '../../bounded-map.ts';
 import type { Store } from '../../storage/store.ts';
+
+/**
+ * The council of each meeting, which never changes: the tallies view asks for the council's size
+ * four times a second while a room votes, and reading the meeting (a join) each time was a turn of
+ * the embedded database for nothing. Bounded; a dropped entry is only read again.
+ */
+const councilOf = new BoundedMap<MeetingId, CouncilId>(4_000);
 
 /** How many members the council of a meeting has: the members' electorate of its polls. */
 export async function councilSize(store: Store, meetingId: MeetingId): Promise<number> {
-  const meeting = await store.meetings.get(meetingId);
-  return store.councils.memberCount(meeting.councilId);
+  let councilId = councilOf.get(meetingId);
+  if (!councilId) {
+    councilId = (await store.meetings.get(meetingId)).councilId;
+    councilOf.set(meetingId, councilId);
+  }
+  return store.councils.memberCount(councilId);
 }
 
 /**

@@ -1,11 +1,11 @@
 import type { PollId } from '@yishi/protocol';
 import { AppError } from '../../errors.ts';
-import { TooFewToSeal, type PendingBallot, type PollStore } from './store.ts';
+import { IN_ROOM_ROLL_KEY, TooFewToSeal, type PendingBallot, type PollStore } from './store.ts';
 
 /** What a held voter finally hears: counted (with their receipt), or a typed refusal. */
 export type SealOutcome =
   | { ok: true; status: 'recorded' | 'unchanged'; receipt: string | null }
-  | { ok: false; code: 'already_voted' | 'poll_not_open' }
+  | { ok: false; code: 'already_voted' | 'counted_in_room' | 'poll_not_open' }
   | { ok: false; error: unknown };
 
 interface Held {
@@ -46,6 +46,17 @@ export class SealHolder {
     let n = 0;
     for (const h of this.held.get(pollId)?.values() ?? []) if (!h.closing && !h.sealing) n++;
     return n;
+  }
+
+  /**
+   * Whether a ballot from this voter, held now, goes into a seal at once rather than waiting for
+   * company: a seal is queued (it takes every ballot held when it starts), the voter is held
+   * already (hold() joins or refuses at once), or it makes k. The vote service asks the roll
+   * before holding only when not: a seal's own insert of the marks tells who was on the roll.
+   */
+  sealsAtOnce(pollId: PollId, voterKey: string, k: number): boolean {
+    if (this.queued.has(pollId) || this.held.get(pollId)?.has(voterKey)) return true;
+    return this.waiting(pollId) + 1 >= k;
   }
 
   /**
@@ -132,11 +143,21 @@ export class SealHolder {
     if (poll.size === 0) this.held.delete(pollId);
   }
 
-  /** A held voter already on the roll: their own earlier cast (same key) or a second ballot. */
+  /**
+   * A held voter already on the roll: their own earlier cast (same key), a member counted by
+   * hand in the room, or a second ballot (the answers the vote service gives when it asks the
+   * roll before holding).
+   */
   private async answerFromRoll(poll: Map<string, Held>, h: Held): Promise<void> {
     const idem = await this.polls.rollKey(h.ballot.pollId, h.ballot.voterKey);
     if (idem === null) return;
-    this.finish(poll, h, idem === h.ballot.idempotencyKey ? { ok: true, status: 'unchanged', receipt: null } : { ok: false, code: 'already_voted' });
+    this.finish(
+      poll,
+      h,
+      idem === h.ballot.idempotencyKey
+        ? { ok: true, status: 'unchanged', receipt: null }
+        : { ok: false, code: idem === IN_ROOM_ROLL_KEY ? 'counted_in_room' : 'already_voted' },
+    );
   }
 
   private finish(poll: Map<string, Held>, h: Held, o: SealOutcome): void {
