@@ -28,6 +28,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WebsocketProvider } from 'y-websocket';
@@ -90,6 +91,10 @@ interface Typed {
   /** Per keystroke (editor, index), the latest arrival among the other editors, or NaN. */
   latencies: number[];
   missing: number;
+  /** This (measuring) thread's event-loop delay while typing: what of editP is the bench's own lag. */
+  loopP95Ms: number;
+  loopP99Ms: number;
+  loopMaxMs: number;
 }
 
 /**
@@ -116,6 +121,8 @@ async function typeAll(docs: Y.Doc[], o: Options): Promise<Typed> {
   });
   const interval = 1000 / o.cps;
   const end = now() + o.seconds * 1000;
+  const lag = monitorEventLoopDelay({ resolution: 5 });
+  lag.enable();
   await Promise.all(
     docs.map(async (_doc, i) => {
       await sleep(Math.random() * interval);
@@ -128,6 +135,7 @@ async function typeAll(docs: Y.Doc[], o: Options): Promise<Typed> {
       }
     }),
   );
+  lag.disable();
   // Let the last keystrokes arrive.
   const total = () => sent.reduce((n, s) => n + s.length, 0);
   const complete = () => arrivals.reduce((n, per, i) => n + per.slice(0, sent[i]!.length).filter((a) => a && a.length >= E - 1).length, 0);
@@ -141,7 +149,8 @@ async function typeAll(docs: Y.Doc[], o: Options): Promise<Typed> {
       else latencies.push(Math.max(...a) - s);
     }),
   );
-  return { sent, latencies, missing };
+  const ms = (ns: number) => Math.round(ns / 1e5) / 10;
+  return { sent, latencies, missing, loopP95Ms: ms(lag.percentile(95)), loopP99Ms: ms(lag.percentile(99)), loopMaxMs: ms(lag.max) };
 }
 
 const itemsJson = (d: Y.Doc) => JSON.stringify(d.getArray('items').toJSON());
@@ -151,7 +160,10 @@ async function benchYishi(o: Options) {
   let one: ServerProcess | null = null;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'yishi-bench-agenda-'));
   // Thousands of simulated phones come from this one address: lift the per-address caps.
-  const env = { AUTH_RATE_PER_MINUTE: '1000000', SOCKETS_PER_ADDRESS: '1000000', LOG_LEVEL: 'warn' };
+  const env: Record<string, string> = { AUTH_RATE_PER_MINUTE: '1000000', SOCKETS_PER_ADDRESS: '1000000', LOG_LEVEL: 'warn' };
+  // For profiling the servers: BENCH_SERVER_NODE_OPTIONS="--import $PWD/test/load/cpu-profile.mjs"
+  // with CPU_PROFILE_ON_SIGNAL=1 and BENCH_PROFILE_AGENDA=1 profiles the typing only.
+  if (process.env.BENCH_SERVER_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BENCH_SERVER_NODE_OPTIONS;
   if (o.instances === 2) two = await startTwoInstances(env);
   else one = await startServerProcess({ ...env, DATA_DIR: dataDir });
   const servers = two ? [two.a, two.b] : [one!];
@@ -208,10 +220,14 @@ async function benchYishi(o: Options) {
     let rss = 0;
     const sampler = setInterval(() => (rss = Math.max(rss, ...servers.map((s) => rssMb(s.proc.pid)))), 200);
     log(`typing for ${o.seconds} s at ${o.cps} characters a second each`);
+    const profile = () => process.env.BENCH_PROFILE_AGENDA === '1' && servers.forEach((s) => s.proc.kill('SIGUSR2'));
+    profile();
     const typed = await typeAll(
       providers.map((p) => p.doc),
       o,
     );
+    profile();
+    log(`bench loop delay while typing: p95 ${typed.loopP95Ms} ms, p99 ${typed.loopP99Ms} ms, max ${typed.loopMaxMs} ms`);
     let viewer: { p95: number; unseen: number } | null = null;
     if (bots) {
       const lengths = typed.sent.map((t) => t.length);
@@ -303,6 +319,7 @@ async function benchAnchor(o: Options) {
       o,
     );
     for (const p of providers) p.destroy();
+    log(`anchor: bench loop delay while typing: p95 ${typed.loopP95Ms} ms, p99 ${typed.loopP99Ms} ms, max ${typed.loopMaxMs} ms`);
     return { anchorEditP50Ms: Math.round(percentile(typed.latencies, 0.5)), anchorEditP95Ms: Math.round(percentile(typed.latencies, 0.95)) };
   } finally {
     proc.kill('SIGTERM');
