@@ -85,6 +85,17 @@ function rssMb(pid: number | undefined): number {
   }
 }
 
+/** A process's CPU time so far (user + system, ms), or 0 when it cannot be read. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime, the 14th and 15th fields of stat (the 12th and 13th after the name), in ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
 interface Typed {
   /** Per editor, the send time of each keystroke (index = position in its title). */
   sent: number[][];
@@ -222,11 +233,14 @@ async function benchYishi(o: Options) {
     log(`typing for ${o.seconds} s at ${o.cps} characters a second each`);
     const profile = () => process.env.BENCH_PROFILE_AGENDA === '1' && servers.forEach((s) => s.proc.kill('SIGUSR2'));
     profile();
+    const cpuBefore = servers.map((s) => cpuMs(s.proc.pid));
     const typed = await typeAll(
       providers.map((p) => p.doc),
       o,
     );
     profile();
+    // Work, not time: the servers' CPU while typing, which a busy machine does not inflate as it does latencies.
+    log(`server CPU while typing: ${servers.map((s, i) => `${((cpuMs(s.proc.pid) - cpuBefore[i]!) / 1000).toFixed(1)} s`).join(', ')} (of ${o.seconds} s and then some)`);
     log(`bench loop delay while typing: p95 ${typed.loopP95Ms} ms, p99 ${typed.loopP99Ms} ms, max ${typed.loopMaxMs} ms`);
     let viewer: { p95: number; unseen: number } | null = null;
     if (bots) {
@@ -314,10 +328,12 @@ async function benchAnchor(o: Options) {
     await waitFor(() => providers.every((p) => p.doc.getArray('items').length === o.editors), 30_000, 'every anchor editor to have the agenda');
     seed.destroy();
     log(`anchor: typing for ${o.seconds} s`);
+    const cpuBefore = cpuMs(proc.pid);
     const typed = await typeAll(
       providers.map((p) => p.doc),
       o,
     );
+    log(`anchor: server CPU while typing: ${((cpuMs(proc.pid) - cpuBefore) / 1000).toFixed(1)} s`);
     for (const p of providers) p.destroy();
     log(`anchor: bench loop delay while typing: p95 ${typed.loopP95Ms} ms, p99 ${typed.loopP99Ms} ms, max ${typed.loopMaxMs} ms`);
     return { anchorEditP50Ms: Math.round(percentile(typed.latencies, 0.5)), anchorEditP95Ms: Math.round(percentile(typed.latencies, 0.95)) };
