@@ -1,7 +1,7 @@
 /**
  * Agenda benchmark (issue 10, "Benchmark"). From the repository root:
  *
- *   pnpm bench:agenda -- --editors E --viewers V [--instances 2] [--seconds 30] [--cps 5] [--bot-workers 2]
+ *   pnpm bench:agenda -- --editors E --viewers V [--instances 2] [--seconds 30] [--cps 5] [--bot-workers 2] [--bot-processes 1]
  *
  * Starts Yishi as separate server processes (the embedded default on a fresh PGlite folder, or
  * two instances sharing a private Redis and a fresh PostgreSQL database), sets up a council with
@@ -18,10 +18,15 @@
  *  - docBytes: that document's encoded size; serverRssMb: the servers' peak VmRSS (max over instances);
  *  - viewerP95Ms: from a keystroke's send until every viewer's `agenda` live view includes it. The
  *    V viewers are residents joined with the meeting's code over Socket.IO (spread over the
- *    instances), held in bot worker threads (bench-bots.ts via bot-pool.ts) so that parsing their
- *    views does not load the measuring thread; a viewer has keystroke k of editor i once item i's
- *    title in its view is editor i's marker sequence (typedText) at least k + 1 characters long.
+ *    instances), held in bot workers (bench-bots.ts via bot-pool.ts), child processes unless
+ *    `--bot-processes 0` (then threads of this process), so that parsing their views does not
+ *    load the measuring thread; a viewer has keystroke k of editor i once item i's title in its
+ *    view is editor i's marker sequence (typedText) at least k + 1 characters long.
  *    Keystrokes some viewer never saw within 30 s after the typing count as 30 s (and are logged).
+ *
+ * Also logged (stderr), for the Yishi and the anchor runs alike: this thread's event-loop delay
+ * while typing (the anchor has no viewers: a difference is the bench's own, counted in editP) and
+ * the servers' CPU time while typing (work, which a busy machine does not inflate as it does latencies).
  *
  * Progress goes to stderr; the last line on stdout is one JSON object.
  */
@@ -55,6 +60,8 @@ interface Options {
   seconds: number;
   cps: number;
   botWorkers: number;
+  /** Bot workers as processes (1, the default) or as threads of this process (0). */
+  botProcesses: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -70,6 +77,7 @@ function parseOptions(argv: string[]): Options {
     seconds: get('seconds', 30),
     cps: get('cps', 5),
     botWorkers: get('bot-workers', 2),
+    botProcesses: get('bot-processes', 1) !== 0,
   } as Options;
   if (!(o.editors >= 2) || !(o.seconds > 0) || !(o.cps > 0))
     throw new Error('usage: --editors E (>= 2) --viewers V [--instances 2] [--seconds 30] [--cps 5] [--bot-workers 2]');
@@ -212,7 +220,7 @@ async function benchYishi(o: Options) {
       const live = await emit(fac, 'meeting:transition', { meetingId: m.id, to: 'live' });
       if (!live.ok) throw new Error(`meeting:transition: ${JSON.stringify(live)}`);
       fac.disconnect();
-      bots = new Bots(o.botWorkers);
+      bots = new Bots(o.botWorkers, { processes: o.botProcesses });
       const started = now();
       const items = Array.from({ length: o.editors }, (_, i) => `item-${i}`);
       await bots.ask(
@@ -240,7 +248,9 @@ async function benchYishi(o: Options) {
     );
     profile();
     // Work, not time: the servers' CPU while typing, which a busy machine does not inflate as it does latencies.
-    log(`server CPU while typing: ${servers.map((s, i) => `${((cpuMs(s.proc.pid) - cpuBefore[i]!) / 1000).toFixed(1)} s`).join(', ')} (of ${o.seconds} s and then some)`);
+    log(
+      `server CPU while typing: ${servers.map((s, i) => `${((cpuMs(s.proc.pid) - cpuBefore[i]!) / 1000).toFixed(1)} s`).join(', ')} (of ${o.seconds} s and then some)`,
+    );
     log(`bench loop delay while typing: p95 ${typed.loopP95Ms} ms, p99 ${typed.loopP99Ms} ms, max ${typed.loopMaxMs} ms`);
     let viewer: { p95: number; unseen: number } | null = null;
     if (bots) {
