@@ -60,6 +60,8 @@ interface Options {
   seconds: number;
   cps: number;
   botWorkers: number;
+  /** Seconds between the last viewer's join and the typing (the joins' own pushes settle meanwhile). */
+  settle: number;
   /** Bot workers as processes (1, the default) or as threads of this process (0). */
   botProcesses: boolean;
 }
@@ -78,6 +80,7 @@ function parseOptions(argv: string[]): Options {
     cps: get('cps', 5),
     botWorkers: get('bot-workers', 2),
     botProcesses: get('bot-processes', 1) !== 0,
+    settle: get('settle', 1),
   } as Options;
   if (!(o.editors >= 2) || !(o.seconds > 0) || !(o.cps > 0))
     throw new Error('usage: --editors E (>= 2) --viewers V [--instances 2] [--seconds 30] [--cps 5] [--bot-workers 2]');
@@ -233,7 +236,7 @@ async function benchYishi(o: Options) {
         'connected',
       );
       log(`${o.viewers} viewers joined in ${((now() - started) / 1000).toFixed(1)} s over ${bots.size} worker(s)`);
-      await sleep(1000);
+      await sleep(o.settle * 1000);
     }
 
     let rss = 0;
