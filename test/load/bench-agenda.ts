@@ -1,7 +1,7 @@
 /**
  * Agenda benchmark (issue 10, "Benchmark"). From the repository root:
  *
- *   pnpm bench:agenda -- --editors E --viewers V [--instances 2] [--seconds 30] [--cps 5] [--bot-workers 2]
+ *   pnpm bench:agenda -- --editors E --viewers V [--instances 2] [--seconds 30] [--cps 5] [--bot-workers 2] [--bot-processes 1]
  *
  * Starts Yishi as separate server processes (the embedded default on a fresh PGlite folder, or
  * two instances sharing a private Redis and a fresh PostgreSQL database), sets up a council with
@@ -18,16 +18,22 @@
  *  - docBytes: that document's encoded size; serverRssMb: the servers' peak VmRSS (max over instances);
  *  - viewerP95Ms: from a keystroke's send until every viewer's `agenda` live view includes it. The
  *    V viewers are residents joined with the meeting's code over Socket.IO (spread over the
- *    instances), held in bot worker threads (bench-bots.ts via bot-pool.ts) so that parsing their
- *    views does not load the measuring thread; a viewer has keystroke k of editor i once item i's
- *    title in its view is editor i's marker sequence (typedText) at least k + 1 characters long.
+ *    instances), held in bot workers (bench-bots.ts via bot-pool.ts), child processes unless
+ *    `--bot-processes 0` (then threads of this process), so that parsing their views does not
+ *    load the measuring thread; a viewer has keystroke k of editor i once item i's title in its
+ *    view is editor i's marker sequence (typedText) at least k + 1 characters long.
  *    Keystrokes some viewer never saw within 30 s after the typing count as 30 s (and are logged).
+ *
+ * Also logged (stderr), for the Yishi and the anchor runs alike: this thread's event-loop delay
+ * while typing (the anchor has no viewers: a difference is the bench's own, counted in editP) and
+ * the servers' CPU time while typing (work, which a busy machine does not inflate as it does latencies).
  *
  * Progress goes to stderr; the last line on stdout is one JSON object.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WebsocketProvider } from 'y-websocket';
@@ -54,6 +60,10 @@ interface Options {
   seconds: number;
   cps: number;
   botWorkers: number;
+  /** Seconds between the last viewer's join and the typing (the joins' own pushes settle meanwhile). */
+  settle: number;
+  /** Bot workers as processes (1, the default) or as threads of this process (0). */
+  botProcesses: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -69,6 +79,8 @@ function parseOptions(argv: string[]): Options {
     seconds: get('seconds', 30),
     cps: get('cps', 5),
     botWorkers: get('bot-workers', 2),
+    botProcesses: get('bot-processes', 1) !== 0,
+    settle: get('settle', 1),
   } as Options;
   if (!(o.editors >= 2) || !(o.seconds > 0) || !(o.cps > 0))
     throw new Error('usage: --editors E (>= 2) --viewers V [--instances 2] [--seconds 30] [--cps 5] [--bot-workers 2]');
@@ -84,12 +96,27 @@ function rssMb(pid: number | undefined): number {
   }
 }
 
+/** A process's CPU time so far (user + system, ms), or 0 when it cannot be read. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime, the 14th and 15th fields of stat (the 12th and 13th after the name), in ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
 interface Typed {
   /** Per editor, the send time of each keystroke (index = position in its title). */
   sent: number[][];
   /** Per keystroke (editor, index), the latest arrival among the other editors, or NaN. */
   latencies: number[];
   missing: number;
+  /** This (measuring) thread's event-loop delay while typing: what of editP is the bench's own lag. */
+  loopP95Ms: number;
+  loopP99Ms: number;
+  loopMaxMs: number;
 }
 
 /**
@@ -116,6 +143,8 @@ async function typeAll(docs: Y.Doc[], o: Options): Promise<Typed> {
   });
   const interval = 1000 / o.cps;
   const end = now() + o.seconds * 1000;
+  const lag = monitorEventLoopDelay({ resolution: 5 });
+  lag.enable();
   await Promise.all(
     docs.map(async (_doc, i) => {
       await sleep(Math.random() * interval);
@@ -128,6 +157,7 @@ async function typeAll(docs: Y.Doc[], o: Options): Promise<Typed> {
       }
     }),
   );
+  lag.disable();
   // Let the last keystrokes arrive.
   const total = () => sent.reduce((n, s) => n + s.length, 0);
   const complete = () => arrivals.reduce((n, per, i) => n + per.slice(0, sent[i]!.length).filter((a) => a && a.length >= E - 1).length, 0);
@@ -141,7 +171,8 @@ async function typeAll(docs: Y.Doc[], o: Options): Promise<Typed> {
       else latencies.push(Math.max(...a) - s);
     }),
   );
-  return { sent, latencies, missing };
+  const ms = (ns: number) => Math.round(ns / 1e5) / 10;
+  return { sent, latencies, missing, loopP95Ms: ms(lag.percentile(95)), loopP99Ms: ms(lag.percentile(99)), loopMaxMs: ms(lag.max) };
 }
 
 const itemsJson = (d: Y.Doc) => JSON.stringify(d.getArray('items').toJSON());
@@ -151,7 +182,10 @@ async function benchYishi(o: Options) {
   let one: ServerProcess | null = null;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'yishi-bench-agenda-'));
   // Thousands of simulated phones come from this one address: lift the per-address caps.
-  const env = { AUTH_RATE_PER_MINUTE: '1000000', SOCKETS_PER_ADDRESS: '1000000', LOG_LEVEL: 'warn' };
+  const env: Record<string, string> = { AUTH_RATE_PER_MINUTE: '1000000', SOCKETS_PER_ADDRESS: '1000000', LOG_LEVEL: 'warn' };
+  // For profiling the servers: BENCH_SERVER_NODE_OPTIONS="--import $PWD/test/load/cpu-profile.mjs"
+  // with CPU_PROFILE_ON_SIGNAL=1 and BENCH_PROFILE_AGENDA=1 profiles the typing only.
+  if (process.env.BENCH_SERVER_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BENCH_SERVER_NODE_OPTIONS;
   if (o.instances === 2) two = await startTwoInstances(env);
   else one = await startServerProcess({ ...env, DATA_DIR: dataDir });
   const servers = two ? [two.a, two.b] : [one!];
@@ -189,7 +223,7 @@ async function benchYishi(o: Options) {
       const live = await emit(fac, 'meeting:transition', { meetingId: m.id, to: 'live' });
       if (!live.ok) throw new Error(`meeting:transition: ${JSON.stringify(live)}`);
       fac.disconnect();
-      bots = new Bots(o.botWorkers);
+      bots = new Bots(o.botWorkers, { processes: o.botProcesses });
       const started = now();
       const items = Array.from({ length: o.editors }, (_, i) => `item-${i}`);
       await bots.ask(
@@ -202,16 +236,25 @@ async function benchYishi(o: Options) {
         'connected',
       );
       log(`${o.viewers} viewers joined in ${((now() - started) / 1000).toFixed(1)} s over ${bots.size} worker(s)`);
-      await sleep(1000);
+      await sleep(o.settle * 1000);
     }
 
     let rss = 0;
     const sampler = setInterval(() => (rss = Math.max(rss, ...servers.map((s) => rssMb(s.proc.pid)))), 200);
     log(`typing for ${o.seconds} s at ${o.cps} characters a second each`);
+    const profile = () => process.env.BENCH_PROFILE_AGENDA === '1' && servers.forEach((s) => s.proc.kill('SIGUSR2'));
+    profile();
+    const cpuBefore = servers.map((s) => cpuMs(s.proc.pid));
     const typed = await typeAll(
       providers.map((p) => p.doc),
       o,
     );
+    profile();
+    // Work, not time: the servers' CPU while typing, which a busy machine does not inflate as it does latencies.
+    log(
+      `server CPU while typing: ${servers.map((s, i) => `${((cpuMs(s.proc.pid) - cpuBefore[i]!) / 1000).toFixed(1)} s`).join(', ')} (of ${o.seconds} s and then some)`,
+    );
+    log(`bench loop delay while typing: p95 ${typed.loopP95Ms} ms, p99 ${typed.loopP99Ms} ms, max ${typed.loopMaxMs} ms`);
     let viewer: { p95: number; unseen: number } | null = null;
     if (bots) {
       const lengths = typed.sent.map((t) => t.length);
@@ -298,11 +341,14 @@ async function benchAnchor(o: Options) {
     await waitFor(() => providers.every((p) => p.doc.getArray('items').length === o.editors), 30_000, 'every anchor editor to have the agenda');
     seed.destroy();
     log(`anchor: typing for ${o.seconds} s`);
+    const cpuBefore = cpuMs(proc.pid);
     const typed = await typeAll(
       providers.map((p) => p.doc),
       o,
     );
+    log(`anchor: server CPU while typing: ${((cpuMs(proc.pid) - cpuBefore) / 1000).toFixed(1)} s`);
     for (const p of providers) p.destroy();
+    log(`anchor: bench loop delay while typing: p95 ${typed.loopP95Ms} ms, p99 ${typed.loopP99Ms} ms, max ${typed.loopMaxMs} ms`);
     return { anchorEditP50Ms: Math.round(percentile(typed.latencies, 0.5)), anchorEditP95Ms: Math.round(percentile(typed.latencies, 0.95)) };
   } finally {
     proc.kill('SIGTERM');

@@ -13,7 +13,15 @@ import type { AgendaView, PollsView, TalliesView, ViewSnapshot } from '@yishi/pr
 import { ApiClient, emit, type YishiClientSocket } from '../support/client.ts';
 import { now, Seen, typedText, type AgendaSeen, type BallotRecord, type BotTarget, type FromWorker, type ToWorker } from './bench-shared.ts';
 
-const port = parentPort!;
+/**
+ * In a worker thread (bot-pool.ts's default) or in a child process of its own (`processes`), the
+ * same messages: the process's IPC channel stands in for the thread's port.
+ */
+const port: { postMessage(m: FromWorker): void; on(event: 'message', fn: (m: ToWorker) => void): unknown; close(): void } = parentPort ?? {
+  postMessage: (m) => process.send!(m),
+  on: (event, fn) => process.on(event, fn),
+  close: () => process.exit(0),
+};
 const send = (m: FromWorker) => port.postMessage(m);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

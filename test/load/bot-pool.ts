@@ -2,6 +2,8 @@
  * The pool of bot worker threads (bench-bots.ts) shared by the benchmarks (bench-votes.ts,
  * bench-agenda.ts): the measuring thread only sends schedules and collects records.
  */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FromWorker, ToWorker } from './bench-shared.ts';
 
@@ -14,13 +16,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * server's. Client i and every ballot it casts belong to worker i mod W.
  */
 export class Bots {
-  private readonly workers: Worker[];
-  private readonly inbox = new Map<Worker, FromWorker[]>();
-  private readonly waiting = new Map<Worker, () => void>();
+  private readonly workers: BotWorker[];
+  private readonly inbox = new Map<BotWorker, FromWorker[]>();
+  private readonly waiting = new Map<BotWorker, () => void>();
   private failure: Error | null = null;
 
-  constructor(count: number) {
-    this.workers = Array.from({ length: count }, () => new Worker(new URL('./bench-bots-worker.mjs', import.meta.url)));
+  /**
+   * `processes`: each worker a child process rather than a thread of this one, so that nothing
+   * of the bots' work (their garbage collection shares this process's V8 helper threads) can hold
+   * up the measuring thread; bench-agenda.ts measures its editors on this thread.
+   */
+  constructor(count: number, opts: { processes?: boolean } = {}) {
+    this.workers = Array.from({ length: count }, () => (opts.processes ? botProcess() : botThread()));
     for (const w of this.workers) {
       this.inbox.set(w, []);
       w.on('message', (m: FromWorker) => {
@@ -49,7 +56,7 @@ export class Bots {
     return Promise.all(this.workers.map((w) => this.receive(w, type)));
   }
 
-  private async receive<T extends FromWorker['type']>(w: Worker, type: T): Promise<Extract<FromWorker, { type: T }>> {
+  private async receive<T extends FromWorker['type']>(w: BotWorker, type: T): Promise<Extract<FromWorker, { type: T }>> {
     for (;;) {
       if (this.failure) throw this.failure;
       const box = this.inbox.get(w)!;
@@ -68,4 +75,33 @@ export class Bots {
       }),
     );
   }
+}
+
+/** A bot worker, a thread or a process. */
+interface BotWorker {
+  postMessage(m: ToWorker): void;
+  on(event: 'message', fn: (m: FromWorker) => void): void;
+  on(event: 'error', fn: (err: Error) => void): void;
+  once(event: 'exit', fn: (code: unknown) => void): void;
+  terminate(): Promise<unknown>;
+}
+
+function botThread(): BotWorker {
+  return new Worker(new URL('./bench-bots-worker.mjs', import.meta.url));
+}
+
+function botProcess(): BotWorker {
+  const child = fork(fileURLToPath(new URL('./bench-bots.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return {
+    postMessage: (m) => void child.send(m),
+    on: (event: 'message' | 'error', fn: (x: any) => void) => void child.on(event, fn),
+    once: (event, fn) => void child.once(event, fn),
+    terminate: async () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
 }

@@ -115,6 +115,8 @@ class Room {
   readonly seen = new Set<number>();
   /** Accepted (in `tentative`), not yet stored. */
   readonly pending: Entry[] = [];
+  /** Updates now in `served` not yet sent to the room's connections (see YjsDocs#send). */
+  outbox: Entry[] = [];
   /** Relay messages that arrived while loading. */
   early: Uint8Array[] | null = [];
   ready = false;
@@ -644,7 +646,7 @@ export class YjsDocs implements DocHub {
     if (!this.has(room, seq)) {
       this.applyServed(room, entry.update);
       this.mark(room, seq);
-      this.broadcast(room, entry.update, entry.sender);
+      this.send(room, entry);
     }
     // Told even when a catch-up applied it first: listeners that act once per change act here.
     this.notify(room.name, true);
@@ -662,6 +664,28 @@ export class YjsDocs implements DocHub {
     } catch (err) {
       this.log.error('a stored Yjs update could not be applied', { room: room.name, err });
     }
+  }
+
+  /**
+   * Sends a stored update to the room, together with the others stored in the same turn: a group
+   * commit resolves its batch at once, and one merged message per connection costs one socket
+   * write where twenty editors' batch of twenty updates cost twenty each (the write, not the
+   * merge, is what holds the event loop). A connection may get its own update back in a merged
+   * one, as the stock y-websocket server always does: applying it again changes nothing.
+   */
+  private send(room: Room, entry: Entry): void {
+    room.outbox.push(entry);
+    if (room.outbox.length > 1) return;
+    // After the other resolutions of this batch, already queued as microtasks.
+    queueMicrotask(() => {
+      const out = room.outbox;
+      room.outbox = [];
+      if (out.length === 1) this.broadcast(room, out[0]!.update, out[0]!.sender);
+      else {
+        const senders = new Set(out.map((e) => e.sender));
+        this.broadcast(room, Y.mergeUpdates(out.map((e) => e.update)), senders.size === 1 ? out[0]!.sender : null);
+      }
+    });
   }
 
   private broadcast(room: Room, update: Uint8Array, except: Conn | null): void {
@@ -701,7 +725,7 @@ export class YjsDocs implements DocHub {
         if (this.has(room, seq)) return;
         this.applyRemote(room, update);
         this.mark(room, seq);
-        this.broadcast(room, update, null);
+        this.send(room, { update, sender: null });
         this.notify(room.name, false);
         this.takeHeld(room);
       } else if (kind === RELAY_AWARENESS) {

@@ -16,6 +16,34 @@ export interface StoredDoc {
   updates: { seq: number; update: Uint8Array }[];
 }
 
+/**
+ * Appends a room's updates in one statement: the room's head raised (its row lock orders appends
+ * across instances) and the rows inserted numbered from the old head on. Returns the first one's
+ * sequence number.
+ */
+async function appendRows(db: Pick<Db, 'execute'>, room: string, updates: Uint8Array[]): Promise<number> {
+  const n = updates.length;
+  const values = sql.join(
+    updates.map((u, k) => sql`(${k + 1}::bigint, ${toDriverBytes(u)}::bytea)`),
+    sql`, `,
+  );
+  const result = await db.execute(sql`
+    WITH h AS (
+      INSERT INTO yjs_docs (room, head) VALUES (${room}, ${n}::bigint)
+      ON CONFLICT (room) DO UPDATE SET head = yjs_docs.head + ${n}::bigint
+      RETURNING head
+    ), rows AS (
+      INSERT INTO yjs_updates (room, seq, "update")
+      SELECT ${room}, h.head - ${n}::bigint + v.k, v.u FROM h, (VALUES ${values}) AS v(k, u)
+    )
+    SELECT head FROM h`);
+  const [row] = (result as unknown as { rows: { head: string | number }[] }).rows;
+  return Number(row!.head) - n + 1;
+}
+
+/** What the bytea column hands its drivers (schema.ts): a Buffer over the same bytes. */
+const toDriverBytes = (v: Uint8Array): Buffer => (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+
 const toBytes = (v: unknown): Uint8Array => (v instanceof Uint8Array ? v : new Uint8Array(v as ArrayBuffer));
 
 /**
@@ -27,9 +55,11 @@ export class YjsStore {
   constructor(private readonly db: Db) {}
 
   /**
-   * The group commit: every update of the batch in one transaction, each room's sequence numbers
+   * The group commit: every update of the batch stored at once, each room's sequence numbers
    * taken with one row lock (rooms locked in name order, so two instances never deadlock).
-   * Returns each update's sequence number, in the batch's order.
+   * Returns each update's sequence number, in the batch's order. The usual batch is one room's:
+   * one statement, its own transaction (on PGlite every round trip runs on the event loop, and
+   * BEGIN, two inserts and COMMIT cost four where this costs one).
    */
   async append(batch: readonly PendingUpdate[]): Promise<number[]> {
     if (batch.length === 0) return [];
@@ -40,23 +70,20 @@ export class YjsStore {
       else byRoom.set(u.room, [i]);
     });
     const seqs: number[] = new Array(batch.length);
-    await this.db.transaction(async (tx) => {
-      const rows: { room: string; seq: number; update: Uint8Array }[] = [];
-      for (const room of [...byRoom.keys()].sort()) {
-        const indexes = byRoom.get(room)!;
-        const [row] = await tx
-          .insert(yjsDocs)
-          .values({ room, head: indexes.length })
-          .onConflictDoUpdate({ target: yjsDocs.room, set: { head: sql`${yjsDocs.head} + ${indexes.length}` } })
-          .returning({ head: yjsDocs.head });
-        const first = Number(row!.head) - indexes.length + 1;
-        indexes.forEach((i, k) => {
-          seqs[i] = first + k;
-          rows.push({ room, seq: first + k, update: batch[i]!.update });
-        });
-      }
-      await tx.insert(yjsUpdates).values(rows);
-    });
+    const appendRoom = async (db: Pick<Db, 'execute'>, room: string) => {
+      const indexes = byRoom.get(room)!;
+      const first = await appendRows(
+        db,
+        room,
+        indexes.map((i) => batch[i]!.update),
+      );
+      indexes.forEach((i, k) => (seqs[i] = first + k));
+    };
+    if (byRoom.size === 1) await appendRoom(this.db, batch[0]!.room);
+    else
+      await this.db.transaction(async (tx) => {
+        for (const room of [...byRoom.keys()].sort()) await appendRoom(tx, room);
+      });
     return seqs;
   }
 
