@@ -87,7 +87,7 @@ export function opinionStoreAcceptance(t: StoreCase): void {
 
   it('lets the author edit within ten minutes, marked edited; not after, not someone else', async () => {
     const a = await post({ text: '原文' });
-    const edited = await store().edit(meetingId, a.row.id, resident, `r:${residentId}`, '改过');
+    const { row: edited } = await store().edit(meetingId, a.row.id, resident, `r:${residentId}`, '改过');
     expect(edited.text).toBe('改过');
     expect(edited.editedAt).not.toBeNull();
     expect(edited.rev).toBeGreaterThan(a.row.rev);
@@ -100,11 +100,12 @@ export function opinionStoreAcceptance(t: StoreCase): void {
   it('seconds once per participant and takes it back; never one’s own', async () => {
     const a = await post({ text: '请加装电梯' });
     const s1 = await store().second(meetingId, a.row.id, member, `m:${other.id}`, true);
-    expect(s1.seconds).toBe(1);
+    expect(s1.row.seconds).toBe(1);
+    expect(s1.onFloor).toBe(false);
     await expect(store().second(meetingId, a.row.id, member, `m:${other.id}`, true)).rejects.toMatchObject({ code: 'already_seconded' });
     await expect(store().second(meetingId, a.row.id, resident, `r:${residentId}`, true)).rejects.toMatchObject({ code: 'own_opinion' });
     const back = await store().second(meetingId, a.row.id, member, `m:${other.id}`, false);
-    expect(back.seconds).toBe(0);
+    expect(back.row.seconds).toBe(0);
     await expect(store().second(meetingId, a.row.id, member, `m:${other.id}`, false)).rejects.toMatchObject({ code: 'not_seconded' });
     // Concurrent seconds by different people all count.
     const people = await Promise.all([1, 2, 3, 4].map((i) => t.store.meetings.createResident(meetingId, `居民${i}`)));
@@ -121,6 +122,8 @@ export function opinionStoreAcceptance(t: StoreCase): void {
     await expect(store().report(meetingId, a.row.id, `m:${other.id}`)).rejects.toMatchObject({ code: 'already_reported' });
     await expect(store().hide(meetingId, a.row.id, t.adminId, 'other', undefined)).rejects.toMatchObject({ code: 'invalid_input', fields: ['note'] });
     await store().setFloor(meetingId, a.row.id);
+    // A second of the opinion on the floor says so (the floor in the meeting's view shows its seconds).
+    expect((await store().second(meetingId, a.row.id, member, `m:${other.id}`, true)).onFloor).toBe(true);
     const { row, offFloor } = await store().hide(meetingId, a.row.id, t.adminId, 'advertising', undefined);
     expect(offFloor).toBe(true);
     expect((await store().settings(meetingId)).floorOpinionId).toBeNull();

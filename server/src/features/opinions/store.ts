@@ -78,17 +78,27 @@ const PAGE_MAX = 500;
 export class OpinionStore {
   constructor(private readonly db: Db) {}
 
-  /** The meeting's state, read with a shared lock so that a close waits for changes under way. */
-  private async openMeeting(tx: Tx, meetingId: MeetingId): Promise<{ councilId: string; state: MeetingState }> {
+  /**
+   * The meeting's state, read with a shared lock so that a close waits for changes under way; with
+   * the standing of the resident `who` is (one query: a post or a second is a handful of them on
+   * a single-threaded engine, each counts).
+   */
+  private async openMeeting(
+    tx: Tx,
+    meetingId: MeetingId,
+    who?: Principal,
+  ): Promise<{ councilId: string; state: MeetingState; standing: { muted: boolean; verified: boolean } }> {
+    const residentId = who?.kind === 'resident' ? who.residentId : null;
     const [m] = await tx
-      .select({ councilId: meetings.councilId, state: meetings.state })
+      .select({ councilId: meetings.councilId, state: meetings.state, mutedAt: opinionResidents.mutedAt, verifiedAt: opinionResidents.verifiedAt })
       .from(meetings)
+      .leftJoin(opinionResidents, residentId ? eq(opinionResidents.residentId, residentId) : sql`false`)
       .where(eq(meetings.id, meetingId))
-      .for('share');
+      .for('share', { of: meetings });
     if (!m) throw new AppError('not_found', 'meeting');
     const refusal = threadRefusal(m.state as MeetingState);
     if (refusal) throw new AppError(refusal);
-    return { councilId: m.councilId, state: m.state as MeetingState };
+    return { councilId: m.councilId, state: m.state as MeetingState, standing: { muted: Boolean(m.mutedAt), verified: Boolean(m.verifiedAt) } };
   }
 
   /** The next number of the meeting's sequence; holds its row until the commit. */
@@ -119,10 +129,9 @@ export class OpinionStore {
     return row;
   }
 
-  /** Refuses a muted resident (a member is never muted). */
-  private async notMuted(tx: Tx, author: Principal): Promise<{ verified: boolean }> {
+  /** Refuses a muted resident (a member is never muted), from the standing openMeeting read. */
+  private notMuted(author: Principal, standing: { muted: boolean; verified: boolean }): { verified: boolean } {
     if (author.kind !== 'resident') return { verified: false };
-    const standing = await this.residentStanding(tx, author.residentId);
     if (standing.muted) throw new AppError('muted');
     return standing;
   }
@@ -132,12 +141,10 @@ export class OpinionStore {
    * the opinion posted the first time, unchanged (`created: false`).
    */
   async post(input: PostInput): Promise<{ row: OpinionRow; created: boolean }> {
-    const again = await this.byClientKey(input);
-    if (again) return { row: again, created: false };
     try {
       const row = await this.db.transaction(async (tx) => {
-        await this.openMeeting(tx, input.meetingId);
-        const { verified } = await this.notMuted(tx, input.principal);
+        const { standing } = await this.openMeeting(tx, input.meetingId, input.principal);
+        const { verified } = this.notMuted(input.principal, standing);
         let parent: OpinionRow | undefined;
         if (input.parentId) {
           [parent] = await tx
@@ -181,8 +188,10 @@ export class OpinionStore {
       });
       return { row, created: true };
     } catch (err) {
-      // Two resends of one post raced: the second finds the first's row.
-      if (isUniqueViolation(err, 'opinions_client_key_idx')) {
+      // A resend (after a lost ack) returns the first post, whatever has changed since (the
+      // meeting closed, the author muted), as when it was looked up before the transaction: only
+      // a failed post pays for the look-up. Two resends racing: the second finds the first's row.
+      if (err instanceof AppError || isUniqueViolation(err, 'opinions_client_key_idx')) {
         const row = await this.byClientKey(input);
         if (row) return { row, created: false };
       }
@@ -199,9 +208,15 @@ export class OpinionStore {
   }
 
   /** The author edits within the window (the database's clock); marked edited. */
-  async edit(meetingId: MeetingId, id: string, author: Principal, authorRefValue: string, text: string): Promise<OpinionRow> {
+  async edit(
+    meetingId: MeetingId,
+    id: string,
+    author: Principal,
+    authorRefValue: string,
+    text: string,
+  ): Promise<{ row: OpinionRow; onFloor: boolean }> {
     return this.db.transaction(async (tx) => {
-      await this.openMeeting(tx, meetingId);
+      const { standing } = await this.openMeeting(tx, meetingId, author);
       const row = await this.lockOpinion(tx, meetingId, id);
       const [age] = await tx
         .select({ ms: sql<number>`(extract(epoch FROM now() - ${opinions.createdAt}) * 1000)::float8` })
@@ -210,14 +225,14 @@ export class OpinionStore {
       const ageMs = Number(age!.ms);
       const refusal = editRefusal(row.authorRef === authorRefValue, stateOf(row), Number(ageMs));
       if (refusal) throw new AppError(refusal);
-      await this.notMuted(tx, author);
-      const { seq } = await this.bump(tx, meetingId);
+      this.notMuted(author, standing);
+      const { seq, floorOpinionId } = await this.bump(tx, meetingId);
       const [updated] = await tx
         .update(opinions)
         .set({ text, editedAt: sql`now()`, rev: seq, contentRev: seq })
         .where(eq(opinions.id, id))
         .returning();
-      return updated!;
+      return { row: updated!, onFloor: floorOpinionId === id };
     });
   }
 
@@ -240,15 +255,15 @@ export class OpinionStore {
     });
   }
 
-  /** Seconds (附议) an opinion once per participant, or takes the second back. */
-  async second(meetingId: MeetingId, id: string, who: Principal, whoRef: string, seconded: boolean): Promise<OpinionRow> {
+  /** Seconds (附议) an opinion once per participant, or takes the second back; `onFloor`: the opinion is on the floor. */
+  async second(meetingId: MeetingId, id: string, who: Principal, whoRef: string, seconded: boolean): Promise<{ row: OpinionRow; onFloor: boolean }> {
     return this.db.transaction(async (tx) => {
-      await this.openMeeting(tx, meetingId);
+      const { standing } = await this.openMeeting(tx, meetingId, who);
       const row = await this.lockOpinion(tx, meetingId, id);
       if (seconded) {
         const refusal = secondRefusal(row.authorRef === whoRef, stateOf(row));
         if (refusal) throw new AppError(refusal);
-        await this.notMuted(tx, who);
+        this.notMuted(who, standing);
         const added = await tx.insert(opinionSeconds).values({ opinionId: id, voterRef: whoRef }).onConflictDoNothing().returning();
         if (added.length === 0) throw new AppError('already_seconded');
       } else {
@@ -258,13 +273,13 @@ export class OpinionStore {
           .returning();
         if (removed.length === 0) throw new AppError('not_seconded');
       }
-      const { seq } = await this.bump(tx, meetingId);
+      const { seq, floorOpinionId } = await this.bump(tx, meetingId);
       const [updated] = await tx
         .update(opinions)
         .set({ seconds: sql`${opinions.seconds} + ${seconded ? 1 : -1}`, rev: seq })
         .where(eq(opinions.id, id))
         .returning();
-      return updated!;
+      return { row: updated!, onFloor: floorOpinionId === id };
     });
   }
 
