@@ -40,6 +40,9 @@ export interface ViewersSeen {
   gaps: number;
   /** Gap pushes that came while a catch-up was already running (the web app drops them too). */
   gapsWhileCatching: number;
+  /** Live views pushed to the viewers here while posting, by kind (each costs the server a write per socket, as a push does). */
+  views: Record<string, number>;
+  pushes: number;
   /** Viewers here missing at least one of the awaited ids, and how many of those reconnected. */
   behind: number;
   behindReconnected: number;
@@ -115,6 +118,8 @@ const viewers: Viewer[] = [];
 const sockets: Socket[] = [];
 const stats = { duplicated: 0, bytes: 0, reconnects: 0, gaps: 0, gapsWhileCatching: 0, connectRetries: 0, joinRetries: 0 };
 const disconnects: Record<string, number> = {};
+const views: Record<string, number> = {};
+let pushes = 0;
 /** The JSON size of each distinct push (every viewer of a room gets the same one): counted, not re-serialised per viewer. */
 const pushBytes = new Map<string, number>();
 
@@ -204,7 +209,11 @@ async function connectYishi(t: Extract<ViewerTarget, { mode: 'yishi' }>, n: numb
       }
     })());
 
+  s.on('view', (v) => {
+    views[v.kind] = (views[v.kind] ?? 0) + 1;
+  });
   s.on('opinions:entries', (p) => {
+    pushes++;
     stats.bytes += bytesOf(`${p.from}:${p.to}:${p.entries.length}:${p.counts.length}`, p);
     if (!started) return;
     if (p.to > v.heard) v.heard = p.to;
@@ -284,6 +293,8 @@ async function awaitAll(want: string[], deadline: number): Promise<void> {
     bytes: stats.bytes,
     reconnects: stats.reconnects,
     disconnects,
+    views,
+    pushes,
     gaps: stats.gaps,
     gapsWhileCatching: stats.gapsWhileCatching,
     behind: behind.length,
@@ -300,6 +311,8 @@ port.on('message', (m: ToViewers) => {
         return connectAll(m.target, m.clients, m.concurrency);
       case 'start':
         stats.bytes = 0;
+        pushes = 0;
+        for (const k of Object.keys(views)) delete views[k];
         lag.reset();
         lag.enable();
         return send({ type: 'started' });

@@ -127,6 +127,9 @@ async function settle(bots: Bench, t: Tracker, mainLag: number) {
   const disconnects: Record<string, number> = {};
   for (const r of replies) for (const [why, n] of Object.entries(r.disconnects)) disconnects[why] = (disconnects[why] ?? 0) + n;
   const lag = Math.max(mainLag, ...replies.map((r) => r.loopDelayP99Ms));
+  const views: Record<string, number> = {};
+  for (const r of replies) for (const [kind, n] of Object.entries(r.views)) views[kind] = (views[kind] ?? 0) + n;
+  log(`per viewer while posting: ${(sum((r) => r.pushes) / V).toFixed(0)} entries pushes, views ${JSON.stringify(Object.fromEntries(Object.entries(views).map(([k, n]) => [k, Math.round(n / V)])))}`);
   log(
     `bench lag p99: main ${mainLag.toFixed(0)} ms, workers ${replies.map((r) => `${r.loopDelayP99Ms.toFixed(0)} (max ${r.loopDelayMaxMs.toFixed(0)})`).join(', ')} ms; ` +
       `posts not acknowledged ${t.failed}; viewers behind ${sum((r) => r.behind)} (reconnected ${sum((r) => r.behindReconnected)}); ` +
