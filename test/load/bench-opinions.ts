@@ -129,7 +129,9 @@ async function settle(bots: Bench, t: Tracker, mainLag: number) {
   const lag = Math.max(mainLag, ...replies.map((r) => r.loopDelayP99Ms));
   const views: Record<string, number> = {};
   for (const r of replies) for (const [kind, n] of Object.entries(r.views)) views[kind] = (views[kind] ?? 0) + n;
-  log(`per viewer while posting: ${(sum((r) => r.pushes) / V).toFixed(0)} entries pushes, views ${JSON.stringify(Object.fromEntries(Object.entries(views).map(([k, n]) => [k, Math.round(n / V)])))}`);
+  log(
+    `per viewer while posting: ${(sum((r) => r.pushes) / V).toFixed(0)} entries pushes, views ${JSON.stringify(Object.fromEntries(Object.entries(views).map(([k, n]) => [k, Math.round(n / V)])))}`,
+  );
   log(
     `bench lag p99: main ${mainLag.toFixed(0)} ms, workers ${replies.map((r) => `${r.loopDelayP99Ms.toFixed(0)} (max ${r.loopDelayMaxMs.toFixed(0)})`).join(', ')} ms; ` +
       `posts not acknowledged ${t.failed}; viewers behind ${sum((r) => r.behind)} (reconnected ${sum((r) => r.behindReconnected)}); ` +
@@ -246,14 +248,17 @@ async function runYishi() {
       await api.ok('POST', '/api/join', { code: m.joinCode, displayName: name });
       const s = api.socket({ base, origin: base });
       sockets.push(s);
-      await connected(s);
+      // A handshake timing out on a busy server is retried by the client: wait for the connection.
+      if (!s.connected) await new Promise<void>((r) => s.once('connect', () => r()));
       const r = await emit(s, 'meeting:join', { meetingId: m.id });
       if (!r.ok) throw new Error(JSON.stringify(r));
       return s;
     };
     log(`joining ${V} viewers (${WORKERS} workers) and ${A} authors on ${servers.length} instance(s)`);
     await connectViewers(bots, { mode: 'yishi', servers: servers.map((s) => s.url), joinCode: m.joinCode, meetingId: m.id });
-    const authors = await Promise.all(Array.from({ length: A }, (_, i) => join(i, `作者${i}`)));
+    const authors: YishiClientSocket[] = [];
+    for (let i = 0; i < A; i += 25)
+      authors.push(...(await Promise.all(Array.from({ length: Math.min(25, A - i) }, (_, k) => join(i + k, `作者${i + k}`)))));
     log(`posting ${R}/s for ${SECONDS} s`);
     const t = newTracker();
     const mainLag = await drive(

@@ -17,6 +17,7 @@ import type { Limit, SharedLimiter } from '../../rate-limit.ts';
 import type { LiveViews } from '../../realtime/live-views.ts';
 import type { Store } from '../../storage/store.ts';
 import type { OpinionFeed } from './feed.ts';
+import { SecondWriter } from './second-writer.ts';
 import { MODERATOR, toOpinion, type Audience } from './forms.ts';
 import { threadOf, type AuthorInput, type OpinionRow } from './store.ts';
 
@@ -48,6 +49,7 @@ export const digestKey = (itemId: string | null): string => itemId ?? GENERAL_TH
 export class OpinionService {
   private readonly postLimit: SharedLimiter;
   private readonly secondLimit: SharedLimiter;
+  private readonly seconds: SecondWriter;
   /** Set by the feature's start hook (it needs the Socket.IO server); until then changes only invalidate views. */
   feed: OpinionFeed | null = null;
   /** Which item ids are threads (null: any, for a server without the agenda feature). */
@@ -62,6 +64,7 @@ export class OpinionService {
     items: AgendaItems | null = null,
   ) {
     this.items = items;
+    this.seconds = new SecondWriter(store.opinions);
     this.postLimit = limiter('opinion-post', { points: perMinute.posts, perSeconds: 60 });
     this.secondLimit = limiter('opinion-second', { points: perMinute.seconds, perSeconds: 60 });
   }
@@ -172,7 +175,7 @@ export class OpinionService {
 
   async second(p: Principal, meetingId: MeetingId, id: OpinionId, seconded: boolean): Promise<number> {
     await this.limited(this.secondLimit, authorRef(p));
-    const { row, onFloor } = await this.store.opinions.second(meetingId, id, p, authorRef(p), seconded);
+    const { row, onFloor } = await this.seconds.submit({ meetingId, id, who: p, whoRef: authorRef(p), seconded });
     this.changed(row, { floor: onFloor });
     return row.seconds;
   }
