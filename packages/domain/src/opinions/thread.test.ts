@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { MeetingId, Opinion, OpinionId } from '@yishi/protocol';
 import { digestCounts, mostSeconded, RESIDENTS_GROUP } from './digest.ts';
-import { applyCatchUp, applyPush, arrangeThread, emptyThread } from './thread.ts';
+import { applyCatchUp, applyPush, arrangeThread, emptyThread, needsCatchUp } from './thread.ts';
 
 const M = 'a0000000-0000-4000-8000-000000000001' as MeetingId;
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}` as OpinionId;
@@ -95,6 +95,22 @@ describe('a client thread', () => {
         },
       ),
     );
+  });
+
+  it('catches up a gap pushed while a catch-up is under way, even when that catch-up was read before it', () => {
+    // The client holds up to 2 and missed (2, 5]: the push (5, 7] is a gap and it asks since 2.
+    const t = emptyThread();
+    applyPush(t, { from: 0, to: 2, entries: [op(1, 1), op(2, 2)], counts: [] });
+    expect(applyPush(t, { from: 5, to: 7, entries: [op(6, 6), op(7, 7)], counts: [] })).toBe('gap');
+    // The server read that answer before 6 and 7 committed (the next push (7, 9] is another gap
+    // while the client waits): it moves the cursor to 5 only.
+    expect(applyPush(t, { from: 7, to: 9, entries: [op(8, 8), op(9, 9)], counts: [] })).toBe('gap');
+    expect(applyCatchUp(t, { entries: [op(3, 3), op(4, 4), op(5, 5)], cursor: 5, more: false })).toBe(true);
+    expect(needsCatchUp(t, false)).toBe(true);
+    // So it asks again, and has everything it heard of; nothing more comes after that.
+    expect(applyCatchUp(t, { entries: [op(6, 6), op(7, 7), op(8, 8), op(9, 9)], cursor: 9, more: false })).toBe(false);
+    expect(t.cursor).toBe(9);
+    expect([...t.byId.keys()]).toHaveLength(9);
   });
 
   it('arranges replies under their parents, at most three deep, sorted and filtered', () => {

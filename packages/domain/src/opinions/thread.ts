@@ -10,13 +10,18 @@ import { OPINION_LIMITS, STANCES } from '@yishi/protocol/constants';
 export interface ThreadState {
   byId: Map<string, Opinion>;
   cursor: number;
+  /**
+   * The highest number a push has shown the thread to reach (its `to`), applied or not: a gap's
+   * push says the changes up to there are committed, so a catch-up goes on until it gets there.
+   */
+  heard: number;
   /** The reader's author ref (m:<id> or r:<id>), and the ids of its own anonymous posts. */
   ref: string | null;
   mine: Set<string>;
 }
 
 export function emptyThread(ref: string | null = null): ThreadState {
-  return { byId: new Map(), cursor: 0, ref, mine: new Set() };
+  return { byId: new Map(), cursor: 0, heard: 0, ref, mine: new Set() };
 }
 
 /** Whether the reader wrote it (by ref, or an anonymous post it knows as its own). */
@@ -48,6 +53,7 @@ export type PushOutcome = 'applied' | 'stale' | 'gap';
  * ask opinions:since {after: cursor}), `stale` when the cursor already covers it.
  */
 export function applyPush(t: ThreadState, push: { from: number; to: number; entries: Opinion[]; counts: OpinionCounts[] }): PushOutcome {
+  if (push.to > t.heard) t.heard = push.to;
   if (push.to <= t.cursor) return 'stale';
   if (push.from > t.cursor) return 'gap';
   for (const o of push.entries) mergeOpinion(t, o);
@@ -56,13 +62,28 @@ export function applyPush(t: ThreadState, push: { from: number; to: number; entr
   return 'applied';
 }
 
-/** Applies a catch-up answer (opinions:since or follow with after): every entry, the cursor moves to its cursor. */
-export function applyCatchUp(t: ThreadState, page: { entries: Opinion[]; cursor: number; more: boolean }): void {
+/**
+ * Applies a catch-up answer (opinions:since or follow with after): every entry, the cursor moves
+ * to its cursor. Returns whether to ask again (needsCatchUp).
+ */
+export function applyCatchUp(t: ThreadState, page: { entries: Opinion[]; cursor: number; more: boolean }): boolean {
   for (const o of page.entries) mergeOpinion(t, o);
   // With more to come, the cursor is the last entry's rev (the next ask continues from there).
   const last = page.entries.at(-1);
   const next = page.more && last ? last.rev : page.cursor;
   if (next > t.cursor) t.cursor = next;
+  return needsCatchUp(t, page.more);
+}
+
+/**
+ * Whether a client must ask opinions:since again after an answer: the answer has more pages, or a
+ * push seen meanwhile reaches past the cursor. The second happens when a gap's push arrives while
+ * a catch-up is already asking (the client does not ask twice at once) and the server read that
+ * answer before the push's changes committed: stopping there would leave the client short of
+ * them until some later push, and if the thread then stays quiet, for good.
+ */
+export function needsCatchUp(t: ThreadState, more: boolean): boolean {
+  return more || t.cursor < t.heard;
 }
 
 export type ThreadSort = 'seconded' | 'newest' | 'stance';

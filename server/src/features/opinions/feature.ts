@@ -51,6 +51,9 @@ export const opinionsFeature: Feature = {
     defineView({
       kind: 'opinions',
       action: 'meeting.view',
+      // It goes to every phone in the meeting, and thread sizes change with every post: at most
+      // once a second in a burst (a floor or settings change after a quiet second goes out at once).
+      minIntervalMs: 1_000,
       compute: async ({ store, nextVersion }, meetingId) => {
         const version = await nextVersion();
         const [settings, threads] = await Promise.all([store.opinions.settings(meetingId), store.opinions.threadCounts(meetingId)]);

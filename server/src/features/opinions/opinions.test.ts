@@ -44,8 +44,7 @@ async function catchUp(s: YishiClientSocket, meetingId: string, itemId: string |
   for (;;) {
     const r = await emit(s, 'opinions:since', { meetingId, itemId, after: t.cursor });
     if (!r.ok) throw new Error(JSON.stringify(r));
-    applyCatchUp(t, r.data);
-    if (!r.data.more) return;
+    if (!applyCatchUp(t, r.data)) return;
   }
 }
 

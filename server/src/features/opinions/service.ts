@@ -17,6 +17,7 @@ import type { Limit, SharedLimiter } from '../../rate-limit.ts';
 import type { LiveViews } from '../../realtime/live-views.ts';
 import type { Store } from '../../storage/store.ts';
 import type { OpinionFeed } from './feed.ts';
+import { SecondWriter } from './second-writer.ts';
 import { MODERATOR, toOpinion, type Audience } from './forms.ts';
 import { threadOf, type AuthorInput, type OpinionRow } from './store.ts';
 
@@ -48,6 +49,7 @@ export const digestKey = (itemId: string | null): string => itemId ?? GENERAL_TH
 export class OpinionService {
   private readonly postLimit: SharedLimiter;
   private readonly secondLimit: SharedLimiter;
+  private readonly seconds: SecondWriter;
   /** Set by the feature's start hook (it needs the Socket.IO server); until then changes only invalidate views. */
   feed: OpinionFeed | null = null;
   /** Which item ids are threads (null: any, for a server without the agenda feature). */
@@ -62,6 +64,7 @@ export class OpinionService {
     items: AgendaItems | null = null,
   ) {
     this.items = items;
+    this.seconds = new SecondWriter(store.opinions);
     this.postLimit = limiter('opinion-post', { points: perMinute.posts, perSeconds: 60 });
     this.secondLimit = limiter('opinion-second', { points: perMinute.seconds, perSeconds: 60 });
   }
@@ -84,11 +87,18 @@ export class OpinionService {
     return moderator ? MODERATOR : { kind: 'public', viewerRef: authorRef(p) };
   }
 
-  private changed(row: Pick<OpinionRow, 'meetingId' | 'thread'>, opts: { floor?: boolean; log?: boolean } = {}): void {
+  /**
+   * What goes live after a change: the thread's followers and the item's digest always; the
+   * meeting's `opinions` view (thread sizes, the floor) only when the change can alter it, since
+   * it goes to every phone in the meeting: `counts` for a change of what a thread shows (a post,
+   * a withdrawal, a hide), `floor` for a change to the opinion on the floor. A second or a report
+   * of any other opinion leaves it as it was.
+   */
+  private changed(row: Pick<OpinionRow, 'meetingId' | 'thread'>, opts: { counts?: boolean; floor?: boolean; log?: boolean } = {}): void {
     const meetingId = row.meetingId as MeetingId;
     this.feed?.changed(meetingId, row.thread);
     this.live.invalidate(meetingId, 'opinionDigest', digestKey(row.thread === '' ? null : row.thread));
-    this.live.invalidate(meetingId, 'opinions');
+    if (opts.counts || opts.floor) this.live.invalidate(meetingId, 'opinions');
     if (opts.log) this.live.invalidate(meetingId, 'moderation');
   }
 
@@ -116,7 +126,7 @@ export class OpinionService {
       author,
       principal: p,
     });
-    if (created) this.changed(row);
+    if (created) this.changed(row, { counts: true });
     return toOpinion(row, audience);
   }
 
@@ -147,26 +157,26 @@ export class OpinionService {
       author: { ref: authorRef(principal), memberId: m.memberId, residentId: null, name: member.name, groupId: member.groupId },
       principal,
     });
-    if (created) this.changed(row);
+    if (created) this.changed(row, { counts: true });
     return toOpinion(row, { kind: 'public', viewerRef: authorRef(principal) });
   }
 
   async edit(p: Principal, meetingId: MeetingId, id: OpinionId, text: string, audience: Audience): Promise<Opinion> {
-    const row = await this.store.opinions.edit(meetingId, id, p, authorRef(p), text);
-    this.changed(row);
+    const { row, onFloor } = await this.store.opinions.edit(meetingId, id, p, authorRef(p), text);
+    this.changed(row, { floor: onFloor });
     return toOpinion(row, audience);
   }
 
   async withdraw(p: Principal, meetingId: MeetingId, id: OpinionId, audience: Audience): Promise<Opinion> {
     const { row } = await this.store.opinions.withdraw(meetingId, id, authorRef(p));
-    this.changed(row);
+    this.changed(row, { counts: true });
     return toOpinion(row, audience);
   }
 
   async second(p: Principal, meetingId: MeetingId, id: OpinionId, seconded: boolean): Promise<number> {
     await this.limited(this.secondLimit, authorRef(p));
-    const row = await this.store.opinions.second(meetingId, id, p, authorRef(p), seconded);
-    this.changed(row);
+    const { row, onFloor } = await this.seconds.submit({ meetingId, id, who: p, whoRef: authorRef(p), seconded });
+    this.changed(row, { floor: onFloor });
     return row.seconds;
   }
 
@@ -178,13 +188,13 @@ export class OpinionService {
 
   async hide(by: MemberId, meetingId: MeetingId, id: OpinionId, reason: HideReason, note: string | undefined): Promise<Opinion> {
     const { row } = await this.store.opinions.hide(meetingId, id, by, reason, note);
-    this.changed(row, { log: true });
+    this.changed(row, { counts: true, log: true });
     return toOpinion(row, MODERATOR);
   }
 
   async unhide(by: MemberId, meetingId: MeetingId, id: OpinionId): Promise<Opinion> {
     const row = await this.store.opinions.unhide(meetingId, id, by);
-    this.changed(row, { log: true });
+    this.changed(row, { counts: true, log: true });
     return toOpinion(row, MODERATOR);
   }
 
@@ -208,7 +218,8 @@ export class OpinionService {
     if (p.kind !== 'resident') throw new AppError('not_a_resident');
     if (!codeId || codeId.meetingId !== meetingId) throw new AppError('bad_credential');
     const threads = await this.store.opinions.verify(meetingId, p.residentId);
-    for (const thread of threads) this.changed({ meetingId, thread });
+    // The floor's author may be this resident, now verified.
+    for (const thread of threads) this.changed({ meetingId, thread }, { floor: true });
   }
 
   /** What a follower learns about itself, and which of the given entries are its own. */

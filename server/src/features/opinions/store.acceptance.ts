@@ -87,7 +87,7 @@ export function opinionStoreAcceptance(t: StoreCase): void {
 
   it('lets the author edit within ten minutes, marked edited; not after, not someone else', async () => {
     const a = await post({ text: '原文' });
-    const edited = await store().edit(meetingId, a.row.id, resident, `r:${residentId}`, '改过');
+    const { row: edited } = await store().edit(meetingId, a.row.id, resident, `r:${residentId}`, '改过');
     expect(edited.text).toBe('改过');
     expect(edited.editedAt).not.toBeNull();
     expect(edited.rev).toBeGreaterThan(a.row.rev);
@@ -100,11 +100,12 @@ export function opinionStoreAcceptance(t: StoreCase): void {
   it('seconds once per participant and takes it back; never one’s own', async () => {
     const a = await post({ text: '请加装电梯' });
     const s1 = await store().second(meetingId, a.row.id, member, `m:${other.id}`, true);
-    expect(s1.seconds).toBe(1);
+    expect(s1.row.seconds).toBe(1);
+    expect(s1.onFloor).toBe(false);
     await expect(store().second(meetingId, a.row.id, member, `m:${other.id}`, true)).rejects.toMatchObject({ code: 'already_seconded' });
     await expect(store().second(meetingId, a.row.id, resident, `r:${residentId}`, true)).rejects.toMatchObject({ code: 'own_opinion' });
     const back = await store().second(meetingId, a.row.id, member, `m:${other.id}`, false);
-    expect(back.seconds).toBe(0);
+    expect(back.row.seconds).toBe(0);
     await expect(store().second(meetingId, a.row.id, member, `m:${other.id}`, false)).rejects.toMatchObject({ code: 'not_seconded' });
     // Concurrent seconds by different people all count.
     const people = await Promise.all([1, 2, 3, 4].map((i) => t.store.meetings.createResident(meetingId, `居民${i}`)));
@@ -114,6 +115,43 @@ export function opinionStoreAcceptance(t: StoreCase): void {
     expect((await store().get(meetingId, a.row.id))!.seconds).toBe(4);
   });
 
+  it('seconds many in one transaction, each with its own outcome as if one after the other', async () => {
+    const a = await post({ text: '楼道灯' });
+    const b = await post({ text: '垃圾分类' });
+    const people = await Promise.all([1, 2].map((i) => t.store.meetings.createResident(meetingId, `邻居${i}`)));
+    const as = (p: ResidentId): Principal => ({ kind: 'resident', residentId: p, meetingId, displayName: 'x' });
+    const head = (await store().settings(meetingId)).seq;
+    const out = await store().secondMany([
+      { meetingId, id: a.row.id, who: as(people[0]!), whoRef: `r:${people[0]}`, seconded: true },
+      { meetingId, id: a.row.id, who: as(people[0]!), whoRef: `r:${people[0]}`, seconded: true },
+      { meetingId, id: a.row.id, who: resident, whoRef: `r:${residentId}`, seconded: true },
+      { meetingId, id: b.row.id, who: as(people[1]!), whoRef: `r:${people[1]}`, seconded: false },
+      { meetingId, id: b.row.id, who: member, whoRef: `m:${other.id}`, seconded: true },
+      { meetingId, id: b.row.id, who: as(people[1]!), whoRef: `r:${people[1]}`, seconded: true },
+      { meetingId, id: b.row.id, who: member, whoRef: `m:${other.id}`, seconded: false },
+      { meetingId, id: randomUUID(), who: member, whoRef: `m:${other.id}`, seconded: true },
+    ]);
+    expect(out.map((o) => ('row' in o ? 'ok' : o.code))).toEqual([
+      'ok',
+      'already_seconded',
+      'own_opinion',
+      'not_seconded',
+      'ok',
+      'ok',
+      'ok',
+      'not_found',
+    ]);
+    // Each changed opinion took one number, and comes back as it stands at the commit.
+    const after = (await store().settings(meetingId)).seq;
+    expect(after).toBe(head + 2);
+    expect((await store().get(meetingId, a.row.id))!).toMatchObject({ seconds: 1, rev: head + 1 });
+    expect((await store().get(meetingId, b.row.id))!).toMatchObject({ seconds: 1, rev: head + 2 });
+    expect(out[6]).toMatchObject({ row: { id: b.row.id, seconds: 1 }, onFloor: false });
+    // What was stored is what second() sees: taking back a second made in the batch works, twice does not.
+    expect((await store().second(meetingId, b.row.id, as(people[1]!), `r:${people[1]}`, false)).row.seconds).toBe(0);
+    await expect(store().second(meetingId, b.row.id, member, `m:${other.id}`, false)).rejects.toMatchObject({ code: 'not_seconded' });
+  });
+
   it('reports once per participant; hides with a reason, logged; refuses a second hide and edits of hidden ones', async () => {
     const a = await post({ text: '广告 www.spam.cn' });
     const r = await store().report(meetingId, a.row.id, `m:${other.id}`);
@@ -121,6 +159,8 @@ export function opinionStoreAcceptance(t: StoreCase): void {
     await expect(store().report(meetingId, a.row.id, `m:${other.id}`)).rejects.toMatchObject({ code: 'already_reported' });
     await expect(store().hide(meetingId, a.row.id, t.adminId, 'other', undefined)).rejects.toMatchObject({ code: 'invalid_input', fields: ['note'] });
     await store().setFloor(meetingId, a.row.id);
+    // A second of the opinion on the floor says so (the floor in the meeting's view shows its seconds).
+    expect((await store().second(meetingId, a.row.id, member, `m:${other.id}`, true)).onFloor).toBe(true);
     const { row, offFloor } = await store().hide(meetingId, a.row.id, t.adminId, 'advertising', undefined);
     expect(offFloor).toBe(true);
     expect((await store().settings(meetingId)).floorOpinionId).toBeNull();

@@ -53,6 +53,21 @@ export interface PostInput {
   principal: Principal;
 }
 
+/** One second (or a second taken back) for secondMany. */
+export interface SecondInput {
+  meetingId: MeetingId;
+  id: string;
+  who: Principal;
+  whoRef: string;
+  seconded: boolean;
+}
+
+export interface SecondOutcome {
+  row: OpinionRow;
+  /** The opinion is on the floor (the meeting's opinions view shows its seconds). */
+  onFloor: boolean;
+}
+
 export interface ModerationLogRow {
   id: number;
   at: Date;
@@ -78,25 +93,35 @@ const PAGE_MAX = 500;
 export class OpinionStore {
   constructor(private readonly db: Db) {}
 
-  /** The meeting's state, read with a shared lock so that a close waits for changes under way. */
-  private async openMeeting(tx: Tx, meetingId: MeetingId): Promise<{ councilId: string; state: MeetingState }> {
+  /**
+   * The meeting's state, read with a shared lock so that a close waits for changes under way; with
+   * the standing of the resident `who` is (one query: a post or a second is a handful of them on
+   * a single-threaded engine, each counts).
+   */
+  private async openMeeting(
+    tx: Tx,
+    meetingId: MeetingId,
+    who?: Principal,
+  ): Promise<{ councilId: string; state: MeetingState; standing: { muted: boolean; verified: boolean } }> {
+    const residentId = who?.kind === 'resident' ? who.residentId : null;
     const [m] = await tx
-      .select({ councilId: meetings.councilId, state: meetings.state })
+      .select({ councilId: meetings.councilId, state: meetings.state, mutedAt: opinionResidents.mutedAt, verifiedAt: opinionResidents.verifiedAt })
       .from(meetings)
+      .leftJoin(opinionResidents, residentId ? eq(opinionResidents.residentId, residentId) : sql`false`)
       .where(eq(meetings.id, meetingId))
-      .for('share');
+      .for('share', { of: meetings });
     if (!m) throw new AppError('not_found', 'meeting');
     const refusal = threadRefusal(m.state as MeetingState);
     if (refusal) throw new AppError(refusal);
-    return { councilId: m.councilId, state: m.state as MeetingState };
+    return { councilId: m.councilId, state: m.state as MeetingState, standing: { muted: Boolean(m.mutedAt), verified: Boolean(m.verifiedAt) } };
   }
 
   /** The next number of the meeting's sequence; holds its row until the commit. */
-  private async bump(tx: Tx, meetingId: MeetingId): Promise<{ seq: number; anonymousAllowed: boolean; floorOpinionId: string | null }> {
+  private async bump(tx: Tx, meetingId: MeetingId, by = 1): Promise<{ seq: number; anonymousAllowed: boolean; floorOpinionId: string | null }> {
     const [row] = await tx
       .insert(opinionMeetings)
-      .values({ meetingId, seq: 1 })
-      .onConflictDoUpdate({ target: opinionMeetings.meetingId, set: { seq: sql`${opinionMeetings.seq} + 1` } })
+      .values({ meetingId, seq: by })
+      .onConflictDoUpdate({ target: opinionMeetings.meetingId, set: { seq: sql`${opinionMeetings.seq} + ${by}` } })
       .returning({ seq: opinionMeetings.seq, anonymousAllowed: opinionMeetings.anonymousAllowed, floorOpinionId: opinionMeetings.floorOpinionId });
     return row!;
   }
@@ -119,10 +144,9 @@ export class OpinionStore {
     return row;
   }
 
-  /** Refuses a muted resident (a member is never muted). */
-  private async notMuted(tx: Tx, author: Principal): Promise<{ verified: boolean }> {
+  /** Refuses a muted resident (a member is never muted), from the standing openMeeting read. */
+  private notMuted(author: Principal, standing: { muted: boolean; verified: boolean }): { verified: boolean } {
     if (author.kind !== 'resident') return { verified: false };
-    const standing = await this.residentStanding(tx, author.residentId);
     if (standing.muted) throw new AppError('muted');
     return standing;
   }
@@ -132,12 +156,10 @@ export class OpinionStore {
    * the opinion posted the first time, unchanged (`created: false`).
    */
   async post(input: PostInput): Promise<{ row: OpinionRow; created: boolean }> {
-    const again = await this.byClientKey(input);
-    if (again) return { row: again, created: false };
     try {
       const row = await this.db.transaction(async (tx) => {
-        await this.openMeeting(tx, input.meetingId);
-        const { verified } = await this.notMuted(tx, input.principal);
+        const { standing } = await this.openMeeting(tx, input.meetingId, input.principal);
+        const { verified } = this.notMuted(input.principal, standing);
         let parent: OpinionRow | undefined;
         if (input.parentId) {
           [parent] = await tx
@@ -181,8 +203,10 @@ export class OpinionStore {
       });
       return { row, created: true };
     } catch (err) {
-      // Two resends of one post raced: the second finds the first's row.
-      if (isUniqueViolation(err, 'opinions_client_key_idx')) {
+      // A resend (after a lost ack) returns the first post, whatever has changed since (the
+      // meeting closed, the author muted), as when it was looked up before the transaction: only
+      // a failed post pays for the look-up. Two resends racing: the second finds the first's row.
+      if (err instanceof AppError || isUniqueViolation(err, 'opinions_client_key_idx')) {
         const row = await this.byClientKey(input);
         if (row) return { row, created: false };
       }
@@ -199,9 +223,15 @@ export class OpinionStore {
   }
 
   /** The author edits within the window (the database's clock); marked edited. */
-  async edit(meetingId: MeetingId, id: string, author: Principal, authorRefValue: string, text: string): Promise<OpinionRow> {
+  async edit(
+    meetingId: MeetingId,
+    id: string,
+    author: Principal,
+    authorRefValue: string,
+    text: string,
+  ): Promise<{ row: OpinionRow; onFloor: boolean }> {
     return this.db.transaction(async (tx) => {
-      await this.openMeeting(tx, meetingId);
+      const { standing } = await this.openMeeting(tx, meetingId, author);
       const row = await this.lockOpinion(tx, meetingId, id);
       const [age] = await tx
         .select({ ms: sql<number>`(extract(epoch FROM now() - ${opinions.createdAt}) * 1000)::float8` })
@@ -210,14 +240,14 @@ export class OpinionStore {
       const ageMs = Number(age!.ms);
       const refusal = editRefusal(row.authorRef === authorRefValue, stateOf(row), Number(ageMs));
       if (refusal) throw new AppError(refusal);
-      await this.notMuted(tx, author);
-      const { seq } = await this.bump(tx, meetingId);
+      this.notMuted(author, standing);
+      const { seq, floorOpinionId } = await this.bump(tx, meetingId);
       const [updated] = await tx
         .update(opinions)
         .set({ text, editedAt: sql`now()`, rev: seq, contentRev: seq })
         .where(eq(opinions.id, id))
         .returning();
-      return updated!;
+      return { row: updated!, onFloor: floorOpinionId === id };
     });
   }
 
@@ -240,15 +270,15 @@ export class OpinionStore {
     });
   }
 
-  /** Seconds (附议) an opinion once per participant, or takes the second back. */
-  async second(meetingId: MeetingId, id: string, who: Principal, whoRef: string, seconded: boolean): Promise<OpinionRow> {
+  /** Seconds (附议) an opinion once per participant, or takes the second back; `onFloor`: the opinion is on the floor. */
+  async second(meetingId: MeetingId, id: string, who: Principal, whoRef: string, seconded: boolean): Promise<{ row: OpinionRow; onFloor: boolean }> {
     return this.db.transaction(async (tx) => {
-      await this.openMeeting(tx, meetingId);
+      const { standing } = await this.openMeeting(tx, meetingId, who);
       const row = await this.lockOpinion(tx, meetingId, id);
       if (seconded) {
         const refusal = secondRefusal(row.authorRef === whoRef, stateOf(row));
         if (refusal) throw new AppError(refusal);
-        await this.notMuted(tx, who);
+        this.notMuted(who, standing);
         const added = await tx.insert(opinionSeconds).values({ opinionId: id, voterRef: whoRef }).onConflictDoNothing().returning();
         if (added.length === 0) throw new AppError('already_seconded');
       } else {
@@ -258,13 +288,124 @@ export class OpinionStore {
           .returning();
         if (removed.length === 0) throw new AppError('not_seconded');
       }
-      const { seq } = await this.bump(tx, meetingId);
+      const { seq, floorOpinionId } = await this.bump(tx, meetingId);
       const [updated] = await tx
         .update(opinions)
         .set({ seconds: sql`${opinions.seconds} + ${seconded ? 1 : -1}`, rev: seq })
         .where(eq(opinions.id, id))
         .returning();
-      return updated!;
+      return { row: updated!, onFloor: floorOpinionId === id };
+    });
+  }
+
+  /**
+   * Many seconds (and seconds taken back) in one transaction, each with its own outcome, as if
+   * made one after the other in the given order: the group commit of OpinionService (a room
+   * seconding at 20 a second is otherwise 20 transactions of seven statements each, on an engine
+   * that runs one statement at a time). The same locks in the same order as second(): the
+   * meetings shared, the opinions (by id), then the sequence; every opinion changed takes one
+   * number, and its row comes back as it stands at the commit.
+   */
+  async secondMany(items: readonly SecondInput[]): Promise<(SecondOutcome | AppError)[]> {
+    return this.db.transaction(async (tx) => {
+      const out: (SecondOutcome | AppError)[] = new Array(items.length);
+      const meetingIds = [...new Set(items.map((i) => i.meetingId))].sort();
+      const states = await tx.select({ id: meetings.id, state: meetings.state }).from(meetings).where(inArray(meetings.id, meetingIds)).for('share');
+      const meetingState = new Map(states.map((m) => [m.id, m.state as MeetingState]));
+      const residentIds = [...new Set(items.flatMap((i) => (i.who.kind === 'resident' ? [i.who.residentId] : [])))];
+      const muted = new Set(
+        residentIds.length === 0
+          ? []
+          : (
+              await tx
+                .select({ residentId: opinionResidents.residentId, mutedAt: opinionResidents.mutedAt })
+                .from(opinionResidents)
+                .where(inArray(opinionResidents.residentId, residentIds))
+            )
+              .filter((r) => r.mutedAt)
+              .map((r) => r.residentId),
+      );
+      const ids = [...new Set(items.map((i) => i.id))].sort();
+      const rows = new Map(
+        (await tx.select().from(opinions).where(inArray(opinions.id, ids)).orderBy(asc(opinions.id)).for('update')).map((r) => [r.id, r]),
+      );
+      // Who has seconded what, for these opinions (read under their locks: every change of seconds takes them first).
+      const refs = [...new Set(items.map((i) => i.whoRef))];
+      const pairKey = (id: string, ref: string) => `${id} ${ref}`;
+      const held = new Set(
+        (
+          await tx
+            .select({ opinionId: opinionSeconds.opinionId, voterRef: opinionSeconds.voterRef })
+            .from(opinionSeconds)
+            .where(and(inArray(opinionSeconds.opinionId, ids), inArray(opinionSeconds.voterRef, refs)))
+        ).map((r) => pairKey(r.opinionId, r.voterRef)),
+      );
+      const before = new Set(held);
+      /** Per changed opinion, in the order of its first change: the net change of its count. */
+      const delta = new Map<string, number>();
+      items.forEach((item, k) => {
+        const state = meetingState.get(item.meetingId);
+        const threadRefused = state === undefined ? null : threadRefusal(state);
+        const row = rows.get(item.id);
+        const key = pairKey(item.id, item.whoRef);
+        let refusal: AppError | null = null;
+        if (state === undefined) refusal = new AppError('not_found', 'meeting');
+        else if (threadRefused) refusal = new AppError(threadRefused);
+        else if (!row || row.meetingId !== item.meetingId) refusal = new AppError('not_found', 'opinion');
+        else if (item.seconded) {
+          const r = secondRefusal(row.authorRef === item.whoRef, stateOf(row));
+          if (r) refusal = new AppError(r);
+          else if (item.who.kind === 'resident' && muted.has(item.who.residentId)) refusal = new AppError('muted');
+          else if (held.has(key)) refusal = new AppError('already_seconded');
+        } else if (!held.has(key)) refusal = new AppError('not_seconded');
+        if (refusal) {
+          out[k] = refusal;
+          return;
+        }
+        if (item.seconded) held.add(key);
+        else held.delete(key);
+        delta.set(item.id, (delta.get(item.id) ?? 0) + (item.seconded ? 1 : -1));
+      });
+      if (delta.size > 0) {
+        const added = [...held].filter((x) => !before.has(x));
+        const removed = [...before].filter((x) => !held.has(x));
+        const pair = (x: string) => {
+          const [opinionId, voterRef] = [x.slice(0, x.indexOf(' ')), x.slice(x.indexOf(' ') + 1)];
+          return { opinionId, voterRef };
+        };
+        if (added.length > 0) await tx.insert(opinionSeconds).values(added.map(pair));
+        for (const x of removed) {
+          const { opinionId, voterRef } = pair(x);
+          await tx.delete(opinionSeconds).where(and(eq(opinionSeconds.opinionId, opinionId), eq(opinionSeconds.voterRef, voterRef)));
+        }
+        // One number per changed opinion, from its meeting's sequence, in the order of the first change.
+        const changes: { id: string; delta: number; rev: number }[] = [];
+        const floor = new Map<string, string | null>();
+        for (const meetingId of meetingIds) {
+          const mine = [...delta].filter(([id]) => rows.get(id)!.meetingId === meetingId);
+          if (mine.length === 0) continue;
+          const { seq, floorOpinionId } = await this.bump(tx, meetingId as MeetingId, mine.length);
+          floor.set(meetingId, floorOpinionId);
+          mine.forEach(([id, d], n) => changes.push({ id, delta: d, rev: seq - mine.length + 1 + n }));
+        }
+        await tx.execute(sql`
+          UPDATE opinions SET seconds = opinions.seconds + d.delta, rev = d.rev
+          FROM jsonb_to_recordset(${JSON.stringify(changes)}::jsonb) AS d(id uuid, delta int, rev int)
+          WHERE opinions.id = d.id`);
+        const fresh = new Map(
+          (
+            await tx
+              .select()
+              .from(opinions)
+              .where(inArray(opinions.id, [...delta.keys()]))
+          ).map((r) => [r.id, r]),
+        );
+        items.forEach((item, k) => {
+          if (out[k]) return;
+          out[k] = { row: fresh.get(item.id)!, onFloor: floor.get(item.meetingId) === item.id };
+        });
+      }
+      return out;
     });
   }
 

@@ -85,10 +85,7 @@ export class LiveThread {
       this.t.cursor = Math.max(this.t.cursor, r.data.cursor);
       this.more = r.data.more;
       this.started = true;
-    } else {
-      applyCatchUp(this.t, r.data);
-      if (r.data.more) await this.catchUp();
-    }
+    } else if (applyCatchUp(this.t, r.data)) await this.catchUp();
     this.loading = false;
     this.publish();
   }
@@ -100,8 +97,9 @@ export class LiveThread {
           const r = await call('opinions:since', { meetingId: this.meetingId, itemId: this.itemId, after: this.t.cursor });
           if (!r.ok) return;
           for (const id of r.data.self.mine) this.t.mine.add(id);
-          applyCatchUp(this.t, r.data);
-          if (!r.data.more) break;
+          // Until it holds all it has heard of: a gap pushed while this was asking is dropped above
+          // (one catch-up at a time), and this answer may have been read before that push's changes.
+          if (!applyCatchUp(this.t, r.data)) break;
         }
         this.publish();
       } finally {
