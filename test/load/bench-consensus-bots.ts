@@ -82,8 +82,9 @@ async function connectYishi(t: Extract<ConsensusTarget, { mode: 'yishi' }>, i: n
   });
   sockets.set(i, s);
   s.on('view', (v: ViewSnapshot) => {
-    if (v.kind !== 'consensus') return;
-    const check = (v.data as ConsensusView).checks.find((c) => c.id === t.checkId);
+    // Positions push `consensus_live` (the figures only); the full view carries them too.
+    if (v.kind !== 'consensus' && v.kind !== 'consensus_live') return;
+    const check = (v.data as Pick<ConsensusView, 'checks'>).checks.find((c) => c.id === t.checkId);
     if (check) record(i, v.version, check.figures.residents?.counts ? [...check.figures.residents.counts] : null);
   });
   await new Promise<void>((resolve, reject) => {

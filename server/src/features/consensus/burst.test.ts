@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { AGENDA_ITEMS, agendaRoom } from '@yishi/protocol';
-import { ApiClient, emit, viewOf } from '../../../../test/support/client.ts';
+import { ApiClient, consensusOf, emit, viewOf } from '../../../../test/support/client.ts';
 import { waitFor } from '../../../../test/support/ports.ts';
 import { setUpPollMeeting, type JoinedSocket, type PollMeeting } from '../../../../test/support/poll-meeting.ts';
 
@@ -100,7 +100,7 @@ describe('a burst of consensus positions', () => {
     expect(rows.reduce((n, r) => (n[r.level - 1]!++, n), [0, 0, 0, 0, 0])).toEqual(counts);
     const residentCounts = [0, 0, 0, 0, 0];
     for (let i = 3; i < participants.length; i++) residentCounts[levelOf(i, 2) - 1]!++;
-    const residentsOf = () => viewOf(fac.views, meetingId, 'consensus')?.data.checks.find((ch) => ch.id === checkId)?.figures.residents;
+    const residentsOf = () => consensusOf(fac.views, meetingId)?.checks.find((ch) => ch.id === checkId)?.figures.residents;
     await waitFor(
       () => JSON.stringify(residentsOf()?.counts) === JSON.stringify(residentCounts),
       10_000,
