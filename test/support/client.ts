@@ -1,6 +1,15 @@
 import { io, type Socket } from 'socket.io-client';
 import { withLiveConsensus, withLiveTallies } from '@yishi/domain';
-import type { ClientEventName, ClientToServerEvents, ConsensusView, PollsView, Result, ServerToClientEvents, ViewKind, ViewSnapshot } from '@yishi/protocol';
+import type {
+  ClientEventName,
+  ClientToServerEvents,
+  ConsensusView,
+  PollsView,
+  Result,
+  ServerToClientEvents,
+  ViewKind,
+  ViewSnapshot,
+} from '@yishi/protocol';
 import { ClientResults } from '@yishi/protocol';
 import { handshakeAuth } from '@yishi/protocol/constants';
 

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { AGENDA_ITEMS, agendaRoom } from '@yishi/protocol';
-import { ApiClient, consensusOf, emit, viewOf } from '../../../../test/support/client.ts';
+import { ApiClient, consensusOf, emit } from '../../../../test/support/client.ts';
 import { waitFor } from '../../../../test/support/ports.ts';
 import { setUpPollMeeting, type JoinedSocket, type PollMeeting } from '../../../../test/support/poll-meeting.ts';
 
