@@ -42,7 +42,6 @@ export type FromConsensusWorker =
   | { type: 'collected'; views: { client: number; versions: number[]; ats: number[]; last: number[] | null }[] }
   | { type: 'error'; message: string };
 
-const SIZES: Record<string, number> = {};
 const port = parentPort!;
 const send = (m: FromConsensusWorker) => port.postMessage(m);
 const sockets = new Map<number, Socket>();
@@ -83,7 +82,6 @@ async function connectYishi(t: Extract<ConsensusTarget, { mode: 'yishi' }>, i: n
   });
   sockets.set(i, s);
   s.on('view', (v: ViewSnapshot) => {
-    if (i === 0 && (v.kind === 'consensus' || v.kind === 'consensus_live')) { const n = JSON.stringify(v).length; if (n > (SIZES[v.kind] ?? 0)) { SIZES[v.kind] = n; process.stderr.write(`[TMPSIZE] ${v.kind} ${n}\n`); } }
     // Positions push `consensus_live` (the figures only); the full view carries them too.
     if (v.kind !== 'consensus' && v.kind !== 'consensus_live') return;
     const check = (v.data as Pick<ConsensusView, 'checks'>).checks.find((c) => c.id === t.checkId);

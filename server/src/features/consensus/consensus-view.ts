@@ -1,4 +1,4 @@
-import { emptyDistribution, publicConsensus, type ConsensusRule } from '@yishi/domain';
+import { compactConsensusFigures, emptyDistribution, publicConsensus, type ConsensusRule } from '@yishi/domain';
 import type { ConsensusCheck, ConsensusCheckId, ConsensusFigures, ConsensusLiveView, ConsensusView, Group, MeetingId } from '@yishi/protocol';
 import type { Store } from '../../storage/store.ts';
 import { recordedAttendance } from '../attendance/tracker.ts';
@@ -77,5 +77,9 @@ export async function computeConsensusView(store: Store, meetingId: MeetingId): 
  * positions), the same privacy as the full view since it is cut from it.
  */
 export function liveOf(view: ConsensusView): ConsensusLiveView {
-  return { checks: view.checks.filter((c) => c.state === 'open').map((c) => ({ id: c.id, figures: c.figures, positions: c.positions })) };
+  return {
+    checks: view.checks
+      .filter((c) => c.state === 'open')
+      .map((c) => ({ id: c.id, figures: compactConsensusFigures(c.figures), positions: c.positions })),
+  };
 }
