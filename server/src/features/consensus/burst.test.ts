@@ -77,8 +77,12 @@ describe('a burst of consensus positions', () => {
     }
   }, 120_000);
 
-  it('commits two changes sent back to back in the order sent: the last acknowledged is in the database and in the view', async () => {
+  it('commits two changes sent back to back in the order sent: the last acknowledged is in the database and in the view, pushed as figures only', async () => {
     const { meetingId, checkId, fac, participants } = await room('连续改变');
+    // Positions push only the figures (`consensus_live`), never the whole check again to everyone.
+    await waitFor(() => consensusOf(fac.views, meetingId)?.checks.some((ch) => ch.id === checkId), 10_000, 'the check in the view');
+    const pushed: string[] = [];
+    fac.s.on('view', (v) => pushed.push(v.kind));
     // Everyone twice without waiting for the first ack (a double tap): the later change must win.
     const twice = await Promise.all(
       participants.flatMap((p, i) => [
@@ -107,5 +111,7 @@ describe('a burst of consensus positions', () => {
       'the residents’ counts of the database in the view',
     );
     expect(residentsOf()?.participants).toBe(RESIDENTS);
+    expect(pushed).toContain('consensus_live');
+    expect(pushed).not.toContain('consensus');
   }, 120_000);
 });

@@ -148,6 +148,18 @@ describe('consensus checks', () => {
     expect(seen.figures.overall).toEqual([3, 3, 1, 1, 0]);
     expect(seen.positions).toBeNull();
     expect(JSON.stringify(seen)).not.toContain('张业主');
+    // The figures pushed apart carry no more than the full view: no name, 物业 (2 of them) withheld.
+    const liveCheck = await waitFor(
+      () => viewOf(people[3]!.s!.views, meetingId, 'consensus_live')?.data.checks.find((c) => c.id === checkId && c.figures.n === 8),
+      5_000,
+      'eight positions in the live figures',
+    );
+    expect(JSON.stringify(liveCheck)).not.toContain('张业主');
+    expect(liveCheck.figures.groups.map(([participants, counts, hidden]) => ({ participants, counts, hidden }))).toContainEqual({
+      participants: 2,
+      counts: null,
+      hidden: 1,
+    });
     // 7 of 8 at 1-3 (87%), every group >= 50%, no block, 8 of 8 present: reached.
     expect(seen.figures.state.reached).toBe(true);
   });
