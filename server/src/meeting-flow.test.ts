@@ -156,6 +156,7 @@ describe('a live meeting on the embedded default', () => {
     expect(joined.ok && joined.data.views.map((v) => v.kind).sort()).toEqual([
       'agenda',
       'consensus',
+      'consensus_live',
       'floor',
       'meeting',
       'moderation',

@@ -65,6 +65,7 @@ describe('bad input and security', () => {
     expect(data.views.map((v) => v.kind).sort()).toEqual([
       'agenda',
       'consensus',
+      'consensus_live',
       'floor',
       'meeting',
       'moderation',

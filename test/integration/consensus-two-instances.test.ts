@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agendaRoom, type ConsensusCheck, type ConsensusView, type Result, type ViewSnapshot } from '@yishi/protocol';
+import { withLiveConsensus } from '@yishi/domain';
+import { agendaRoom, type ConsensusCheck, type Result, type ViewSnapshot } from '@yishi/protocol';
 import { ApiClient, connected, emit, type YishiClientSocket } from '../support/client.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { waitFor } from '../support/ports.ts';
@@ -14,7 +15,8 @@ import { addAgendaItems } from '../support/yjs.ts';
  */
 class Participant {
   socket!: YishiClientSocket;
-  view: ViewSnapshot | null = null;
+  view: ViewSnapshot<'consensus'> | null = null;
+  live: ViewSnapshot<'consensus_live'> | null = null;
   /** The level of the last acknowledged change. */
   acked: number | null = null;
   /** Changes in flight when the connection dropped, sent again (same key) on the other instance. */
@@ -47,10 +49,12 @@ class Participant {
 
   private keep(v: ViewSnapshot): void {
     if (v.kind === 'consensus' && (!this.view || this.view.version < v.version)) this.view = v;
+    if (v.kind === 'consensus_live' && (!this.live || this.live.version < v.version)) this.live = v;
   }
 
+  /** As the web app shows it: the full view with the newer live figures (positions push only those). */
   check(checkId: string): ConsensusCheck | undefined {
-    return (this.view?.data as ConsensusView | undefined)?.checks.find((c) => c.id === checkId);
+    return this.view ? withLiveConsensus(this.view, this.live).checks.find((c) => c.id === checkId) : undefined;
   }
 
   /** Sets a position until acknowledged, across instance failures, with one key for every retry. */

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import { io, type Socket } from 'socket.io-client';
 import { handshakeAuth } from '@yishi/protocol/constants';
-import type { ConsensusView, ViewSnapshot } from '@yishi/protocol';
+import type { ConsensusLiveView, ConsensusView, ViewSnapshot } from '@yishi/protocol';
 import { ApiClient, emit, type YishiClientSocket } from '../support/client.ts';
 import { now } from './bench-shared.ts';
 
@@ -82,6 +82,14 @@ async function connectYishi(t: Extract<ConsensusTarget, { mode: 'yishi' }>, i: n
   });
   sockets.set(i, s);
   s.on('view', (v: ViewSnapshot) => {
+    // Positions push `consensus_live` (the figures only, compact: residents as [participants, counts]);
+    // the full view carries them too.
+    if (v.kind === 'consensus_live') {
+      const check = (v.data as ConsensusLiveView).checks.find((c) => c.id === t.checkId);
+      const counts = check?.figures.residents?.[1];
+      if (check) record(i, v.version, counts ? [...counts] : null);
+      return;
+    }
     if (v.kind !== 'consensus') return;
     const check = (v.data as ConsensusView).checks.find((c) => c.id === t.checkId);
     if (check) record(i, v.version, check.figures.residents?.counts ? [...check.figures.residents.counts] : null);

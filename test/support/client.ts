@@ -1,6 +1,15 @@
 import { io, type Socket } from 'socket.io-client';
-import { withLiveTallies } from '@yishi/domain';
-import type { ClientEventName, ClientToServerEvents, PollsView, Result, ServerToClientEvents, ViewKind, ViewSnapshot } from '@yishi/protocol';
+import { withLiveConsensus, withLiveTallies } from '@yishi/domain';
+import type {
+  ClientEventName,
+  ClientToServerEvents,
+  ConsensusView,
+  PollsView,
+  Result,
+  ServerToClientEvents,
+  ViewKind,
+  ViewSnapshot,
+} from '@yishi/protocol';
 import { ClientResults } from '@yishi/protocol';
 import { handshakeAuth } from '@yishi/protocol/constants';
 
@@ -111,6 +120,12 @@ export function viewOf<K extends ViewKind>(views: Map<string, ViewSnapshot>, mee
 export function applyViews(views: Map<string, ViewSnapshot>, list: ViewSnapshot[]): void {
   const apply = (views as Map<string, ViewSnapshot> & { apply?: (v: ViewSnapshot) => void }).apply;
   for (const v of list) apply?.(v);
+}
+
+/** The consensus checks of a meeting as the web app shows them: the full view with the newer live figures. */
+export function consensusOf(views: Map<string, ViewSnapshot>, meetingId: string): ConsensusView | undefined {
+  const full = viewOf(views, meetingId, 'consensus');
+  return full && withLiveConsensus(full, viewOf(views, meetingId, 'consensus_live'));
 }
 
 /** The polls of a meeting as the web app shows them: the polls view with the newer live tallies. */

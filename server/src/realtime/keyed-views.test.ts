@@ -73,6 +73,7 @@ describe('keyed live views', () => {
     expect(joined.data.views.map((v) => v.kind).sort()).toEqual([
       'agenda',
       'consensus',
+      'consensus_live',
       'floor',
       'meeting',
       'moderation',
@@ -114,7 +115,19 @@ describe('keyed live views', () => {
 
   it('resends the keys it knows after a fan-out outage, and sweeps a key idle for a minute', async () => {
     const { live } = app.services;
-    const views = ['meeting', 'presence', 'polls', 'agenda', 'consensus', 'floor', 'opinions', 'moderation', 'tallies/A', 'tallies/B'];
+    const views = [
+      'meeting',
+      'presence',
+      'polls',
+      'agenda',
+      'consensus',
+      'consensus_live',
+      'floor',
+      'opinions',
+      'moderation',
+      'tallies/A',
+      'tallies/B',
+    ];
     const count = () => new Map(views.map((v) => [v, pushed.filter((p) => (p.key ? `${p.kind}/${p.key}` : p.kind) === v).length]));
     const before = count();
     live.resendActive();

@@ -75,6 +75,7 @@ describe('a live view that fails to compute', () => {
     expect(joined.data.views.map((v) => v.kind).sort()).toEqual([
       'agenda',
       'consensus',
+      'consensus_live',
       'floor',
       'meeting',
       'moderation',

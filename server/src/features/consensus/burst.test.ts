@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { AGENDA_ITEMS, agendaRoom } from '@yishi/protocol';
-import { ApiClient, emit, viewOf } from '../../../../test/support/client.ts';
+import { ApiClient, consensusOf, emit } from '../../../../test/support/client.ts';
 import { waitFor } from '../../../../test/support/ports.ts';
 import { setUpPollMeeting, type JoinedSocket, type PollMeeting } from '../../../../test/support/poll-meeting.ts';
 
@@ -77,8 +77,12 @@ describe('a burst of consensus positions', () => {
     }
   }, 120_000);
 
-  it('commits two changes sent back to back in the order sent: the last acknowledged is in the database and in the view', async () => {
+  it('commits two changes sent back to back in the order sent: the last acknowledged is in the database and in the view, pushed as figures only', async () => {
     const { meetingId, checkId, fac, participants } = await room('连续改变');
+    // Positions push only the figures (`consensus_live`), never the whole check again to everyone.
+    await waitFor(() => consensusOf(fac.views, meetingId)?.checks.some((ch) => ch.id === checkId), 10_000, 'the check in the view');
+    const pushed: string[] = [];
+    fac.s.on('view', (v) => pushed.push(v.kind));
     // Everyone twice without waiting for the first ack (a double tap): the later change must win.
     const twice = await Promise.all(
       participants.flatMap((p, i) => [
@@ -100,12 +104,14 @@ describe('a burst of consensus positions', () => {
     expect(rows.reduce((n, r) => (n[r.level - 1]!++, n), [0, 0, 0, 0, 0])).toEqual(counts);
     const residentCounts = [0, 0, 0, 0, 0];
     for (let i = 3; i < participants.length; i++) residentCounts[levelOf(i, 2) - 1]!++;
-    const residentsOf = () => viewOf(fac.views, meetingId, 'consensus')?.data.checks.find((ch) => ch.id === checkId)?.figures.residents;
+    const residentsOf = () => consensusOf(fac.views, meetingId)?.checks.find((ch) => ch.id === checkId)?.figures.residents;
     await waitFor(
       () => JSON.stringify(residentsOf()?.counts) === JSON.stringify(residentCounts),
       10_000,
       'the residents’ counts of the database in the view',
     );
     expect(residentsOf()?.participants).toBe(RESIDENTS);
+    expect(pushed).toContain('consensus_live');
+    expect(pushed).not.toContain('consensus');
   }, 120_000);
 });

@@ -1,5 +1,5 @@
-import { emptyDistribution, publicConsensus, type ConsensusRule } from '@yishi/domain';
-import type { ConsensusCheck, ConsensusCheckId, ConsensusFigures, ConsensusView, Group, MeetingId } from '@yishi/protocol';
+import { compactConsensusFigures, emptyDistribution, publicConsensus, type ConsensusRule } from '@yishi/domain';
+import type { ConsensusCheck, ConsensusCheckId, ConsensusFigures, ConsensusLiveView, ConsensusView, Group, MeetingId } from '@yishi/protocol';
 import type { Store } from '../../storage/store.ts';
 import { recordedAttendance } from '../attendance/tracker.ts';
 import { membersInput, RESIDENTS_KEY, type Aggregate, type StoredOutcome } from './store.ts';
@@ -70,4 +70,16 @@ export async function computeConsensusView(store: Store, meetingId: MeetingId): 
     };
   });
   return { checks };
+}
+
+/**
+ * The `consensus_live` view: what a position changes (the open checks' figures, a named check's
+ * positions), the same privacy as the full view since it is cut from it.
+ */
+export function liveOf(view: ConsensusView): ConsensusLiveView {
+  return {
+    checks: view.checks
+      .filter((c) => c.state === 'open')
+      .map((c) => ({ id: c.id, figures: compactConsensusFigures(c.figures), positions: c.positions })),
+  };
 }

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { AGENDA_ITEMS, agendaRoom, type ConsensusCheck } from '@yishi/protocol';
-import { ApiClient, emit, viewOf } from '../../../../test/support/client.ts';
+import { ApiClient, consensusOf, emit, viewOf } from '../../../../test/support/client.ts';
 import { waitFor } from '../../../../test/support/ports.ts';
 import { setUpPollMeeting, type JoinedSocket, type PollMeeting } from '../../../../test/support/poll-meeting.ts';
 
@@ -31,7 +31,7 @@ describe('consensus checks', () => {
     });
 
   const checkOf = (j: JoinedSocket, checkId: string): ConsensusCheck | undefined =>
-    viewOf(j.views, meetingId, 'consensus')?.data.checks.find((c) => c.id === checkId);
+    consensusOf(j.views, meetingId)?.checks.find((c) => c.id === checkId);
   const position = (j: JoinedSocket, checkId: string, level: number, reason?: string) =>
     emit(j.s, 'consensus:position', { checkId, level, idempotencyKey: key(), ...(reason ? { reason } : {}) });
   const open = async (body: Record<string, unknown> = {}) => {
@@ -88,7 +88,7 @@ describe('consensus checks', () => {
   it('refuses a check on an item not in the agenda document (unknown_item), and opens nothing', async () => {
     const before = await open({ proposal: '基准' });
     await waitFor(() => checkOf(fac, before), 5_000, 'the reference check in the view');
-    const count = () => viewOf(fac.views, meetingId, 'consensus')!.data.checks.length;
+    const count = () => consensusOf(fac.views, meetingId)!.checks.length;
     const n = count();
     expect(await emit(fac.s, 'consensus:open', { meetingId, itemId: 'no-such-item', proposal: 'p' })).toMatchObject({
       ok: false,
@@ -105,7 +105,7 @@ describe('consensus checks', () => {
     await waitFor(() => checkOf(fac, after), 5_000, 'the second reference check in the view');
     // Only the check opened after: none for the refused items, in the view or in the database.
     expect(count()).toBe(n + 1);
-    expect(viewOf(fac.views, meetingId, 'consensus')!.data.checks.every((c) => c.itemId === 'item-1')).toBe(true);
+    expect(consensusOf(fac.views, meetingId)!.checks.every((c) => c.itemId === 'item-1')).toBe(true);
     const rows = await setup.app.services.store.db.execute(
       sql`select item_id from consensus_checks where meeting_id = ${meetingId} and item_id <> ${'item-1'}`,
     );
@@ -148,6 +148,18 @@ describe('consensus checks', () => {
     expect(seen.figures.overall).toEqual([3, 3, 1, 1, 0]);
     expect(seen.positions).toBeNull();
     expect(JSON.stringify(seen)).not.toContain('张业主');
+    // The figures pushed apart carry no more than the full view: no name, 物业 (2 of them) withheld.
+    const liveCheck = await waitFor(
+      () => viewOf(people[3]!.s!.views, meetingId, 'consensus_live')?.data.checks.find((c) => c.id === checkId && c.figures.n === 8),
+      5_000,
+      'eight positions in the live figures',
+    );
+    expect(JSON.stringify(liveCheck)).not.toContain('张业主');
+    expect(liveCheck.figures.groups.map(([participants, counts, hidden]) => ({ participants, counts, hidden }))).toContainEqual({
+      participants: 2,
+      counts: null,
+      hidden: 1,
+    });
     // 7 of 8 at 1-3 (87%), every group >= 50%, no block, 8 of 8 present: reached.
     expect(seen.figures.state.reached).toBe(true);
   });

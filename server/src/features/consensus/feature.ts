@@ -2,7 +2,7 @@ import type { ConsensusCheckId } from '@yishi/protocol';
 import type { EventContext, Feature } from '../../core/feature.ts';
 import { actingMember, defineView } from '../../core/feature.ts';
 import { meetingTarget } from '../meetings/feature.ts';
-import { computeConsensusView } from './consensus-view.ts';
+import { computeConsensusView, liveOf } from './consensus-view.ts';
 import { checkTarget, consensus } from './service.ts';
 
 /** A check's council and meeting; a check of another council is refused by can() (forbidden). */
@@ -14,7 +14,8 @@ const target = async ({ services }: EventContext, { checkId }: { checkId: Consen
 /**
  * Consensus checks (issue 12): positions on a five-level gradient per agenda item, the council's
  * rule evaluated live, rounds, close, and a motion poll made from a check that failed. One
- * unkeyed `consensus` view per meeting (a meeting has a few checks), coalesced like tallies.
+ * unkeyed `consensus` view per meeting (a meeting has a few checks), coalesced like tallies, and
+ * its open checks' figures apart in `consensus_live`, the only one a position pushes.
  */
 export const consensusFeature: Feature = {
   name: 'consensus',
@@ -25,6 +26,14 @@ export const consensusFeature: Feature = {
       compute: async ({ store, nextVersion }, meetingId) => {
         const version = await nextVersion();
         return { version, data: await computeConsensusView(store, meetingId) };
+      },
+    }),
+    defineView({
+      kind: 'consensus_live',
+      action: 'meeting.view',
+      compute: async ({ store, nextVersion }, meetingId) => {
+        const version = await nextVersion();
+        return { version, data: liveOf(await computeConsensusView(store, meetingId)) };
       },
     }),
   ],

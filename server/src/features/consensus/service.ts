@@ -100,7 +100,8 @@ const membersPresent = async (services: Services, meetingId: MeetingId) => (awai
 
 /**
  * Consensus checks (issue 12): every write is committed before it is acknowledged, then the
- * meeting's `consensus` view is invalidated (coalesced like tallies). Positions are never logged.
+ * meeting's `consensus` view is invalidated (coalesced like tallies), or for a position only the
+ * `consensus_live` view (the figures). Positions are never logged.
  */
 export const consensus = {
   async open(services: Services, by: MemberId, b: ClientPayload<'consensus:open'>): Promise<ConsensusCheckId> {
@@ -153,7 +154,9 @@ export const consensus = {
     }
     const { status, statementId } = await submitted;
     const check = await checkTarget(services, b.checkId);
-    if (status !== 'unchanged') services.live.invalidate(check.meetingId, 'consensus');
+    // A position changes the figures only (the small `consensus_live` view); a statement is in the full view.
+    if (status !== 'unchanged') services.live.invalidate(check.meetingId, 'consensus_live');
+    if (statementId) services.live.invalidate(check.meetingId, 'consensus');
     if (statementId && b.reason !== undefined && principal.kind === 'member')
       await postToThread(services, statementId, {
         meetingId: check.meetingId,
