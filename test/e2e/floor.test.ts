@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -177,5 +177,42 @@ describe('the floor in the browser', () => {
     await expect.poll(() => facPage.getByTestId('floor-record').locator('li').count()).toBe(3);
     await expect.poll(() => displayZh.getByTestId('display-floor').count()).toBe(0); // nobody speaks, nobody waits
     await facPage.screenshot({ path: shot('console-en-1280-record'), fullPage: true });
+  });
+
+  it('the facilitator chooses what the display shows: the join QR large, then the agenda, then back to automatic', async () => {
+    const modeButton = (mode: string) => facPage.getByTestId(`display-mode-${mode}`);
+    expect(await modeButton('auto').getAttribute('aria-checked')).toBe('true');
+    expect((await modeButton('join').boundingBox())!.height).toBeGreaterThanOrEqual(44);
+    await modeButton('join').click();
+    await expect.poll(() => modeButton('join').getAttribute('aria-checked')).toBe('true');
+    for (const d of [displayZh, displayEn]) {
+      await expect.poll(() => d.getByTestId('room-display').getAttribute('data-mode')).toBe('join');
+      const qr = (await d.getByTestId('display-join-large').locator('.qr').boundingBox())!;
+      // Large: more than half the screen's height, the whole of it on the screen.
+      expect(qr.height).toBeGreaterThan(540);
+      expect(qr.y + qr.height).toBeLessThanOrEqual(1080);
+      expect(await d.getByTestId('display-join-code').innerText()).toBe(joinCode);
+      expect(await d.getByTestId('display-join').count()).toBe(0); // the column and the polls beside it give way
+    }
+    await expect.poll(() => displayZh.getByTestId('display-join-large').locator('svg').count()).toBe(1);
+    mkdirSync('/tmp/dispmode-shots', { recursive: true });
+    await displayZh.screenshot({ path: '/tmp/dispmode-shots/display-zh-1920-join.png' });
+    await displayZh.screenshot({ path: shot('display-zh-1920-join') });
+
+    await modeButton('agenda').click();
+    await expect.poll(() => displayZh.getByTestId('room-display').getAttribute('data-mode')).toBe('agenda');
+    expect(await displayZh.getByTestId('display-join-large').count()).toBe(0);
+    // Agenda and speakers only: no polls, not even the calm "no poll" line.
+    expect(await displayZh.getByTestId('display-no-polls').count()).toBe(0);
+    // This meeting has no agenda: a calm line says so instead of a blank screen.
+    await expect.poll(() => displayZh.getByTestId('display-no-agenda').innerText()).toContain('议程');
+    await displayZh.screenshot({ path: shot('display-zh-1920-agenda') });
+
+    // A reload keeps the choice: it is the meeting's, not the page's.
+    await displayEn.reload();
+    await expect.poll(() => displayEn.getByTestId('room-display').getAttribute('data-mode')).toBe('agenda');
+    await modeButton('auto').click();
+    await expect.poll(() => displayZh.getByTestId('room-display').getAttribute('data-mode')).toBe('auto');
+    await displayZh.getByTestId('display-no-polls').waitFor();
   });
 });

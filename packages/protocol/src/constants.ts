@@ -264,6 +264,12 @@ export const FLOOR_LIMITS = {
   /** The speaker's cue: this many seconds left. */
   warnSeconds: 30,
 } as const;
+/**
+ * What the room display shows, as the facilitator chooses it: `auto` lets the display decide
+ * (agenda strip, polls, the consensus map, the floor); the others hold it on one thing, with a
+ * calm empty state when that thing is absent rather than switching by itself.
+ */
+export const DISPLAY_MODES = ['auto', 'agenda', 'poll', 'opinion', 'join'] as const;
 
 // ---- consensus (issue 12) ----
 

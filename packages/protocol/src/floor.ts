@@ -5,11 +5,15 @@
  */
 import { z } from 'zod';
 import { AgendaItemId } from './agenda.ts';
-import { FLOOR_KINDS, FLOOR_LIMITS } from './constants.ts';
+import { DISPLAY_MODES, FLOOR_KINDS, FLOOR_LIMITS } from './constants.ts';
 import { GroupId, MeetingId, MemberId, ResidentId } from './ids.ts';
 import { Line } from './text.ts';
 
 export const FloorKind = z.enum(FLOOR_KINDS);
+
+/** What the room display shows (constants.ts DISPLAY_MODES); a meeting-level choice of the facilitator. */
+export const DisplayMode = z.enum(DISPLAY_MODES);
+export type DisplayMode = z.infer<typeof DisplayMode>;
 export type FloorKind = z.infer<typeof FloorKind>;
 
 /**
@@ -77,6 +81,8 @@ export const FloorView = z.object({
   closed: z.boolean(),
   residentsMaySpeak: z.boolean(),
   limits: FloorLimits,
+  /** What the room display shows, as the facilitator chose it (`floor:display`); `auto` by default. */
+  displayMode: DisplayMode,
   /** The server's clock when this snapshot was computed (ms): a fallback for the clock offset. */
   serverTime: z.number(),
   current: CurrentSpeech.nullable(),
@@ -115,6 +121,8 @@ export const floorEvents = {
   'floor:end': z.object({ meetingId: MeetingId }),
   /** The meeting's time limits and whether residents may ask to speak. */
   'floor:settings': z.object({ meetingId: MeetingId, limits: FloorLimits.partial().optional(), residentsMaySpeak: z.boolean().optional() }),
+  /** What the room display shows (the facilitator's choice for the meeting). */
+  'floor:display': z.object({ meetingId: MeetingId, mode: DisplayMode }),
   /** The server's clock now (ms), for the offset of a screen's countdown. */
   'floor:clock': z.object({ meetingId: MeetingId }),
 } as const;
@@ -129,6 +137,7 @@ export const floorResults = {
   'floor:close': z.null(),
   'floor:end': z.null(),
   'floor:settings': z.null(),
+  'floor:display': z.null(),
   'floor:clock': z.object({ serverTime: z.number() }),
 } as const satisfies Record<keyof typeof floorEvents, z.ZodTypeAny>;
 

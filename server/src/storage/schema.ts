@@ -575,6 +575,8 @@ export const floorSettings = pgTable('floor_settings', {
   residentsMaySpeak: boolean('residents_may_speak').notNull().default(false),
   /** Seconds per kind (FloorLimits); a new meeting's are DEFAULT_FLOOR_LIMITS. */
   limits: jsonb('limits').$type<Record<string, number>>().notNull(),
+  /** What the room display shows (protocol DISPLAY_MODES): a meeting-level choice, here beside the floor's rules. */
+  displayMode: text('display_mode').notNull().default('auto'),
 });
 
 /** One agenda item's list of speakers: closed when the facilitator says no more hands. */

@@ -105,6 +105,7 @@ export const floorFeature: Feature = {
           closed: floor.closed,
           residentsMaySpeak: floor.rules.residentsMaySpeak,
           limits: floor.rules.limits,
+          displayMode: floor.rules.displayMode,
           serverTime: floor.now,
           current: floor.current
             ? {
@@ -238,6 +239,16 @@ export const floorFeature: Feature = {
       handle: async ({ services, principal }, { meetingId, limits, residentsMaySpeak }) => {
         await openFloor(services, meetingId, undefined);
         await services.store.floor.setRules(meetingId, { limits, residentsMaySpeak }, actingMember(principal).memberId);
+        services.live.invalidate(meetingId, 'floor');
+        return null;
+      },
+    },
+    'floor:display': {
+      action: 'floor.run',
+      target: meetingTarget,
+      handle: async ({ services, principal }, { meetingId, mode }) => {
+        await openFloor(services, meetingId, undefined);
+        await services.store.floor.setDisplayMode(meetingId, mode, actingMember(principal).memberId);
         services.live.invalidate(meetingId, 'floor');
         return null;
       },

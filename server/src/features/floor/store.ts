@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { orderRanks, rankForNewHand } from '@yishi/domain';
 import { DEFAULT_FLOOR_LIMITS, FLOOR_LIMITS } from '@yishi/protocol/constants';
-import type { FloorKind, FloorLimits, FloorRequestId, GroupId, MeetingId, MemberId, ResidentId, Speaker } from '@yishi/protocol';
+import type { DisplayMode, FloorKind, FloorLimits, FloorRequestId, GroupId, MeetingId, MemberId, ResidentId, Speaker } from '@yishi/protocol';
 import { AppError } from '../../errors.ts';
 import type { Db } from '../../storage/database.ts';
 import { floorLists, floorRequests, floorSettings, meetingLog } from '../../storage/schema.ts';
@@ -18,6 +18,7 @@ export type FloorPerson =
 export interface FloorRules {
   residentsMaySpeak: boolean;
   limits: FloorLimits;
+  displayMode: DisplayMode;
 }
 
 /** One row of floor_requests as the view reads it (times in ms of the database's clock). */
@@ -78,8 +79,12 @@ export class FloorStore {
   async rules(meetingId: MeetingId): Promise<FloorRules> {
     const [row] = await this.db.select().from(floorSettings).where(eq(floorSettings.meetingId, meetingId));
     return row
-      ? { residentsMaySpeak: row.residentsMaySpeak, limits: { ...DEFAULT_FLOOR_LIMITS, ...row.limits } as FloorLimits }
-      : { residentsMaySpeak: false, limits: { ...DEFAULT_FLOOR_LIMITS } };
+      ? {
+          residentsMaySpeak: row.residentsMaySpeak,
+          limits: { ...DEFAULT_FLOOR_LIMITS, ...row.limits } as FloorLimits,
+          displayMode: row.displayMode as DisplayMode,
+        }
+      : { residentsMaySpeak: false, limits: { ...DEFAULT_FLOOR_LIMITS }, displayMode: 'auto' };
   }
 
   /** Locks the meeting's floor (making its settings row on first use) and returns its rules. */
@@ -89,7 +94,20 @@ export class FloorStore {
       .values({ meetingId, limits: { ...DEFAULT_FLOOR_LIMITS } })
       .onConflictDoNothing();
     const [row] = await tx.select().from(floorSettings).where(eq(floorSettings.meetingId, meetingId)).for('update');
-    return { residentsMaySpeak: row!.residentsMaySpeak, limits: { ...DEFAULT_FLOOR_LIMITS, ...row!.limits } as FloorLimits };
+    return {
+      residentsMaySpeak: row!.residentsMaySpeak,
+      limits: { ...DEFAULT_FLOOR_LIMITS, ...row!.limits } as FloorLimits,
+      displayMode: row!.displayMode as DisplayMode,
+    };
+  }
+
+  /** What the room display shows; logged like the other choices of whoever runs the room. */
+  async setDisplayMode(meetingId: MeetingId, mode: DisplayMode, actor: MemberId): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await this.lock(tx, meetingId);
+      await tx.update(floorSettings).set({ displayMode: mode }).where(eq(floorSettings.meetingId, meetingId));
+      await tx.insert(meetingLog).values({ meetingId, actorMemberId: actor, action: 'floor.display', detail: { mode } });
+    });
   }
 
   async setRules(meetingId: MeetingId, patch: { limits?: Partial<FloorLimits>; residentsMaySpeak?: boolean }, actor: MemberId): Promise<void> {

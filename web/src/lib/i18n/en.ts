@@ -384,6 +384,13 @@ export const en = {
   'display.page.one': 'Page {page} of {pages}: {count} poll open, turning every few seconds',
   'display.page.other': 'Page {page} of {pages}: {count} polls open, turning every few seconds',
   'display.noPolls': 'No poll is open right now.',
+  'display.noOpinion': 'No opinion is on the floor right now.',
+  'display.mode': 'The room display shows',
+  'display.mode.auto': 'Automatic',
+  'display.mode.agenda': 'Agenda and speakers',
+  'display.mode.poll': 'Polls',
+  'display.mode.opinion': 'Opinion on the floor',
+  'display.mode.join': 'Join QR code',
 
   'tally.members': 'Council members (binding)',
   'tally.residents': 'Residents (advisory)',

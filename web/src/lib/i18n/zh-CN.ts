@@ -379,6 +379,13 @@ export const zhCN = {
   'display.page.one': '第 {page}/{pages} 页：共 {count} 项表决进行中，自动翻页',
   'display.page.other': '第 {page}/{pages} 页：共 {count} 项表决进行中，自动翻页',
   'display.noPolls': '目前没有进行中的表决。',
+  'display.noOpinion': '目前没有在议的现场意见。',
+  'display.mode': '大屏显示',
+  'display.mode.auto': '自动',
+  'display.mode.agenda': '议程与发言',
+  'display.mode.poll': '表决',
+  'display.mode.opinion': '现场意见',
+  'display.mode.join': '扫码参加',
 
   'tally.members': '议事会成员（有约束力）',
   'tally.residents': '居民（咨询性）',

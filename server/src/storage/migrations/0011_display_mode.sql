@@ -1,0 +1,1 @@
+ALTER TABLE "floor_settings" ADD COLUMN "display_mode" text DEFAULT 'auto' NOT NULL;
