@@ -15,9 +15,22 @@ export function floorStoreAcceptance(t: StoreCase): void {
   it("keeps the meeting's rules, the defaults until set", async () => {
     const m = await t.store.councils.memberById(t.adminId);
     admin = { kind: 'member', memberId: t.adminId, name: m!.name, groupId: m!.groupId as GroupId };
-    expect(await t.store.floor.rules(t.meetingId)).toEqual({ residentsMaySpeak: false, limits: DEFAULT_FLOOR_LIMITS });
+    expect(await t.store.floor.rules(t.meetingId)).toEqual({ residentsMaySpeak: false, limits: DEFAULT_FLOOR_LIMITS, displayMode: 'auto' });
     await t.store.floor.setRules(t.meetingId, { limits: { speak: 120 }, residentsMaySpeak: true }, t.adminId);
-    expect(await t.store.floor.rules(t.meetingId)).toEqual({ residentsMaySpeak: true, limits: { ...DEFAULT_FLOOR_LIMITS, speak: 120 } });
+    expect(await t.store.floor.rules(t.meetingId)).toEqual({
+      residentsMaySpeak: true,
+      limits: { ...DEFAULT_FLOOR_LIMITS, speak: 120 },
+      displayMode: 'auto',
+    });
+    // The display's mode is kept apart from the rules: setting one leaves the other.
+    await t.store.floor.setDisplayMode(t.meetingId, 'join', t.adminId);
+    expect(await t.store.floor.rules(t.meetingId)).toEqual({
+      residentsMaySpeak: true,
+      limits: { ...DEFAULT_FLOOR_LIMITS, speak: 120 },
+      displayMode: 'join',
+    });
+    await t.store.floor.setRules(t.meetingId, { residentsMaySpeak: true }, t.adminId);
+    expect((await t.store.floor.rules(t.meetingId)).displayMode).toBe('join');
   });
 
   it('queues hands once per person, puts a point of order first, follows a reorder, and refuses a stale one', async () => {
