@@ -120,7 +120,7 @@ export class LiveViews {
   sweep(now = Date.now()): void {
     for (const [key, hit] of this.last) if (now - hit.at > IDLE_MS) this.last.delete(key);
     for (const [key, s] of this.keys) if (!s.scheduled && !s.running && now - s.lastAt > IDLE_MS) this.keys.delete(key);
-    for (const [key, d] of this.deliveries) if (now - d.at > IDLE_MS) this.deliveries.delete(key);
+    for (const [key, d] of this.deliveries) if (!d.busy && now - d.at > IDLE_MS) this.deliveries.delete(key);
   }
 
   /** How many views this instance keeps state for (for tests and diagnostics). */
@@ -315,7 +315,9 @@ export class LiveViews {
     try {
       const snap = await this.snapshot(meetingId, kind, key);
       s.failures = 0;
-      // Other instances deliver it to their own sockets; this one to its own (room-delivery.ts).
+      // Other instances deliver it to their own sockets; this one to its own, in slices. The
+      // delivery goes on while the next snapshot is computed (and takes that one over when it
+      // is ready, room-delivery.ts).
       if (this.relay) this.io.serverSideEmit('view', snap, !changed);
       await this.deliverLocally(snap, !changed);
     } catch (err) {
@@ -362,7 +364,7 @@ export class LiveViews {
 
   /**
    * Hands a snapshot to its view's delivery to this instance's sockets in the meeting's room
-   * (those allowed to see it), which writes it to all of them at once (room-delivery.ts).
+   * (those allowed to see it), which writes them a slice per loop turn (room-delivery.ts).
    * `quietIfSame`: not written again if its data is what this instance last delivered.
    */
   private async deliverLocally(snap: ViewSnapshot, quietIfSame: boolean): Promise<void> {
@@ -373,14 +375,13 @@ export class LiveViews {
       const room = meetingRoom(snap.meetingId);
       const rooms = this.io.of('/').adapter.rooms;
       const target: DeliveryTarget = {
-        // The whole room in one broadcast (one encode, one frame for every socket); a view only
-        // some may see, to those sockets (each is in a room named by its id).
-        send: may
-          ? (s) => {
-              const ids = [...(rooms.get(room) ?? [])].filter(may);
-              if (ids.length > 0) this.io.local.to(ids).emit('view', s);
-            }
-          : (s) => this.io.local.to(room).emit('view', s),
+        audience: () => {
+          const ids = [...(rooms.get(room) ?? [])];
+          return may ? ids.filter(may) : ids;
+        },
+        stillIn: (socketId) => rooms.get(room)?.has(socketId) === true,
+        // Each socket is in a room named by its id: one encode per slice.
+        send: (socketIds, s) => this.io.local.to(socketIds).emit('view', s),
       };
       // Another snapshot of this view may have made one while the council was looked up.
       delivery = this.deliveries.get(id) ?? new RoomDelivery(target);

@@ -1,43 +1,98 @@
 import type { ViewSnapshot } from '@yishi/protocol';
 
+/**
+ * Sockets written per turn of the event loop when delivering a snapshot. Writing to 5,000
+ * sockets at once holds the loop for 85-140 ms, and every ballot waiting for its ack waits too;
+ * in slices, acks and commits run in between. But between two slices the loop takes in every
+ * message waiting, and during a burst of ballots that is 150-500 ms of work (and the seals it
+ * makes): with slices of 500, a pass to 5,000 sockets took longer than the whole burst, and the
+ * last sockets of each pass saw a tally a second old (timestamps along the path at 5,000/5,000:
+ * tally p99 2.0 s against the bare anchor's 0.62 s). Two slices for a room of 5,000: measured at
+ * 5,000/5,000 on the same machine, ack p99 590-700 ms and tally p99 1.28-1.35 s, against 0.72-1.33 s
+ * and 0.94-1.75 s writing it in one go, and 0.32-0.64 s and 1.64-2.05 s in slices of 500 (a busy
+ * machine: the anchor's own tally p99 was 0.45-0.93 s).
+ */
+export const DELIVERY_SLICE = 2_500;
+
 /** Where one view's snapshots go on this instance (LiveViews supplies it). */
 export interface DeliveryTarget {
-  /** Writes a snapshot to every socket that should have the view now, in one broadcast (one encode). */
-  send(snap: ViewSnapshot): void;
+  /** The sockets that should have the view now: the room's, less those not allowed to see it. */
+  audience(): string[];
+  /** Whether a socket is still one of them when its turn comes (it may have left meanwhile). */
+  stillIn(socketId: string): boolean;
+  send(socketIds: string[], snap: ViewSnapshot): void;
 }
 
 /**
  * The delivery of one view (one meeting's view of a kind, or one key's) to this instance's
- * sockets: always the newest snapshot, written to the whole room in one go. A snapshot no newer
- * than the last one written is dropped, and so is one whose data is what this instance last
- * delivered, when asked (`quietIfSame`).
- *
- * One go, not slices: writes to 500 sockets per turn of the event loop, as before, let a room
- * voting starve its own tally. Between two slices the loop took in every ballot that had arrived
- * (and ran the seals they made), so during a burst of 5,000 ballots a slice went out every
- * 150-500 ms and a pass to 5,000 sockets took 1-1.5 s, longer than the whole burst; the last
- * sockets of each pass saw a tally a second old (measured with timestamps along the path:
- * tally p99 2.0 s against the bare anchor's 0.62 s on the same machine). Written at once, a
- * pass to 5,000 sockets holds the loop 85-140 ms, as the anchor's broadcast does, four times a
- * second at most (docs/ARCHITECTURE.md, the vote benchmark).
+ * sockets, a slice per turn of the event loop, always the newest snapshot. At 5,000 sockets a
+ * pass can take longer than the 250 ms between snapshots of a busy view (a room voting): before,
+ * each pass ran to its end with the snapshot it started with and the next snapshot was only
+ * computed after it, so the last sockets of a pass saw a tally two passes old. Now a newer
+ * snapshot takes over a pass under way: the sockets not reached yet get the newer one instead
+ * (the older is never written to them), and the sockets already reached are queued after them,
+ * so every socket is written once per round, in the same order, and none waits for a pass that
+ * starts over. A snapshot no newer than the one going out is dropped, and so is one whose data
+ * is what this instance last delivered, when asked (`quietIfSame`).
  */
 export class RoomDelivery {
-  private version = -Infinity;
-  /** The data of the last snapshot written, serialised, to recognise a snapshot that changes nothing. */
-  private data: string | null = null;
+  private snap: ViewSnapshot | null = null;
+  /** The data of `snap`, serialised, to recognise a snapshot that changes nothing. */
+  private data = '';
+  private queue: string[] = [];
+  private pos = 0;
+  private running = false;
   /** When a snapshot was last handed in (for LiveViews' idle sweep). */
   at = Date.now();
 
   constructor(private readonly target: DeliveryTarget) {}
 
-  /** Writes a snapshot to the room, unless it is older than the last one or (quietIfSame) changes nothing. */
+  get busy(): boolean {
+    return this.running;
+  }
+
+  /** Hands in a snapshot to deliver; returns at once (the slices run on later turns). */
   deliver(snap: ViewSnapshot, quietIfSame: boolean): void {
     this.at = Date.now();
-    if (snap.version < this.version) return;
+    if (this.snap && snap.version < this.snap.version) return;
     const data = JSON.stringify(snap.data);
-    if (quietIfSame && data === this.data) return;
-    this.version = snap.version;
+    if (quietIfSame && this.snap && data === this.data) return;
+    this.snap = snap;
     this.data = data;
-    this.target.send(snap);
+    const audience = this.target.audience();
+    if (!this.running) {
+      if (audience.length === 0) return;
+      // A small room in one write, as before slices existed.
+      if (audience.length <= DELIVERY_SLICE) {
+        this.target.send(audience, snap);
+        return;
+      }
+      this.queue = audience;
+      this.pos = 0;
+      void this.run();
+      return;
+    }
+    // A pass is under way: those it has not reached get this snapshot instead, then the others.
+    const rest = this.queue.slice(this.pos);
+    const waiting = new Set(rest);
+    this.queue = rest.concat(audience.filter((id) => !waiting.has(id)));
+    this.pos = 0;
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.pos < this.queue.length) {
+        const slice = this.queue.slice(this.pos, this.pos + DELIVERY_SLICE);
+        this.pos += slice.length;
+        const to = slice.filter((id) => this.target.stillIn(id));
+        if (to.length > 0) this.target.send(to, this.snap!);
+        if (this.pos < this.queue.length) await new Promise((r) => setImmediate(r));
+      }
+    } finally {
+      this.running = false;
+      this.queue = [];
+      this.pos = 0;
+    }
   }
 }
