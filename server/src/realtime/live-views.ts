@@ -384,7 +384,7 @@ export class LiveViews {
         send: (socketIds, s) => this.io.local.to(socketIds).emit('view', s),
       };
       // Another snapshot of this view may have made one while the council was looked up.
-      delivery = this.deliveries.get(id) ?? new RoomDelivery(target);
+      delivery = this.deliveries.get(id) ?? new RoomDelivery(target, this.registry.get(snap.kind)?.deliverySlice);
       this.deliveries.set(id, delivery);
     }
     delivery.deliver(snap, quietIfSame);
