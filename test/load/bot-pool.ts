@@ -4,6 +4,7 @@
  * and messages: the type parameters). The measuring thread only sends schedules and collects records.
  */
 import { fork } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FromWorker, ToWorker } from './bench-shared.ts';
@@ -28,11 +29,15 @@ export class Bots<To extends { type: string } = ToWorker, From extends { type: s
    * `entry`: the worker's module (bench-bots-worker.mjs by default). `processes`: each worker a
    * child process rather than a thread of this one (the default bots only), so that nothing of the
    * bots' work (their garbage collection shares this process's V8 helper threads) can hold up the
-   * measuring thread; bench-agenda.ts measures its editors on this thread.
+   * measuring thread; bench-agenda.ts measures its editors on this thread. `nice`: the processes'
+   * scheduling priority (0 to 19): phones have CPUs of their own, but here thousands of them share
+   * the 2 cores with the server under test, and at a lower priority they take what it leaves.
    */
-  constructor(count: number, opts: { processes?: boolean; entry?: URL } = {}) {
+  constructor(count: number, opts: { processes?: boolean; entry?: URL; nice?: number } = {}) {
     const entry = opts.entry ?? new URL('./bench-bots-worker.mjs', import.meta.url);
-    this.workers = Array.from({ length: count }, () => (opts.processes && !opts.entry ? botProcess<To, From>() : botThread<To, From>(entry)));
+    this.workers = Array.from({ length: count }, () =>
+      opts.processes && !opts.entry ? botProcess<To, From>(opts.nice ?? 0) : botThread<To, From>(entry),
+    );
     for (const w of this.workers) {
       this.inbox.set(w, []);
       w.on('message', (m: From | Progress) => {
@@ -96,12 +101,13 @@ function botThread<To, From>(entry: URL): BotWorker<To, From> {
   return new Worker(entry) as unknown as BotWorker<To, From>;
 }
 
-function botProcess<To, From>(): BotWorker<To, From> {
+function botProcess<To, From>(nice: number): BotWorker<To, From> {
   const child = fork(fileURLToPath(new URL('./bench-bots.ts', import.meta.url)), [], {
     execArgv: ['--import', 'tsx'],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  if (nice !== 0 && child.pid !== undefined) setPriority(child.pid, nice);
   return {
     postMessage: (m) => void child.send(m as object),
     on: (event: 'message' | 'error', fn: (x: any) => void) => void child.on(event, fn),

@@ -35,6 +35,13 @@ export interface ViewSpec<K extends ViewKind = ViewKind> {
    */
   minIntervalMs?: number;
   /**
+   * Sockets written per turn of the event loop when a snapshot of this view goes to a big room
+   * (default DELIVERY_SLICE, realtime/room-delivery.ts). Smaller for a view that changes while
+   * people do something that must not queue behind the write (TYPING_DELIVERY_SLICE: the agenda,
+   * while its editors type).
+   */
+  deliverySlice?: number;
+  /**
    * The snapshot of one meeting's view (or of one key's, for a keyed view: `key` is then set),
    * with its version (the row's, or ctx.nextVersion()).
    */

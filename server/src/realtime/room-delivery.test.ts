@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MeetingId, ViewSnapshot } from '@yishi/protocol';
 import { waitFor } from '../../../test/support/ports.ts';
-import { DELIVERY_SLICE, RoomDelivery, type DeliveryTarget } from './room-delivery.ts';
+import { DELIVERY_SLICE, RoomDelivery, TYPING_DELIVERY_SLICE, type DeliveryTarget } from './room-delivery.ts';
 
 const meetingId = '00000000-0000-4000-8000-000000000001' as MeetingId;
 const tallies = (version: number, turnout: number) =>
@@ -65,5 +65,20 @@ describe('delivering a view to a big room', () => {
     // Quiet, but the data differs: written.
     d.deliver(tallies(4, 8), true);
     expect(r.writes).toHaveLength(30);
+  });
+
+  it('in the slices a view asks for, letting the event loop run between two', async () => {
+    const slice = TYPING_DELIVERY_SLICE;
+    const r = room(3 * slice);
+    const d = new RoomDelivery(r.target, slice);
+    let ranBetween = -1;
+    d.deliver(tallies(1, 1), false);
+    expect(r.writes).toHaveLength(slice);
+    // Something arriving meanwhile (an editor's keystroke to relay) runs before the pass ends.
+    setImmediate(() => (ranBetween = r.writes.length));
+    await waitFor(() => !d.busy, 5_000, 'the delivery to end');
+    expect(r.writes).toHaveLength(3 * slice);
+    expect(ranBetween).toBeGreaterThanOrEqual(slice);
+    expect(ranBetween).toBeLessThan(3 * slice);
   });
 });

@@ -4,6 +4,7 @@ import type { EventContext, Feature, StartContext, Stop } from '../../core/featu
 import { actingMember, defineView } from '../../core/feature.ts';
 import type { YishiServer } from '../../realtime/types.ts';
 import { meetingRoom, memberRoom } from '../../realtime/rooms.ts';
+import { TYPING_DELIVERY_SLICE } from '../../realtime/room-delivery.ts';
 import { meetingTarget } from '../meetings/feature.ts';
 import type { AgendaService } from './service.ts';
 
@@ -53,6 +54,8 @@ export const agendaFeature: Feature = {
     defineView({
       kind: 'agenda',
       action: 'meeting.view',
+      // Editors' keystrokes are relayed between two slices, not after a whole room's write.
+      deliverySlice: TYPING_DELIVERY_SLICE,
       compute: async ({ io, nextVersion }, meetingId) => {
         const agenda = byServer.get(io);
         if (!agenda) throw new Error('the agenda feature has not started on this instance');

@@ -66,6 +66,9 @@ export function pollStoreAcceptance(t: StoreCase): void {
       // Exactly one of them counts the member.
       expect([roomOk, ballotOk].filter(Boolean)).toHaveLength(1);
       expect((await t.store.polls.inRoom(pollId)).length).toBe(roomOk ? 1 : 0);
+      // The meeting-wide reads of the tallies view say the same of this poll.
+      expect((await t.store.polls.inRoomOfOpenPolls(t.meetingId)).get(pollId) ?? []).toEqual(await t.store.polls.inRoom(pollId));
+      expect((await t.store.polls.groupedBallotsOfOpenPolls(t.meetingId)).get(pollId) ?? []).toEqual(await t.store.polls.groupedBallots(pollId));
       expect((await t.store.polls.voterCounts(pollId)).members).toBe(1);
     }
   });
@@ -134,6 +137,7 @@ export function pollStoreAcceptance(t: StoreCase): void {
     expect(await t.store.polls.rollKey(pollId, 'm:a')).toBe('k1');
     const grouped = await t.store.polls.groupedBallots(pollId);
     expect(grouped).toEqual([{ electorate: 'members', choice: { kind: 'motion', choice: 'yes' }, n: 2 }]);
+    expect((await t.store.polls.groupedBallotsOfOpenPolls(t.meetingId)).get(pollId)).toEqual(grouped);
     expect((await t.store.polls.namedBallots(pollId)).map((b) => b.name).sort()).toEqual(['m:a', 'm:b']);
   });
 
@@ -177,6 +181,7 @@ export function pollStoreAcceptance(t: StoreCase): void {
       changeReceiptHash: null,
     });
     await t.store.polls.commitBallots([cast('m:x', 'yes'), cast('m:y', 'yes'), cast('m:z', 'no')]);
+    expect((await t.store.polls.groupedBallotsOfOpenPolls(t.meetingId)).get(pollId)?.reduce((n, g) => n + g.n, 0)).toBe(3);
     const seen: unknown[] = [];
     const { poll } = await t.store.polls.close(pollId, async (ballots) => {
       seen.push(...ballots);
@@ -188,6 +193,8 @@ export function pollStoreAcceptance(t: StoreCase): void {
       };
     });
     expect(poll.state).toBe('closed');
+    // A closed poll is no longer in the live tallies.
+    expect((await t.store.polls.groupedBallotsOfOpenPolls(t.meetingId)).has(pollId)).toBe(false);
     expect(seen).toHaveLength(3);
     expect(await t.store.polls.result(pollId)).toEqual({ yes: 2, no: 1 });
     expect((await t.store.polls.finalBallots(pollId)).map((b) => b.position)).toEqual([0, 1, 2]);

@@ -75,6 +75,17 @@ export type BallotOutcome =
 export const IN_ROOM_ROLL_KEY = 'in-room';
 
 /** Rows of a raw query, whichever driver ran it (both return `{ rows }`). */
+/** A stored hand count as the domain counts it. */
+function toInRoom(r: typeof inRoomCounts.$inferSelect): InRoomCounts {
+  return {
+    electorate: r.electorate as Electorate,
+    ballots: r.ballots,
+    counts: r.counts as InRoomCounts['counts'],
+    voters: r.voters as MemberId[],
+    enteredBy: r.enteredBy as MemberId,
+  };
+}
+
 function rowsOf<T>(result: unknown): T[] {
   return (result as { rows: T[] }).rows;
 }
@@ -430,6 +441,28 @@ export class PollStore {
   }
 
   /**
+   * groupedBallots for every open poll of a meeting, in one statement: the tallies view reads
+   * this while a room votes, and on the embedded database each statement waits its turn behind
+   * the seals queued before it (one per poll, after the list of polls, was one wait each).
+   */
+  async groupedBallotsOfOpenPolls(meetingId: MeetingId): Promise<Map<PollId, { electorate: Electorate; choice: BallotChoice; n: number }[]>> {
+    const rows = rowsOf<{ poll_id: string; electorate: string; choice: unknown; n: number }>(
+      await this.db.execute(sql`
+        WITH open AS (SELECT id FROM polls WHERE meeting_id = ${meetingId} AND state = 'open')
+        SELECT poll_id, electorate, choice, count(*)::int AS n FROM ballot_box WHERE poll_id IN (SELECT id FROM open) GROUP BY poll_id, electorate, choice
+        UNION ALL
+        SELECT poll_id, electorate, choice, count(*)::int AS n FROM named_ballots WHERE poll_id IN (SELECT id FROM open) GROUP BY poll_id, electorate, choice`),
+    );
+    const out = new Map<PollId, { electorate: Electorate; choice: BallotChoice; n: number }[]>();
+    for (const r of rows) {
+      const list = out.get(r.poll_id as PollId) ?? [];
+      list.push({ electorate: r.electorate as Electorate, choice: r.choice as BallotChoice, n: Number(r.n) });
+      out.set(r.poll_id as PollId, list);
+    }
+    return out;
+  }
+
+  /**
    * Roll-call: who chose what, by name; members counted by hand in the room are listed too,
    * marked so, with their choice in the room's counts only.
    */
@@ -548,15 +581,25 @@ export class PollStore {
     return this.inRoomWith(this.db, pollId);
   }
 
+  /** The hand counts of every open poll of a meeting, in one statement (see groupedBallotsOfOpenPolls). */
+  async inRoomOfOpenPolls(meetingId: MeetingId): Promise<Map<PollId, InRoomCounts[]>> {
+    const rows = await this.db
+      .select({ pollId: inRoomCounts.pollId, c: inRoomCounts })
+      .from(inRoomCounts)
+      .innerJoin(polls, eq(polls.id, inRoomCounts.pollId))
+      .where(and(eq(polls.meetingId, meetingId), eq(polls.state, 'open')));
+    const out = new Map<PollId, InRoomCounts[]>();
+    for (const { pollId, c } of rows) {
+      const list = out.get(pollId as PollId) ?? [];
+      list.push(toInRoom(c));
+      out.set(pollId as PollId, list);
+    }
+    return out;
+  }
+
   private async inRoomWith(db: Pick<Db, 'select'>, pollId: PollId): Promise<InRoomCounts[]> {
     const rows = await db.select().from(inRoomCounts).where(eq(inRoomCounts.pollId, pollId));
-    return rows.map((r) => ({
-      electorate: r.electorate as Electorate,
-      ballots: r.ballots,
-      counts: r.counts as InRoomCounts['counts'],
-      voters: r.voters as MemberId[],
-      enteredBy: r.enteredBy as MemberId,
-    }));
+    return rows.map(toInRoom);
   }
 
   /** Issues one-time voting codes; the plain codes are returned once and stored only hashed. */
