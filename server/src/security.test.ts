@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientResults, PROTOCOL_VERSION } from '@yishi/protocol';
 import { hashToken, newToken } from './auth/tokens.ts';
 import { ApiClient, connected, emit, type YishiClientSocket } from '../../test/support/client.ts';
+import { JOIN_VIEW_KINDS } from '../../test/support/views.ts';
 import { setUpCouncil } from '../../test/support/council.ts';
 import { startInProcess } from '../../test/support/in-process.ts';
 
@@ -62,18 +63,7 @@ describe('bad input and security', () => {
     const r = await emit(s, 'meeting:join', { meetingId });
     expect(r.ok).toBe(true);
     const data = ClientResults['meeting:join'].parse(r.ok && r.data);
-    expect(data.views.map((v) => v.kind).sort()).toEqual([
-      'agenda',
-      'consensus',
-      'consensus_live',
-      'floor',
-      'meeting',
-      'moderation',
-      'opinions',
-      'polls',
-      'presence',
-      'tallies',
-    ]);
+    expect(data.views.map((v) => v.kind).sort()).toEqual(JOIN_VIEW_KINDS);
   });
 
   it('refuses another protocol version, and a client that sends none, with protocol_mismatch', async () => {
