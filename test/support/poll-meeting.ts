@@ -3,8 +3,7 @@ import { ApiClient, applyViews, connected, emit, pollsOf, trackViews, type Yishi
 import { setUpCouncil } from './council.ts';
 import { startInProcess } from './in-process.ts';
 
-/** A simple majority of the ballots cast, abstentions left out: the threshold most poll tests use. */
-export const majority = { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'excluded' } as const;
+export { majority, secretMembersMotion } from './poll-fields.ts';
 
 export interface JoinedSocket {
   s: YishiClientSocket;
