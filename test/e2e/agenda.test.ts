@@ -1,11 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, CDPSession, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cspViolations, launchBrowser, signInToMeeting } from '../support/browser.ts';
-import { setUpCouncilWithLinks } from '../support/council.ts';
-import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { startServerWithMeeting } from '../support/council.ts';
+import type { ServerProcess } from '../support/server-process.ts';
 
 /**
  * Issue 10 in a real browser: the facilitator (zh-CN) and the secretary (en) build a three-item
@@ -43,20 +41,16 @@ describe('the agenda, co-edited and followed by the room', () => {
   }
 
   beforeAll(async () => {
-    server = await startServerProcess({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'yishi-e2e-agenda-')) });
-    const set = await setUpCouncilWithLinks(server);
+    let set: Awaited<ReturnType<typeof startServerWithMeeting>>['set'];
+    ({ server, set, meetingId, joinCode } = await startServerWithMeeting('agenda', {
+      title: '幸福里四月议事会',
+      startsAt: '2026-12-03T19:00:00+08:00',
+    }));
     const secretary = await set.c.admin.ok('POST', '/api/council/members', {
       name: '陈秘书',
       groupId: set.c.council.groups[0].id,
       role: 'secretary',
     });
-    const m = await set.c.facilitator.ok('POST', '/api/meetings', {
-      title: '幸福里四月议事会',
-      startsAt: '2026-12-03T19:00:00+08:00',
-      mode: 'hybrid',
-    });
-    meetingId = m.id;
-    joinCode = m.joinCode;
     browser = await launchBrowser();
     facCtx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
     fac = await facCtx.newPage();
