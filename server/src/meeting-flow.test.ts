@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, applyViews, connected, emit, trackViews, viewOf, type YishiClientSocket } from '../../test/support/client.ts';
+import { ApiClient, connected, emit, trackViews, viewOf, joinTracking, type YishiClientSocket } from '../../test/support/client.ts';
 import { JOIN_VIEW_KINDS } from '../../test/support/views.ts';
 import { setUpCouncil } from '../../test/support/council.ts';
 import { startInProcess } from '../../test/support/in-process.ts';
@@ -55,11 +55,7 @@ describe('a live meeting on the embedded default', () => {
     expect(session).toMatchObject({ kind: 'resident', meetingId: m.id });
     const rs = resident.socket();
     sockets.push(rs);
-    const rViews = trackViews(rs);
-    await connected(rs);
-    const joined = await emit(rs, 'meeting:join', { meetingId: m.id });
-    if (!joined.ok) throw new Error(JSON.stringify(joined));
-    applyViews(rViews, joined.data.views);
+    const rViews = await joinTracking(rs, m.id);
     expect(viewOf(rViews, m.id, 'meeting')!.data.state).toBe('draft');
     expect(viewOf(rViews, m.id, 'presence')!.data).toMatchObject({ residents: 1, members: [] });
 

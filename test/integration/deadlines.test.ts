@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { PollView } from '@yishi/protocol';
-import { applyViews, connected, emit, pollsOf, trackViews, type ApiClient, type YishiClientSocket } from '../support/client.ts';
+import { emit, pollsOf, joinTracking, type ApiClient, type YishiClientSocket } from '../support/client.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { waitFor } from '../support/ports.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
@@ -26,11 +26,7 @@ const rule = { quorum: { kind: 'none' }, threshold: { share: { kind: 'simple_maj
 async function follow(client: ApiClient, base: string, meetingId: string) {
   const s = client.socket({ base });
   sockets.push(s);
-  const views = trackViews(s);
-  await connected(s);
-  const joined = await emit(s, 'meeting:join', { meetingId });
-  if (!joined.ok) throw new Error(JSON.stringify(joined));
-  applyViews(views, joined.data.views);
+  const views = await joinTracking(s, meetingId);
   return { socket: s, views };
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PollView } from '@yishi/protocol';
-import { applyViews, connected, emit, pollsOf, trackViews, type YishiClientSocket } from '../support/client.ts';
+import { connected, emit, pollsOf, joinTracking, type YishiClientSocket } from '../support/client.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { waitFor } from '../support/ports.ts';
 import type { ServerProcess } from '../support/server-process.ts';
@@ -36,11 +36,7 @@ describe('quorum at close comes from the attendance record, across two instances
 
     const fs = c.facilitator.socket({ base: a.url });
     sockets.push(fs);
-    const views = trackViews(fs);
-    await connected(fs);
-    const joined = await emit(fs, 'meeting:join', { meetingId: m.id });
-    if (!joined.ok) throw new Error(JSON.stringify(joined));
-    applyViews(views, joined.data.views);
+    const views = await joinTracking(fs, m.id);
 
     const ms = c.member.socket({ base: b.url });
     sockets.push(ms);

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CastResult, PollView, Result } from '@yishi/protocol';
-import { ApiClient, applyViews, connected, emit, pollsOf, trackViews, viewOf, type YishiClientSocket } from '../support/client.ts';
+import { ApiClient, applyViews, connected, emit, pollsOf, trackViews, viewOf, joinTracking, type YishiClientSocket } from '../support/client.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { waitFor } from '../support/ports.ts';
 import type { TestDatabase } from '../support/postgres.ts';
@@ -76,11 +76,7 @@ describe('a Redis outage under a vote', () => {
         const api = new ApiClient(url(instance));
         await api.ok('POST', '/api/join', { code: joinCode, displayName: `居民${i}` });
         const socket = api.socket();
-        const views = trackViews(socket);
-        await connected(socket);
-        const r = await emit(socket, 'meeting:join', { meetingId });
-        if (!r.ok) throw new Error(JSON.stringify(r));
-        applyViews(views, r.data.views);
+        const views = await joinTracking(socket, meetingId);
         voters.push({ instance, socket, views });
       }),
     );

@@ -1,5 +1,5 @@
 import type { PollView, ViewSnapshot } from '@yishi/protocol';
-import { ApiClient, applyViews, connected, emit, pollsOf, trackViews, type YishiClientSocket } from './client.ts';
+import { ApiClient, pollsOf, joinTracking, type YishiClientSocket } from './client.ts';
 import { setUpCouncil } from './council.ts';
 import { startInProcess } from './in-process.ts';
 
@@ -46,11 +46,7 @@ export async function setUpPollMeeting(env: Record<string, string> = {}) {
     open: async (client: ApiClient, meetingId: string): Promise<JoinedSocket> => {
       const s = client.socket();
       sockets.push(s);
-      const views = trackViews(s);
-      await connected(s);
-      const r = await emit(s, 'meeting:join', { meetingId });
-      if (!r.ok) throw new Error(JSON.stringify(r));
-      applyViews(views, r.data.views);
+      const views = await joinTracking(s, meetingId);
       return { s, views };
     },
     /** One poll as the meeting's polls view in `views` shows it. */
