@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PollView } from '@yishi/protocol';
 import { connected, emit, pollsOf, joinTracking, type YishiClientSocket } from '../support/client.ts';
+import { rollCallMembersMotion } from '../support/poll-fields.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { waitFor } from '../support/ports.ts';
 import type { ServerProcess } from '../support/server-process.ts';
@@ -51,11 +52,7 @@ describe('quorum at close comes from the attendance record, across two instances
       const r = await emit(fs, 'poll:create', {
         meetingId: m.id,
         title,
-        kind: 'motion',
-        eligibility: 'members',
-        secrecy: 'roll_call',
-        results: 'live',
-        rule: { quorum: { kind: 'none' }, threshold: { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'excluded' } },
+        ...rollCallMembersMotion,
       });
       if (!r.ok) throw new Error(JSON.stringify(r));
       const pollId = r.data.poll.definition.id;

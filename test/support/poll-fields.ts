@@ -11,3 +11,12 @@ export const secretMembersMotion = {
   results: 'live',
   rule: { quorum: { kind: 'none' }, threshold: majority },
 } as const;
+
+/** The poll:create fields of a roll-call motion for members only, live results, passed by a simple majority. */
+export const rollCallMembersMotion = {
+  kind: 'motion',
+  eligibility: 'members',
+  secrecy: 'roll_call',
+  results: 'live',
+  rule: { quorum: { kind: 'none' }, threshold: majority },
+} as const;

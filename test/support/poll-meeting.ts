@@ -3,7 +3,7 @@ import { ApiClient, pollsOf, joinTracking, type YishiClientSocket } from './clie
 import { setUpCouncil } from './council.ts';
 import { startInProcess } from './in-process.ts';
 
-export { majority, secretMembersMotion } from './poll-fields.ts';
+export { majority, rollCallMembersMotion, secretMembersMotion } from './poll-fields.ts';
 
 export interface JoinedSocket {
   s: YishiClientSocket;
@@ -35,9 +35,9 @@ export async function setUpPollMeeting(env: Record<string, string> = {}) {
       const m = await c.facilitator.ok('POST', '/api/meetings', { title, startsAt: '2026-12-01T19:00:00+08:00', mode: 'hybrid' });
       return { id: m.id, joinCode: m.joinCode };
     },
-    /** A member of the council's first group, signed in through their link. */
-    addMember: async (name: string): Promise<{ id: string; client: ApiClient }> => {
-      const m = await c.admin.ok('POST', '/api/council/members', { name, groupId: c.council.groups[0].id, role: 'member' });
+    /** A member (or secretary) of the council's first group, signed in through their link. */
+    addMember: async (name: string, role: 'member' | 'secretary' = 'member'): Promise<{ id: string; client: ApiClient }> => {
+      const m = await c.admin.ok('POST', '/api/council/members', { name, groupId: c.council.groups[0].id, role });
       const client = new ApiClient(app.url);
       await client.ok('POST', '/api/auth/link', { token: m.link.url.split('/signin/')[1] });
       return { id: m.link.memberId, client };

@@ -4,7 +4,7 @@ import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NOTES_MAP, NOTES_OUTCOME, notesRoom, YJS_CLOSE, type AgendaView, type MeetingId } from '@yishi/protocol';
 import { ApiClient, emit, viewOf, type YishiClientSocket } from '../../../../test/support/client.ts';
-import { majority, setUpPollMeeting, type JoinedSocket, type PollMeeting } from '../../../../test/support/poll-meeting.ts';
+import { rollCallMembersMotion, setUpPollMeeting, type JoinedSocket, type PollMeeting } from '../../../../test/support/poll-meeting.ts';
 import { waitFor } from '../../../../test/support/ports.ts';
 import { meetingLog } from '../../storage/schema.ts';
 import { hubDocs } from './hub-docs.ts';
@@ -25,9 +25,7 @@ describe('the agenda', () => {
   beforeAll(async () => {
     setup = await setUpPollMeeting();
     c = setup.c;
-    const sec = await c.admin.ok('POST', '/api/council/members', { name: '陈记录', groupId: c.council.groups[0].id, role: 'secretary' });
-    secretary = new ApiClient(setup.app.url);
-    await secretary.ok('POST', '/api/auth/link', { token: sec.link.url.split('/signin/')[1] });
+    secretary = (await setup.addMember('陈记录', 'secretary')).client;
   });
   afterAll(async () => {
     for (const s of extra) s.close();
@@ -53,11 +51,7 @@ describe('the agenda', () => {
   const motion = (meetingId: string, agendaItemId: string | null, title = '表决') => ({
     meetingId,
     title,
-    kind: 'motion',
-    eligibility: 'members',
-    secrecy: 'roll_call',
-    results: 'live',
-    rule: { quorum: { kind: 'none' }, threshold: majority },
+    ...rollCallMembersMotion,
     agendaItemId,
   });
 
