@@ -5,7 +5,7 @@ import { ApiClient, connected, emit, type YishiClientSocket } from '../support/c
 import { setUpCouncil } from '../support/council.ts';
 import type { ServerProcess } from '../support/server-process.ts';
 import { startTwoInstances, type TwoInstances } from '../support/two-instances.ts';
-import { majority, secretMembersMotion } from '../support/poll-fields.ts';
+import { secretMembersMotion, secretOpenMotion } from '../support/poll-fields.ts';
 
 /**
  * Closing a meeting in the middle of a vote, on two instances: the open poll closes with its
@@ -39,12 +39,7 @@ describe('closing a meeting mid-vote, across two instances', () => {
     const created = await emit(facB, 'poll:create', {
       meetingId: m.id,
       title: '是否同意',
-      kind: 'motion',
-      eligibility: 'everyone',
-      secrecy: 'secret',
-      results: 'live',
-      rule: { quorum: { kind: 'none' }, threshold: majority },
-      residentAccess: 'open_unverified',
+      ...secretOpenMotion,
     });
     if (!created.ok) throw new Error(JSON.stringify(created));
     const pollId = created.data.poll.definition.id;

@@ -20,3 +20,13 @@ export const rollCallMembersMotion = {
   results: 'live',
   rule: { quorum: { kind: 'none' }, threshold: majority },
 } as const;
+
+/** The poll:create fields of a secret motion for everyone, residents on an unverified join too, live results, simple majority. */
+export const secretOpenMotion = {
+  kind: 'motion',
+  eligibility: 'everyone',
+  secrecy: 'secret',
+  results: 'live',
+  rule: { quorum: { kind: 'none' }, threshold: majority },
+  residentAccess: 'open_unverified',
+} as const;
