@@ -8,7 +8,7 @@ import type { Store } from '../../../storage/store.ts';
 import type { YjsDocs } from './doc-hub.ts';
 import { TestClient, agendaIds, insertItem, moveItem, newItem } from './test-client.ts';
 import type { TestRelayNetwork } from './test-relay.ts';
-import { startTwoHubs } from './two-hubs-fixture.ts';
+import { startTwoHubs } from './hubs-fixture.ts';
 
 /**
  * Convergence (issue 10): random concurrent edits (insert, delete, reorder items, edit titles and

@@ -8,7 +8,7 @@ import { readItems } from '../hub-docs.ts';
 import type { YjsDocs } from './doc-hub.ts';
 import { TestClient, agendaIds, moveItem, newItem } from './test-client.ts';
 import type { TestRelayNetwork } from './test-relay.ts';
-import { startTwoHubs } from './two-hubs-fixture.ts';
+import { startTwoHubs } from './hubs-fixture.ts';
 
 /**
  * Moving an agenda item (issue 10, "offline and reconnect ... no loss and no duplicate"): an edit
