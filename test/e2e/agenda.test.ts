@@ -35,6 +35,9 @@ describe('the agenda, co-edited and followed by the room', () => {
   const editItems = (page: Page) => page.getByTestId('agenda-edit-item');
   const titleOf = (page: Page, i: number) => editItems(page).nth(i).getByTestId('item-title');
   const followed = (page: Page) => page.getByTestId('agenda-item');
+  /** The focused control's test id and the id of the item it belongs to. */
+  const focused = (page: Page) =>
+    page.evaluate(() => [document.activeElement?.getAttribute('data-testid'), document.activeElement?.closest('li')?.getAttribute('data-item-id')]);
   const current = (page: Page) => page.locator('[data-testid="agenda-item"][aria-current="step"]');
   async function shot(page: Page, name: string) {
     if (shots) await page.screenshot({ path: path.join(shots, `agenda-${name}.png`), fullPage: true });
@@ -201,12 +204,7 @@ describe('the agenda, co-edited and followed by the room', () => {
     await expect.poll(() => editItems(sec).nth(1).getAttribute('data-item-id')).toBe(first);
     await expect.poll(() => editItems(fac).nth(1).getAttribute('data-item-id')).toBe(first);
     // The facilitator's focus stays on the button he pressed, in the item's new place.
-    expect(
-      await fac.evaluate(() => [
-        document.activeElement?.getAttribute('data-testid'),
-        document.activeElement?.closest('li')?.getAttribute('data-item-id'),
-      ]),
-    ).toEqual(['item-down', first]);
+    expect(await focused(fac)).toEqual(['item-down', first]);
     // The secretary's caret did not move: she goes on typing where she was, in the moved item.
     expect(await sec.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('item-details');
     await sec.keyboard.type('at 7pm');
@@ -226,12 +224,7 @@ describe('the agenda, co-edited and followed by the room', () => {
     await expect.poll(() => followed(resident).nth(0).innerText()).toContain('1. 开场与出席确认');
     await expect.poll(() => editItems(sec).nth(0).getAttribute('data-item-id')).toBe(first);
     // At the top ↑ turns disabled: the focus goes to ↓ of the same item, not to the page.
-    expect(
-      await fac.evaluate(() => [
-        document.activeElement?.getAttribute('data-testid'),
-        document.activeElement?.closest('li')?.getAttribute('data-item-id'),
-      ]),
-    ).toEqual(['item-down', first]);
+    expect(await focused(fac)).toEqual(['item-down', first]);
   });
 
   it('the facilitator starts the meeting and advances; the phone and the room display follow within a second or so', async () => {
