@@ -3,16 +3,7 @@
 /** A simple majority of the ballots cast, abstentions left out: the threshold most poll tests use. */
 export const majority = { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'excluded' } as const;
 
-/** The poll:create fields of a secret motion for members only, live results, passed by a simple majority. */
-export const secretMembersMotion = {
-  kind: 'motion',
-  eligibility: 'members',
-  secrecy: 'secret',
-  results: 'live',
-  rule: { quorum: { kind: 'none' }, threshold: majority },
-} as const;
-
-/** The poll:create fields of a roll-call motion for members only, live results, passed by a simple majority. */
+/** A roll-call motion for members only, live results, passed by a simple majority. */
 export const rollCallMembersMotion = {
   kind: 'motion',
   eligibility: 'members',
@@ -21,12 +12,8 @@ export const rollCallMembersMotion = {
   rule: { quorum: { kind: 'none' }, threshold: majority },
 } as const;
 
-/** The poll:create fields of a secret motion for everyone, residents on an unverified join too, live results, simple majority. */
-export const secretOpenMotion = {
-  kind: 'motion',
-  eligibility: 'everyone',
-  secrecy: 'secret',
-  results: 'live',
-  rule: { quorum: { kind: 'none' }, threshold: majority },
-  residentAccess: 'open_unverified',
-} as const;
+/** The same motion with secret ballots. */
+export const secretMembersMotion = { ...rollCallMembersMotion, secrecy: 'secret' } as const;
+
+/** The secret motion open to everyone, residents on an unverified join too. */
+export const secretOpenMotion = { ...secretMembersMotion, eligibility: 'everyone', residentAccess: 'open_unverified' } as const;
