@@ -40,7 +40,12 @@ describe('secret ballots', () => {
   }
 
   /** A secret motion for members (abstentions in the base), created and opened through `fac`; its id. */
-  async function openSecretMotion(fac: ReturnType<typeof capture>, meetingId: string, title: string, results: 'live' | 'hidden_until_close') {
+  async function openSecretMotion(
+    fac: Pick<ReturnType<typeof capture>, 'send'>,
+    meetingId: string,
+    title: string,
+    results: 'live' | 'hidden_until_close',
+  ) {
     const created = await fac.send<{ ok: true; data: { poll: { definition: { id: string } } } }>('poll:create', {
       meetingId,
       title,
