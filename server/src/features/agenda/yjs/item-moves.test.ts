@@ -7,7 +7,6 @@ import type { Store } from '../../../storage/store.ts';
 import { readItems } from '../hub-docs.ts';
 import type { YjsDocs } from './doc-hub.ts';
 import { TestClient, agendaIds, moveItem, newItem } from './test-client.ts';
-import type { TestRelayNetwork } from './test-relay.ts';
 import { startTwoHubs } from './hubs-fixture.ts';
 
 /**
@@ -25,12 +24,11 @@ function seen(doc: Y.Doc): { order: string[]; details: Record<string, string> } 
 }
 
 describe('moving agenda items across two instances', () => {
-  let net: TestRelayNetwork;
   let store: Store;
   let hubs: YjsDocs[];
   let close = async () => {};
   beforeAll(async () => {
-    ({ net, store, hubs, close } = await startTwoHubs(log, { gapWaitMs: 20 }));
+    ({ store, hubs, close } = await startTwoHubs(log, { gapWaitMs: 20 }));
   });
   afterAll(() => close());
 
