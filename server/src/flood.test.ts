@@ -1,8 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { hashToken, newToken } from './auth/tokens.ts';
 import { ApiClient, connected, emit, type YishiClientSocket } from '../../test/support/client.ts';
 import { setUpCouncil } from '../../test/support/council.ts';
-import { startInProcess } from '../../test/support/in-process.ts';
+import { startInProcess, adminOfAnotherCouncil } from '../../test/support/in-process.ts';
 import { waitFor } from '../../test/support/ports.ts';
 
 /**
@@ -150,11 +149,7 @@ describe('one instance under one person', () => {
   });
 
   it("answers 404 for another council's group, not 409", async () => {
-    const other = await app.services.store.councils.create('隔壁社区', '赵主任');
-    const token = newToken();
-    await app.services.store.sessions.create(hashToken(token), { memberId: other.adminId });
-    const stranger = new ApiClient(app.url);
-    stranger.cookie = `yishi_session=${token}`;
+    const stranger = await adminOfAnotherCouncil(app);
     const theirs = await stranger.ok('GET', '/api/council');
     const occupied = theirs.members[0].groupId as string;
     const r = await c.admin.call('DELETE', `/api/council/groups/${occupied}`);

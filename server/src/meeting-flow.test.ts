@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, applyViews, connected, emit, trackViews, viewOf, type YishiClientSocket } from '../../test/support/client.ts';
+import { ApiClient, connected, emit, trackViews, viewOf, joinTracking, type YishiClientSocket } from '../../test/support/client.ts';
+import { JOIN_VIEW_KINDS } from '../../test/support/views.ts';
 import { setUpCouncil } from '../../test/support/council.ts';
 import { startInProcess } from '../../test/support/in-process.ts';
 import { waitFor } from '../../test/support/ports.ts';
@@ -54,11 +55,7 @@ describe('a live meeting on the embedded default', () => {
     expect(session).toMatchObject({ kind: 'resident', meetingId: m.id });
     const rs = resident.socket();
     sockets.push(rs);
-    const rViews = trackViews(rs);
-    await connected(rs);
-    const joined = await emit(rs, 'meeting:join', { meetingId: m.id });
-    if (!joined.ok) throw new Error(JSON.stringify(joined));
-    applyViews(rViews, joined.data.views);
+    const rViews = await joinTracking(rs, m.id);
     expect(viewOf(rViews, m.id, 'meeting')!.data.state).toBe('draft');
     expect(viewOf(rViews, m.id, 'presence')!.data).toMatchObject({ residents: 1, members: [] });
 
@@ -153,18 +150,7 @@ describe('a live meeting on the embedded default', () => {
     sockets.push(s);
     await connected(s);
     const joined = await emit(s, 'meeting:join', { meetingId: m.id });
-    expect(joined.ok && joined.data.views.map((v) => v.kind).sort()).toEqual([
-      'agenda',
-      'consensus',
-      'consensus_live',
-      'floor',
-      'meeting',
-      'moderation',
-      'opinions',
-      'polls',
-      'presence',
-      'tallies',
-    ]);
+    expect(joined.ok && joined.data.views.map((v) => v.kind).sort()).toEqual(JOIN_VIEW_KINDS);
     expect(live.size.snapshots).toBeGreaterThan(0);
   });
 });

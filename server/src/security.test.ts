@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientResults, PROTOCOL_VERSION } from '@yishi/protocol';
-import { hashToken, newToken } from './auth/tokens.ts';
+import { newToken } from './auth/tokens.ts';
 import { ApiClient, connected, emit, type YishiClientSocket } from '../../test/support/client.ts';
+import { JOIN_VIEW_KINDS } from '../../test/support/views.ts';
 import { setUpCouncil } from '../../test/support/council.ts';
-import { startInProcess } from '../../test/support/in-process.ts';
+import { startInProcess, adminOfAnotherCouncil } from '../../test/support/in-process.ts';
 
 /** Hostile input: every case gets a typed refusal, changes nothing, and the server stays up. */
 describe('bad input and security', () => {
@@ -62,18 +63,7 @@ describe('bad input and security', () => {
     const r = await emit(s, 'meeting:join', { meetingId });
     expect(r.ok).toBe(true);
     const data = ClientResults['meeting:join'].parse(r.ok && r.data);
-    expect(data.views.map((v) => v.kind).sort()).toEqual([
-      'agenda',
-      'consensus',
-      'consensus_live',
-      'floor',
-      'meeting',
-      'moderation',
-      'opinions',
-      'polls',
-      'presence',
-      'tallies',
-    ]);
+    expect(data.views.map((v) => v.kind).sort()).toEqual(JOIN_VIEW_KINDS);
   });
 
   it('refuses another protocol version, and a client that sends none, with protocol_mismatch', async () => {
@@ -120,11 +110,7 @@ describe('bad input and security', () => {
   });
 
   it('keeps councils apart: an admin of another council cannot see or run this meeting', async () => {
-    const other = await app.services.store.councils.create('隔壁社区', '赵主任');
-    const token = newToken();
-    await app.services.store.sessions.create(hashToken(token), { memberId: other.adminId });
-    const stranger = new ApiClient(app.url);
-    stranger.cookie = `yishi_session=${token}`;
+    const stranger = await adminOfAnotherCouncil(app);
     expect((await stranger.call('GET', `/api/meetings/${meetingId}`)).status).toBe(403);
     const s = track(stranger.socket());
     await connected(s);

@@ -1,11 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, CDPSession, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cspViolations, launchBrowser, signInToMeeting } from '../support/browser.ts';
-import { setUpCouncilWithLinks } from '../support/council.ts';
-import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { startServerWithMeeting } from '../support/council.ts';
+import type { ServerProcess } from '../support/server-process.ts';
 
 /**
  * Issue 10 in a real browser: the facilitator (zh-CN) and the secretary (en) build a three-item
@@ -37,26 +35,25 @@ describe('the agenda, co-edited and followed by the room', () => {
   const editItems = (page: Page) => page.getByTestId('agenda-edit-item');
   const titleOf = (page: Page, i: number) => editItems(page).nth(i).getByTestId('item-title');
   const followed = (page: Page) => page.getByTestId('agenda-item');
+  /** The focused control's test id and the id of the item it belongs to. */
+  const focused = (page: Page) =>
+    page.evaluate(() => [document.activeElement?.getAttribute('data-testid'), document.activeElement?.closest('li')?.getAttribute('data-item-id')]);
   const current = (page: Page) => page.locator('[data-testid="agenda-item"][aria-current="step"]');
   async function shot(page: Page, name: string) {
     if (shots) await page.screenshot({ path: path.join(shots, `agenda-${name}.png`), fullPage: true });
   }
 
   beforeAll(async () => {
-    server = await startServerProcess({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'yishi-e2e-agenda-')) });
-    const set = await setUpCouncilWithLinks(server);
+    let set: Awaited<ReturnType<typeof startServerWithMeeting>>['set'];
+    ({ server, set, meetingId, joinCode } = await startServerWithMeeting('agenda', {
+      title: '幸福里四月议事会',
+      startsAt: '2026-12-03T19:00:00+08:00',
+    }));
     const secretary = await set.c.admin.ok('POST', '/api/council/members', {
       name: '陈秘书',
       groupId: set.c.council.groups[0].id,
       role: 'secretary',
     });
-    const m = await set.c.facilitator.ok('POST', '/api/meetings', {
-      title: '幸福里四月议事会',
-      startsAt: '2026-12-03T19:00:00+08:00',
-      mode: 'hybrid',
-    });
-    meetingId = m.id;
-    joinCode = m.joinCode;
     browser = await launchBrowser();
     facCtx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
     fac = await facCtx.newPage();
@@ -207,12 +204,7 @@ describe('the agenda, co-edited and followed by the room', () => {
     await expect.poll(() => editItems(sec).nth(1).getAttribute('data-item-id')).toBe(first);
     await expect.poll(() => editItems(fac).nth(1).getAttribute('data-item-id')).toBe(first);
     // The facilitator's focus stays on the button he pressed, in the item's new place.
-    expect(
-      await fac.evaluate(() => [
-        document.activeElement?.getAttribute('data-testid'),
-        document.activeElement?.closest('li')?.getAttribute('data-item-id'),
-      ]),
-    ).toEqual(['item-down', first]);
+    expect(await focused(fac)).toEqual(['item-down', first]);
     // The secretary's caret did not move: she goes on typing where she was, in the moved item.
     expect(await sec.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('item-details');
     await sec.keyboard.type('at 7pm');
@@ -232,12 +224,7 @@ describe('the agenda, co-edited and followed by the room', () => {
     await expect.poll(() => followed(resident).nth(0).innerText()).toContain('1. 开场与出席确认');
     await expect.poll(() => editItems(sec).nth(0).getAttribute('data-item-id')).toBe(first);
     // At the top ↑ turns disabled: the focus goes to ↓ of the same item, not to the page.
-    expect(
-      await fac.evaluate(() => [
-        document.activeElement?.getAttribute('data-testid'),
-        document.activeElement?.closest('li')?.getAttribute('data-item-id'),
-      ]),
-    ).toEqual(['item-down', first]);
+    expect(await focused(fac)).toEqual(['item-down', first]);
   });
 
   it('the facilitator starts the meeting and advances; the phone and the room display follow within a second or so', async () => {

@@ -6,6 +6,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchBrowser, signInToMeeting } from '../support/browser.ts';
 import { ApiClient, connected, emit, type YishiClientSocket } from '../support/client.ts';
+import { secretOpenMotion } from '../support/poll-fields.ts';
 import { setUpCouncilWithLinks } from '../support/council.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 
@@ -185,12 +186,7 @@ describe('counts that add up, in the browser', () => {
     const advisory = await emit(facSocket, 'poll:create', {
       meetingId: m.id,
       title: '居民意见征集',
-      kind: 'motion',
-      eligibility: 'everyone',
-      secrecy: 'secret',
-      results: 'live',
-      rule: { quorum: { kind: 'none' }, threshold: { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'excluded' } },
-      residentAccess: 'open_unverified',
+      ...secretOpenMotion,
     });
     if (!advisory.ok) throw new Error(JSON.stringify(advisory));
     await emit(facSocket, 'poll:open', { pollId: advisory.data.poll.definition.id });

@@ -1,12 +1,12 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchBrowser, signInToMeeting } from '../support/browser.ts';
 import { ApiClient, connected, emit, type YishiClientSocket } from '../support/client.ts';
-import { setUpCouncilWithLinks } from '../support/council.ts';
-import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { startServerWithMeeting } from '../support/council.ts';
+import type { ServerProcess } from '../support/server-process.ts';
 
 /**
  * Issue 11, the floor in a browser: a member raises a hand on a 360 px phone, a resident raises
@@ -53,15 +53,11 @@ describe('the floor in the browser', () => {
   const remaining = async (page: Page) => Number(await page.getByTestId('floor-countdown').first().getAttribute('data-remaining'));
 
   beforeAll(async () => {
-    server = await startServerProcess({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'yishi-e2e-floor-')) });
-    const set = await setUpCouncilWithLinks(server);
-    const m = await set.c.facilitator.ok('POST', '/api/meetings', {
+    let set: Awaited<ReturnType<typeof startServerWithMeeting>>['set'];
+    ({ server, set, meetingId, joinCode } = await startServerWithMeeting('floor', {
       title: '幸福里四月议事会',
       startsAt: '2026-12-03T19:00:00+08:00',
-      mode: 'hybrid',
-    });
-    meetingId = m.id;
-    joinCode = m.joinCode;
+    }));
     fac = set.c.facilitator.socket();
     await connected(fac);
     expect((await emit(fac, 'meeting:join', { meetingId })).ok).toBe(true);

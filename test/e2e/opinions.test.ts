@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchBrowser, signInToMeeting } from '../support/browser.ts';
 import { connected, emit, type YishiClientSocket } from '../support/client.ts';
-import { setUpCouncilWithLinks } from '../support/council.ts';
-import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { startServerWithMeeting } from '../support/council.ts';
+import type { ServerProcess } from '../support/server-process.ts';
 
 /**
  * Issue 11, threaded opinions in a real browser: a resident on a 360 px phone posts a concern in
@@ -46,11 +45,11 @@ describe('threaded opinions in the browser', () => {
   const pwned = (page: Page) => page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned ?? 0);
 
   beforeAll(async () => {
-    server = await startServerProcess({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'yishi-e2e-opinions-')) });
-    const set = await setUpCouncilWithLinks(server);
-    const m = await set.c.facilitator.ok('POST', '/api/meetings', { title: '加装电梯意见', startsAt: '2026-12-02T19:00:00+08:00', mode: 'hybrid' });
-    meetingId = m.id;
-    joinCode = m.joinCode;
+    let set: Awaited<ReturnType<typeof startServerWithMeeting>>['set'];
+    ({ server, set, meetingId, joinCode } = await startServerWithMeeting('opinions', {
+      title: '加装电梯意见',
+      startsAt: '2026-12-02T19:00:00+08:00',
+    }));
     fac = set.c.facilitator.socket();
     await connected(fac);
     await emit(fac, 'meeting:join', { meetingId });

@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchBrowser, signInToMeeting } from '../support/browser.ts';
 import { connected, emit, type YishiClientSocket } from '../support/client.ts';
+import { secretMembersMotion } from '../support/poll-fields.ts';
 import { setUpCouncilWithLinks } from '../support/council.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 
@@ -39,11 +40,7 @@ describe('a secret ballot waits to be sealed with others, in the browser', () =>
     const created = await emit(fac, 'poll:create', {
       meetingId,
       title: TITLE,
-      kind: 'motion',
-      eligibility: 'members',
-      secrecy: 'secret',
-      results: 'live',
-      rule: { quorum: { kind: 'none' }, threshold: { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'excluded' } },
+      ...secretMembersMotion,
     });
     if (!created.ok) throw new Error(JSON.stringify(created));
     pollId = created.data.poll.definition.id;

@@ -5,8 +5,7 @@ import { ApiClient, connected, emit, type YishiClientSocket } from '../support/c
 import { setUpCouncil } from '../support/council.ts';
 import type { ServerProcess } from '../support/server-process.ts';
 import { startTwoInstances, type TwoInstances } from '../support/two-instances.ts';
-
-const majority = { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'excluded' } as const;
+import { secretMembersMotion, secretOpenMotion } from '../support/poll-fields.ts';
 
 /**
  * Closing a meeting in the middle of a vote, on two instances: the open poll closes with its
@@ -40,23 +39,14 @@ describe('closing a meeting mid-vote, across two instances', () => {
     const created = await emit(facB, 'poll:create', {
       meetingId: m.id,
       title: '是否同意',
-      kind: 'motion',
-      eligibility: 'everyone',
-      secrecy: 'secret',
-      results: 'live',
-      rule: { quorum: { kind: 'none' }, threshold: majority },
-      residentAccess: 'open_unverified',
+      ...secretOpenMotion,
     });
     if (!created.ok) throw new Error(JSON.stringify(created));
     const pollId = created.data.poll.definition.id;
     const draft = await emit(facB, 'poll:create', {
       meetingId: m.id,
       title: '草稿',
-      kind: 'motion',
-      eligibility: 'members',
-      secrecy: 'secret',
-      results: 'live',
-      rule: { quorum: { kind: 'none' }, threshold: majority },
+      ...secretMembersMotion,
     });
     if (!draft.ok) throw new Error(JSON.stringify(draft));
     expect(await emit(facB, 'poll:open', { pollId })).toMatchObject({ ok: true });
@@ -111,11 +101,7 @@ describe('closing a meeting mid-vote, across two instances', () => {
         await emit(fac, 'poll:create', {
           meetingId: m.id,
           title: '会后',
-          kind: 'motion',
-          eligibility: 'members',
-          secrecy: 'secret',
-          results: 'live',
-          rule: { quorum: { kind: 'none' }, threshold: majority },
+          ...secretMembersMotion,
         }),
       ).toMatchObject(refusedClosed);
       expect(await emit(fac, 'poll:open', { pollId: draft.data.poll.definition.id })).toMatchObject(refusedClosed);

@@ -8,46 +8,16 @@ import { waitFor } from '../support/ports.ts';
 import type { ServerProcess } from '../support/server-process.ts';
 import { startTwoInstances, type TwoInstances } from '../support/two-instances.ts';
 import { addAgendaItems } from '../support/yjs.ts';
+import { FailoverClient } from '../support/failover-client.ts';
 
-/**
- * A participant's phone: a socket to one instance; when that instance dies it reconnects to the
- * other and resends its unacknowledged position with the same idempotency key.
- */
-class Participant {
-  socket!: YishiClientSocket;
+/** A participant's phone: keeps the consensus views, and sets positions across instance failures. */
+class Participant extends FailoverClient {
   view: ViewSnapshot<'consensus'> | null = null;
   live: ViewSnapshot<'consensus_live'> | null = null;
   /** The level of the last acknowledged change. */
   acked: number | null = null;
-  /** Changes in flight when the connection dropped, sent again (same key) on the other instance. */
-  resent = 0;
-  constructor(
-    readonly api: ApiClient,
-    private bases: string[],
-    private readonly meetingId: string,
-  ) {}
 
-  async connect(): Promise<void> {
-    for (;;) {
-      const base = this.bases[0]!;
-      const s = this.api.socket({ base, origin: base });
-      s.io.opts.reconnection = false;
-      try {
-        await connected(s);
-      } catch {
-        s.close();
-        this.bases.push(this.bases.shift()!);
-        continue;
-      }
-      this.socket = s;
-      s.on('view', (v) => this.keep(v));
-      const r = await emit(s, 'meeting:join', { meetingId: this.meetingId });
-      if (r.ok) for (const v of r.data.views) this.keep(v);
-      return;
-    }
-  }
-
-  private keep(v: ViewSnapshot): void {
+  protected keep(v: ViewSnapshot): void {
     if (v.kind === 'consensus' && (!this.view || this.view.version < v.version)) this.view = v;
     if (v.kind === 'consensus_live' && (!this.live || this.live.version < v.version)) this.live = v;
   }
@@ -57,30 +27,12 @@ class Participant {
     return this.view ? withLiveConsensus(this.view, this.live).checks.find((c) => c.id === checkId) : undefined;
   }
 
-  /** Sets a position until acknowledged, across instance failures, with one key for every retry. */
+  /** Sets a position until acknowledged, with one key for every retry. */
   async set(checkId: string, level: number): Promise<Result<{ status: string }>> {
     const idempotencyKey = randomUUID();
-    for (;;) {
-      if (!this.socket.connected) {
-        this.socket.close();
-        this.bases.push(this.bases.shift()!);
-        await this.connect();
-      }
-      const r = await Promise.race([
-        // emit rejects when the socket drops before the ack (test/support/client.ts): that is a resend too.
-        emit(this.socket, 'consensus:position', { checkId, level, idempotencyKey }).catch(() => null),
-        new Promise<null>((resolve) => this.socket.once('disconnect', () => resolve(null))),
-      ]);
-      if (r) {
-        if (r.ok) this.acked = level;
-        return r;
-      }
-      this.resent++;
-    }
-  }
-
-  close(): void {
-    this.socket?.close();
+    const r = await this.untilAcked((s) => emit(s, 'consensus:position', { checkId, level, idempotencyKey }));
+    if (r.ok) this.acked = level;
+    return r;
   }
 }
 

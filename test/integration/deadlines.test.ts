@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { PollView } from '@yishi/protocol';
-import { applyViews, connected, emit, pollsOf, trackViews, type ApiClient, type YishiClientSocket } from '../support/client.ts';
+import { emit, pollsOf, joinTracking, type ApiClient, type YishiClientSocket } from '../support/client.ts';
+import { rollCallMembersMotion } from '../support/poll-fields.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { waitFor } from '../support/ports.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
@@ -19,23 +20,16 @@ afterEach(() => {
   for (const s of sockets.splice(0)) s.close();
 });
 
-const motion = { kind: 'motion', eligibility: 'members', secrecy: 'roll_call', results: 'live' } as const;
-const rule = { quorum: { kind: 'none' }, threshold: { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'excluded' } };
-
 /** The facilitator's socket on `base`, joined to the meeting, with its views tracked. */
 async function follow(client: ApiClient, base: string, meetingId: string) {
   const s = client.socket({ base });
   sockets.push(s);
-  const views = trackViews(s);
-  await connected(s);
-  const joined = await emit(s, 'meeting:join', { meetingId });
-  if (!joined.ok) throw new Error(JSON.stringify(joined));
-  applyViews(views, joined.data.views);
+  const views = await joinTracking(s, meetingId);
   return { socket: s, views };
 }
 
 async function openTimedPoll(s: YishiClientSocket, meetingId: string, title: string, closesAt: Date): Promise<string> {
-  const r = await emit(s, 'poll:create', { meetingId, title, ...motion, rule, closesAt: closesAt.toISOString() });
+  const r = await emit(s, 'poll:create', { meetingId, title, ...rollCallMembersMotion, closesAt: closesAt.toISOString() });
   if (!r.ok) throw new Error(JSON.stringify(r));
   const pollId = r.data.poll.definition.id;
   expect(await emit(s, 'poll:open', { pollId })).toMatchObject({ ok: true });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, connected, emit, type YishiClientSocket } from '../support/client.ts';
+import { secretOpenMotion } from '../support/poll-fields.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { waitFor } from '../support/ports.ts';
 import type { ServerProcess } from '../support/server-process.ts';
@@ -91,12 +92,7 @@ describe('one session flooding two instances', () => {
     const r = await emit(fac, 'poll:create', {
       meetingId,
       title: '是否加装电梯',
-      kind: 'motion',
-      eligibility: 'everyone',
-      secrecy: 'secret',
-      results: 'live',
-      rule: { quorum: { kind: 'none' }, threshold: { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'excluded' } },
-      residentAccess: 'open_unverified',
+      ...secretOpenMotion,
     });
     if (!r.ok) throw new Error(JSON.stringify(r));
     pollId = r.data.poll.definition.id;

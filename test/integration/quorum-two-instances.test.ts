@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PollView } from '@yishi/protocol';
-import { applyViews, connected, emit, pollsOf, trackViews, type YishiClientSocket } from '../support/client.ts';
+import { connected, emit, pollsOf, joinTracking, type YishiClientSocket } from '../support/client.ts';
+import { rollCallMembersMotion } from '../support/poll-fields.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { waitFor } from '../support/ports.ts';
 import type { ServerProcess } from '../support/server-process.ts';
@@ -36,11 +37,7 @@ describe('quorum at close comes from the attendance record, across two instances
 
     const fs = c.facilitator.socket({ base: a.url });
     sockets.push(fs);
-    const views = trackViews(fs);
-    await connected(fs);
-    const joined = await emit(fs, 'meeting:join', { meetingId: m.id });
-    if (!joined.ok) throw new Error(JSON.stringify(joined));
-    applyViews(views, joined.data.views);
+    const views = await joinTracking(fs, m.id);
 
     const ms = c.member.socket({ base: b.url });
     sockets.push(ms);
@@ -55,11 +52,7 @@ describe('quorum at close comes from the attendance record, across two instances
       const r = await emit(fs, 'poll:create', {
         meetingId: m.id,
         title,
-        kind: 'motion',
-        eligibility: 'members',
-        secrecy: 'roll_call',
-        results: 'live',
-        rule: { quorum: { kind: 'none' }, threshold: { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'excluded' } },
+        ...rollCallMembersMotion,
       });
       if (!r.ok) throw new Error(JSON.stringify(r));
       const pollId = r.data.poll.definition.id;

@@ -3,13 +3,14 @@ import { writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CastResult, PollView, Result } from '@yishi/protocol';
-import { ApiClient, applyViews, connected, emit, pollsOf, trackViews, viewOf, type YishiClientSocket } from '../support/client.ts';
+import { ApiClient, applyViews, connected, emit, pollsOf, trackViews, viewOf, joinTracking, type YishiClientSocket } from '../support/client.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { waitFor } from '../support/ports.ts';
 import type { TestDatabase } from '../support/postgres.ts';
 import type { TestRedis } from '../support/redis.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import { startTwoInstances, type TwoInstances } from '../support/two-instances.ts';
+import { openSecretPoll } from '../support/open-poll.ts';
 
 /** waitFor, saying which condition it waits for (to read a slow run as it goes). */
 const step = <T>(check: () => Promise<T | undefined | false> | T | undefined | false, ms: number, what: string) => {
@@ -75,11 +76,7 @@ describe('a Redis outage under a vote', () => {
         const api = new ApiClient(url(instance));
         await api.ok('POST', '/api/join', { code: joinCode, displayName: `居民${i}` });
         const socket = api.socket();
-        const views = trackViews(socket);
-        await connected(socket);
-        const r = await emit(socket, 'meeting:join', { meetingId });
-        if (!r.ok) throw new Error(JSON.stringify(r));
-        applyViews(views, r.data.views);
+        const views = await joinTracking(socket, meetingId);
         voters.push({ instance, socket, views });
       }),
     );
@@ -97,25 +94,12 @@ describe('a Redis outage under a vote', () => {
   });
 
   const createPoll = async (title: string) => {
-    const r = await emit(facilitator, 'poll:create', {
-      meetingId,
-      title,
-      kind: 'single',
-      options: ['甲', '乙', '丙'],
-      eligibility: 'everyone',
-      secrecy: 'secret',
-      results: 'live',
-      rule: { quorum: { kind: 'none' }, threshold: null },
-      residentAccess: 'open_unverified',
-    });
-    if (!r.ok) throw new Error(JSON.stringify(r));
-    const def = r.data.poll.definition;
-    const opened = await emit(facilitator, 'poll:open', { pollId: def.id });
-    if (!opened.ok) throw new Error(JSON.stringify(opened));
+    const poll = await openSecretPoll(facilitator, meetingId, title);
     // Voters vote on what their screen shows: wait until every screen shows the poll open.
-    const isOpen = (v: Voter) => pollsOf(v.views, meetingId)?.polls.find((x: PollView) => x.poll.definition.id === def.id)?.poll.state === 'open';
+    const isOpen = (v: Voter) =>
+      pollsOf(v.views, meetingId)?.polls.find((x: PollView) => x.poll.definition.id === poll.pollId)?.poll.state === 'open';
     await step(() => voters.every(isOpen), 5_000, 'every voter to see the poll open');
-    return { pollId: def.id, options: def.kind === 'single' ? def.options.map((o) => o.id) : [] };
+    return poll;
   };
   const turnout = (v: Voter, pollId: string) => {
     const p = (pollsOf(v.views, meetingId)?.polls ?? []).find((x: PollView) => x.poll.definition.id === pollId);

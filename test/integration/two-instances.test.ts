@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, applyViews, connected, emit, trackViews, viewOf, type YishiClientSocket } from '../support/client.ts';
+import { ApiClient, connected, emit, trackViews, viewOf, joinTracking, type YishiClientSocket } from '../support/client.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { waitFor } from '../support/ports.ts';
 import type { TestRedis } from '../support/redis.ts';
@@ -44,11 +44,7 @@ describe('two instances sharing Redis and PostgreSQL', () => {
     await resident.ok('POST', '/api/join', { code: m.joinCode, displayName: '居民A' });
     const rs = resident.socket();
     sockets.push(rs);
-    const rViews = trackViews(rs);
-    await connected(rs);
-    const joined = await emit(rs, 'meeting:join', { meetingId: m.id });
-    if (!joined.ok) throw new Error(JSON.stringify(joined));
-    applyViews(rViews, joined.data.views);
+    const rViews = await joinTracking(rs, m.id);
 
     // A second resident on B, a member on A: presence must include people on both instances.
     const resident2 = new ApiClient(b.url);

@@ -2,72 +2,29 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PollView, Result, CastResult, ViewSnapshot } from '@yishi/protocol';
 import { ApiClient, connected, emit, pollsOf, type YishiClientSocket } from '../support/client.ts';
+import { FailoverClient } from '../support/failover-client.ts';
+import { openSecretPoll } from '../support/open-poll.ts';
 import { setUpCouncil } from '../support/council.ts';
 import { waitFor } from '../support/ports.ts';
 import type { ServerProcess } from '../support/server-process.ts';
 import { startTwoInstances, type TwoInstances } from '../support/two-instances.ts';
 
-/**
- * A resident's phone: one session, a socket to one instance, and when that instance dies it
- * reconnects to the other and resends its unacknowledged ballot with the same idempotency key.
- */
-class Voter {
-  socket!: YishiClientSocket;
+/** A resident's phone: keeps every view, and casts until acknowledged across instance failures. */
+class Voter extends FailoverClient {
   views = new Map<string, ViewSnapshot>();
   acked: Result<CastResult> | null = null;
-  constructor(
-    readonly api: ApiClient,
-    private bases: string[],
-    private readonly meetingId: string,
-  ) {}
 
-  async connect(): Promise<void> {
-    for (;;) {
-      const base = this.bases[0]!;
-      const s = this.api.socket({ base, origin: base });
-      s.io.opts.reconnection = false;
-      try {
-        await connected(s);
-      } catch {
-        s.close();
-        this.bases.push(this.bases.shift()!); // that instance is gone: try the next
-        continue;
-      }
-      this.socket = s;
-      s.on('view', (v) => {
-        const k = `${v.meetingId}/${v.kind}`;
-        const have = this.views.get(k);
-        if (!have || have.version < v.version) this.views.set(k, v);
-      });
-      const r = await emit(s, 'meeting:join', { meetingId: this.meetingId });
-      if (r.ok) for (const v of r.data.views) this.views.set(`${v.meetingId}/${v.kind}`, v);
-      return;
-    }
+  protected keep(v: ViewSnapshot): void {
+    const k = `${v.meetingId}/${v.kind}`;
+    const have = this.views.get(k);
+    if (!have || have.version < v.version) this.views.set(k, v);
   }
 
-  /** Casts until acknowledged, across instance failures. The key stays the same on every retry. */
+  /** The key stays the same on every retry. */
   async vote(pollId: string, choice: unknown): Promise<Result<CastResult>> {
     const idempotencyKey = randomUUID();
-    for (;;) {
-      if (!this.socket.connected) {
-        this.socket.close();
-        this.bases.push(this.bases.shift()!);
-        await this.connect();
-      }
-      const r = await Promise.race([
-        // emit rejects when the socket drops before the ack (test/support/client.ts): that is a resend too.
-        emit(this.socket, 'ballot:cast', { pollId, choice, idempotencyKey }).catch(() => null),
-        new Promise<null>((resolve) => this.socket.once('disconnect', () => resolve(null))),
-      ]);
-      if (r) {
-        this.acked = r;
-        return r;
-      }
-    }
-  }
-
-  close(): void {
-    this.socket?.close();
+    this.acked = await this.untilAcked((s) => emit(s, 'ballot:cast', { pollId, choice, idempotencyKey }));
+    return this.acked;
   }
 }
 
@@ -110,23 +67,7 @@ describe('votes across two instances', () => {
     await servers?.stop();
   });
 
-  const createPoll = async (title: string) => {
-    const r = await emit(facilitator, 'poll:create', {
-      meetingId,
-      title,
-      kind: 'single',
-      options: ['甲', '乙', '丙'],
-      eligibility: 'everyone',
-      secrecy: 'secret',
-      results: 'live',
-      rule: { quorum: { kind: 'none' }, threshold: null },
-      residentAccess: 'open_unverified',
-    });
-    if (!r.ok) throw new Error(JSON.stringify(r));
-    await emit(facilitator, 'poll:open', { pollId: r.data.poll.definition.id });
-    const def = r.data.poll.definition;
-    return { pollId: def.id, options: def.kind === 'single' ? def.options.map((o) => o.id) : [] };
-  };
+  const createPoll = (title: string) => openSecretPoll(facilitator, meetingId, title);
   const turnout = (v: Voter, pollId: string) => {
     const p = (pollsOf(v.views, meetingId)?.polls ?? []).find((x: PollView) => x.poll.definition.id === pollId);
     return p?.tally.electorates.find((e) => e.electorate === 'residents')?.turnout;
@@ -160,7 +101,7 @@ describe('votes across two instances', () => {
 
   it('a lone ballot held on A is counted by a close on B', async () => {
     const { pollId, options } = await createPoll('单独一票');
-    const onA = voters.find((v) => (v as unknown as { bases: string[] }).bases[0] === a.url)!;
+    const onA = voters.find((v) => v.bases[0] === a.url)!;
     expect(onA).toBeDefined();
     const held = new Promise((r) => onA.socket.once('ballot:held', r));
     const cast = onA.vote(pollId, { kind: 'single', optionId: options[1] });

@@ -122,6 +122,19 @@ export function applyViews(views: Map<string, ViewSnapshot>, list: ViewSnapshot[
   for (const v of list) apply?.(v);
 }
 
+/**
+ * Connects `socket` and joins it to the meeting, keeping every view it is sent (the join's
+ * included) as trackViews does; throws if the join is refused.
+ */
+export async function joinTracking(socket: YishiClientSocket, meetingId: string): Promise<Map<string, ViewSnapshot>> {
+  const views = trackViews(socket);
+  await connected(socket);
+  const joined = await emit(socket, 'meeting:join', { meetingId });
+  if (!joined.ok) throw new Error(JSON.stringify(joined));
+  applyViews(views, joined.data.views);
+  return views;
+}
+
 /** The consensus checks of a meeting as the web app shows them: the full view with the newer live figures. */
 export function consensusOf(views: Map<string, ViewSnapshot>, meetingId: string): ConsensusView | undefined {
   const full = viewOf(views, meetingId, 'consensus');

@@ -1,6 +1,9 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { ApiClient } from './client.ts';
 import { waitFor } from './ports.ts';
-import type { ServerProcess } from './server-process.ts';
+import { startServerProcess, type ServerProcess } from './server-process.ts';
 
 /** Creates a council through the setup link, a facilitator and a member; returns signed-in clients. */
 export async function setUpCouncil(base: string, setupUrl: string, origin: string = base) {
@@ -33,4 +36,21 @@ export async function setUpCouncilWithLinks(server: ServerProcess) {
   const facLink = await c.admin.ok('POST', `/api/council/members/${c.facilitatorId}/link`);
   const m1Link = await c.admin.ok('POST', `/api/council/members/${c.memberId}/link`);
   return { c, links: { fac: token(facLink.url), m1: token(m1Link.url), m2: token(zhao.link.url) } };
+}
+
+/**
+ * What most browser tests start from: a server process on a fresh data directory (`env` on top),
+ * the council of setUpCouncilWithLinks, and a hybrid meeting its facilitator made. The server is
+ * stopped again if the rest fails.
+ */
+export async function startServerWithMeeting(name: string, meeting: { title: string; startsAt: string }, env: Record<string, string> = {}) {
+  const server = await startServerProcess({ DATA_DIR: mkdtempSync(path.join(tmpdir(), `yishi-e2e-${name}-`)), ...env });
+  try {
+    const set = await setUpCouncilWithLinks(server);
+    const m = await set.c.facilitator.ok('POST', '/api/meetings', { ...meeting, mode: 'hybrid' });
+    return { server, set, meetingId: m.id as string, joinCode: m.joinCode as string };
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
 }

@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startApp, type RunningApp } from '../../server/src/app.ts';
+import { hashToken, newToken } from '../../server/src/auth/tokens.ts';
 import { loadConfig } from '../../server/src/config.ts';
 import { createLogger, type LogSink } from '../../server/src/log.ts';
+import { ApiClient } from './client.ts';
 
 /** One Yishi instance inside the test process, on a free port and a fresh PGlite folder (or the env given). */
 export async function startInProcess(
@@ -22,4 +24,17 @@ export async function startInProcess(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The admin of a second council (隔壁社区, 赵主任) on the same instance, signed in through a
+ * session made in the store: the stranger of the tests that councils stay apart.
+ */
+export async function adminOfAnotherCouncil(app: RunningApp & { url: string }): Promise<ApiClient> {
+  const other = await app.services.store.councils.create('隔壁社区', '赵主任');
+  const token = newToken();
+  await app.services.store.sessions.create(hashToken(token), { memberId: other.adminId });
+  const stranger = new ApiClient(app.url);
+  stranger.cookie = `yishi_session=${token}`;
+  return stranger;
 }

@@ -1,10 +1,9 @@
 import type { PollView, ViewSnapshot } from '@yishi/protocol';
-import { ApiClient, applyViews, connected, emit, pollsOf, trackViews, type YishiClientSocket } from './client.ts';
+import { ApiClient, pollsOf, joinTracking, type YishiClientSocket } from './client.ts';
 import { setUpCouncil } from './council.ts';
 import { startInProcess } from './in-process.ts';
 
-/** A simple majority of the ballots cast, abstentions left out: the threshold most poll tests use. */
-export const majority = { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'excluded' } as const;
+export { majority, rollCallMembersMotion, secretMembersMotion } from './poll-fields.ts';
 
 export interface JoinedSocket {
   s: YishiClientSocket;
@@ -36,9 +35,9 @@ export async function setUpPollMeeting(env: Record<string, string> = {}) {
       const m = await c.facilitator.ok('POST', '/api/meetings', { title, startsAt: '2026-12-01T19:00:00+08:00', mode: 'hybrid' });
       return { id: m.id, joinCode: m.joinCode };
     },
-    /** A member of the council's first group, signed in through their link. */
-    addMember: async (name: string): Promise<{ id: string; client: ApiClient }> => {
-      const m = await c.admin.ok('POST', '/api/council/members', { name, groupId: c.council.groups[0].id, role: 'member' });
+    /** A member (or secretary) of the council's first group, signed in through their link. */
+    addMember: async (name: string, role: 'member' | 'secretary' = 'member'): Promise<{ id: string; client: ApiClient }> => {
+      const m = await c.admin.ok('POST', '/api/council/members', { name, groupId: c.council.groups[0].id, role });
       const client = new ApiClient(app.url);
       await client.ok('POST', '/api/auth/link', { token: m.link.url.split('/signin/')[1] });
       return { id: m.link.memberId, client };
@@ -47,11 +46,7 @@ export async function setUpPollMeeting(env: Record<string, string> = {}) {
     open: async (client: ApiClient, meetingId: string): Promise<JoinedSocket> => {
       const s = client.socket();
       sockets.push(s);
-      const views = trackViews(s);
-      await connected(s);
-      const r = await emit(s, 'meeting:join', { meetingId });
-      if (!r.ok) throw new Error(JSON.stringify(r));
-      applyViews(views, r.data.views);
+      const views = await joinTracking(s, meetingId);
       return { s, views };
     },
     /** One poll as the meeting's polls view in `views` shows it. */

@@ -1,16 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ViewSnapshot, type MeetingId } from '@yishi/protocol';
-import { connected, emit, type YishiClientSocket } from '../../../test/support/client.ts';
-import { setUpCouncil } from '../../../test/support/council.ts';
+import { emit, type YishiClientSocket } from '../../../test/support/client.ts';
 import { waitFor } from '../../../test/support/ports.ts';
-import { startApp, type RunningApp } from '../app.ts';
-import { loadConfig } from '../config.ts';
+import { JOIN_VIEW_KINDS } from '../../../test/support/views.ts';
+import type { RunningApp } from '../app.ts';
 import { defineView, type Feature } from '../core/feature.ts';
-import { FEATURES } from '../features/index.ts';
-import { createLogger } from '../log.ts';
+import { startWithTalliesFeature } from './view-feature-fixture.ts';
 
 /**
  * Keyed views (one agenda item's view, not the whole meeting's), proved with a feature that
@@ -32,55 +27,23 @@ const itemsFeature: Feature = {
     }),
   ],
 };
-const features: Feature[] = [
-  ...FEATURES.map((f) => (f.name === 'polls' ? { ...f, views: f.views?.filter((v) => v.kind !== 'tallies') } : f)),
-  itemsFeature,
-];
-
 describe('keyed live views', () => {
   let app: RunningApp;
-  let dir: string;
   let socket: YishiClientSocket;
   let meetingId: MeetingId;
-  const pushed: ViewSnapshot[] = [];
+  let pushed: ViewSnapshot[] = [];
+  let close = async () => {};
   const keyedPushes = (key: string) => pushed.filter((v) => v.kind === 'tallies' && v.key === key);
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'yishi-keyed-'));
-    app = await startApp(loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: 'error' }), createLogger('error'), features);
-    const url = `http://127.0.0.1:${(app.http.address() as { port: number }).port}`;
-    const c = await setUpCouncil(url, app.setupUrl!);
-    const m = await c.facilitator.ok('POST', '/api/meetings', {
-      title: '议程',
-      startsAt: '2026-12-01T19:00:00+08:00',
-      place: '会议室',
-      mode: 'hybrid',
-    });
-    meetingId = m.id;
-    socket = c.facilitator.socket();
-    socket.on('view', (v) => pushed.push(ViewSnapshot.parse(v)));
-    await connected(socket);
+    ({ app, socket, meetingId, pushed, close } = await startWithTalliesFeature(itemsFeature, { title: '议程', place: '会议室' }));
   });
-  afterAll(async () => {
-    socket?.close();
-    await app?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => close());
 
   it('a join returns the unkeyed views only; view:get takes a key exactly for a keyed view', async () => {
     const joined = await emit(socket, 'meeting:join', { meetingId });
     if (!joined.ok) throw new Error(JSON.stringify(joined));
-    expect(joined.data.views.map((v) => v.kind).sort()).toEqual([
-      'agenda',
-      'consensus',
-      'consensus_live',
-      'floor',
-      'meeting',
-      'moderation',
-      'opinions',
-      'polls',
-      'presence',
-    ]);
+    expect(joined.data.views.map((v) => v.kind).sort()).toEqual(JOIN_VIEW_KINDS.filter((k) => k !== 'tallies'));
     expect(joined.data.views.every((v) => !('key' in v))).toBe(true);
     expect(computed).toEqual([]);
 

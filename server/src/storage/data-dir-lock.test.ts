@@ -8,6 +8,15 @@ import { acquireDataDirLock, DataDirLockedError } from './data-dir-lock.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const newDir = () => mkdtempSync(path.join(tmpdir(), 'yishi-lock-'));
+/** A live holder elsewhere: keeps the lock file's time fresh until the interval is cleared. */
+const keepBeating = (file: string) =>
+  setInterval(() => {
+    try {
+      utimesSync(file, new Date(), new Date());
+    } catch {
+      // taken over (wrongly): the assertion after it says so
+    }
+  }, 20);
 
 describe('data folder lock', () => {
   it('refuses a second holder with a clear message, and frees the folder on release', async () => {
@@ -73,13 +82,7 @@ describe('data folder lock', () => {
     const dir = newDir();
     const file = path.join(dir, 'yishi.lock');
     writeFileSync(file, JSON.stringify({ pid: process.pid, host: hostname(), ns: 'pid:[1]', started: 'x' }));
-    const beat = setInterval(() => {
-      try {
-        utimesSync(file, new Date(), new Date());
-      } catch {
-        // taken over (wrongly): the assertion below says so
-      }
-    }, 20);
+    const beat = keepBeating(file);
     await expect(acquireDataDirLock(dir, { heartbeatMs: 50, staleAfterMs: 300 })).rejects.toThrow(DataDirLockedError);
     clearInterval(beat);
     (await acquireDataDirLock(dir, { heartbeatMs: 50, staleAfterMs: 300 }))();
@@ -90,13 +93,7 @@ describe('data folder lock', () => {
     const file = path.join(dir, 'yishi.lock');
     writeFileSync(file, JSON.stringify({ pid: 1, host: 'another-container', started: 'x' }));
     // Fresh and kept fresh: a live holder elsewhere.
-    const beat = setInterval(() => {
-      try {
-        utimesSync(file, new Date(), new Date());
-      } catch {
-        // taken over (wrongly): the assertion below says so
-      }
-    }, 20);
+    const beat = keepBeating(file);
     await expect(acquireDataDirLock(dir, { heartbeatMs: 50, staleAfterMs: 300 })).rejects.toThrow(DataDirLockedError);
     clearInterval(beat);
     // Its heartbeat stopped (the other container was killed): taken over after staleAfterMs.

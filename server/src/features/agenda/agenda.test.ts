@@ -4,21 +4,11 @@ import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NOTES_MAP, NOTES_OUTCOME, notesRoom, YJS_CLOSE, type AgendaView, type MeetingId } from '@yishi/protocol';
 import { ApiClient, emit, viewOf, type YishiClientSocket } from '../../../../test/support/client.ts';
-import { majority, setUpPollMeeting, type JoinedSocket, type PollMeeting } from '../../../../test/support/poll-meeting.ts';
+import { rollCallMembersMotion, setUpPollMeeting, type JoinedSocket, type PollMeeting } from '../../../../test/support/poll-meeting.ts';
 import { waitFor } from '../../../../test/support/ports.ts';
 import { meetingLog } from '../../storage/schema.ts';
 import { hubDocs } from './hub-docs.ts';
-
-/** lib0's variable-length unsigned integer, as y-websocket frames an update's length. */
-function varUint(n: number): number[] {
-  const out: number[] = [];
-  while (n > 0x7f) {
-    out.push((n & 0x7f) | 0x80);
-    n >>>= 7;
-  }
-  out.push(n);
-  return out;
-}
+import { editNotesInProcess } from './notes-edit-fixture.ts';
 
 /**
  * The room run by the agenda, in process: the moves (who may, in which meeting state, from which
@@ -35,9 +25,7 @@ describe('the agenda', () => {
   beforeAll(async () => {
     setup = await setUpPollMeeting();
     c = setup.c;
-    const sec = await c.admin.ok('POST', '/api/council/members', { name: '陈记录', groupId: c.council.groups[0].id, role: 'secretary' });
-    secretary = new ApiClient(setup.app.url);
-    await secretary.ok('POST', '/api/auth/link', { token: sec.link.url.split('/signin/')[1] });
+    secretary = (await setup.addMember('陈记录', 'secretary')).client;
   });
   afterAll(async () => {
     for (const s of extra) s.close();
@@ -63,11 +51,7 @@ describe('the agenda', () => {
   const motion = (meetingId: string, agendaItemId: string | null, title = '表决') => ({
     meetingId,
     title,
-    kind: 'motion',
-    eligibility: 'members',
-    secrecy: 'roll_call',
-    results: 'live',
-    rule: { quorum: { kind: 'none' }, threshold: majority },
+    ...rollCallMembersMotion,
     agendaItemId,
   });
 
@@ -246,22 +230,8 @@ describe('the agenda', () => {
       (el: Y.XmlElement) => el.setAttribute('outcomes', '[]'),
       (el: Y.XmlElement) => (el.get(0) as Y.XmlText).insert(0, '否决'),
     ]) {
-      const closed: number[] = [];
-      const state = await setup.app.services.docs.read(notesRoom(m.id), (doc) => Y.encodeStateAsUpdate(doc));
-      const mine = new Y.Doc();
-      Y.applyUpdate(mine, state);
-      const conn = await setup.app.services.docs.connect(
-        notesRoom(m.id),
-        { send: () => {}, close: (code) => closed.push(code) },
-        { write: true, user: { id: 'x', name: '陈记录', color: '#000' } },
-      );
-      const before = Y.encodeStateVector(mine);
-      edit(mine.getMap<Y.XmlFragment>(NOTES_MAP).get(item!)!.get(0) as Y.XmlElement);
-      const update = Y.encodeStateAsUpdate(mine, before);
-      conn.receive(new Uint8Array([0, 2, ...varUint(update.length), ...update]));
-      await waitFor(() => closed.length === 1, 2_000, 'the editing connection closed');
+      const closed = await editNotesInProcess(setup.app.services.docs, m.id, (notes) => edit(notes.get(item!)!.get(0) as Y.XmlElement));
       expect(closed).toEqual([YJS_CLOSE.shape]);
-      conn.close();
       expect(await outcomeLines()).toEqual([
         { pollId, title: '是否加装电梯', outcomes: [{ electorate: 'members', kind: 'passed', labels: [] }], text: '是否加装电梯' },
       ]);

@@ -1,16 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { agendaRoom, notesRoom, type MeetingId } from '@yishi/protocol';
 import { createLogger } from '../../log.ts';
-import { openDatabase } from '../../storage/database.ts';
-import { createStore, type Store } from '../../storage/store.ts';
+import type { Store } from '../../storage/store.ts';
 import { hubDocs } from './hub-docs.ts';
 import { YjsDocs } from './yjs/doc-hub.ts';
 import { newItem, TestClient } from './yjs/test-client.ts';
+import { openEmbeddedStore } from './yjs/hubs-fixture.ts';
 import { TestRelayNetwork } from './yjs/test-relay.ts';
 
 const log = createLogger('error');
@@ -21,16 +18,12 @@ const log = createLogger('error');
  * one of them, losing what had been typed into the other.
  */
 describe('notes containers', () => {
-  let dir: string;
   let store: Store;
+  let close = async () => {};
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'yishi-notes-'));
-    store = createStore(await openDatabase({ DATA_DIR: dir, DATABASE_URL: undefined }, log));
+    ({ store, close } = await openEmbeddedStore(log));
   });
-  afterAll(async () => {
-    await store?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => close());
 
   it('the instance that accepted a new item makes its notes container, once, and both instances have it', async () => {
     const net = new TestRelayNetwork();

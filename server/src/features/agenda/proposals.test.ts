@@ -27,9 +27,7 @@ describe('agenda proposals', () => {
   beforeAll(async () => {
     setup = await setUpPollMeeting();
     c = setup.c;
-    const sec = await c.admin.ok('POST', '/api/council/members', { name: '陈记录', groupId: c.council.groups[0].id, role: 'secretary' });
-    secretary = new ApiClient(setup.app.url);
-    await secretary.ok('POST', '/api/auth/link', { token: sec.link.url.split('/signin/')[1] });
+    secretary = (await setup.addMember('陈记录', 'secretary')).client;
     other = await setup.addMember('赵委员');
   });
   afterAll(async () => {

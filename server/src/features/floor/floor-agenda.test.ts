@@ -6,17 +6,7 @@ import { emit, viewOf } from '../../../../test/support/client.ts';
 import { setUpPollMeeting, type JoinedSocket, type PollMeeting } from '../../../../test/support/poll-meeting.ts';
 import { waitFor } from '../../../../test/support/ports.ts';
 import { hubDocs } from '../agenda/hub-docs.ts';
-
-/** lib0's variable-length unsigned integer, as y-websocket frames an update's length. */
-function varUint(n: number): number[] {
-  const out: number[] = [];
-  while (n > 0x7f) {
-    out.push((n & 0x7f) | 0x80);
-    n >>>= 7;
-  }
-  out.push(n);
-  return out;
-}
+import { editNotesInProcess } from '../agenda/notes-edit-fixture.ts';
 
 /**
  * The floor following the agenda, in process: a move of the agenda pushes the floor of the new
@@ -111,23 +101,11 @@ describe('the floor and the agenda', () => {
       (el: Y.XmlElement) => el.insert(0, [new Y.XmlText('改')]),
       (el: Y.XmlElement) => (el.parent as Y.XmlFragment).push([new Y.XmlElement(NOTES_SPEAKERS)]),
     ]) {
-      const closed: number[] = [];
-      const state = await setup.app.services.docs.read(notesRoom(meetingId), (doc) => Y.encodeStateAsUpdate(doc));
-      const mine = new Y.Doc();
-      Y.applyUpdate(mine, state);
-      const conn = await setup.app.services.docs.connect(
-        notesRoom(meetingId),
-        { send: () => {}, close: (code) => closed.push(code) },
-        { write: true, user: { id: 'x', name: '陈记录', color: '#000' } },
-      );
-      const sv = Y.encodeStateVector(mine);
-      const fragment = mine.getMap<Y.XmlFragment>(NOTES_MAP).get(a)!;
-      edit(fragment.toArray().find((n) => n instanceof Y.XmlElement && n.nodeName === NOTES_SPEAKERS) as Y.XmlElement);
-      const update = Y.encodeStateAsUpdate(mine, sv);
-      conn.receive(new Uint8Array([0, 2, ...varUint(update.length), ...update]));
-      await waitFor(() => closed.length === 1, 2_000, 'the editing connection closed');
+      const closed = await editNotesInProcess(setup.app.services.docs, meetingId, (notes) => {
+        const fragment = notes.get(a)!;
+        edit(fragment.toArray().find((n) => n instanceof Y.XmlElement && n.nodeName === NOTES_SPEAKERS) as Y.XmlElement);
+      });
       expect(closed).toEqual([YJS_CLOSE.shape]);
-      conn.close();
       expect(await speakerLines(a)).toEqual(before);
     }
   });

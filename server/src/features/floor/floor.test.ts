@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FloorView, MeetingId } from '@yishi/protocol';
 import { DEFAULT_FLOOR_LIMITS } from '@yishi/protocol/constants';
-import { hashToken, newToken } from '../../auth/tokens.ts';
 import { ApiClient, connected, emit, viewOf } from '../../../../test/support/client.ts';
 import { setUpPollMeeting, type JoinedSocket, type PollMeeting } from '../../../../test/support/poll-meeting.ts';
 import { waitFor } from '../../../../test/support/ports.ts';
+import { adminOfAnotherCouncil } from '../../../../test/support/in-process.ts';
 
 /**
  * The floor (issue 11) in one embedded instance: each event by role (member, resident allowed or
@@ -50,11 +50,7 @@ describe('the floor: speaker queue and timers', () => {
     await secretary.ok('POST', '/api/auth/link', { token: s.link.url.split('/signin/')[1] });
     const resident = new ApiClient(app.url);
     await resident.ok('POST', '/api/join', { code: joinCode, displayName: '刘阿姨' });
-    const other = await app.services.store.councils.create('隔壁社区', '赵主任');
-    const token = newToken();
-    await app.services.store.sessions.create(hashToken(token), { memberId: other.adminId });
-    strangerClient = new ApiClient(app.url);
-    strangerClient.cookie = `yishi_session=${token}`;
+    strangerClient = await adminOfAnotherCouncil(app);
 
     fac = await setup.open(c.facilitator, meetingId);
     mem = await setup.open(c.member, meetingId);

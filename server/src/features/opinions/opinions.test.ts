@@ -13,9 +13,9 @@ import {
   type ServerToClientEvents,
 } from '@yishi/protocol';
 import { ApiClient, connected, emit, viewOf, type YishiClientSocket } from '../../../../test/support/client.ts';
-import { hashToken, newToken } from '../../auth/tokens.ts';
 import { waitFor } from '../../../../test/support/ports.ts';
 import { setUpPollMeeting, type JoinedSocket, type PollMeeting } from '../../../../test/support/poll-meeting.ts';
+import { adminOfAnotherCouncil } from '../../../../test/support/in-process.ts';
 
 type Entries = Parameters<ServerToClientEvents['opinions:entries']>[0];
 
@@ -150,11 +150,7 @@ describe('threaded opinions, in process', () => {
   });
 
   it("refuses another council's member everything in this meeting", async () => {
-    const other = await pm.app.services.store.councils.create('隔壁社区', '赵主任');
-    const token = newToken();
-    await pm.app.services.store.sessions.create(hashToken(token), { memberId: other.adminId });
-    const stranger = new ApiClient(pm.app.url);
-    stranger.cookie = `yishi_session=${token}`;
+    const stranger = await adminOfAnotherCouncil(pm.app);
     const s = stranger.socket();
     await connected(s);
     try {

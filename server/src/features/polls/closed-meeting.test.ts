@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PollView } from '@yishi/protocol';
 import { emit } from '../../../../test/support/client.ts';
-import { majority, setUpPollMeeting, type PollMeeting } from '../../../../test/support/poll-meeting.ts';
+import { rollCallMembersMotion, setUpPollMeeting, type PollMeeting } from '../../../../test/support/poll-meeting.ts';
 import { waitFor } from '../../../../test/support/ports.ts';
 
 /** Closing a meeting closes its open polls, recording their outcomes, and freezes its record. */
@@ -25,11 +25,7 @@ describe('a closed meeting', () => {
       emit(fac.s, 'poll:create', {
         meetingId: m.id,
         title,
-        kind: 'motion',
-        eligibility: 'members',
-        secrecy: 'roll_call',
-        results: 'live',
-        rule: { quorum: { kind: 'none' }, threshold: majority },
+        ...rollCallMembersMotion,
       });
     const p1 = await create('加装电梯');
     const p2 = await create('草稿议题');

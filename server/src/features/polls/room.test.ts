@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, emit } from '../../../../test/support/client.ts';
-import { majority, setUpPollMeeting, type PollMeeting } from '../../../../test/support/poll-meeting.ts';
+import { secretMembersMotion, setUpPollMeeting, type PollMeeting } from '../../../../test/support/poll-meeting.ts';
 import { waitFor } from '../../../../test/support/ports.ts';
 
 /**
@@ -64,11 +64,7 @@ describe('closed meeting codes and a member voting from two tabs', () => {
     const motion = await emit(fac, 'poll:create', {
       meetingId,
       title: '同意加装电梯',
-      kind: 'motion',
-      eligibility: 'members',
-      secrecy: 'secret',
-      results: 'live',
-      rule: { quorum: { kind: 'none' }, threshold: majority },
+      ...secretMembersMotion,
     });
     if (!motion.ok) throw new Error(JSON.stringify(motion));
     const motionId = motion.data.poll.definition.id;

@@ -39,6 +39,27 @@ describe('secret ballots', () => {
     return { s, send };
   }
 
+  /** A secret motion for members (abstentions in the base), created and opened through `fac`; its id. */
+  async function openSecretMotion(
+    fac: Pick<ReturnType<typeof capture>, 'send'>,
+    meetingId: string,
+    title: string,
+    results: 'live' | 'hidden_until_close',
+  ) {
+    const created = await fac.send<{ ok: true; data: { poll: { definition: { id: string } } } }>('poll:create', {
+      meetingId,
+      title,
+      kind: 'motion',
+      eligibility: 'members',
+      secrecy: 'secret',
+      results,
+      rule: { quorum: { kind: 'none' }, threshold: { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'in_base' } },
+    });
+    const pollId = created.data.poll.definition.id;
+    await fac.send('poll:open', { pollId });
+    return pollId;
+  }
+
   beforeAll(async () => {
     const record = (level: string) => (msg: string, fields?: Record<string, unknown>) =>
       void logLines.push(JSON.stringify({ level, msg, ...fields }));
@@ -71,17 +92,7 @@ describe('secret ballots', () => {
       await connected(x.s);
       await x.send('meeting:join', { meetingId: m.id });
     }
-    const created = await fac.send<{ ok: true; data: { poll: { definition: { id: string } } } }>('poll:create', {
-      meetingId: m.id,
-      title: '罢免物业经理',
-      kind: 'motion',
-      eligibility: 'members',
-      secrecy: 'secret',
-      results: 'live',
-      rule: { quorum: { kind: 'none' }, threshold: { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'in_base' } },
-    });
-    const pollId = created.data.poll.definition.id;
-    await fac.send('poll:open', { pollId });
+    const pollId = await openSecretMotion(fac, m.id, '罢免物业经理', 'live');
 
     const lastPollView = async (): Promise<PollView> => {
       const r = await watcher.send<{ ok: true; data: { view: { data: { polls: PollView[] } } } }>('view:get', { meetingId: m.id, kind: 'polls' });
@@ -126,17 +137,7 @@ describe('secret ballots', () => {
     const fac = capture(c.facilitator);
     await connected(fac.s);
     await fac.send('meeting:join', { meetingId: m.id });
-    const created = await fac.send<{ ok: true; data: { poll: { definition: { id: string } } } }>('poll:create', {
-      meetingId: m.id,
-      title: '更换物业公司',
-      kind: 'motion',
-      eligibility: 'members',
-      secrecy: 'secret',
-      results: 'hidden_until_close',
-      rule: { quorum: { kind: 'none' }, threshold: { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'in_base' } },
-    });
-    const pollId = created.data.poll.definition.id;
-    await fac.send('poll:open', { pollId });
+    const pollId = await openSecretMotion(fac, m.id, '更换物业公司', 'hidden_until_close');
     // Fail the commit on purpose: every table a secret choice can be written to refuses it.
     const db = app.services.store.db;
     await db.execute(
@@ -198,17 +199,7 @@ describe('secret ballots', () => {
     await watcher.send('meeting:join', { meetingId: m.id });
 
     const fac = voters.find((v) => v.name === '李主持')!;
-    const made = await fac.send<{ ok: true; data: { poll: { definition: { id: string } } } }>('poll:create', {
-      meetingId: m.id,
-      title: '是否更换物业公司',
-      kind: 'motion',
-      eligibility: 'members',
-      secrecy: 'secret',
-      results: 'live',
-      rule: { quorum: { kind: 'none' }, threshold: { share: { kind: 'simple_majority' }, base: 'ballots_cast', abstentions: 'in_base' } },
-    });
-    const pollId = made.data.poll.definition.id;
-    await fac.send('poll:open', { pollId });
+    const pollId = await openSecretMotion(fac, m.id, '是否更换物业公司', 'live');
 
     // What the watcher is shown, after every ballot: the strongest version of the stream.
     type Seen = { names: string[] | null; counts: string };

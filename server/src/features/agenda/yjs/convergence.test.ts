@@ -1,17 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { agendaRoom, AGENDA_ITEM_KINDS } from '@yishi/protocol';
 import { createLogger } from '../../../log.ts';
-import { openDatabase } from '../../../storage/database.ts';
-import { createStore, type Store } from '../../../storage/store.ts';
-import { YjsDocs } from './doc-hub.ts';
+import type { Store } from '../../../storage/store.ts';
+import type { YjsDocs } from './doc-hub.ts';
 import { TestClient, agendaIds, insertItem, moveItem, newItem } from './test-client.ts';
-import { TestRelayNetwork } from './test-relay.ts';
+import type { TestRelayNetwork } from './test-relay.ts';
+import { startTwoHubs } from './hubs-fixture.ts';
 
 /**
  * Convergence (issue 10): random concurrent edits (insert, delete, reorder items, edit titles and
@@ -109,24 +106,16 @@ function edit(doc: Y.Doc, op: Op, c: TestClient): void {
 }
 
 describe('convergence across two instances (property)', () => {
-  let dir: string;
+  let net: TestRelayNetwork;
   let store: Store;
-  const net = new TestRelayNetwork();
   let hubs: YjsDocs[];
-  let stops: (() => Promise<void>)[];
+  let close = async () => {};
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'yishi-converge-'));
-    store = createStore(await openDatabase({ DATA_DIR: dir, DATABASE_URL: undefined }, createLogger('error')));
     const log = createLogger(process.env.YJS_LOG === 'info' ? 'info' : 'error');
-    hubs = [0, 1].map(() => new YjsDocs(store.yjs, net.relay(), log, { gapWaitMs: 5, compactAfterUpdates: 40 }));
-    stops = hubs.map((h) => h.start());
+    ({ net, store, hubs, close } = await startTwoHubs(log, { gapWaitMs: 5, compactAfterUpdates: 40 }));
   });
-  afterAll(async () => {
-    for (const stop of stops ?? []) await stop();
-    await store?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => close());
 
   it(`converges: every client, both instances and the database agree (${SEEDS} runs)`, { timeout: Math.max(120_000, SEEDS * 3_000) }, async () => {
     await fc.assert(

@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { agendaRoom, notesRoom } from '@yishi/protocol';
 import { createLogger } from '../../../log.ts';
-import { openDatabase } from '../../../storage/database.ts';
-import { createStore, type Store } from '../../../storage/store.ts';
+import type { Store } from '../../../storage/store.ts';
 import { YjsDocs } from './doc-hub.ts';
 import { TestClient, newItem } from './test-client.ts';
+import { openEmbeddedStore } from './hubs-fixture.ts';
 import { TestRelayNetwork } from './test-relay.ts';
 
 const log = createLogger('error');
@@ -17,16 +14,12 @@ const log = createLogger('error');
 const titles = (doc: Y.Doc) => doc.getArray<Y.Map<unknown>>('items').map((m) => (m.get('title') as Y.Text).toString());
 
 describe('DocHub (in process, PGlite)', () => {
-  let dir: string;
   let store: Store;
+  let close = async () => {};
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'yishi-dochub-'));
-    store = createStore(await openDatabase({ DATA_DIR: dir, DATABASE_URL: undefined }, log));
+    ({ store, close } = await openEmbeddedStore(log));
   });
-  afterAll(async () => {
-    await store?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => close());
 
   it('stores a server change, tells listeners, and reads it back after a restart', async () => {
     const net = new TestRelayNetwork();

@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { agendaRoom } from '@yishi/protocol';
 import { createLogger } from '../../../log.ts';
-import { openDatabase } from '../../../storage/database.ts';
-import { createStore, type Store } from '../../../storage/store.ts';
+import type { Store } from '../../../storage/store.ts';
 import { readItems } from '../hub-docs.ts';
-import { YjsDocs } from './doc-hub.ts';
+import type { YjsDocs } from './doc-hub.ts';
 import { TestClient, agendaIds, moveItem, newItem } from './test-client.ts';
-import { TestRelayNetwork } from './test-relay.ts';
+import { startTwoHubs } from './hubs-fixture.ts';
 
 /**
  * Moving an agenda item (issue 10, "offline and reconnect ... no loss and no duplicate"): an edit
@@ -28,22 +24,13 @@ function seen(doc: Y.Doc): { order: string[]; details: Record<string, string> } 
 }
 
 describe('moving agenda items across two instances', () => {
-  let dir: string;
   let store: Store;
-  const net = new TestRelayNetwork();
   let hubs: YjsDocs[];
-  let stops: (() => Promise<void>)[];
+  let close = async () => {};
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'yishi-moves-'));
-    store = createStore(await openDatabase({ DATA_DIR: dir, DATABASE_URL: undefined }, log));
-    hubs = [0, 1].map(() => new YjsDocs(store.yjs, net.relay(), log, { gapWaitMs: 20 }));
-    stops = hubs.map((h) => h.start());
+    ({ store, hubs, close } = await startTwoHubs(log, { gapWaitMs: 20 }));
   });
-  afterAll(async () => {
-    for (const stop of stops ?? []) await stop();
-    await store?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => close());
 
   /** A room with three items that both editors have. */
   async function agenda(a: TestClient, b: TestClient) {
