@@ -3,16 +3,15 @@ import type { ViewSnapshot } from '@yishi/protocol';
 /**
  * Sockets written per turn of the event loop when delivering a snapshot. Writing to 5,000
  * sockets at once holds the loop for 85-140 ms, and every ballot waiting for its ack waits too;
- * in slices, acks and commits run in between. But between two slices the loop takes in every
- * message waiting, and during a burst of ballots that is 150-500 ms of work (and the seals it
- * makes): with slices of 500, a pass to 5,000 sockets took longer than the whole burst, and the
- * last sockets of each pass saw a tally a second old (timestamps along the path at 5,000/5,000:
- * tally p99 2.0 s against the bare anchor's 0.62 s). Two slices for a room of 5,000: measured at
- * 5,000/5,000 on the same machine, ack p99 590-700 ms and tally p99 1.28-1.35 s, against 0.72-1.33 s
- * and 0.94-1.75 s writing it in one go, and 0.32-0.64 s and 1.64-2.05 s in slices of 500 (a busy
- * machine: the anchor's own tally p99 was 0.45-0.93 s).
+ * in slices, acks and commits run in between. Between two slices the loop takes in every message
+ * waiting, so a pass to 5,000 sockets lasts longer during a burst of ballots; bigger slices shorten
+ * the pass and lengthen every wait for an ack. Measured at 5,000/5,000, three runs each, the same
+ * hour on this machine (the anchor's tally p99 440-580 ms), with due computations started at once
+ * and the tallies read in one round: slices of 500, ack p99 195-216 ms and tally 2.0-2.4x the
+ * anchor; slices of 2,500, ack p99 498-583 ms and tally 2.2-3.1x; the code before those two
+ * changes with slices of 500, ack p99 249-273 ms and tally 2.2-2.8x.
  */
-export const DELIVERY_SLICE = 2_500;
+export const DELIVERY_SLICE = 500;
 
 /**
  * A view that goes out while people do something that must not queue behind the write asks for
