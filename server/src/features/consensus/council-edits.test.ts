@@ -66,12 +66,24 @@ describe('council edits reach the live views of its meetings', () => {
     const added = (council.groups as { id: string; name: string }[]).find((g) => g.name === '新成立的小组')!;
     await waitFor(() => groupName(checkId, added.id) === '新成立的小组', 5_000, 'the new group in the consensus figures');
     await waitFor(() => viewOf(phone.views, meetingId, 'presence')?.data.groups.some((g) => g.id === added.id), 5_000, 'the new group in presence');
-    await waitFor(() => viewOf(phone.views, meetingId, 'floor')?.data.balance.some((r) => r.group === added.id), 5_000, 'the new group in the floor balance');
+    await waitFor(
+      () => viewOf(phone.views, meetingId, 'floor')?.data.balance.some((r) => r.group === added.id),
+      5_000,
+      'the new group in the floor balance',
+    );
 
     await setup.c.admin.ok('DELETE', `/api/council/groups/${added.id}`);
     await waitFor(() => checkOf(checkId) && groupName(checkId, added.id) === undefined, 5_000, 'the group gone from the consensus figures');
-    await waitFor(() => viewOf(phone.views, meetingId, 'presence')?.data.groups.every((g) => g.id !== added.id), 5_000, 'the group gone from presence');
-    await waitFor(() => viewOf(phone.views, meetingId, 'floor')?.data.balance.every((r) => r.group !== added.id), 5_000, 'the group gone from the floor balance');
+    await waitFor(
+      () => viewOf(phone.views, meetingId, 'presence')?.data.groups.every((g) => g.id !== added.id),
+      5_000,
+      'the group gone from presence',
+    );
+    await waitFor(
+      () => viewOf(phone.views, meetingId, 'floor')?.data.balance.every((r) => r.group !== added.id),
+      5_000,
+      'the group gone from the floor balance',
+    );
   });
 
   it("a member renamed is renamed in a named check's positions", async () => {
