@@ -43,6 +43,8 @@ describe('consensus across two instances (Redis + PostgreSQL)', () => {
   let meetingId: string;
   let facilitator: YishiClientSocket;
   let facCookie = '';
+  let adminCookie = '';
+  let groupId = '';
   const people: Participant[] = [];
 
   beforeAll(async () => {
@@ -52,6 +54,8 @@ describe('consensus across two instances (Redis + PostgreSQL)', () => {
     const m = await setup.facilitator.ok('POST', '/api/meetings', { title: '协商', startsAt: '2026-12-01T19:00:00+08:00', mode: 'online' });
     meetingId = m.id;
     facCookie = setup.facilitator.cookie;
+    adminCookie = setup.admin.cookie;
+    groupId = setup.council.groups[1].id;
     facilitator = setup.facilitator.socket({ base: b.url });
     await connected(facilitator);
     await emit(facilitator, 'meeting:join', { meetingId });
@@ -76,6 +80,21 @@ describe('consensus across two instances (Redis + PostgreSQL)', () => {
     facilitator?.close();
     await servers?.stop();
   });
+
+  it('a group renamed through one instance is renamed in the consensus view of every phone, on both', async () => {
+    await addAgendaItems(b.url, agendaRoom(meetingId), facCookie, ['item-6']);
+    const opened = await emit(facilitator, 'consensus:open', { meetingId, itemId: 'item-6', proposal: '更换门禁系统' });
+    if (!opened.ok) throw new Error(JSON.stringify(opened));
+    const { checkId } = opened.data;
+    const nameIn = (p: Participant) => p.check(checkId)?.figures.groups.find((g) => g.groupId === groupId)?.name;
+    await waitFor(() => people.every((p) => nameIn(p) !== undefined), 10_000, 'every phone sees the check');
+    // The admin's settings page on A; the facilitator (and the other half of the phones) on B.
+    const admin = new ApiClient(a.url);
+    admin.cookie = adminCookie;
+    await admin.ok('PATCH', `/api/council/groups/${groupId}`, { name: '楼组长（改名）' });
+    await waitFor(() => people.every((p) => nameIn(p) === '楼组长（改名）'), 10_000, 'every phone, on A and on B, shows the new name');
+    expect(await emit(facilitator, 'consensus:close', { checkId })).toMatchObject({ ok: true });
+  }, 60_000);
 
   it('positions on both instances; kill -9 of one loses no acknowledged position; the final aggregate equals the database', async () => {
     // The check's item, added to the agenda document by the facilitator on B.

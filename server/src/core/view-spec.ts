@@ -29,6 +29,14 @@ export interface ViewSpec<K extends ViewKind = ViewKind> {
    */
   keyed?: boolean;
   /**
+   * The view shows the council's set-up as it is now: its stakeholder groups (their names, which
+   * there are), its members (names, how many), its quorum. An admin's edit in the council
+   * settings then recomputes it for every meeting of the council not closed
+   * (LiveViews#councilChanged, called by the councils feature, which names no view): the views say
+   * what they read, so that no edit leaves a room showing old names until something else changes.
+   */
+  showsCouncil?: boolean;
+  /**
    * How often at most one instance pushes this view of one meeting (default 250 ms, live-views.ts).
    * A view that changes with every arrival (presence) and goes to every phone in the room may
    * ask for less: 5,000 phones joining within a minute are otherwise 4 x 5,000 sends a second.

@@ -201,21 +201,35 @@ export class LiveViews {
     for (const meetingId of followed) {
       for (const spec of this.registry.values()) if (!spec.keyed) this.invalidate(meetingId, spec.kind);
     }
-    // Keyed views: the keys this instance knows of (recently computed, received or asked for).
+    // Keyed views: the keys this instance knows of.
+    for (const v of this.knownKeys().values()) if (followed.has(v.meetingId)) this.invalidate(v.meetingId, v.kind, v.key);
+  }
+
+  /**
+   * An admin edited the council (a group renamed, added or removed; a member added or changed; the
+   * quorum): every view that shows its set-up (ViewSpec#showsCouncil) is recomputed for each of its
+   * meetings not closed (a closed meeting's views are frozen), keyed ones for the keys known here.
+   * Computed on this instance and relayed to the others like any change (flush), so every phone
+   * gets the edit whichever instance took the request.
+   */
+  async councilChanged(councilId: CouncilId): Promise<void> {
+    const specs = [...this.registry.values()].filter((spec) => spec.showsCouncil);
+    if (specs.length === 0) return;
+    const meetings = new Set<MeetingId>();
+    for (const m of await this.store.meetings.list(councilId)) if (m.state !== 'closed') meetings.add(m.id);
+    for (const meetingId of meetings) for (const spec of specs) if (!spec.keyed) this.invalidate(meetingId, spec.kind);
+    const keyed = new Set(specs.filter((spec) => spec.keyed).map((spec) => spec.kind));
+    if (keyed.size === 0) return;
+    for (const v of this.knownKeys().values()) if (keyed.has(v.kind) && meetings.has(v.meetingId)) this.invalidate(v.meetingId, v.kind, v.key);
+  }
+
+  /** The keyed views this instance knows of: recently computed, received or asked for. */
+  private knownKeys(): Map<string, ViewId> {
     const keyed = new Map<string, ViewId>();
     for (const s of this.keys.values()) if (s.key !== undefined) keyed.set(idOf(s.meetingId, s.kind, s.key), s);
     for (const { snap } of this.last.values())
       if (snap.key !== undefined) keyed.set(idOf(snap.meetingId, snap.kind, snap.key), { meetingId: snap.meetingId, kind: snap.kind, key: snap.key });
-    for (const v of keyed.values()) if (followed.has(v.meetingId)) this.invalidate(v.meetingId, v.kind, v.key);
-  }
-
-  /** Member names, groups or the quorum rule changed: every open meeting of the council re-renders attendance. */
-  async councilChanged(councilId: CouncilId): Promise<void> {
-    for (const m of await this.store.meetings.list(councilId)) {
-      if (m.state !== 'closed') {
-        this.invalidate(m.id, 'presence');
-      }
-    }
+    return keyed;
   }
 
   /**

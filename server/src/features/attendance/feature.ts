@@ -15,6 +15,8 @@ export const attendanceFeature: Feature = {
       // Once a second: every arrival changes it, and it goes to every phone in the room (a join
       // storm of 5,000 phones pushed it 4 times a second to thousands of sockets, issue 9).
       minIntervalMs: 1_000,
+      // The council's groups and members by name, and its quorum.
+      showsCouncil: true,
       /**
        * Who is here. Members come from the attendance record (tracker.ts): the same rows a poll's
        * close reads, so the screen and the binding outcome agree. Residents are only ever a count

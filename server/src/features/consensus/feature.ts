@@ -23,6 +23,8 @@ export const consensusFeature: Feature = {
     defineView({
       kind: 'consensus',
       action: 'meeting.view',
+      // The figures name the council's groups; a named check, its members.
+      showsCouncil: true,
       compute: async ({ store, nextVersion }, meetingId) => {
         const version = await nextVersion();
         return { version, data: await computeConsensusView(store, meetingId) };
@@ -31,6 +33,8 @@ export const consensusFeature: Feature = {
     defineView({
       kind: 'consensus_live',
       action: 'meeting.view',
+      // Its figures line up with the full view's groups (a group added or removed reorders them); a named check's names.
+      showsCouncil: true,
       compute: async ({ store, nextVersion }, meetingId) => {
         const version = await nextVersion();
         return { version, data: liveOf(await computeConsensusView(store, meetingId)) };

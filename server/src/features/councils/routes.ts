@@ -15,7 +15,11 @@ import type { Services } from '../../services.ts';
 import { councilMember, json, publicOrigin } from '../../http/context.ts';
 import { parse } from '../../http/validate.ts';
 
-/** Council set-up: name, quorum, stakeholder groups, members and their sign-in links. Who may do what: can() in packages/domain. */
+/**
+ * Council set-up: name, quorum, stakeholder groups, members and their sign-in links. Who may do what: can() in packages/domain.
+ * Every edit a live meeting may show ends with `live.councilChanged`: the views that show the
+ * council's set-up say so themselves (ViewSpec#showsCouncil), so this feature names none of them.
+ */
 export function councilRoutes(services: Services): Router {
   const r = Router();
   const { store, live } = services;
@@ -57,6 +61,7 @@ export function councilRoutes(services: Services): Router {
     json(async (req) => {
       const me = await admin(req);
       await store.councils.createGroup(me.councilId, parse(CreateGroupBody, req.body).name);
+      await live.councilChanged(me.councilId);
       return store.councils.get(me.councilId);
     }),
   );
@@ -77,6 +82,7 @@ export function councilRoutes(services: Services): Router {
     json(async (req) => {
       const me = await admin(req);
       await store.councils.deleteGroup(me.councilId, parse(GroupId, req.params.groupId));
+      await live.councilChanged(me.councilId);
       return store.councils.get(me.councilId);
     }),
   );

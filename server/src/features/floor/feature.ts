@@ -92,6 +92,8 @@ export const floorFeature: Feature = {
     defineView({
       kind: 'floor',
       action: 'meeting.view',
+      // The balance has a row for each of the council's groups.
+      showsCouncil: true,
       compute: async ({ store, nextVersion }, meetingId) => {
         const version = await nextVersion();
         const meeting = await store.meetings.get(meetingId);

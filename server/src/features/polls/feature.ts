@@ -20,6 +20,8 @@ export const pollsFeature: Feature = {
     defineView({
       kind: 'polls',
       action: 'meeting.view',
+      // An open poll's members' electorate is the council's size now (polls-view.ts#councilSize).
+      showsCouncil: true,
       compute: async ({ store, nextVersion }, meetingId) => {
         const version = await nextVersion();
         return { version, data: await computePollsView(store, meetingId, version) };
@@ -28,6 +30,7 @@ export const pollsFeature: Feature = {
     defineView({
       kind: 'tallies',
       action: 'meeting.view',
+      showsCouncil: true,
       compute: async ({ store, nextVersion }, meetingId) => {
         const version = await nextVersion();
         return { version, data: await computeLiveTallies(store, meetingId, version) };
