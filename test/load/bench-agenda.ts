@@ -1,7 +1,7 @@
 /**
  * Agenda benchmark (issue 10, "Benchmark"). From the repository root:
  *
- *   pnpm bench:agenda -- --editors E --viewers V [--instances 2] [--seconds 30] [--cps 5] [--bot-workers 2] [--bot-processes 1]
+ *   pnpm bench:agenda -- --editors E --viewers V [--instances 2] [--runs 1] [--seconds 30] [--cps 5] [--bot-workers 2] [--bot-processes 1]
  *
  * Starts Yishi as separate server processes (the embedded default on a fresh PGlite folder, or
  * two instances sharing a private Redis and a fresh PostgreSQL database), sets up a council with
@@ -31,6 +31,12 @@
  * while typing (the anchor has no viewers: a difference is the bench's own, counted in editP) and
  * the servers' CPU time while typing (work, which a busy machine does not inflate as it does latencies).
  *
+ * `--runs N`: N whole runs (Yishi, then the anchor), each logged to stderr with its ratio; the
+ * JSON then holds the medians (diverged and lost: the worst run, never hidden by a median), and
+ * `editRatio` (the median of the runs' editP95 / anchorEditP95) and `runs` at its end. On this
+ * 2-core machine one run's edit p95 moves by half from one run to the next (17-30 ms for the same
+ * code within an hour), so a single run says little about a change.
+ *
  * Progress goes to stderr; the last line on stdout is one JSON object.
  */
 import { spawn } from 'node:child_process';
@@ -48,7 +54,7 @@ import { waitFor } from '../support/ports.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import { startTwoInstances, type TwoInstances } from '../support/two-instances.ts';
 import { agendaItem, synced, yjsProvider } from '../support/yjs.ts';
-import { now, percentile, viewerLatencies } from './bench-shared.ts';
+import { median, now, percentile, viewerLatencies } from './bench-shared.ts';
 import { Bots } from './bot-pool.ts';
 import { follow } from './follow.ts';
 
@@ -67,6 +73,8 @@ interface Options {
   settle: number;
   /** Bot workers as processes (1, the default) or as threads of this process (0). */
   botProcesses: boolean;
+  /** Whole runs (Yishi, then the anchor); the printed figures are the medians. */
+  runs: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -84,9 +92,10 @@ function parseOptions(argv: string[]): Options {
     botWorkers: get('bot-workers', 2),
     botProcesses: get('bot-processes', 1) !== 0,
     settle: get('settle', 1),
+    runs: Math.max(1, Math.floor(get('runs', 1))),
   } as Options;
   if (!(o.editors >= 2) || !(o.seconds > 0) || !(o.cps > 0))
-    throw new Error('usage: --editors E (>= 2) --viewers V [--instances 2] [--seconds 30] [--cps 5] [--bot-workers 2]');
+    throw new Error('usage: --editors E (>= 2) --viewers V [--instances 2] [--runs 1] [--seconds 30] [--cps 5] [--bot-workers 2]');
   return o;
 }
 
@@ -361,26 +370,43 @@ async function benchAnchor(o: Options) {
 
 async function main() {
   const o = parseOptions(process.argv.slice(2));
-  const yishi = await benchYishi(o);
-  log('yishi', yishi);
-  const anchor = await benchAnchor(o);
-  log('anchor', anchor);
+  const runs: { yishi: Awaited<ReturnType<typeof benchYishi>>; anchor: Awaited<ReturnType<typeof benchAnchor>> }[] = [];
+  for (let r = 1; r <= o.runs; r++) {
+    if (o.runs > 1) log(`--- run ${r} of ${o.runs} ---`);
+    const yishi = await benchYishi(o);
+    log('yishi', yishi);
+    const anchor = await benchAnchor(o);
+    log('anchor', anchor);
+    runs.push({ yishi, anchor });
+    if (o.runs > 1)
+      log(`run ${r}: editP95 ${yishi.editP95Ms} ms, anchor ${anchor.anchorEditP95Ms} ms, ratio ${ratioOf(yishi.editP95Ms, anchor.anchorEditP95Ms)}`);
+  }
+  const med = (f: (x: (typeof runs)[number]) => number | null) => {
+    const values = runs.map(f).filter((v): v is number => v !== null);
+    return values.length ? Math.round(median(values)) : null;
+  };
+  const worst = (f: (x: (typeof runs)[number]) => number) => Math.max(...runs.map(f));
   const result = {
     editors: o.editors,
     viewers: o.viewers,
-    updates: yishi.updates,
-    editP50Ms: yishi.editP50Ms,
-    editP95Ms: yishi.editP95Ms,
-    viewerP95Ms: yishi.viewerP95Ms,
-    diverged: yishi.diverged,
-    lost: yishi.lost,
-    docBytes: yishi.docBytes,
-    serverRssMb: yishi.serverRssMb,
-    anchorEditP95Ms: anchor.anchorEditP95Ms,
+    updates: med((x) => x.yishi.updates),
+    editP50Ms: med((x) => x.yishi.editP50Ms),
+    editP95Ms: med((x) => x.yishi.editP95Ms),
+    viewerP95Ms: med((x) => x.yishi.viewerP95Ms),
+    diverged: worst((x) => x.yishi.diverged),
+    lost: worst((x) => x.yishi.lost),
+    docBytes: med((x) => x.yishi.docBytes),
+    serverRssMb: med((x) => x.yishi.serverRssMb),
+    anchorEditP95Ms: med((x) => x.anchor.anchorEditP95Ms),
+    // Added after the issue's names: the median of the runs' own ratios, and how many runs.
+    editRatio: median(runs.map((x) => ratioOf(x.yishi.editP95Ms, x.anchor.anchorEditP95Ms))),
+    runs: o.runs,
   };
   console.log(JSON.stringify(result));
   process.exit(0);
 }
+
+const ratioOf = (ms: number, anchorMs: number) => Math.round((ms / Math.max(1, anchorMs)) * 100) / 100;
 
 main().catch((err) => {
   console.error(err);
