@@ -1,18 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { GroupCommit } from './group-commit.ts';
+import { GroupCommit, refused, stored } from './group-commit.ts';
 
 /** A writer that records its batches and holds each until released, like a transaction in flight. */
 function recording(maxBatch: number, fail: (batch: number[]) => boolean = () => false) {
   const batches: number[][] = [];
   const releases: (() => void)[] = [];
   const gc = new GroupCommit<number, string>(async (batch) => {
-    batches.push(batch.map((w) => w.item));
+    batches.push(batch);
     await new Promise<void>((r) => releases.push(r));
-    if (fail(batch.map((w) => w.item))) throw new Error('transaction failed');
-    for (const w of batch) {
-      if (w.item < 0) w.reject(new Error(`refused ${w.item}`));
-      else w.resolve(`stored ${w.item}`);
-    }
+    if (fail(batch)) throw new Error('transaction failed');
+    return batch.map((n) => (n < 0 ? refused(new Error(`refused ${n}`)) : stored(`stored ${n}`)));
   }, maxBatch);
   const releaseNext = async () => {
     while (releases.length === 0) await new Promise((r) => setImmediate(r));
@@ -90,5 +87,20 @@ describe('GroupCommit', () => {
     await f;
     expect(flushed).toBe(true);
     await expect(Promise.all(all)).resolves.toEqual(['stored 1', 'stored 2']);
+  });
+
+  it('starts the next batch before anyone acts on the answers of the last', async () => {
+    // What an answer sets off (an ack, a view read from the database) must not get its query in
+    // ahead of the next batch's transaction: the ballots would wait on the views they move.
+    const { gc, batches, releaseNext, started } = recording(100);
+    let begunWhenAnswered = -1;
+    const first = gc.submit(1).then(() => (begunWhenAnswered = batches.length));
+    await started(1);
+    const second = gc.submit(2);
+    await releaseNext();
+    await first;
+    expect(begunWhenAnswered).toBe(2);
+    await releaseNext();
+    expect(await second).toBe('stored 2');
   });
 });

@@ -1,27 +1,33 @@
-/** One submitted item while it waits for its batch: settle it with resolve or reject. */
-export interface Waiting<In, Out> {
+/** What became of one item of a batch: stored (with its result) or refused (with the error its caller gets). */
+export type Settled<Out> = { ok: true; value: Out } | { ok: false; error: unknown };
+
+export const stored = <Out>(value: Out): Settled<Out> => ({ ok: true, value });
+export const refused = <Out>(error: unknown): Settled<Out> => ({ ok: false, error });
+
+interface Waiting<In, Out> {
   item: In;
   resolve(out: Out): void;
   reject(err: unknown): void;
 }
 
+type Attempt<In, Out> = { batch: Waiting<In, Out>[]; settled: Settled<Out>[] } | { batch: Waiting<In, Out>[]; error: unknown };
+
 /**
  * Group commit: every item that arrives while a batch is being written goes into the next
  * batch, so a room of thousands acting in the same second costs a few transactions, not
  * thousands (ballots, seconds, consensus positions, Yjs updates). A caller's promise settles
- * only when `write` settles it, after its batch has committed: an acknowledgement always means
- * "stored" (DESIGN.md 5).
+ * only after its batch has committed: an acknowledgement always means "stored" (DESIGN.md 5).
  *
- * `write` settles each item of the batch it is given (it may reject some and resolve others).
- * If it throws, nothing of that batch was stored, and every item it had not settled is
- * rejected with the error (the callers may retry; settling a promise twice does nothing).
+ * `write` stores a batch in one transaction and says what became of each item, in order. If it
+ * throws, nothing of that batch was stored and every item of it is refused with the error (the
+ * callers may retry).
  */
 export class GroupCommit<In, Out> {
   private queue: Waiting<In, Out>[] = [];
   private running: Promise<void> | null = null;
 
   constructor(
-    private readonly write: (batch: Waiting<In, Out>[]) => Promise<void>,
+    private readonly write: (items: In[]) => Promise<Settled<Out>[]>,
     /** Most items in one batch; a bigger burst waits for the next. */
     private readonly maxBatch: number,
   ) {}
@@ -45,16 +51,39 @@ export class GroupCommit<In, Out> {
       // on the agenda benchmark, starting on a microtask instead wrote every Yjs update alone and
       // kept the loop busier (edit p95 18 -> 30 ms).
       await new Promise((r) => setImmediate(r));
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch);
-        try {
-          await this.write(batch);
-        } catch (err) {
-          for (const w of batch) w.reject(err);
-        }
+      let writing = this.next();
+      while (writing) {
+        const done = await writing;
+        // The next batch's transaction is started in the same turn as this batch's answers, before
+        // any of the work the answers set off (acks, views recomputed from the database) can queue
+        // a query ahead of it. Answering first and starting the next batch a tick later let the
+        // views' reads go first: ballots waited on them (bench:votes 5,000/5,000, three runs each,
+        // the same hour: ack p50 157-313 ms against 98-122 ms, tally 2.9-3.7x against 2.2x).
+        this.answer(done);
+        writing = this.next();
       }
     } finally {
       this.running = null;
     }
+  }
+
+  /** Starts writing the next batch, if anything waits. */
+  private next(): Promise<Attempt<In, Out>> | null {
+    const batch = this.queue.splice(0, this.maxBatch);
+    if (batch.length === 0) return null;
+    return this.write(batch.map((w) => w.item)).then(
+      (settled) => ({ batch, settled }),
+      (error: unknown) => ({ batch, error }),
+    );
+  }
+
+  private answer(done: Attempt<In, Out>): void {
+    done.batch.forEach((w, i) => {
+      if ('error' in done) return w.reject(done.error);
+      const s = done.settled[i];
+      if (!s) w.reject(new Error('the writer said nothing of this item'));
+      else if (s.ok) w.resolve(s.value);
+      else w.reject(s.error);
+    });
   }
 }

@@ -1,5 +1,5 @@
 import type { MemberId } from '@yishi/protocol';
-import { GroupCommit, type Waiting } from '../../core/group-commit.ts';
+import { GroupCommit, refused, stored, type Settled } from '../../core/group-commit.ts';
 import { AppError } from '../../errors.ts';
 import type { ConsensusStore, PendingPosition, PositionStatus } from './store.ts';
 import { RESIDENTS_KEY } from './store.ts';
@@ -30,25 +30,28 @@ export class PositionWriter {
     return this.commit.submit(request);
   }
 
-  private async write(batch: Waiting<PositionRequest, Stored>[]): Promise<void> {
-    const memberIds = batch.flatMap((w) => (w.item.memberId ? [w.item.memberId] : []));
+  private async write(requests: PositionRequest[]): Promise<Settled<Stored>[]> {
+    const memberIds = requests.flatMap((r) => (r.memberId ? [r.memberId] : []));
     const groups = await this.store.memberGroups(memberIds);
-    const known: Waiting<PositionRequest, Stored>[] = [];
+    const settled: Settled<Stored>[] = new Array(requests.length);
+    const known: number[] = [];
     const pending: PendingPosition[] = [];
-    for (const w of batch) {
-      const { memberId, ...rest } = w.item;
+    requests.forEach((request, i) => {
+      const { memberId, ...rest } = request;
       const groupKey = memberId ? groups.get(memberId) : RESIDENTS_KEY;
-      if (groupKey === undefined) w.reject(new AppError('not_found', 'member'));
+      if (groupKey === undefined) settled[i] = refused(new AppError('not_found', 'member'));
       else {
-        known.push(w);
+        known.push(i);
         pending.push({ ...rest, groupKey });
       }
-    }
-    const outcomes = await this.store.commitPositions(pending);
-    known.forEach((w, i) => {
-      const o = outcomes[i]!;
-      if (o.ok) w.resolve({ status: o.status, statementId: o.statementId });
-      else w.reject(new AppError(o.code, o.code === 'not_found' ? 'consensus check' : undefined));
     });
+    const outcomes = await this.store.commitPositions(pending);
+    known.forEach((i, k) => {
+      const o = outcomes[k]!;
+      settled[i] = o.ok
+        ? stored({ status: o.status, statementId: o.statementId })
+        : refused(new AppError(o.code, o.code === 'not_found' ? 'consensus check' : undefined));
+    });
+    return settled;
   }
 }

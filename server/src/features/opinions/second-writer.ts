@@ -1,4 +1,4 @@
-import { GroupCommit, type Waiting } from '../../core/group-commit.ts';
+import { GroupCommit, refused, stored, type Settled } from '../../core/group-commit.ts';
 import { AppError } from '../../errors.ts';
 import type { OpinionStore, SecondInput, SecondOutcome } from './store.ts';
 
@@ -31,13 +31,9 @@ export class SecondWriter {
     }
   }
 
-  private async write(batch: Waiting<SecondInput, SecondOutcome>[]): Promise<void> {
+  private async write(inputs: SecondInput[]): Promise<Settled<SecondOutcome>[]> {
     // Alone, the single statement path is shorter (a batch reads the seconds held and its rows again).
-    const outcomes = batch.length === 1 ? [await this.one(batch[0]!.item)] : await this.store.secondMany(batch.map((w) => w.item));
-    batch.forEach((w, i) => {
-      const o = outcomes[i]!;
-      if ('row' in o) w.resolve(o);
-      else w.reject(o);
-    });
+    const outcomes = inputs.length === 1 ? [await this.one(inputs[0]!)] : await this.store.secondMany(inputs);
+    return outcomes.map((o) => ('row' in o ? stored(o) : refused(o)));
   }
 }

@@ -1,4 +1,4 @@
-import { GroupCommit } from '../../core/group-commit.ts';
+import { GroupCommit, stored } from '../../core/group-commit.ts';
 import type { BallotOutcome, PendingBallot, PollStore } from './store.ts';
 
 /** Most ballots written in one transaction; a bigger burst waits for the next flush. */
@@ -14,10 +14,7 @@ export class BallotWriter {
   private readonly commit: GroupCommit<PendingBallot, BallotOutcome>;
 
   constructor(polls: PollStore) {
-    this.commit = new GroupCommit(async (batch) => {
-      const outcomes = await polls.commitBallots(batch.map((w) => w.item));
-      batch.forEach((w, i) => w.resolve(outcomes[i]!));
-    }, MAX_BATCH);
+    this.commit = new GroupCommit(async (ballots) => (await polls.commitBallots(ballots)).map(stored), MAX_BATCH);
   }
 
   submit(ballot: PendingBallot): Promise<BallotOutcome> {

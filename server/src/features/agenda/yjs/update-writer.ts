@@ -1,4 +1,4 @@
-import { GroupCommit, type Waiting } from '../../../core/group-commit.ts';
+import { GroupCommit, stored, type Settled } from '../../../core/group-commit.ts';
 import type { PendingUpdate, YjsStore } from './store.ts';
 
 /** Most updates in one transaction; a bigger burst waits for the next. */
@@ -32,14 +32,12 @@ export class UpdateWriter {
     return this.commit.flushed();
   }
 
-  private async write(taken: Waiting<Queued, number | null>[]): Promise<void> {
-    const batch: Waiting<Queued, number | null>[] = [];
-    for (const w of taken) {
-      if (w.item.cancelled()) w.resolve(null);
-      else batch.push(w);
-    }
-    if (batch.length === 0) return;
-    const seqs = await this.store.append(batch.map((w) => w.item.item));
-    batch.forEach((w, i) => w.resolve(seqs[i]!));
+  private async write(taken: Queued[]): Promise<Settled<number | null>[]> {
+    const settled: Settled<number | null>[] = taken.map(() => stored(null));
+    const kept = taken.flatMap((q, i) => (q.cancelled() ? [] : [i]));
+    if (kept.length === 0) return settled;
+    const seqs = await this.store.append(kept.map((i) => taken[i]!.item));
+    kept.forEach((i, k) => (settled[i] = stored(seqs[k]!)));
+    return settled;
   }
 }
