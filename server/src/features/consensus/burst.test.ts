@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import * as Y from 'yjs';
-import { AGENDA_ITEMS, agendaRoom } from '@yishi/protocol';
 import { ApiClient, consensusOf, emit } from '../../../../test/support/client.ts';
 import { waitFor } from '../../../../test/support/ports.ts';
 import { setUpPollMeeting, type JoinedSocket, type PollMeeting } from '../../../../test/support/poll-meeting.ts';
+import { addAgendaItems } from './agenda-items-fixture.ts';
 
 /**
  * Issue 12's benchmark lost changes: every position was its own transaction, and the embedded
@@ -28,11 +27,7 @@ describe('a burst of consensus positions', () => {
   async function room(title: string) {
     const { c } = setup;
     const { id: meetingId, joinCode } = await setup.newMeeting(title);
-    await setup.app.services.docs.change(agendaRoom(meetingId), (doc) => {
-      const item = new Y.Map<unknown>();
-      item.set('id', 'item-1');
-      doc.getArray<Y.Map<unknown>>(AGENDA_ITEMS).push([item]);
-    });
+    await addAgendaItems(setup.app.services.docs, meetingId, 'item-1');
     const fac = await setup.open(c.facilitator, meetingId);
     expect(await emit(fac.s, 'meeting:transition', { meetingId, to: 'live' })).toMatchObject({ ok: true });
     const opened = await emit(fac.s, 'consensus:open', { meetingId, itemId: 'item-1', proposal: '东门增设停车区', residents: true });

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
-import { AGENDA_ITEMS, agendaRoom, type ConsensusCheck } from '@yishi/protocol';
+import type { ConsensusCheck } from '@yishi/protocol';
 import { ApiClient, consensusOf, emit, viewOf } from '../../../../test/support/client.ts';
 import { waitFor } from '../../../../test/support/ports.ts';
 import { setUpPollMeeting, type JoinedSocket, type PollMeeting } from '../../../../test/support/poll-meeting.ts';
+import { addAgendaItems } from './agenda-items-fixture.ts';
 
 /**
  * Consensus checks in process (issue 12): each event and each typed error, the live view
@@ -20,15 +20,7 @@ describe('consensus checks', () => {
   /** Members by group index: g0 x3 (admin + 2), g1 x3 (facilitator + 2), g2 x2 (张业主 + 1): 物业 (g2) is small. */
   const people: { name: string; client: ApiClient; group: number; s?: JoinedSocket }[] = [];
   const key = () => randomUUID();
-  /** Items in a meeting's agenda document, written as the server writes documents (a check belongs to one). */
-  const addItems = (mid: string, ...ids: string[]) =>
-    setup.app.services.docs.change(agendaRoom(mid), (doc) => {
-      for (const id of ids) {
-        const item = new Y.Map<unknown>();
-        item.set('id', id);
-        doc.getArray<Y.Map<unknown>>(AGENDA_ITEMS).push([item]);
-      }
-    });
+  const addItems = (mid: string, ...ids: string[]) => addAgendaItems(setup.app.services.docs, mid, ...ids);
 
   const checkOf = (j: JoinedSocket, checkId: string): ConsensusCheck | undefined =>
     consensusOf(j.views, meetingId)?.checks.find((c) => c.id === checkId);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
-import { AGENDA_ITEMS, agendaRoom, type ConsensusCheck } from '@yishi/protocol';
+import type { ConsensusCheck } from '@yishi/protocol';
 import { consensusOf, emit, viewOf } from '../../../../test/support/client.ts';
 import { waitFor } from '../../../../test/support/ports.ts';
 import { secretMembersMotion, setUpPollMeeting, type JoinedSocket, type PollMeeting } from '../../../../test/support/poll-meeting.ts';
+import { addAgendaItems } from './agenda-items-fixture.ts';
 
 /**
  * An admin edits the council (groups renamed, added, removed; a member renamed or added) while a
@@ -29,11 +29,7 @@ describe('council edits reach the live views of its meetings', () => {
   beforeAll(async () => {
     setup = await setUpPollMeeting();
     ({ id: meetingId } = await setup.newMeeting('协商会'));
-    await setup.app.services.docs.change(agendaRoom(meetingId), (doc) => {
-      const item = new Y.Map<unknown>();
-      item.set('id', 'item-1');
-      doc.getArray<Y.Map<unknown>>(AGENDA_ITEMS).push([item]);
-    });
+    await addAgendaItems(setup.app.services.docs, meetingId, 'item-1');
     fac = await setup.open(setup.c.facilitator, meetingId);
     phone = await setup.open(setup.c.member, meetingId);
     expect(await emit(fac.s, 'meeting:transition', { meetingId, to: 'live' })).toMatchObject({ ok: true });

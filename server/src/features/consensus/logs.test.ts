@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
-import { AGENDA_ITEMS, agendaRoom } from '@yishi/protocol';
 import { connected, emit, type YishiClientSocket } from '../../../../test/support/client.ts';
 import { setUpCouncil } from '../../../../test/support/council.ts';
 import { startInProcess } from '../../../../test/support/in-process.ts';
 import { createLogger } from '../../log.ts';
+import { addAgendaItems } from './agenda-items-fixture.ts';
 
 /**
  * Positions never reach the log (issue 12, privacy): a whole check at debug level, refusals
@@ -42,11 +41,7 @@ describe('consensus and the log', () => {
     await emit(fac, 'meeting:join', { meetingId: m.id });
     await emit(mem, 'meeting:join', { meetingId: m.id });
     // The check's item, in the agenda document as the server writes it.
-    await app.services.docs.change(agendaRoom(m.id), (doc) => {
-      const item = new Y.Map<unknown>();
-      item.set('id', 'i');
-      doc.getArray<Y.Map<unknown>>(AGENDA_ITEMS).push([item]);
-    });
+    await addAgendaItems(app.services.docs, m.id, 'i');
     const opened = await emit(fac, 'consensus:open', { meetingId: m.id, itemId: 'i', proposal: 'p' });
     if (!opened.ok) throw new Error(JSON.stringify(opened));
     const { checkId } = opened.data;
