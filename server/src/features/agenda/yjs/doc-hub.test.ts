@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { agendaRoom, notesRoom } from '@yishi/protocol';
+import { agendaRoom, notesRoom, YJS_CLOSE } from '@yishi/protocol';
 import { createLogger } from '../../../log.ts';
 import type { Store } from '../../../storage/store.ts';
 import { YjsDocs } from './doc-hub.ts';
+import type { PendingUpdate, YjsStore } from './store.ts';
 import { TestClient, newItem } from './test-client.ts';
 import { openEmbeddedStore } from './hubs-fixture.ts';
 import { TestRelayNetwork } from './test-relay.ts';
@@ -146,5 +147,48 @@ describe('DocHub (in process, PGlite)', () => {
     onA.disconnect();
     onB.disconnect();
     for (const stop of stops) await stop();
+  });
+
+  it("writes none of a sender's later updates once one of its earlier ones could not be stored", async () => {
+    // The database refuses the first batch, and only after the sender's next update is queued
+    // behind it: that update must not be stored or relayed without the one before it.
+    let refuse: ((err: Error) => void) | null = null;
+    const batches: PendingUpdate[][] = [];
+    const flaky: YjsStore = Object.assign(Object.create(store.yjs) as YjsStore, {
+      append(batch: readonly PendingUpdate[]): Promise<number[]> {
+        batches.push([...batch]);
+        if (batches.length === 1) return new Promise<number[]>((_, reject) => (refuse = reject));
+        return store.yjs.append(batch);
+      },
+    });
+    const hub = new YjsDocs(flaky, new TestRelayNetwork().relay(), log);
+    const stop = hub.start();
+    const room = agendaRoom(randomUUID());
+    const editor = new TestClient({ write: true, user: { id: 'e', name: 'e', color: '#000' } });
+    const reader = new TestClient({ write: false, user: null });
+    await editor.connect(hub, room);
+    await reader.connect(hub, room);
+    editor.doc.getArray('items').push([newItem('a', '第一')]);
+    await expect.poll(() => batches.length).toBe(1);
+    editor.doc.getArray('items').push([newItem('b', '第二')]);
+    // Let the second update reach the hub and join the queue behind the batch in flight.
+    await new Promise((r) => setTimeout(r, 50));
+    refuse!(new Error('the database is gone'));
+    await hub.settled();
+    await new Promise((r) => setTimeout(r, 50));
+
+    expect(editor.closes).toEqual([YJS_CLOSE.storage]);
+    // Nothing of the sender's was written after the refusal, and the reader saw none of it.
+    expect(batches.slice(1).flat()).toEqual([]);
+    expect(await store.yjs.updateCount(room)).toBe(0);
+    expect(titles(reader.doc)).toEqual([]);
+
+    // On reconnecting, sync sends both again, and both are stored in order.
+    await editor.connect(hub, room);
+    await expect.poll(() => hub.read(room, titles)).toEqual(['第一', '第二']);
+    await expect.poll(() => titles(reader.doc)).toEqual(['第一', '第二']);
+    reader.disconnect();
+    editor.disconnect();
+    await stop();
   });
 });

@@ -618,26 +618,24 @@ export class YjsDocs implements DocHub {
   private commit(room: Room, update: Uint8Array, sender: Conn | null): Promise<void> {
     const entry: Entry = { update, sender };
     room.pending.push(entry);
-    return this.writer
-      .submit({ room: room.name, update }, () => sender?.failed ?? false)
-      .then(
-        (seq) => {
-          removeFrom(room.pending, entry);
-          if (seq === null) return this.rebuild(room);
-          this.committed(room, entry, seq);
-        },
-        (err: unknown) => {
-          removeFrom(room.pending, entry);
-          this.log.warn('a Yjs update could not be stored', { room: room.name, err });
-          if (sender && !sender.failed) {
-            sender.failed = true;
-            // Its later updates are not written; on reconnecting, sync sends them all again.
-            this.closeConn(room, sender, YJS_CLOSE.storage, 'could not store the update');
-          }
-          this.rebuild(room);
-          throw err;
-        },
-      );
+    return this.writer.submit({ room: room.name, update }, sender).then(
+      (seq) => {
+        removeFrom(room.pending, entry);
+        if (seq === null) return this.rebuild(room);
+        this.committed(room, entry, seq);
+      },
+      (err: unknown) => {
+        removeFrom(room.pending, entry);
+        this.log.warn('a Yjs update could not be stored', { room: room.name, err });
+        if (sender && !sender.failed) {
+          sender.failed = true;
+          // Its later updates are not written (UpdateWriter#refused); on reconnecting, sync sends them all again.
+          this.closeConn(room, sender, YJS_CLOSE.storage, 'could not store the update');
+        }
+        this.rebuild(room);
+        throw err;
+      },
+    );
   }
 
   private committed(room: Room, entry: Entry, seq: number): void {
