@@ -1,7 +1,7 @@
 /**
  * Agenda benchmark (issue 10, "Benchmark"). From the repository root:
  *
- *   pnpm bench:agenda -- --editors E --viewers V [--instances 2] [--runs 1] [--seconds 30] [--cps 5] [--bot-workers 2] [--bot-processes 1]
+ *   pnpm bench:agenda -- --editors E --viewers V [--instances 2] [--runs 1] [--seconds 30] [--cps 5] [--bot-workers 2] [--bot-processes 1] [--storing-anchor 1]
  *
  * Starts Yishi as separate server processes (the embedded default on a fresh PGlite folder, or
  * two instances sharing a private Redis and a fresh PostgreSQL database), sets up a council with
@@ -9,7 +9,10 @@
  * items, connects E stock y-websocket providers (spread over the instances), and has editor i type
  * into item i's title at `cps` characters a second for `seconds`. Then the same E editors do the
  * same against the stock @y/websocket-server in its own process (test/load/anchor-yjs-server.mjs:
- * no auth, no validation, no storage): the floor for this machine.
+ * no auth, no validation, no storage): the floor for this machine. Then, unless `--storing-anchor 0`,
+ * the same against the stock server with the durable write the issue requires added
+ * (test/load/anchor-yjs-storing-server.mjs: each update appended to PGlite before the stock server
+ * relays it): what storing alone costs on this machine, beside what the rest of Yishi costs.
  *
  * Measures (this process's clock):
  *  - editP50Ms / editP95Ms: from a keystroke's send until every other editor has it;
@@ -27,13 +30,15 @@
  *    sequence (typedText) at least k + 1 characters long.
  *    Keystrokes some viewer never saw within 30 s after the typing count as 30 s (and are logged).
  *
- * Also logged (stderr), for the Yishi and the anchor runs alike: this thread's event-loop delay
+ * Also logged (stderr), for the Yishi and the anchor runs alike: editP50/95/99 to 0.1 ms and the
+ * time to the first other editor (the server's share: the rest is spread over the receivers), this thread's event-loop delay
  * while typing (the anchor has no viewers: a difference is the bench's own, counted in editP) and
  * the servers' CPU time while typing (work, which a busy machine does not inflate as it does latencies).
  *
  * `--runs N`: N whole runs (Yishi, then the anchor), each logged to stderr with its ratio; the
  * JSON then holds the medians (diverged and lost: the worst run, never hidden by a median), and
- * `editRatio` (the median of the runs' editP95 / anchorEditP95) and `runs` at its end. On this
+ * `editRatio` (the median of the runs' editP95 / anchorEditP95) and `runs` at its end, then
+ * `storingAnchorEditP95Ms` and `storingRatio` (the same against the storing anchor). On this
  * 2-core machine one run's edit p95 moves by half from one run to the next (17-30 ms for the same
  * code within an hour), so a single run says little about a change.
  *
@@ -75,6 +80,8 @@ interface Options {
   botProcesses: boolean;
   /** Whole runs (Yishi, then the anchor); the printed figures are the medians. */
   runs: number;
+  /** Also measure the storing anchor (anchor-yjs-storing-server.mjs) after the anchor, each run. */
+  storingAnchor: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -93,6 +100,7 @@ function parseOptions(argv: string[]): Options {
     botProcesses: get('bot-processes', 1) !== 0,
     settle: get('settle', 1),
     runs: Math.max(1, Math.floor(get('runs', 1))),
+    storingAnchor: get('storing-anchor', 1) !== 0,
   } as Options;
   if (!(o.editors >= 2) || !(o.seconds > 0) || !(o.cps > 0))
     throw new Error('usage: --editors E (>= 2) --viewers V [--instances 2] [--runs 1] [--seconds 30] [--cps 5] [--bot-workers 2]');
@@ -175,15 +183,25 @@ async function typeAll(docs: Y.Doc[], o: Options): Promise<Typed> {
   const complete = () => arrivals.reduce((n, per, i) => n + per.slice(0, sent[i]!.length).filter((a) => a && a.length >= E - 1).length, 0);
   await waitFor(() => complete() === total(), 30_000, 'the last keystrokes to reach every editor').catch(() => {});
   const latencies: number[] = [];
+  const firsts: number[] = [];
   let missing = 0;
   sent.forEach((times, i) =>
     times.forEach((s, k) => {
       const a = arrivals[i]![k];
       if (!a || a.length < E - 1) missing++;
-      else latencies.push(Math.max(...a) - s);
+      else {
+        latencies.push(Math.max(...a) - s);
+        firsts.push(Math.min(...a) - s);
+      }
     }),
   );
   const ms = (ns: number) => Math.round(ns / 1e5) / 10;
+  // To 0.1 ms, for the log: the figures in the JSON are whole ms, coarse beside a floor of 1-2 ms.
+  const fine = (xs: number[], p: number) => Math.round(percentile(xs, p) * 10) / 10;
+  log(
+    `  keystroke to every other editor: p50 ${fine(latencies, 0.5)} ms, p95 ${fine(latencies, 0.95)} ms, p99 ${fine(latencies, 0.99)} ms; ` +
+      `to the first of them: p50 ${fine(firsts, 0.5)} ms, p95 ${fine(firsts, 0.95)} ms`,
+  );
   return { sent, latencies, missing, loopP95Ms: ms(lag.percentile(95)), loopP99Ms: ms(lag.percentile(99)), loopMaxMs: ms(lag.max) };
 }
 
@@ -338,12 +356,19 @@ async function benchYishi(o: Options) {
   }
 }
 
-async function benchAnchor(o: Options) {
-  const proc = spawn(process.execPath, ['test/load/anchor-yjs-server.mjs'], { cwd: path.join(ROOT), stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * The same editors against a floor server in its own process: `anchor-yjs-server.mjs` (the stock
+ * server, the issue's anchor) or `anchor-yjs-storing-server.mjs` (the stock server storing each
+ * update in PGlite before relaying it, the durable write the issue requires; `storing`).
+ */
+async function benchAnchor(o: Options, storing = false) {
+  const script = storing ? 'test/load/anchor-yjs-storing-server.mjs' : 'test/load/anchor-yjs-server.mjs';
+  const name = storing ? 'storing anchor' : 'anchor';
+  const proc = spawn(process.execPath, [script], { cwd: path.join(ROOT), stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     let out = '';
     proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    const port = Number(await waitFor(() => /listening (\d+)/.exec(out)?.[1], 10_000, 'the anchor server'));
+    const port = Number(await waitFor(() => /listening (\d+)/.exec(out)?.[1], 60_000, `the ${name} server`));
     const url = `http://127.0.0.1:${port}`;
     const room = `anchor-${Date.now()}`;
     const seed = yjsProvider(url, room, '');
@@ -353,33 +378,40 @@ async function benchAnchor(o: Options) {
     await Promise.all(providers.map((p) => synced(p, 30_000)));
     await waitFor(() => providers.every((p) => p.doc.getArray('items').length === o.editors), 30_000, 'every anchor editor to have the agenda');
     seed.destroy();
-    log(`anchor: typing for ${o.seconds} s`);
+    log(`${name}: typing for ${o.seconds} s`);
     const cpuBefore = cpuMs(proc.pid);
     const typed = await typeAll(
       providers.map((p) => p.doc),
       o,
     );
-    log(`anchor: server CPU while typing: ${((cpuMs(proc.pid) - cpuBefore) / 1000).toFixed(1)} s`);
+    log(`${name}: server CPU while typing: ${((cpuMs(proc.pid) - cpuBefore) / 1000).toFixed(1)} s`);
     for (const p of providers) p.destroy();
-    log(`anchor: bench loop delay while typing: p95 ${typed.loopP95Ms} ms, p99 ${typed.loopP99Ms} ms, max ${typed.loopMaxMs} ms`);
+    log(`${name}: bench loop delay while typing: p95 ${typed.loopP95Ms} ms, p99 ${typed.loopP99Ms} ms, max ${typed.loopMaxMs} ms`);
     return { anchorEditP50Ms: Math.round(percentile(typed.latencies, 0.5)), anchorEditP95Ms: Math.round(percentile(typed.latencies, 0.95)) };
   } finally {
     proc.kill('SIGTERM');
+    await new Promise((r) => (proc.exitCode !== null ? r(null) : proc.once('exit', r)));
   }
 }
 
 async function main() {
   const o = parseOptions(process.argv.slice(2));
-  const runs: { yishi: Awaited<ReturnType<typeof benchYishi>>; anchor: Awaited<ReturnType<typeof benchAnchor>> }[] = [];
+  type Anchor = Awaited<ReturnType<typeof benchAnchor>>;
+  const runs: { yishi: Awaited<ReturnType<typeof benchYishi>>; anchor: Anchor; storing: Anchor | null }[] = [];
   for (let r = 1; r <= o.runs; r++) {
     if (o.runs > 1) log(`--- run ${r} of ${o.runs} ---`);
     const yishi = await benchYishi(o);
     log('yishi', yishi);
     const anchor = await benchAnchor(o);
     log('anchor', anchor);
-    runs.push({ yishi, anchor });
+    const storing = o.storingAnchor ? await benchAnchor(o, true) : null;
+    if (storing) log('storing anchor', storing);
+    runs.push({ yishi, anchor, storing });
     if (o.runs > 1)
-      log(`run ${r}: editP95 ${yishi.editP95Ms} ms, anchor ${anchor.anchorEditP95Ms} ms, ratio ${ratioOf(yishi.editP95Ms, anchor.anchorEditP95Ms)}`);
+      log(
+        `run ${r}: editP95 ${yishi.editP95Ms} ms, anchor ${anchor.anchorEditP95Ms} ms, ratio ${ratioOf(yishi.editP95Ms, anchor.anchorEditP95Ms)}` +
+          (storing ? `; storing anchor ${storing.anchorEditP95Ms} ms, ratio ${ratioOf(yishi.editP95Ms, storing.anchorEditP95Ms)}` : ''),
+      );
   }
   const med = (f: (x: (typeof runs)[number]) => number | null) => {
     const values = runs.map(f).filter((v): v is number => v !== null);
@@ -401,6 +433,13 @@ async function main() {
     // Added after the issue's names: the median of the runs' own ratios, and how many runs.
     editRatio: median(runs.map((x) => ratioOf(x.yishi.editP95Ms, x.anchor.anchorEditP95Ms))),
     runs: o.runs,
+    // The storing anchor's (see benchAnchor), when measured: the floor with the durable write.
+    ...(o.storingAnchor
+      ? {
+          storingAnchorEditP95Ms: med((x) => x.storing!.anchorEditP95Ms),
+          storingRatio: median(runs.map((x) => ratioOf(x.yishi.editP95Ms, x.storing!.anchorEditP95Ms))),
+        }
+      : {}),
   };
   console.log(JSON.stringify(result));
   process.exit(0);
