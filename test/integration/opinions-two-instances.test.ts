@@ -74,6 +74,9 @@ describe('opinions across two instances', () => {
           if (!r.ok) throw new Error(JSON.stringify(r));
           posted.push(r.data.opinion);
           if (!reply) last = r.data.opinion;
+          // As a phone would: every socket may send 20 events a second after a burst of 40
+          // (socket-server.ts). On a fast machine 50 posts acked back to back outran that.
+          await new Promise((resolve) => setTimeout(resolve, 55));
         }
       }),
     );
