@@ -26,13 +26,6 @@ async function main(): Promise<void> {
   });
   const started = Date.now();
   const app = await startApp(config, log);
-  // Plain lines for a person reading the terminal, in one write (tests wait for this line and
-  // must find the setup link with it), then the JSON line for log collectors.
-  const setup = app.setupUrl ? `First start: open this one-time setup link to create your council:\n  ${app.setupUrl}\n\n` : '';
-  const where = app.lanUrls.length > 0 ? `Phones on the same network can open: ${app.lanUrls.join('  ')}\nOn this computer: ${app.localUrl}\n` : '';
-  process.stdout.write(`\nYishi is running at ${app.url}\n${where}${setup}`);
-  log.info('yishi listening', { url: app.url, lanUrls: app.lanUrls, storage: app.services.store.kind, startupMs: Date.now() - started });
-
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -48,8 +41,18 @@ async function main(): Promise<void> {
       },
     );
   };
-  // SIGHUP: the terminal it was started from closed; close PGlite cleanly then too.
+  // SIGHUP: the terminal it was started from closed; close PGlite cleanly then too. Listened for
+  // before the lines below say it is running: whoever reads them may signal at once, and a
+  // signal with no listener yet ends the process uncleanly (seen in CI: Ctrl-C right after the
+  // listening line, the server preempted between that line and these listeners).
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
+
+  // Plain lines for a person reading the terminal, in one write (tests wait for this line and
+  // must find the setup link with it), then the JSON line for log collectors.
+  const setup = app.setupUrl ? `First start: open this one-time setup link to create your council:\n  ${app.setupUrl}\n\n` : '';
+  const where = app.lanUrls.length > 0 ? `Phones on the same network can open: ${app.lanUrls.join('  ')}\nOn this computer: ${app.localUrl}\n` : '';
+  process.stdout.write(`\nYishi is running at ${app.url}\n${where}${setup}`);
+  log.info('yishi listening', { url: app.url, lanUrls: app.lanUrls, storage: app.services.store.kind, startupMs: Date.now() - started });
 }
 
 main().catch((err: Error) => {
