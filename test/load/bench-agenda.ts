@@ -11,7 +11,7 @@
  * same against the stock @y/websocket-server in its own process (test/load/anchor-yjs-server.mjs:
  * no auth, no validation, no storage): the floor for this machine. Then, unless `--storing-anchor 0`,
  * the same against the stock server with the durable write the issue requires added
- * (test/load/anchor-yjs-storing-server.mjs: each update appended to PGlite before the stock server
+ * (test/load/anchor-yjs-server.mjs --store: each update appended to PGlite before the stock server
  * relays it): what storing alone costs on this machine, beside what the rest of Yishi costs.
  *
  * Measures (this process's clock):
@@ -80,7 +80,7 @@ interface Options {
   botProcesses: boolean;
   /** Whole runs (Yishi, then the anchor); the printed figures are the medians. */
   runs: number;
-  /** Also measure the storing anchor (anchor-yjs-storing-server.mjs) after the anchor, each run. */
+  /** Also measure the storing anchor (anchor-yjs-server.mjs --store) after the anchor, each run. */
   storingAnchor: boolean;
 }
 
@@ -358,13 +358,15 @@ async function benchYishi(o: Options) {
 
 /**
  * The same editors against a floor server in its own process: `anchor-yjs-server.mjs` (the stock
- * server, the issue's anchor) or `anchor-yjs-storing-server.mjs` (the stock server storing each
- * update in PGlite before relaying it, the durable write the issue requires; `storing`).
+ * server, the issue's anchor) or, with `storing`, the same with `--store` (each update stored in
+ * PGlite before the stock server relays it: the durable write the issue requires).
  */
 async function benchAnchor(o: Options, storing = false) {
-  const script = storing ? 'test/load/anchor-yjs-storing-server.mjs' : 'test/load/anchor-yjs-server.mjs';
   const name = storing ? 'storing anchor' : 'anchor';
-  const proc = spawn(process.execPath, [script], { cwd: path.join(ROOT), stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, ['test/load/anchor-yjs-server.mjs', ...(storing ? ['--store'] : [])], {
+    cwd: path.join(ROOT),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   try {
     let out = '';
     proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));

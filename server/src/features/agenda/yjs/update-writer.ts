@@ -47,7 +47,10 @@ export class UpdateWriter {
     try {
       seqs = await this.store.append(kept.map((i) => taken[i]!.item));
     } catch (err) {
-      for (const i of kept) if (taken[i]!.sender) this.refused.add(taken[i]!.sender!);
+      for (const i of kept) {
+        const sender = taken[i]!.sender;
+        if (sender) this.refused.add(sender);
+      }
       throw err;
     }
     kept.forEach((i, k) => (settled[i] = stored(seqs[k]!)));
