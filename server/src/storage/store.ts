@@ -51,7 +51,7 @@ export function createStore(database: Database): Store {
     opinions: new OpinionStore(database.db),
     consensus: new ConsensusStore(database.db),
     deadlines: new DeadlineStore(database.db),
-    yjs: new YjsStore(database.db),
+    yjs: new YjsStore(database),
     viewVersions: new ViewVersions(database.db),
     close: () => database.close(),
   };

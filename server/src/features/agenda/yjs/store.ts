@@ -1,5 +1,8 @@
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
-import type { Db } from '../../../storage/database.ts';
+import type { PGlite } from '@electric-sql/pglite';
+import type { Pool } from 'pg';
+import type { Database, Db } from '../../../storage/database.ts';
+import { byteaArray, PglitePrepared } from '../../../storage/pglite-prepared.ts';
 import { yjsDocs, yjsUpdates } from '../../../storage/schema.ts';
 
 /** An update to append: the room it belongs to and its bytes (a Yjs v1 update, already validated). */
@@ -41,6 +44,49 @@ async function appendRows(db: Pick<Db, 'execute'>, room: string, updates: Uint8A
   return Number(row!.head) - n + 1;
 }
 
+/**
+ * The same append for one room as a statement of fixed text, the updates passed as one bytea[]:
+ * prepared once per connection and run by name (see `roomAppender`). Its parameters: $1 the room,
+ * $2 the updates in order.
+ */
+const APPEND_ROOM = `
+  WITH h AS (
+    INSERT INTO yjs_docs (room, head) VALUES ($1, cardinality($2::bytea[]))
+    ON CONFLICT (room) DO UPDATE SET head = yjs_docs.head + cardinality($2::bytea[])
+    RETURNING head
+  ), rows AS (
+    INSERT INTO yjs_updates (room, seq, "update")
+    SELECT $1, h.head - cardinality($2::bytea[]) + v.k, v.u FROM h, unnest($2::bytea[]) WITH ORDINALITY AS v(u, k)
+  )
+  SELECT head FROM h`;
+const TEXT_OID = 25;
+const BYTEA_ARRAY_OID = 1001;
+
+/** Appends one room's updates; resolves with the first one's sequence number. */
+type RoomAppender = (room: string, updates: Uint8Array[]) => Promise<number>;
+
+/**
+ * The hot path of every keystroke: on PGlite a prepared statement over the raw protocol (one call
+ * into the database, no parsing or planning: about half the time of `db.execute`, measured in
+ * storage/pglite-prepared.ts), on PostgreSQL a named statement, which node-postgres prepares once
+ * per pooled connection.
+ */
+function roomAppender(database: Pick<Database, 'db' | 'kind'>): RoomAppender {
+  const client = (database.db as unknown as { $client: unknown }).$client;
+  if (database.kind === 'pglite') {
+    const statement = new PglitePrepared(client as PGlite, 'yishi_yjs_append', APPEND_ROOM, [TEXT_OID, BYTEA_ARRAY_OID]);
+    return async (room, updates) => {
+      const [row] = await statement.run([room, byteaArray(updates)]);
+      return Number(row![0]) - updates.length + 1;
+    };
+  }
+  const pool = client as Pool;
+  return async (room, updates) => {
+    const result = await pool.query<{ head: string }>({ name: 'yishi_yjs_append', text: APPEND_ROOM, values: [room, updates.map(toDriverBytes)] });
+    return Number(result.rows[0]!.head) - updates.length + 1;
+  };
+}
+
 /** What the bytea column hands its drivers (schema.ts): a Buffer over the same bytes. */
 const toDriverBytes = (v: Uint8Array): Buffer => (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength));
 
@@ -52,14 +98,20 @@ const toBytes = (v: unknown): Uint8Array => (v instanceof Uint8Array ? v : new U
  * room are gapless and ordered across instances; a snapshot replaces the rows it covers.
  */
 export class YjsStore {
-  constructor(private readonly db: Db) {}
+  private readonly db: Db;
+  private readonly appendRoom: RoomAppender;
+
+  constructor(database: Pick<Database, 'db' | 'kind'>) {
+    this.db = database.db;
+    this.appendRoom = roomAppender(database);
+  }
 
   /**
    * The group commit: every update of the batch stored at once, each room's sequence numbers
    * taken with one row lock (rooms locked in name order, so two instances never deadlock).
    * Returns each update's sequence number, in the batch's order. The usual batch is one room's:
-   * one statement, its own transaction (on PGlite every round trip runs on the event loop, and
-   * BEGIN, two inserts and COMMIT cost four where this costs one).
+   * one prepared statement, its own transaction (on PGlite every round trip runs on the event
+   * loop, and BEGIN, two inserts and COMMIT cost four where this costs one).
    */
   async append(batch: readonly PendingUpdate[]): Promise<number[]> {
     if (batch.length === 0) return [];
@@ -70,19 +122,14 @@ export class YjsStore {
       else byRoom.set(u.room, [i]);
     });
     const seqs: number[] = new Array(batch.length);
-    const appendRoom = async (db: Pick<Db, 'execute'>, room: string) => {
-      const indexes = byRoom.get(room)!;
-      const first = await appendRows(
-        db,
-        room,
-        indexes.map((i) => batch[i]!.update),
-      );
-      indexes.forEach((i, k) => (seqs[i] = first + k));
-    };
-    if (byRoom.size === 1) await appendRoom(this.db, batch[0]!.room);
-    else
+    const numbered = (room: string, first: number) => byRoom.get(room)!.forEach((i, k) => (seqs[i] = first + k));
+    const updatesOf = (room: string) => byRoom.get(room)!.map((i) => batch[i]!.update);
+    if (byRoom.size === 1) {
+      const room = batch[0]!.room;
+      numbered(room, await this.appendRoom(room, updatesOf(room)));
+    } else
       await this.db.transaction(async (tx) => {
-        for (const room of [...byRoom.keys()].sort()) await appendRoom(tx, room);
+        for (const room of [...byRoom.keys()].sort()) numbered(room, await appendRows(tx, room, updatesOf(room)));
       });
     return seqs;
   }
