@@ -56,7 +56,13 @@ export class PglitePrepared {
 
   private async prepare(): Promise<void> {
     const w = new Writer();
-    w.message('P', (b) => b.cstring(this.name).cstring(this.text).int16(this.paramTypes.length).each(this.paramTypes, (t) => b.int32(t)));
+    w.message('P', (b) =>
+      b
+        .cstring(this.name)
+        .cstring(this.text)
+        .int16(this.paramTypes.length)
+        .each(this.paramTypes, (t) => b.int32(t)),
+    );
     w.message('S', () => {});
     readReply(await this.client.execProtocolRaw(w.bytes(), { syncToFs: false }));
     this.prepared = true;
@@ -92,7 +98,7 @@ function readReply(reply: Uint8Array): (string | null)[][] {
   const buf = Buffer.from(reply.buffer, reply.byteOffset, reply.byteLength);
   const rows: (string | null)[][] = [];
   let error: PgliteStatementError | null = null;
-  for (let at = 0; at + 5 <= buf.length; ) {
+  for (let at = 0; at + 5 <= buf.length;) {
     const type = String.fromCharCode(buf[at]!);
     const end = at + 1 + buf.readInt32BE(at + 1);
     let p = at + 5;
