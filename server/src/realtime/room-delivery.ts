@@ -16,11 +16,15 @@ export const DELIVERY_SLICE = 500;
 /**
  * A view that goes out while people do something that must not queue behind the write asks for
  * smaller slices (ViewSpec#deliverySlice): the agenda changes with every keystroke of its editors,
- * and each keystroke's relay to the other editors waits for the slice under way. A socket's write
- * costs 20-30 µs (a syscall each), so 100 hold the loop 2-3 ms; slices of 500 held a relay up to
- * ~15 ms (the agenda benchmark, E = 20, V = 2,000: edit p95 33-41 ms with 500, 21-28 ms with 100).
+ * and each keystroke's relay to the other editors waits for the slice under way, and for the next
+ * one too, when that slice's setImmediate was queued before the keystroke's commit. A socket's
+ * write costs 20-50 µs (a syscall each). Slices of 500 held a relay up to ~15 ms (the agenda
+ * benchmark, E = 20, V = 2,000: edit p95 33-41 ms with 500, 21-28 ms with 100). On a slower
+ * machine (2026-11-28, one run each, the anchor 7-8 ms): 100, 27 ms; 40, 18 ms; 20, 16 ms; 10,
+ * 16 ms; viewer p95 720-760 ms in every case (a pass of 2,000 sockets lasts longer, but the
+ * phones wait for the 500 ms between pushes, not for the pass).
  */
-export const TYPING_DELIVERY_SLICE = 100;
+export const TYPING_DELIVERY_SLICE = 20;
 
 /** Where one view's snapshots go on this instance (LiveViews supplies it). */
 export interface DeliveryTarget {
