@@ -191,4 +191,46 @@ describe('DocHub (in process, PGlite)', () => {
     editor.disconnect();
     await stop();
   });
+
+  it("keeps another editor's update, stored in the same batch as a refused sender's, in what the next updates are checked on", async () => {
+    // Batch 1 (A's first update) is held, then refused. Batch 2 holds B's update, then A's second,
+    // which is not written: B's is stored and A's answered "not written" in the same turn. B's next
+    // update builds on its first and must be taken, not held for content the server lacks.
+    let refuse: ((err: Error) => void) | null = null;
+    const batches: PendingUpdate[][] = [];
+    const flaky: YjsStore = Object.assign(Object.create(store.yjs) as YjsStore, {
+      append(batch: readonly PendingUpdate[]): Promise<number[]> {
+        batches.push([...batch]);
+        if (batches.length === 1) return new Promise<number[]>((_, reject) => (refuse = reject));
+        return store.yjs.append(batch);
+      },
+    });
+    const hub = new YjsDocs(flaky, new TestRelayNetwork().relay(), log);
+    const stop = hub.start();
+    const room = agendaRoom(randomUUID());
+    const a = new TestClient({ write: true, user: { id: 'a', name: 'a', color: '#000' } });
+    const b = new TestClient({ write: true, user: { id: 'b', name: 'b', color: '#000' } });
+    const reader = new TestClient({ write: false, user: null });
+    for (const c of [a, b, reader]) await c.connect(hub, room);
+    a.doc.getArray('items').push([newItem('a1', 'A 一')]);
+    await expect.poll(() => batches.length).toBe(1);
+    b.doc.getArray('items').push([newItem('b1', 'B')]);
+    await new Promise((r) => setTimeout(r, 30));
+    a.doc.getArray('items').push([newItem('a2', 'A 二')]);
+    await new Promise((r) => setTimeout(r, 30));
+    refuse!(new Error('the database is gone'));
+    await hub.settled();
+    // Batch 2 as the database saw it: B's alone (A's was dropped before the write).
+    await expect.poll(() => batches.length).toBe(2);
+    expect(batches[1]!.length).toBe(1);
+    await new Promise((r) => setTimeout(r, 30));
+
+    const item = b.doc.getArray<Y.Map<unknown>>('items').get(0);
+    (item.get('title') as Y.Text).insert(1, '乙');
+    await expect.poll(() => hub.read(room, titles)).toEqual(['B乙']);
+    await expect.poll(() => titles(reader.doc)).toEqual(['B乙']);
+    expect(b.closes).toEqual([]);
+    for (const c of [a, b, reader]) c.disconnect();
+    await stop();
+  });
 });

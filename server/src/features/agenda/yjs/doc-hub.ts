@@ -117,6 +117,8 @@ class Room {
   readonly pending: Entry[] = [];
   /** Updates now in `served` not yet sent to the room's connections (see YjsDocs#send). */
   outbox: Entry[] = [];
+  /** This instance's updates just stored, not yet sent (see YjsDocs#committed). */
+  stored: { entry: Entry; seq: number }[] = [];
   /** Relay messages that arrived while loading. */
   early: Uint8Array[] | null = [];
   ready = false;
@@ -373,12 +375,12 @@ export class YjsDocs implements DocHub {
     room.conns.clear();
   }
 
-  /** `tentative` anew: `served` plus the updates waiting for their commit. */
+  /** `tentative` anew: `served` plus the updates stored but not yet in it and those waiting for their commit. */
   private rebuild(room: Room): void {
     room.tentative?.destroy();
     const t = defineRoots(new Y.Doc(), room.kind);
     Y.applyUpdate(t, Y.encodeStateAsUpdate(room.served), REMOTE);
-    for (const e of room.pending) {
+    for (const e of [...room.stored.map((d) => d.entry), ...room.pending]) {
       if (e.sender?.failed) continue;
       try {
         Y.applyUpdate(t, e.update, REMOTE);
@@ -638,21 +640,46 @@ export class YjsDocs implements DocHub {
     );
   }
 
+  /**
+   * A stored update: gathered with the others of its batch (their promises resolve in the same
+   * turn), then `afterCommit` once for all of them.
+   */
   private committed(room: Room, entry: Entry, seq: number): void {
-    room.sinceSnapshot++;
-    room.bytes += entry.update.length;
-    if (!this.has(room, seq)) {
-      this.applyServed(room, entry.update);
-      this.mark(room, seq);
-      this.send(room, entry);
+    room.stored.push({ entry, seq });
+    if (room.stored.length === 1) queueMicrotask(() => this.afterCommit(room));
+  }
+
+  /**
+   * A batch's stored updates, first to the other editors (what each keystroke's latency is made
+   * of), in one merged message per connection, then into `served`, to the listeners and to the
+   * other instances. Nothing else runs in between: a connection's sync still sees every update
+   * it was sent.
+   */
+  private afterCommit(room: Room): void {
+    const done = room.stored;
+    room.stored = [];
+    // A catch-up may have applied (and sent) some of them first.
+    const fresh = done.filter((d) => !this.has(room, d.seq));
+    if (fresh.length === 1) this.broadcast(room, fresh[0]!.entry.update, fresh[0]!.entry.sender);
+    else if (fresh.length > 1) {
+      const senders = new Set(fresh.map((d) => d.entry.sender));
+      this.broadcast(room, Y.mergeUpdates(fresh.map((d) => d.entry.update)), senders.size === 1 ? fresh[0]!.entry.sender : null);
     }
-    // Told even when a catch-up applied it first: listeners that act once per change act here.
-    this.notify(room.name, true);
-    // Published even when a catch-up got it first: the other instances may not have it.
-    const enc = encoding.createEncoder();
-    encoding.writeVarUint(enc, seq);
-    encoding.writeVarUint8Array(enc, entry.update);
-    this.publish(room.name, RELAY_UPDATE, encoding.toUint8Array(enc));
+    for (const { entry, seq } of done) {
+      room.sinceSnapshot++;
+      room.bytes += entry.update.length;
+      if (!this.has(room, seq)) {
+        this.applyServed(room, entry.update);
+        this.mark(room, seq);
+      }
+      // Told even when a catch-up applied it first: listeners that act once per change act here.
+      this.notify(room.name, true);
+      // Published even when a catch-up got it first: the other instances may not have it.
+      const enc = encoding.createEncoder();
+      encoding.writeVarUint(enc, seq);
+      encoding.writeVarUint8Array(enc, entry.update);
+      this.publish(room.name, RELAY_UPDATE, encoding.toUint8Array(enc));
+    }
     if (room.sinceSnapshot >= this.opts.compactAfterUpdates) void this.compact(room);
   }
 
@@ -665,9 +692,9 @@ export class YjsDocs implements DocHub {
   }
 
   /**
-   * Sends a stored update to the room, together with the others stored in the same turn: a group
-   * commit resolves its batch at once, and one merged message per connection costs one socket
-   * write where twenty editors' batch of twenty updates cost twenty each (the write, not the
+   * Sends an update relayed from another instance to the room, together with the others that
+   * arrive in the same turn, as `afterCommit` does with a batch stored here: one merged message
+   * per connection costs one socket write where twenty updates cost twenty (the write, not the
    * merge, is what holds the event loop). A connection may get its own update back in a merged
    * one, as the stock y-websocket server always does: applying it again changes nothing.
    */
