@@ -2,6 +2,7 @@ import type { Action } from '@yishi/domain';
 import type { MeetingId, ViewData, ViewKind } from '@yishi/protocol';
 import type { YishiServer } from '../realtime/types.ts';
 import type { Store } from '../storage/store.ts';
+import type { DeliveryPace } from '../realtime/room-delivery.ts';
 
 // Apart from feature.ts so that LiveViews, which Services holds, can name these without an import cycle.
 
@@ -43,12 +44,12 @@ export interface ViewSpec<K extends ViewKind = ViewKind> {
    */
   minIntervalMs?: number;
   /**
-   * Sockets written per turn of the event loop when a snapshot of this view goes to a big room
-   * (default DELIVERY_SLICE, realtime/room-delivery.ts). Smaller for a view that changes while
-   * people do something that must not queue behind the write (TYPING_DELIVERY_SLICE: the agenda,
-   * while its editors type).
+   * How a snapshot of this view goes to a big room: sockets written per turn of the event loop and
+   * what the next slice waits for (default DEFAULT_PACE, realtime/room-delivery.ts). TYPING_PACE
+   * for a view that changes while people do something that must not queue behind the write (the
+   * agenda, while its editors type).
    */
-  deliverySlice?: number;
+  deliveryPace?: DeliveryPace;
   /**
    * The snapshot of one meeting's view (or of one key's, for a keyed view: `key` is then set),
    * with its version (the row's, or ctx.nextVersion()).

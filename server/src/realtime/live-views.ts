@@ -398,7 +398,7 @@ export class LiveViews {
         send: (socketIds, s) => this.io.local.to(socketIds).emit('view', s),
       };
       // Another snapshot of this view may have made one while the council was looked up.
-      delivery = this.deliveries.get(id) ?? new RoomDelivery(target, this.registry.get(snap.kind)?.deliverySlice);
+      delivery = this.deliveries.get(id) ?? new RoomDelivery(target, this.registry.get(snap.kind)?.deliveryPace);
       this.deliveries.set(id, delivery);
     }
     delivery.deliver(snap, quietIfSame);

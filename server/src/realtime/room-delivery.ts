@@ -13,18 +13,34 @@ import type { ViewSnapshot } from '@yishi/protocol';
  */
 export const DELIVERY_SLICE = 500;
 
+/** How a view's delivery shares the event loop: sockets written per turn, and what it waits for before the next slice. */
+export interface DeliveryPace {
+  slice: number;
+  /**
+   * `immediate`: the next turn (setImmediate), after the messages read meanwhile. `timer`: a
+   * timer's turn, which comes after the setImmediates queued meanwhile too, such as a group
+   * commit's start (core/group-commit.ts): a keystroke read between two slices is stored and
+   * relayed before the next slice, not after it.
+   */
+  between: 'immediate' | 'timer';
+}
+
+export const DEFAULT_PACE: DeliveryPace = { slice: DELIVERY_SLICE, between: 'immediate' };
+
 /**
  * A view that goes out while people do something that must not queue behind the write asks for
- * smaller slices (ViewSpec#deliverySlice): the agenda changes with every keystroke of its editors,
- * and each keystroke's relay to the other editors waits for the slice under way, and for the next
- * one too, when that slice's setImmediate was queued before the keystroke's commit. A socket's
- * write costs 20-50 µs (a syscall each). Slices of 500 held a relay up to ~15 ms (the agenda
- * benchmark, E = 20, V = 2,000: edit p95 33-41 ms with 500, 21-28 ms with 100). On a slower
- * machine (2026-11-28, one run each, the anchor 7-8 ms): 100, 27 ms; 40, 18 ms; 20, 16 ms; 10,
- * 16 ms; viewer p95 720-760 ms in every case (a pass of 2,000 sockets lasts longer, but the
- * phones wait for the 500 ms between pushes, not for the pass).
+ * this pace (ViewSpec#deliveryPace): the agenda changes with every keystroke of its editors, and
+ * each keystroke's relay to the other editors waits for the slice under way and, when the slices
+ * follow each other by setImmediate, for the next one too (queued before the keystroke's commit).
+ * A socket's write costs 20-50 µs (a syscall each). Slices of 500 held a relay up to ~15 ms (the
+ * agenda benchmark, E = 20, V = 2,000: edit p95 33-41 ms with 500, 21-28 ms with 100). On a
+ * slower machine (2026-11-28, one run each, the anchor 6-8 ms), by setImmediate: 100, 27 ms; 40,
+ * 18 ms; 20, 16 ms; 10, 16 ms. Slices of 20 after a timer: 13.5 ms, the keystroke's wait for its
+ * batch in the server p95 1.4 -> 0.4 ms. Viewer p95 710-770 ms in every case: a pass of 2,000
+ * sockets lasts longer (100 slices, at least 1 ms apart), but the phones wait for the 500 ms
+ * between pushes, not for the pass.
  */
-export const TYPING_DELIVERY_SLICE = 20;
+export const TYPING_PACE: DeliveryPace = { slice: 20, between: 'timer' };
 
 /** Where one view's snapshots go on this instance (LiveViews supplies it). */
 export interface DeliveryTarget {
@@ -57,10 +73,10 @@ export class RoomDelivery {
   /** When a snapshot was last handed in (for LiveViews' idle sweep). */
   at = Date.now();
 
-  /** `slice`: sockets written per turn of the event loop (DELIVERY_SLICE unless the view asks for another). */
+  /** `pace`: DEFAULT_PACE unless the view asks for another. */
   constructor(
     private readonly target: DeliveryTarget,
-    private readonly slice = DELIVERY_SLICE,
+    private readonly pace = DEFAULT_PACE,
   ) {}
 
   get busy(): boolean {
@@ -79,7 +95,7 @@ export class RoomDelivery {
     if (!this.running) {
       if (audience.length === 0) return;
       // A small room in one write, as before slices existed.
-      if (audience.length <= this.slice) {
+      if (audience.length <= this.pace.slice) {
         this.target.send(audience, snap);
         return;
       }
@@ -99,11 +115,11 @@ export class RoomDelivery {
     this.running = true;
     try {
       while (this.pos < this.queue.length) {
-        const slice = this.queue.slice(this.pos, this.pos + this.slice);
+        const slice = this.queue.slice(this.pos, this.pos + this.pace.slice);
         this.pos += slice.length;
         const to = slice.filter((id) => this.target.stillIn(id));
         if (to.length > 0) this.target.send(to, this.snap!);
-        if (this.pos < this.queue.length) await new Promise((r) => setImmediate(r));
+        if (this.pos < this.queue.length) await new Promise((r) => (this.pace.between === 'timer' ? setTimeout(r, 0) : setImmediate(r)));
       }
     } finally {
       this.running = false;

@@ -4,7 +4,7 @@ import type { EventContext, Feature, StartContext, Stop } from '../../core/featu
 import { actingMember, defineView } from '../../core/feature.ts';
 import type { YishiServer } from '../../realtime/types.ts';
 import { meetingRoom, memberRoom } from '../../realtime/rooms.ts';
-import { TYPING_DELIVERY_SLICE } from '../../realtime/room-delivery.ts';
+import { TYPING_PACE } from '../../realtime/room-delivery.ts';
 import { meetingTarget } from '../meetings/feature.ts';
 import type { AgendaService } from './service.ts';
 
@@ -55,7 +55,7 @@ export const agendaFeature: Feature = {
       kind: 'agenda',
       action: 'meeting.view',
       // Editors' keystrokes are relayed between two slices, not after a whole room's write.
-      deliverySlice: TYPING_DELIVERY_SLICE,
+      deliveryPace: TYPING_PACE,
       // Twice a second at most, not four times: while editors type, every push goes to every phone
       // in the room, and the writes and the phones' parsing share the machine with the keystrokes'
       // relay (agenda benchmark, E = 20, V = 2,000, same hour: server CPU while typing 13-16 s ->
