@@ -152,15 +152,7 @@ describe('DocHub (in process, PGlite)', () => {
   it("writes none of a sender's later updates once one of its earlier ones could not be stored", async () => {
     // The database refuses the first batch, and only after the sender's next update is queued
     // behind it: that update must not be stored or relayed without the one before it.
-    let refuse: ((err: Error) => void) | null = null;
-    const batches: PendingUpdate[][] = [];
-    const flaky: YjsStore = Object.assign(Object.create(store.yjs) as YjsStore, {
-      append(batch: readonly PendingUpdate[]): Promise<number[]> {
-        batches.push([...batch]);
-        if (batches.length === 1) return new Promise<number[]>((_, reject) => (refuse = reject));
-        return store.yjs.append(batch);
-      },
-    });
+    const { flaky, batches, refuse } = firstBatchHeld(store.yjs);
     const hub = new YjsDocs(flaky, new TestRelayNetwork().relay(), log);
     const stop = hub.start();
     const room = agendaRoom(randomUUID());
@@ -173,7 +165,7 @@ describe('DocHub (in process, PGlite)', () => {
     editor.doc.getArray('items').push([newItem('b', '第二')]);
     // Let the second update reach the hub and join the queue behind the batch in flight.
     await new Promise((r) => setTimeout(r, 50));
-    refuse!(new Error('the database is gone'));
+    refuse(new Error('the database is gone'));
     await hub.settled();
     await new Promise((r) => setTimeout(r, 50));
 
@@ -196,15 +188,7 @@ describe('DocHub (in process, PGlite)', () => {
     // Batch 1 (A's first update) is held, then refused. Batch 2 holds B's update, then A's second,
     // which is not written: B's is stored and A's answered "not written" in the same turn. B's next
     // update builds on its first and must be taken, not held for content the server lacks.
-    let refuse: ((err: Error) => void) | null = null;
-    const batches: PendingUpdate[][] = [];
-    const flaky: YjsStore = Object.assign(Object.create(store.yjs) as YjsStore, {
-      append(batch: readonly PendingUpdate[]): Promise<number[]> {
-        batches.push([...batch]);
-        if (batches.length === 1) return new Promise<number[]>((_, reject) => (refuse = reject));
-        return store.yjs.append(batch);
-      },
-    });
+    const { flaky, batches, refuse } = firstBatchHeld(store.yjs);
     const hub = new YjsDocs(flaky, new TestRelayNetwork().relay(), log);
     const stop = hub.start();
     const room = agendaRoom(randomUUID());
@@ -218,7 +202,7 @@ describe('DocHub (in process, PGlite)', () => {
     await new Promise((r) => setTimeout(r, 30));
     a.doc.getArray('items').push([newItem('a2', 'A 二')]);
     await new Promise((r) => setTimeout(r, 30));
-    refuse!(new Error('the database is gone'));
+    refuse(new Error('the database is gone'));
     await hub.settled();
     // Batch 2 as the database saw it: B's alone (A's was dropped before the write).
     await expect.poll(() => batches.length).toBe(2);
@@ -234,3 +218,20 @@ describe('DocHub (in process, PGlite)', () => {
     await stop();
   });
 });
+
+/**
+ * `real`, except that it holds the first batch it is given until `refuse` fails it;
+ * `batches` records every batch as the database was asked to write it.
+ */
+function firstBatchHeld(real: YjsStore) {
+  let reject: ((err: Error) => void) | null = null;
+  const batches: PendingUpdate[][] = [];
+  const flaky: YjsStore = Object.assign(Object.create(real) as YjsStore, {
+    append(batch: readonly PendingUpdate[]): Promise<number[]> {
+      batches.push([...batch]);
+      if (batches.length === 1) return new Promise<number[]>((_, r) => (reject = r));
+      return real.append(batch);
+    },
+  });
+  return { flaky, batches, refuse: (err: Error) => reject!(err) };
+}
