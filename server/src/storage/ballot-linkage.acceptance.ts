@@ -56,7 +56,7 @@ function linkedVoters(voterXids: bigint[], ballotsByXid: Map<bigint, number>): n
 }
 
 /** A council of ten members and an open secret motion with live results. */
-async function setUp(store: Store): Promise<{ pollId: PollId; memberIds: MemberId[] }> {
+export async function setUpSecretPoll(store: Store): Promise<{ pollId: PollId; memberIds: MemberId[] }> {
   const { councilId, adminId } = await store.councils.create('幸福里社区议事会', '王主任');
   const council = await store.councils.get(councilId);
   const memberIds: MemberId[] = [adminId];
@@ -199,7 +199,7 @@ export function runBallotLinkage(driverName: string, open: () => Promise<Linkage
       d = await open();
       store = d.store;
       startLsn = rows<{ l: string }>(await store.db.execute(sql`SELECT pg_current_wal_lsn()::text AS l`))[0]!.l;
-      const made = await setUp(store);
+      const made = await setUpSecretPoll(store);
       pollId = made.pollId;
       await noteRelfilenodes();
       holder = new SealHolder(store.polls);
@@ -283,7 +283,7 @@ export function runBallotLinkage(driverName: string, open: () => Promise<Linkage
     it('copied while the poll is open, after 7 ballots (two sealed batches, one held)', async () => {
       const d = await open();
       try {
-        const { pollId, memberIds } = await setUp(d.store);
+        const { pollId, memberIds } = await setUpSecretPoll(d.store);
         const startLsn = rows<{ l: string }>(await d.store.db.execute(sql`SELECT pg_current_wal_lsn()::text AS l`))[0]!.l;
         const r = rows<{ v: string; b: string }>(
           await d.store.db.execute(sql`SELECT pg_relation_filenode('voter_roll')::text AS v, pg_relation_filenode('ballot_box')::text AS b`),

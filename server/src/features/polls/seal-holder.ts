@@ -125,6 +125,8 @@ export class SealHolder {
         return;
       }
       if (err instanceof AppError && err.code === 'poll_not_open') {
+        // Closed elsewhere: this batch is no longer sealing, so the settle answers it too.
+        for (const h of batch) h.sealing = false;
         await this.settle(pollId);
         return;
       }
@@ -140,7 +142,16 @@ export class SealHolder {
       if (won.has(h.ballot.voterKey)) this.finish(poll, h, { ok: true, status: 'recorded', receipt: h.receipt });
       else await this.answerFromRoll(poll, h);
     }
-    if (poll.size === 0) this.held.delete(pollId);
+    this.forgetIfEmpty(pollId, poll);
+  }
+
+  /**
+   * Drops a poll's map once it holds nobody, if it is still the poll's map: after an await, a
+   * settle or seal that emptied it may find a new map there, made by hold() for a ballot that
+   * arrived meanwhile; deleting that one would leave its voter unanswered for ever (seen in CI).
+   */
+  private forgetIfEmpty(pollId: PollId, poll: Map<string, Held>): void {
+    if (poll.size === 0 && this.held.get(pollId) === poll) this.held.delete(pollId);
   }
 
   /**
@@ -200,11 +211,13 @@ export class SealHolder {
         h.closing = false;
         continue;
       }
+      // In a seal under way: that seal answers it (with its receipt), or settles again if refused.
+      if (h.sealing) continue;
       const idem = await this.polls.rollKey(pollId, h.ballot.voterKey);
       if (idem === h.ballot.idempotencyKey) this.finish(poll, h, { ok: true, status: 'recorded', receipt: null });
       else if (idem !== null) this.finish(poll, h, { ok: false, code: 'already_voted' });
       else this.finish(poll, h, { ok: false, code: 'poll_not_open' });
     }
-    if (poll.size === 0) this.held.delete(pollId);
+    this.forgetIfEmpty(pollId, poll);
   }
 }

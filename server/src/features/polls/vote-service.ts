@@ -92,6 +92,8 @@ export class VoteService {
 
   /** Another instance's close of a poll is over: answer the voters whose ballots it took. */
   async settled(pollId: PollId): Promise<void> {
+    // The cached poll says open: a ballot arriving now is refused at once, not held for company.
+    this.cache.delete(pollId);
     await this.holder.settle(pollId);
     this.live.invalidate((await this.poll(pollId)).meetingId, 'tallies');
   }
@@ -291,7 +293,12 @@ export class VoteService {
         throw new AppError(idem === IN_ROOM_ROLL_KEY ? 'counted_in_room' : 'already_voted');
       }
       const sealed = await this.holder.hold(ballot, receipt, p.mixAt, () => onHeld(p.mixAt));
-      if (!sealed.ok) throw 'code' in sealed ? new AppError(sealed.code) : sealed.error;
+      if (!sealed.ok) {
+        // Closed on another instance: forget the cached (open) poll, so the next ballot is refused at once.
+        if ('code' in sealed && sealed.code === 'poll_not_open') this.cache.delete(msg.pollId);
+        if (!('code' in sealed)) throw sealed.error;
+        throw sealed.code === 'poll_not_open' ? await this.notOpen(p.meetingId) : new AppError(sealed.code);
+      }
       // A batch of k moved the tally (and the roll) at once; these invalidations coalesce.
       this.live.invalidate(p.meetingId, 'tallies');
       if (electorate === 'members') this.live.invalidate(p.meetingId, 'polls');
