@@ -37,7 +37,7 @@
  *
  * `--runs N`: N whole runs (Yishi, then the anchor), each logged to stderr with its ratio; the
  * JSON then holds the medians (diverged and lost: the worst run, never hidden by a median), and
- * `editRatio` (the median of the runs' editP95 / anchorEditP95) and `runs` at its end, then
+ * `editRatio` (the median of the runs' editP95 / anchorEditP95, from the unrounded percentiles) and `runs` at its end, then
  * `storingAnchorEditP95Ms` and `storingRatio` (the same against the storing anchor). On this
  * 2-core machine one run's edit p95 moves by half from one run to the next (17-30 ms for the same
  * code within an hour), so a single run says little about a change.
@@ -340,6 +340,8 @@ async function benchYishi(o: Options) {
       updates: typed.sent.reduce((n, s) => n + s.length, 0),
       editP50Ms: Math.round(percentile(typed.latencies, 0.5)),
       editP95Ms: Math.round(percentile(typed.latencies, 0.95)),
+      // Unrounded, for the ratios: 7.5 / 4.0 is 1.88, not 8 / 4.
+      editP95Exact: percentile(typed.latencies, 0.95),
       viewerP95Ms: viewer?.p95 ?? null,
       viewerUnseen: viewer?.unseen ?? null,
       undelivered: typed.missing,
@@ -389,7 +391,11 @@ async function benchAnchor(o: Options, storing = false) {
     log(`${name}: server CPU while typing: ${((cpuMs(proc.pid) - cpuBefore) / 1000).toFixed(1)} s`);
     for (const p of providers) p.destroy();
     log(`${name}: bench loop delay while typing: p95 ${typed.loopP95Ms} ms, p99 ${typed.loopP99Ms} ms, max ${typed.loopMaxMs} ms`);
-    return { anchorEditP50Ms: Math.round(percentile(typed.latencies, 0.5)), anchorEditP95Ms: Math.round(percentile(typed.latencies, 0.95)) };
+    return {
+      anchorEditP50Ms: Math.round(percentile(typed.latencies, 0.5)),
+      anchorEditP95Ms: Math.round(percentile(typed.latencies, 0.95)),
+      anchorEditP95Exact: percentile(typed.latencies, 0.95),
+    };
   } finally {
     proc.kill('SIGTERM');
     await new Promise((r) => (proc.exitCode !== null ? r(null) : proc.once('exit', r)));
@@ -411,8 +417,8 @@ async function main() {
     runs.push({ yishi, anchor, storing });
     if (o.runs > 1)
       log(
-        `run ${r}: editP95 ${yishi.editP95Ms} ms, anchor ${anchor.anchorEditP95Ms} ms, ratio ${ratioOf(yishi.editP95Ms, anchor.anchorEditP95Ms)}` +
-          (storing ? `; storing anchor ${storing.anchorEditP95Ms} ms, ratio ${ratioOf(yishi.editP95Ms, storing.anchorEditP95Ms)}` : ''),
+        `run ${r}: editP95 ${yishi.editP95Ms} ms, anchor ${anchor.anchorEditP95Ms} ms, ratio ${ratioOf(yishi.editP95Exact, anchor.anchorEditP95Exact)}` +
+          (storing ? `; storing anchor ${storing.anchorEditP95Ms} ms, ratio ${ratioOf(yishi.editP95Exact, storing.anchorEditP95Exact)}` : ''),
       );
   }
   const med = (f: (x: (typeof runs)[number]) => number | null) => {
@@ -433,13 +439,13 @@ async function main() {
     serverRssMb: med((x) => x.yishi.serverRssMb),
     anchorEditP95Ms: med((x) => x.anchor.anchorEditP95Ms),
     // Added after the issue's names: the median of the runs' own ratios, and how many runs.
-    editRatio: median(runs.map((x) => ratioOf(x.yishi.editP95Ms, x.anchor.anchorEditP95Ms))),
+    editRatio: median(runs.map((x) => ratioOf(x.yishi.editP95Exact, x.anchor.anchorEditP95Exact))),
     runs: o.runs,
     // The storing anchor's (see benchAnchor), when measured: the floor with the durable write.
     ...(o.storingAnchor
       ? {
           storingAnchorEditP95Ms: med((x) => x.storing!.anchorEditP95Ms),
-          storingRatio: median(runs.map((x) => ratioOf(x.yishi.editP95Ms, x.storing!.anchorEditP95Ms))),
+          storingRatio: median(runs.map((x) => ratioOf(x.yishi.editP95Exact, x.storing!.anchorEditP95Exact))),
         }
       : {}),
   };
@@ -447,7 +453,8 @@ async function main() {
   process.exit(0);
 }
 
-const ratioOf = (ms: number, anchorMs: number) => Math.round((ms / Math.max(1, anchorMs)) * 100) / 100;
+/** From the unrounded percentiles (the JSON's figures are whole ms, coarse beside a floor of 2-6 ms). */
+const ratioOf = (ms: number, anchorMs: number) => Math.round((ms / Math.max(0.1, anchorMs)) * 100) / 100;
 
 main().catch((err) => {
   console.error(err);
