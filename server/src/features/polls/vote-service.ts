@@ -126,9 +126,14 @@ export class VoteService {
     if (meeting.state === 'closed') throw new AppError('meeting_closed');
   }
 
-  /** A ballot for a poll that is not open: say so, or that its whole meeting is closed. */
-  private async notOpen(meetingId: MeetingId): Promise<AppError> {
-    const meeting = await this.store.meetings.get(meetingId);
+  /**
+   * A ballot for a poll that is not open: say so, or that its whole meeting is closed. If the
+   * cached poll still says open, another instance closed it: forgotten, so that the next ballot
+   * is refused at once rather than held for company.
+   */
+  private async notOpen(p: Poll): Promise<AppError> {
+    if (p.state === 'open') this.cache.delete(p.definition.id);
+    const meeting = await this.store.meetings.get(p.meetingId);
     return new AppError(meeting.state === 'closed' ? 'meeting_closed' : 'poll_not_open');
   }
 
@@ -235,7 +240,7 @@ export class VoteService {
   /** `onHeld`: the ballot waits for company (a secret poll); the caller tells the voter. */
   async cast(principal: Principal, msg: CastBallot, onHeld: (sealAt: number) => void = () => {}): Promise<CastResult> {
     const p = await this.poll(msg.pollId);
-    if (p.state !== 'open') throw await this.notOpen(p.meetingId);
+    if (p.state !== 'open') throw await this.notOpen(p);
     const def = p.definition;
 
     const check = validateBallot(def, msg.choice);
@@ -289,15 +294,13 @@ export class VoteService {
       if (idem !== null) {
         if (idem === msg.idempotencyKey) return { status: 'unchanged', receipt: null };
         // The cached poll may be one another instance closed: a closed poll says so first.
-        if ((await this.store.polls.state(msg.pollId)) !== 'open') throw await this.notOpen(p.meetingId);
+        if ((await this.store.polls.state(msg.pollId)) !== 'open') throw await this.notOpen(p);
         throw new AppError(idem === IN_ROOM_ROLL_KEY ? 'counted_in_room' : 'already_voted');
       }
       const sealed = await this.holder.hold(ballot, receipt, p.mixAt, () => onHeld(p.mixAt));
       if (!sealed.ok) {
-        // Closed on another instance: forget the cached (open) poll, so the next ballot is refused at once.
-        if ('code' in sealed && sealed.code === 'poll_not_open') this.cache.delete(msg.pollId);
         if (!('code' in sealed)) throw sealed.error;
-        throw sealed.code === 'poll_not_open' ? await this.notOpen(p.meetingId) : new AppError(sealed.code);
+        throw sealed.code === 'poll_not_open' ? await this.notOpen(p) : new AppError(sealed.code);
       }
       // A batch of k moved the tally (and the roll) at once; these invalidations coalesce.
       this.live.invalidate(p.meetingId, 'tallies');
@@ -305,7 +308,7 @@ export class VoteService {
       return { status: sealed.status, receipt: sealed.receipt };
     }
     const outcome = await this.writer.submit(ballot);
-    if (!outcome.ok) throw outcome.code === 'poll_not_open' ? await this.notOpen(p.meetingId) : new AppError(outcome.code);
+    if (!outcome.ok) throw outcome.code === 'poll_not_open' ? await this.notOpen(p) : new AppError(outcome.code);
     // Every ballot moves the tally. The (ten times larger) polls view changes only when the ballot
     // changes what it lists: who has voted (members) or who chose what (roll-call).
     this.live.invalidate(p.meetingId, 'tallies');
